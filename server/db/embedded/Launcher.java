@@ -1,0 +1,187 @@
+import de.bwaldvogel.mongo.MongoBackend;
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.ServerVersion;
+import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Tiny launcher for mongo-java-server (Umbrella Newsroom dev/test database).
+ *
+ * <pre>
+ *   java -cp "classes:lib/*" Launcher [--backend memory|h2] [--file PATH] [--host 127.0.0.1] [--port 0]
+ *                                     [--server-version 5.0|4.0|3.6] [--ignore-stdin] [--no-serialize]
+ * </pre>
+ *
+ * Prints exactly one line "LISTENING host:port" to stdout once bound. Shuts down cleanly
+ * (H2 store committed and closed) on stdin EOF (so it dies with its parent) and on SIGTERM.
+ */
+public final class Launcher {
+
+    private Launcher() {
+    }
+
+    private static void usage(String error) {
+        System.err.println("Launcher: " + error);
+        System.err.println("usage: Launcher [--backend memory|h2] [--file PATH] [--host HOST] [--port N]"
+                + " [--server-version 5.0|4.0|3.6] [--ignore-stdin] [--no-serialize]");
+        System.exit(2);
+    }
+
+    /**
+     * Runs every backend call under one lock. mongo-java-server handles connections on several
+     * threads and its implicit collection creation is racy (e.g. mongoose's createCollection /
+     * createIndex racing the first insert fails on H2 with "Document with key 'db.coll' already
+     * existed in H2Collection(db.system.namespaces)"). A dev/test database does not need the
+     * parallelism, so correctness wins.
+     */
+    private static MongoBackend serialized(MongoBackend delegate) {
+        Object lock = new Object();
+        MongoBackend[] self = new MongoBackend[1];
+        self[0] = (MongoBackend) Proxy.newProxyInstance(MongoBackend.class.getClassLoader(),
+                new Class<?>[] {MongoBackend.class}, (proxy, method, methodArgs) -> {
+                    Object result;
+                    synchronized (lock) {
+                        try {
+                            result = method.invoke(delegate, methodArgs);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    }
+                    return result == delegate ? self[0] : result;
+                });
+        return self[0];
+    }
+
+    public static void main(String[] args) {
+        // Must happen before any SLF4J logger is created.
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
+        System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+
+        String backendName = "memory";
+        String file = null;
+        String host = "127.0.0.1";
+        int port = 0;
+        String serverVersion = "5.0";
+        boolean watchStdin = true;
+        boolean noSerialize = false;
+
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("--ignore-stdin")) {
+                watchStdin = false;
+                continue;
+            }
+            if (arg.equals("--no-serialize")) {
+                noSerialize = true;
+                continue;
+            }
+            if (i + 1 >= args.length) {
+                usage("missing value for " + arg);
+            }
+            String value = args[++i];
+            switch (arg) {
+                case "--backend" -> backendName = value;
+                case "--file" -> file = value;
+                case "--host" -> host = value;
+                case "--port" -> {
+                    try {
+                        port = Integer.parseInt(value);
+                    } catch (NumberFormatException e) {
+                        usage("invalid port: " + value);
+                    }
+                }
+                case "--server-version" -> serverVersion = value;
+                default -> usage("unknown argument: " + arg);
+            }
+        }
+
+        ServerVersion version = switch (serverVersion) {
+            case "3.6" -> ServerVersion.MONGO_3_6;
+            case "4.0" -> ServerVersion.MONGO_4_0;
+            case "5.0" -> ServerVersion.MONGO_5_0;
+            default -> {
+                usage("unsupported --server-version: " + serverVersion);
+                yield null;
+            }
+        };
+
+        MongoBackend backend;
+        switch (backendName) {
+            case "memory" -> backend = new MemoryBackend();
+            case "h2" -> {
+                if (file == null) {
+                    usage("--file is required for --backend h2");
+                }
+                File dbFile = new File(file).getAbsoluteFile();
+                File parent = dbFile.getParentFile();
+                if (parent != null && !parent.isDirectory() && !parent.mkdirs() && !parent.isDirectory()) {
+                    System.err.println("Launcher: cannot create directory " + parent);
+                    System.exit(1);
+                }
+                backend = new H2Backend(dbFile.getPath());
+            }
+            default -> {
+                usage("unknown backend: " + backendName);
+                return;
+            }
+        }
+        backend.version(version);
+        if (!noSerialize) {
+            backend = serialized(backend);
+        }
+
+        MongoServer server = new MongoServer(backend);
+        AtomicBoolean stopped = new AtomicBoolean(false);
+        Runnable stop = () -> {
+            if (stopped.compareAndSet(false, true)) {
+                try {
+                    // shutdownNow closes the channels, then backend.close() (H2: commit + close the MVStore).
+                    server.shutdownNow();
+                } catch (RuntimeException e) {
+                    System.err.println("Launcher: error during shutdown: " + e);
+                }
+            }
+        };
+        Runtime.getRuntime().addShutdownHook(new Thread(stop, "umbrella-db-shutdown"));
+
+        InetSocketAddress address;
+        try {
+            server.bind(host, port);
+            address = server.getLocalAddress();
+        } catch (RuntimeException e) {
+            System.err.println("Launcher: failed to bind " + host + ":" + port + ": " + e);
+            System.exit(1);
+            return;
+        }
+
+        System.out.println("LISTENING " + host + ":" + address.getPort());
+        System.out.flush();
+
+        if (watchStdin) {
+            Thread watcher = new Thread(() -> {
+                InputStream in = System.in;
+                byte[] buffer = new byte[1024];
+                try {
+                    while (in.read(buffer) >= 0) {
+                        // ignore input; we only wait for EOF
+                    }
+                } catch (IOException e) {
+                    // treat as EOF
+                }
+                System.exit(0);
+            }, "umbrella-db-stdin-watch");
+            watcher.setDaemon(true);
+            watcher.start();
+        }
+    }
+}
