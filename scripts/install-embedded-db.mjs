@@ -38,7 +38,11 @@ if (process.env.UMBRELLA_SKIP_EMBEDDED_DB === '1') {
 }
 
 const force = process.argv.includes('--force');
-const stamp = createHash('sha256').update(readFileSync(pom)).update('\0').update(readFileSync(launcher)).digest('hex');
+const stamp = createHash('sha256')
+  .update(readFileSync(pom))
+  .update('\0')
+  .update(readFileSync(launcher))
+  .digest('hex');
 
 function hasJars() {
   return existsSync(libDir) && readdirSync(libDir).some((f) => f.endsWith('.jar'));
@@ -102,15 +106,7 @@ run('mvn', [
   `-DoutputDirectory=${libDir}`,
   '-DincludeScope=runtime',
 ]);
-run('javac', [
-  '--release',
-  '17',
-  '-cp',
-  `${libDir}${path.sep}*`,
-  '-d',
-  classesDir,
-  launcher,
-]);
+run('javac', ['--release', '17', '-cp', `${libDir}${path.sep}*`, '-d', classesDir, launcher]);
 
 writeFileSync(stampFile, `${stamp}\n`);
 log(`installed in ${((Date.now() - started) / 1000).toFixed(1)} s (${readdirSync(libDir).length} jars).`);

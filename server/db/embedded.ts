@@ -5,10 +5,19 @@
 // scripts/install-embedded-db.mjs). Production uses MONGODB_URI and never calls this.
 // Node built-ins only.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants as fsConstants, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import {
+  accessSync,
+  constants as fsConstants,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 
 export interface EmbeddedMongo {
   uri: string;
@@ -215,7 +224,12 @@ function manage(child: ChildProcess, log: EmbeddedMongoLog, name: string): Manag
       log.warn({ db: name, pid: child.pid }, line);
     }
   });
-  return { child, stderrTail, exited: exitedPromise, hasExited: () => exited || child.exitCode !== null || child.signalCode !== null };
+  return {
+    child,
+    stderrTail,
+    exited: exitedPromise,
+    hasExited: () => exited || child.exitCode !== null || child.signalCode !== null,
+  };
 }
 
 function unrefAll(child: ChildProcess): void {
@@ -287,7 +301,7 @@ async function startMongod(
   const removeTemp = (): void => {
     if (tempDir) rmSync(tempDir, { recursive: true, force: true });
   };
-  const started = Date.now();
+  const started = performance.now();
   const child = spawn(mongod, ['--bind_ip', HOST, '--port', String(port), '--dbpath', dbPath, '--quiet'], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -305,7 +319,7 @@ async function startMongod(
       await stop();
       throw failure(`mongod exited before it was ready (exit code ${child.exitCode ?? child.signalCode})`, m);
     }
-    if (Date.now() > deadline) {
+    if (performance.now() > deadline) {
       await stop();
       throw failure(`mongod was not ready after ${timeoutMs} ms`, m);
     }
@@ -314,7 +328,10 @@ async function startMongod(
   }
   unrefAll(child);
   const uri = `mongodb://${HOST}:${port}`;
-  log.info({ db: 'mongod', uri, pid: child.pid, backend: opts.backend, ms: Date.now() - started }, 'embedded mongod ready');
+  log.info(
+    { db: 'mongod', uri, pid: child.pid, backend: opts.backend, ms: Math.round(performance.now() - started) },
+    'embedded mongod ready',
+  );
   return { uri, kind: 'mongod', pid: child.pid, stop };
 }
 
@@ -327,7 +344,11 @@ function javaInstalled(): boolean {
   );
 }
 
-async function startJava(opts: StartEmbeddedMongoOptions, log: EmbeddedMongoLog, timeoutMs: number): Promise<EmbeddedMongo> {
+async function startJava(
+  opts: StartEmbeddedMongoOptions,
+  log: EmbeddedMongoLog,
+  timeoutMs: number,
+): Promise<EmbeddedMongo> {
   if (!javaInstalled()) throw new Error(EMBEDDED_DB_MISSING_MESSAGE);
   const args = [
     // Start-up speed and a modest footprint matter more than peak throughput here.
@@ -349,7 +370,7 @@ async function startJava(opts: StartEmbeddedMongoOptions, log: EmbeddedMongoLog,
     mkdirSync(opts.dataDir, { recursive: true });
     args.push('--file', path.join(opts.dataDir, 'umbrella.h2'));
   }
-  const started = Date.now();
+  const started = performance.now();
   const child = spawn('java', args, { stdio: ['pipe', 'pipe', 'pipe'] });
   const m = manage(child, log, 'mongo-java-server');
   const onExit = (): void => {
@@ -363,7 +384,10 @@ async function startJava(opts: StartEmbeddedMongoOptions, log: EmbeddedMongoLog,
   try {
     port = await new Promise<number>((resolve, reject) => {
       let pending = '';
-      const timer = setTimeout(() => reject(failure(`mongo-java-server was not ready after ${timeoutMs} ms`, m)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(failure(`mongo-java-server was not ready after ${timeoutMs} ms`, m)),
+        timeoutMs,
+      );
       child.stdout?.setEncoding('utf8');
       child.stdout?.on('data', (chunk: string) => {
         pending += chunk;
@@ -398,7 +422,13 @@ async function startJava(opts: StartEmbeddedMongoOptions, log: EmbeddedMongoLog,
   unrefAll(child);
   const uri = `mongodb://${HOST}:${port}`;
   log.info(
-    { db: 'mongo-java-server', uri, pid: child.pid, backend: opts.backend, ms: Date.now() - started },
+    {
+      db: 'mongo-java-server',
+      uri,
+      pid: child.pid,
+      backend: opts.backend,
+      ms: Math.round(performance.now() - started),
+    },
     'embedded mongo-java-server ready',
   );
   return { uri, kind: 'mongo-java-server', pid: child.pid, stop };

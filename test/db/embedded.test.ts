@@ -29,8 +29,13 @@ function canConnect(uri: string): Promise<boolean> {
   });
 }
 
-async function withConnection<T>(db: EmbeddedMongo, fn: (conn: mongoose.Connection) => Promise<T>): Promise<T> {
-  const conn = await mongoose.createConnection(db.uri, { dbName: 'umbrella_test', serverSelectionTimeoutMS: 10_000 }).asPromise();
+async function withConnection<T>(
+  db: EmbeddedMongo,
+  fn: (conn: mongoose.Connection) => Promise<T>,
+): Promise<T> {
+  const conn = await mongoose
+    .createConnection(db.uri, { dbName: 'umbrella_test', serverSelectionTimeoutMS: 10_000 })
+    .asPromise();
   try {
     return await fn(conn);
   } finally {
@@ -50,12 +55,36 @@ test('memory backend: mongoose features the app relies on', async (t) => {
       await t.test('insert and find', async () => {
         const Story = conn.model(
           'Story',
-          new mongoose.Schema({ title: String, status: String, score: Number, tags: [String], createdAt: Date }),
+          new mongoose.Schema({
+            title: String,
+            status: String,
+            score: Number,
+            tags: [String],
+            createdAt: Date,
+          }),
         );
         await Story.insertMany([
-          { title: 'Flood relief', status: 'draft', score: 3, tags: ['climate'], createdAt: new Date('2024-01-02') },
-          { title: 'Migration stories', status: 'submitted', score: 5, tags: ['migration', 'people'], createdAt: new Date('2024-02-03') },
-          { title: 'Herders in winter', status: 'submitted', score: 4, tags: ['climate', 'people'], createdAt: new Date('2024-03-04') },
+          {
+            title: 'Flood relief',
+            status: 'draft',
+            score: 3,
+            tags: ['climate'],
+            createdAt: new Date('2024-01-02'),
+          },
+          {
+            title: 'Migration stories',
+            status: 'submitted',
+            score: 5,
+            tags: ['migration', 'people'],
+            createdAt: new Date('2024-02-03'),
+          },
+          {
+            title: 'Herders in winter',
+            status: 'submitted',
+            score: 4,
+            tags: ['climate', 'people'],
+            createdAt: new Date('2024-03-04'),
+          },
         ]);
         const found = await Story.find({ tags: 'climate' }).sort({ createdAt: -1 }).lean();
         assert.deepEqual(
@@ -78,7 +107,10 @@ test('memory backend: mongoose features the app relies on', async (t) => {
       });
 
       await t.test('findOneAndUpdate with a condition', async () => {
-        const Grant = conn.model('Grant', new mongoose.Schema({ name: String, state: String, reviews: Number }));
+        const Grant = conn.model(
+          'Grant',
+          new mongoose.Schema({ name: String, state: String, reviews: Number }),
+        );
         const g = await Grant.create({ name: 'g1', state: 'open', reviews: 0 });
         const updated = await Grant.findOneAndUpdate(
           { _id: g._id, state: 'open' },
@@ -87,7 +119,11 @@ test('memory backend: mongoose features the app relies on', async (t) => {
         ).lean();
         assert.equal(updated?.state, 'closed');
         assert.equal(updated?.reviews, 1);
-        const again = await Grant.findOneAndUpdate({ _id: g._id, state: 'open' }, { $set: { state: 'closed' } }, { new: true });
+        const again = await Grant.findOneAndUpdate(
+          { _id: g._id, state: 'open' },
+          { $set: { state: 'closed' } },
+          { new: true },
+        );
         assert.equal(again, null);
       });
 
@@ -101,11 +137,18 @@ test('memory backend: mongoose features the app relies on', async (t) => {
           { _id: 'draft', avg: 3, n: 1 },
           { _id: 'submitted', avg: 4.5, n: 2 },
         ]);
-        const [facets] = await Story.aggregate<{ total: { n: number }[]; byTag: { _id: string; n: number }[] }>([
+        const [facets] = await Story.aggregate<{
+          total: { n: number }[];
+          byTag: { _id: string; n: number }[];
+        }>([
           {
             $facet: {
               total: [{ $count: 'n' }],
-              byTag: [{ $unwind: '$tags' }, { $group: { _id: '$tags', n: { $sum: 1 } } }, { $sort: { n: -1, _id: 1 } }],
+              byTag: [
+                { $unwind: '$tags' },
+                { $group: { _id: '$tags', n: { $sum: 1 } } },
+                { $sort: { n: -1, _id: 1 } },
+              ],
             },
           },
         ]);

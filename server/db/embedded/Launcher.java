@@ -1,8 +1,11 @@
 import de.bwaldvogel.mongo.MongoBackend;
 import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.MongoVersion;
 import de.bwaldvogel.mongo.ServerVersion;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.wire.message.MongoMessage;
 
 import java.io.File;
 import java.io.IOException;
@@ -10,6 +13,7 @@ import java.io.InputStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -17,7 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <pre>
  *   java -cp "classes:lib/*" Launcher [--backend memory|h2] [--file PATH] [--host 127.0.0.1] [--port 0]
- *                                     [--server-version 5.0|4.0|3.6] [--ignore-stdin] [--no-serialize]
+ *                                     [--server-version 4.4|3.6|4.0|4.2|5.0|6.0|7.0] [--ignore-stdin] [--no-serialize]
  * </pre>
  *
  * Prints exactly one line "LISTENING host:port" to stdout once bound. Shuts down cleanly
@@ -31,7 +35,7 @@ public final class Launcher {
     private static void usage(String error) {
         System.err.println("Launcher: " + error);
         System.err.println("usage: Launcher [--backend memory|h2] [--file PATH] [--host HOST] [--port N]"
-                + " [--server-version 5.0|4.0|3.6] [--ignore-stdin] [--no-serialize]");
+                + " [--server-version 4.4|3.6|4.0|4.2|5.0|6.0|7.0] [--ignore-stdin] [--no-serialize]");
         System.exit(2);
     }
 
@@ -40,7 +44,7 @@ public final class Launcher {
      * threads and its implicit collection creation is racy (e.g. mongoose's createCollection /
      * createIndex racing the first insert fails on H2 with "Document with key 'db.coll' already
      * existed in H2Collection(db.system.namespaces)"). A dev/test database does not need the
-     * parallelism, so correctness wins.
+     * parallelism, so correctness wins. Also answers the "hello" handshake command (as isMaster).
      */
     private static MongoBackend serialized(MongoBackend delegate) {
         Object lock = new Object();
@@ -48,9 +52,35 @@ public final class Launcher {
         self[0] = (MongoBackend) Proxy.newProxyInstance(MongoBackend.class.getClassLoader(),
                 new Class<?>[] {MongoBackend.class}, (proxy, method, methodArgs) -> {
                     Object result;
+                    // mongo-java-server only knows the legacy isMaster; Node driver 7 sends hello.
+                    boolean hello = false;
+                    if (method.getName().equals("handleMessage") && methodArgs != null && methodArgs.length == 1
+                            && methodArgs[0] instanceof MongoMessage message) {
+                        Document command = message.getDocument();
+                        if (!command.isEmpty() && command.keySet().iterator().next().equals("hello")) {
+                            hello = true;
+                            Document copy = command.clone();
+                            command.clear();
+                            command.put("isMaster", copy.get("hello"));
+                            copy.forEach((key, value) -> {
+                                if (!key.equals("hello")) {
+                                    command.put(key, value);
+                                }
+                            });
+                        }
+                    } else if (method.getName().equals("handleCommand") && methodArgs != null
+                            && methodArgs.length == 4 && "hello".equals(methodArgs[2])) {
+                        hello = true;
+                        methodArgs = methodArgs.clone();
+                        methodArgs[2] = "isMaster";
+                    }
                     synchronized (lock) {
                         try {
                             result = method.invoke(delegate, methodArgs);
+                            if (hello && result instanceof Document response && response.containsKey("ismaster")) {
+                                response.put("isWritablePrimary", response.get("ismaster"));
+                                response.remove("ismaster");
+                            }
                         } catch (InvocationTargetException e) {
                             throw e.getCause();
                         }
@@ -58,6 +88,46 @@ public final class Launcher {
                     return result == delegate ? self[0] : result;
                 });
         return self[0];
+    }
+
+    /**
+     * The MongoDB version reported to clients. mongo-java-server's own MONGO_5_0 reports
+     * maxWireVersion 8 (= MongoDB 4.2); Node driver 6.x (mongoose 8) needs wire version &gt;= 8
+     * and driver 7.x needs &gt;= 9 (MongoDB 4.4), hence the default "4.4" (wire version 9).
+     */
+    static MongoVersion mongoVersion(String name) {
+        int wire = switch (name) {
+            case "3.6" -> 6;
+            case "4.0" -> 7;
+            case "4.2" -> 8;
+            case "4.4" -> 9;
+            case "5.0" -> 13;
+            case "6.0" -> 17;
+            case "7.0" -> 21;
+            default -> -1;
+        };
+        if (wire < 0) {
+            return null;
+        }
+        if (name.equals("3.6")) {
+            return ServerVersion.MONGO_3_6;
+        }
+        if (name.equals("4.0")) {
+            return ServerVersion.MONGO_4_0;
+        }
+        String[] parts = name.split("\\.");
+        List<Integer> versionArray = List.of(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), 0);
+        return new MongoVersion() {
+            @Override
+            public List<Integer> getVersionArray() {
+                return versionArray;
+            }
+
+            @Override
+            public int getWireVersion() {
+                return wire;
+            }
+        };
     }
 
     public static void main(String[] args) {
@@ -71,7 +141,7 @@ public final class Launcher {
         String file = null;
         String host = "127.0.0.1";
         int port = 0;
-        String serverVersion = "5.0";
+        String serverVersion = "4.4";
         boolean watchStdin = true;
         boolean noSerialize = false;
 
@@ -105,15 +175,10 @@ public final class Launcher {
             }
         }
 
-        ServerVersion version = switch (serverVersion) {
-            case "3.6" -> ServerVersion.MONGO_3_6;
-            case "4.0" -> ServerVersion.MONGO_4_0;
-            case "5.0" -> ServerVersion.MONGO_5_0;
-            default -> {
-                usage("unsupported --server-version: " + serverVersion);
-                yield null;
-            }
-        };
+        MongoVersion version = mongoVersion(serverVersion);
+        if (version == null) {
+            usage("unsupported --server-version: " + serverVersion);
+        }
 
         MongoBackend backend;
         switch (backendName) {
