@@ -5,7 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import mongoose from 'mongoose';
-import { startEmbeddedMongo, type EmbeddedMongo } from '../../server/db/embedded.ts';
+import { startEmbeddedMongo, type EmbeddedMongo } from '../../server/db/embedded';
 
 function isAlive(pid: number | undefined): boolean {
   if (pid === undefined) return false;

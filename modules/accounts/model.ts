@@ -1,0 +1,75 @@
+import { Schema, type Connection, type Types } from 'mongoose';
+import { modelOn } from '../../server/db/connect';
+import { ROLES, LOCALES, type Locale, type Role } from '../../server/types';
+
+export type UserStatus = 'active' | 'invited' | 'disabled';
+
+export interface User {
+  _id: Types.ObjectId;
+  email: string;
+  name: string;
+  passwordHash?: string;
+  role: Role;
+  status: UserStatus;
+  outlet?: string;
+  region?: string;
+  locale?: Locale;
+  timeZone?: string;
+  totpSecret?: string;
+  totpEnabledAt?: Date;
+  /** Last accepted TOTP time step: a code is never accepted twice. */
+  totpLastStep?: number;
+  failedLogins: number;
+  lockedUntil?: Date;
+  /** Trainee opted out of reminder e-mails. */
+  remindersOptOut: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const userSchema = new Schema<User>(
+  {
+    email: { type: String, required: true, lowercase: true, trim: true, maxlength: 254 },
+    name: { type: String, required: true, trim: true, maxlength: 120 },
+    passwordHash: { type: String },
+    role: { type: String, enum: ROLES, required: true, default: 'journalist' },
+    status: { type: String, enum: ['active', 'invited', 'disabled'], required: true, default: 'active' },
+    outlet: { type: String, maxlength: 120 },
+    region: { type: String, maxlength: 80 },
+    locale: { type: String, enum: LOCALES },
+    timeZone: { type: String, maxlength: 64 },
+    totpSecret: { type: String },
+    totpEnabledAt: { type: Date },
+    totpLastStep: { type: Number },
+    failedLogins: { type: Number, default: 0 },
+    lockedUntil: { type: Date },
+    remindersOptOut: { type: Boolean, default: false },
+  },
+  { timestamps: true },
+);
+userSchema.index({ email: 1 }, { unique: true });
+userSchema.index({ role: 1, status: 1 });
+
+export const userModel = (db: Connection) => modelOn<User>(db, 'User', userSchema);
+
+/** One-time links (password reset, invitation). Only a hash of the token is stored. */
+export interface AccountToken {
+  _id: Types.ObjectId;
+  userId: Types.ObjectId;
+  purpose: 'reset' | 'invite';
+  tokenHash: string;
+  expiresAt: Date;
+  usedAt?: Date;
+}
+
+const tokenSchema = new Schema<AccountToken>({
+  userId: { type: Schema.Types.ObjectId, required: true, ref: 'User' },
+  purpose: { type: String, enum: ['reset', 'invite'], required: true },
+  tokenHash: { type: String, required: true },
+  expiresAt: { type: Date, required: true },
+  usedAt: { type: Date },
+});
+tokenSchema.index({ tokenHash: 1 }, { unique: true });
+tokenSchema.index({ expiresAt: 1 });
+
+export const accountTokenModel = (db: Connection) => modelOn<AccountToken>(db, 'AccountToken', tokenSchema);

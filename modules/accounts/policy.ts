@@ -1,0 +1,8 @@
+import { allow } from '../../server/auth/policy';
+
+/** Who may reach each accounts route; per-record checks sit in service queries (own id only). */
+export const accountsPolicy = {
+  public: allow.anyone,
+  self: allow.signedIn,
+  manageUsers: allow.roles('admin'),
+};

@@ -1,0 +1,65 @@
+import { Router } from 'express';
+import type { AppContext } from '../../server/context';
+import { credentialLimits } from '../../server/auth/rate-limit';
+import { startSession } from '../../server/auth/sign-in';
+import { fieldErrors } from '../../server/http/validate';
+import { Invalid } from '../../server/http/errors';
+import { profileForm, registerForm } from './schemas';
+import { accountsPolicy as policy } from './policy';
+import * as accounts from './service';
+
+/** Registration and the signed-in user's own profile. */
+export function accountRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const limits = credentialLimits(ctx.config.loginLimitPerIp, ctx.config.loginLimitPerAccount);
+
+  router.get('/', policy.public, (req, res) => {
+    if (!req.user) return res.redirect(303, res.locals.url('/login'));
+    res.render('home', {});
+  });
+
+  router.get('/register', policy.public, (req, res) => {
+    if (req.user) return res.redirect(303, res.locals.url('/'));
+    res.render('accounts/register', {});
+  });
+
+  router.post('/register', policy.public, ...limits, async (req, res) => {
+    const parsed = registerForm.safeParse(req.body ?? {});
+    const values = { ...(req.body ?? {}), password: '' };
+    if (!parsed.success)
+      return res.status(400).render('accounts/register', { values, errors: fieldErrors(parsed.error) });
+    try {
+      const user = await accounts.registerJournalist(ctx, parsed.data, res.locals.lang);
+      if (!user) return res.render('accounts/register-done', {});
+      await startSession(req, accounts.toSessionUser(user), ctx.clock.now());
+      res.redirect(303, res.locals.url('/'));
+    } catch (err) {
+      if (!(err instanceof Invalid)) throw err;
+      res.status(400).render('accounts/register', { values, errors: err.details ?? { _form: err.key } });
+    }
+  });
+
+  router.get('/account', policy.self, async (req, res) => {
+    const user = await accounts.findActiveUser(ctx, req.user!.id);
+    res.render('accounts/profile', { values: user, saved: req.query.saved === '1' });
+  });
+
+  router.post('/account', policy.self, async (req, res) => {
+    const parsed = profileForm.safeParse(req.body ?? {});
+    if (!parsed.success)
+      return res
+        .status(400)
+        .render('accounts/profile', { values: req.body, errors: fieldErrors(parsed.error) });
+    try {
+      const user = await accounts.updateProfile(ctx, req.user!.id, parsed.data);
+      req.session.user = accounts.toSessionUser(user);
+      req.session.lang = user.locale;
+      res.redirect(303, res.locals.url('/account?saved=1'));
+    } catch (err) {
+      if (!(err instanceof Invalid)) throw err;
+      res.status(400).render('accounts/profile', { values: req.body, errors: err.details ?? {} });
+    }
+  });
+
+  return router;
+}

@@ -1,0 +1,119 @@
+import { Router, type Request, type Response } from 'express';
+import type { AppContext } from '../../server/context';
+import { credentialLimits } from '../../server/auth/rate-limit';
+import { endSession, startPendingSecondFactor, startSession } from '../../server/auth/sign-in';
+import { safeNext } from '../../server/http/redirect';
+import { fieldErrors, parse } from '../../server/http/validate';
+import { Invalid, Unauthenticated } from '../../server/http/errors';
+import { langForm, loginForm, totpForm } from './schemas';
+import { accountsPolicy as policy } from './policy';
+import * as accounts from './service';
+import { totpQrSvg } from './totp';
+
+/** Sign-in, second factor, sign-out and the language switcher. */
+export function authRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const limits = credentialLimits(ctx.config.loginLimitPerIp, ctx.config.loginLimitPerAccount);
+
+  router.get('/login', policy.public, (req, res) => {
+    if (req.user) return res.redirect(303, res.locals.url('/'));
+    res.render('accounts/login', { next: safeNext(req.query.next, '/') });
+  });
+
+  router.post('/login', policy.public, ...limits, async (req, res) => {
+    const parsed = loginForm.safeParse(req.body ?? {});
+    const next = safeNext(parsed.success ? parsed.data.next : undefined, '/');
+    if (!parsed.success)
+      return res.status(400).render('accounts/login', { next, errors: fieldErrors(parsed.error) });
+    try {
+      const { user, needsSecondFactor, mustEnrol } = await accounts.authenticate(
+        ctx,
+        parsed.data.email,
+        parsed.data.password,
+      );
+      if (needsSecondFactor || mustEnrol) {
+        await startPendingSecondFactor(req, String(user._id), next, ctx.clock.now());
+        return res.redirect(303, res.locals.url(mustEnrol ? '/login/2fa/setup' : '/login/2fa'));
+      }
+      await startSession(req, accounts.toSessionUser(user), ctx.clock.now());
+      res.redirect(303, res.locals.url(next));
+    } catch (err) {
+      if (!(err instanceof Unauthenticated)) throw err;
+      res
+        .status(401)
+        .render('accounts/login', {
+          next,
+          values: { email: parsed.data.email },
+          errors: { _form: 'accounts.errors.badLogin' },
+        });
+    }
+  });
+
+  const pendingUserId = (req: Request) => {
+    const id = req.session.pending2fa?.userId;
+    if (!id) throw new Unauthenticated();
+    return id;
+  };
+
+  router.get('/login/2fa', policy.public, (req, res) => {
+    pendingUserId(req);
+    res.render('accounts/totp', {});
+  });
+
+  router.post('/login/2fa', policy.public, ...limits, async (req, res) => {
+    const userId = pendingUserId(req);
+    try {
+      const { code } = parse(totpForm, req.body);
+      const user = await accounts.verifySecondFactor(ctx, userId, code);
+      const next = req.session.pending2fa?.next;
+      await startSession(req, accounts.toSessionUser(user), ctx.clock.now());
+      res.redirect(303, res.locals.url(safeNext(next, '/')));
+    } catch (err) {
+      if (!(err instanceof Invalid)) throw err;
+      res
+        .status(400)
+        .render('accounts/totp', { errors: { code: err.details?.code ?? 'accounts.errors.code' } });
+    }
+  });
+
+  const renderSetup = async (req: Request, res: Response, status = 200, errors = {}) => {
+    const userId = pendingUserId(req);
+    const user = await accounts.findActiveUser(ctx, userId);
+    const secret = await accounts.beginTotpEnrolment(ctx, userId);
+    const qr = await totpQrSvg(secret, user.email);
+    res.status(status).render('accounts/totp-setup', { secret, qr: qr.dataUrl, errors });
+  };
+
+  router.get('/login/2fa/setup', policy.public, (req, res) => renderSetup(req, res));
+
+  router.post('/login/2fa/setup', policy.public, ...limits, async (req, res) => {
+    const userId = pendingUserId(req);
+    try {
+      const { code } = parse(totpForm, req.body);
+      const user = await accounts.confirmTotpEnrolment(ctx, userId, code);
+      const next = req.session.pending2fa?.next;
+      await startSession(req, accounts.toSessionUser(user), ctx.clock.now());
+      res.redirect(303, res.locals.url(safeNext(next, '/')));
+    } catch (err) {
+      if (!(err instanceof Invalid)) throw err;
+      await renderSetup(req, res, 400, { code: err.details?.code ?? 'accounts.errors.code' });
+    }
+  });
+
+  router.post('/logout', policy.public, async (req, res) => {
+    await endSession(req);
+    res.redirect(303, res.locals.url('/login'));
+  });
+
+  router.post('/lang', policy.public, async (req, res) => {
+    const { lang, next } = parse(langForm, req.body);
+    req.session.lang = lang;
+    if (req.user) {
+      await accounts.setPreferredLocale(ctx, req.user.id, lang);
+      req.session.user = { ...req.user, locale: lang };
+    }
+    res.redirect(303, res.locals.url(safeNext(next, '/')));
+  });
+
+  return router;
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { LOCALES, ROLES } from '../../server/types';
+
+// Strict RFC-ish address check: no spaces, no CR/LF, one @, a dotted domain.
+export const email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254)
+  .regex(/^[^\s@<>()[\],;:"\\]+@[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'accounts.errors.email');
+
+export const newPassword = z
+  .string()
+  .min(8, 'accounts.errors.passwordShort')
+  .max(128, 'accounts.errors.passwordLong');
+const name = z.string().trim().min(1, 'accounts.errors.required').max(120);
+const next = z.string().max(500).optional();
+
+export const loginForm = z.strictObject({
+  email: z.string().trim().max(254),
+  password: z.string().max(128),
+  next,
+});
+export const totpForm = z.strictObject({
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/, 'accounts.errors.code'),
+});
+export const registerForm = z.strictObject({
+  name,
+  email,
+  password: newPassword,
+  outlet: z.string().trim().max(120).optional(),
+  region: z.string().trim().max(80).optional(),
+  locale: z.enum(LOCALES).optional(),
+});
+export const forgotForm = z.strictObject({ email: z.string().trim().max(254) });
+export const resetForm = z.strictObject({ password: newPassword });
+export const acceptInviteForm = z.strictObject({ name, password: newPassword });
+export const profileForm = z.strictObject({
+  name,
+  outlet: z.string().trim().max(120).optional(),
+  region: z.string().trim().max(80).optional(),
+  locale: z.enum(LOCALES),
+  timeZone: z.string().trim().max(64).optional(),
+  remindersOptOut: z.literal('on').optional(),
+});
+export const langForm = z.strictObject({ lang: z.enum(LOCALES), next });
+export const inviteForm = z.strictObject({ email, name, role: z.enum(ROLES) });
+export const userUpdateForm = z.strictObject({ role: z.enum(ROLES), status: z.enum(['active', 'disabled']) });
+export const tokenParams = z.strictObject({ token: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/) });

@@ -1,0 +1,263 @@
+import type { Types } from 'mongoose';
+import type { AppContext } from '../../server/context';
+import type { Locale, Role, SessionUser } from '../../server/types';
+import { Conflict, Invalid, NotFound, Unauthenticated } from '../../server/http/errors';
+import { hashPassword, isCommonPassword, verifyPassword } from '../../server/auth/passwords';
+import { endSessionsOf } from '../../server/auth/session';
+import { enqueueEmail } from '../notifications';
+import { userModel, type User } from './model';
+import { consumeToken, issueToken, peekToken } from './tokens';
+import { matchTotp, newTotpSecret } from './totp';
+
+/** Roles whose accounts must enrol a second factor before doing anything else. */
+export const SECOND_FACTOR_ROLES: readonly Role[] = ['admin', 'trainer', 'reviewer'];
+
+export function toSessionUser(
+  u: Pick<User, '_id' | 'role' | 'name' | 'email' | 'locale' | 'timeZone'>,
+): SessionUser {
+  return {
+    id: String(u._id),
+    role: u.role,
+    name: u.name,
+    email: u.email,
+    locale: u.locale,
+    timeZone: u.timeZone,
+  };
+}
+
+function assertPasswordAllowed(password: string): void {
+  if (isCommonPassword(password))
+    throw new Invalid('accounts.errors.passwordCommon', { password: 'accounts.errors.passwordCommon' });
+}
+
+export interface RegisterInput {
+  name: string;
+  email: string;
+  password: string;
+  outlet?: string;
+  region?: string;
+  locale?: Locale;
+}
+
+/**
+ * Creates a journalist account. An address already in use gets the same answer as a new one (no
+ * enumeration); its owner is told by e-mail instead.
+ */
+export async function registerJournalist(
+  ctx: AppContext,
+  input: RegisterInput,
+  locale: Locale,
+): Promise<User | undefined> {
+  assertPasswordAllowed(input.password);
+  const passwordHash = await hashPassword(input.password);
+  try {
+    const user = await userModel(ctx.db).create({
+      ...input,
+      role: 'journalist',
+      status: 'active',
+      passwordHash,
+      locale: input.locale ?? locale,
+    });
+    return user.toObject();
+  } catch (err) {
+    if ((err as { code?: number }).code !== 11000) throw err;
+    await enqueueEmail(ctx, { to: input.email, template: 'account-exists', locale });
+    return undefined;
+  }
+}
+
+export type LoginResult = { user: User; needsSecondFactor: boolean; mustEnrol: boolean };
+
+/** Checks a password. Wrong e-mail and wrong password are indistinguishable to the caller. */
+export async function authenticate(ctx: AppContext, email: string, password: string): Promise<LoginResult> {
+  const user = await userModel(ctx.db).findOne({ email: email.trim().toLowerCase() }).lean();
+  const ok = await verifyPassword(user?.passwordHash, password);
+  if (!user || !ok || user.status !== 'active') throw new Unauthenticated('accounts.errors.badLogin');
+  const needs = SECOND_FACTOR_ROLES.includes(user.role);
+  return { user, needsSecondFactor: needs && !!user.totpEnabledAt, mustEnrol: needs && !user.totpEnabledAt };
+}
+
+export async function findActiveUser(ctx: AppContext, id: string) {
+  const user = await userModel(ctx.db).findOne({ _id: id, status: 'active' }).lean();
+  if (!user) throw new NotFound();
+  return user;
+}
+
+/** Accepts a TOTP code once: the matched time step is stored so a replayed code fails. */
+export async function verifySecondFactor(ctx: AppContext, userId: string, code: string): Promise<User> {
+  const user = await findActiveUser(ctx, userId);
+  const secret = user.totpSecret;
+  const step = secret ? matchTotp(secret, code, ctx.clock.now()) : undefined;
+  if (step === undefined) throw new Invalid('accounts.errors.code', { code: 'accounts.errors.code' });
+  const updated = await userModel(ctx.db)
+    .findOneAndUpdate(
+      { _id: user._id, $or: [{ totpLastStep: { $exists: false } }, { totpLastStep: { $lt: step } }] },
+      { $set: { totpLastStep: step } },
+      { new: true },
+    )
+    .lean();
+  if (!updated) throw new Invalid('accounts.errors.codeUsed', { code: 'accounts.errors.codeUsed' });
+  return updated;
+}
+
+/** Stores a new, not yet confirmed secret for enrolment and returns it. */
+export async function beginTotpEnrolment(ctx: AppContext, userId: string): Promise<string> {
+  const user = await findActiveUser(ctx, userId);
+  if (user.totpEnabledAt) throw new Conflict('accounts.errors.totpAlreadyOn');
+  const secret = user.totpSecret ?? newTotpSecret();
+  await userModel(ctx.db).updateOne(
+    { _id: user._id, totpEnabledAt: { $exists: false } },
+    { $set: { totpSecret: secret } },
+  );
+  return secret;
+}
+
+export async function confirmTotpEnrolment(ctx: AppContext, userId: string, code: string): Promise<User> {
+  const user = await verifySecondFactor(ctx, userId, code);
+  await userModel(ctx.db).updateOne({ _id: user._id }, { $set: { totpEnabledAt: ctx.clock.now() } });
+  return user;
+}
+
+export interface ProfileInput {
+  name: string;
+  outlet?: string;
+  region?: string;
+  locale: Locale;
+  timeZone?: string;
+  remindersOptOut?: 'on';
+}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function updateProfile(ctx: AppContext, userId: string, input: ProfileInput): Promise<User> {
+  if (input.timeZone && !isTimeZone(input.timeZone))
+    throw new Invalid('accounts.errors.timeZone', { timeZone: 'accounts.errors.timeZone' });
+  const { remindersOptOut, ...fields } = input;
+  const user = await userModel(ctx.db)
+    .findOneAndUpdate(
+      { _id: userId, status: 'active' },
+      { $set: { ...fields, remindersOptOut: remindersOptOut === 'on' } },
+      { new: true },
+    )
+    .lean();
+  if (!user) throw new NotFound();
+  return user;
+}
+
+export async function setPreferredLocale(ctx: AppContext, userId: string, locale: Locale): Promise<void> {
+  await userModel(ctx.db).updateOne({ _id: userId }, { $set: { locale } });
+}
+
+/** Always answers the same; mails a link only when the address belongs to an active account. */
+export async function requestPasswordReset(ctx: AppContext, email: string, locale: Locale): Promise<void> {
+  const user = await userModel(ctx.db)
+    .findOne({ email: email.trim().toLowerCase(), status: 'active' })
+    .lean();
+  if (!user) return;
+  const token = await issueToken(ctx, user._id, 'reset');
+  await enqueueEmail(ctx, {
+    to: user.email,
+    template: 'password-reset',
+    locale: user.locale ?? locale,
+    data: { token, name: user.name },
+  });
+}
+
+export const resetTokenIsValid = async (ctx: AppContext, token: string) =>
+  !!(await peekToken(ctx, token, 'reset'));
+
+export async function resetPassword(ctx: AppContext, token: string, password: string): Promise<void> {
+  assertPasswordAllowed(password);
+  const passwordHash = await hashPassword(password);
+  const record = await consumeToken(ctx, token, 'reset');
+  if (!record) throw new Invalid('accounts.errors.tokenInvalid');
+  await userModel(ctx.db).updateOne({ _id: record.userId }, { $set: { passwordHash } });
+  await endSessionsOf(ctx.db, String(record.userId));
+}
+
+export async function inviteUser(
+  ctx: AppContext,
+  invitedBy: SessionUser,
+  input: { email: string; name: string; role: Role },
+) {
+  const created = await userModel(ctx.db)
+    .create({ ...input, status: 'invited' })
+    .catch((err: { code?: number }) => {
+      throw err.code === 11000 ? new Conflict('accounts.errors.emailTaken') : err;
+    });
+  const token = await issueToken(ctx, created._id, 'invite');
+  await enqueueEmail(ctx, {
+    to: created.email,
+    template: 'invitation',
+    locale: invitedBy.locale ?? ctx.config.defaultLocale,
+    data: { token, name: created.name, role: created.role, inviter: invitedBy.name },
+  });
+  return created.toObject();
+}
+
+export async function invitationFor(ctx: AppContext, token: string) {
+  const record = await peekToken(ctx, token, 'invite');
+  if (!record) return undefined;
+  return userModel(ctx.db).findOne({ _id: record.userId, status: 'invited' }).lean();
+}
+
+export async function acceptInvitation(
+  ctx: AppContext,
+  token: string,
+  input: { name: string; password: string },
+): Promise<User> {
+  assertPasswordAllowed(input.password);
+  const passwordHash = await hashPassword(input.password);
+  const record = await consumeToken(ctx, token, 'invite');
+  if (!record) throw new Invalid('accounts.errors.tokenInvalid');
+  const user = await userModel(ctx.db)
+    .findOneAndUpdate(
+      { _id: record.userId, status: 'invited' },
+      { $set: { name: input.name, passwordHash, status: 'active' } },
+      { new: true },
+    )
+    .lean();
+  if (!user) throw new Invalid('accounts.errors.tokenInvalid');
+  return user;
+}
+
+export async function listUsers(ctx: AppContext, filter: { role?: Role } = {}) {
+  return userModel(ctx.db)
+    .find(filter.role ? { role: filter.role } : {}, { passwordHash: 0, totpSecret: 0 })
+    .sort({ createdAt: -1 })
+    .limit(500)
+    .lean();
+}
+
+/** Role or status change: the user's open sessions end at once so the change cannot be outlived. */
+export async function updateUserAccess(
+  ctx: AppContext,
+  actor: SessionUser,
+  id: string,
+  change: { role: Role; status: 'active' | 'disabled' },
+) {
+  if (actor.id === id) throw new Invalid('accounts.errors.selfChange');
+  const user = await userModel(ctx.db)
+    .findOneAndUpdate(
+      { _id: id, status: { $in: ['active', 'disabled'] } },
+      { $set: change },
+      { new: true, projection: { passwordHash: 0, totpSecret: 0 } },
+    )
+    .lean();
+  if (!user) throw new NotFound();
+  await endSessionsOf(ctx.db, id);
+  return user;
+}
+
+export async function usersByIds(ctx: AppContext, ids: Array<string | Types.ObjectId>) {
+  return userModel(ctx.db)
+    .find({ _id: { $in: ids } }, { name: 1, email: 1, outlet: 1, region: 1, role: 1, locale: 1, status: 1 })
+    .lean();
+}

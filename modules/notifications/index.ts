@@ -1,0 +1,1 @@
+export { enqueueEmail, type EmailRequest } from './service';

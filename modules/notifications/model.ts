@@ -1,0 +1,59 @@
+import { Schema, type Connection, type Types } from 'mongoose';
+import { modelOn } from '../../server/db/connect';
+
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'dead';
+
+/** An e-mail waiting to go out. The business write never waits for SMTP; the worker sends these. */
+export interface OutboxMessage {
+  _id: Types.ObjectId;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  template: string;
+  status: OutboxStatus;
+  attempts: number;
+  nextAttemptAt: Date;
+  lockedUntil?: Date;
+  lockedBy?: string;
+  lastError?: string;
+  sentAt?: Date;
+  messageId?: string;
+  /** Makes "send this once" idempotent: a second enqueue with the same key is ignored. */
+  dedupeKey?: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const outboxSchema = new Schema<OutboxMessage>(
+  {
+    to: { type: String, required: true, maxlength: 254 },
+    subject: { type: String, required: true, maxlength: 300 },
+    text: { type: String, required: true },
+    html: { type: String, required: true },
+    template: { type: String, required: true, maxlength: 80 },
+    status: {
+      type: String,
+      enum: ['pending', 'sending', 'sent', 'dead'],
+      default: 'pending',
+      required: true,
+    },
+    attempts: { type: Number, default: 0 },
+    nextAttemptAt: { type: Date, required: true },
+    lockedUntil: { type: Date },
+    lockedBy: { type: String },
+    lastError: { type: String, maxlength: 1000 },
+    sentAt: { type: Date },
+    messageId: { type: String },
+    dedupeKey: { type: String, maxlength: 200 },
+  },
+  { timestamps: true },
+);
+outboxSchema.index({ status: 1, nextAttemptAt: 1 });
+outboxSchema.index(
+  { dedupeKey: 1 },
+  { unique: true, partialFilterExpression: { dedupeKey: { $type: 'string' } } },
+);
+outboxSchema.index({ to: 1, createdAt: -1 });
+
+export const outboxModel = (db: Connection) => modelOn<OutboxMessage>(db, 'OutboxMessage', outboxSchema);

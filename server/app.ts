@@ -1,0 +1,74 @@
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import express, { type Express, type Router } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { AppContext } from './context';
+import { cspNonce, noStore, sameOriginOnly, securityHeaders } from './http/security';
+import { errorHandler, notFoundHandler, Unavailable } from './http/errors';
+import { mountBase, viewLocals } from './http/locals';
+import { healthRoutes } from './http/health';
+import { sessionMiddleware, sessionTimeouts } from './auth/session';
+import { csrf } from './auth/csrf';
+import { currentUser, sessionAuth, type AuthAdapter } from './auth/current-user';
+import { featureRouters, crossSitePaths } from './modules';
+
+import { viewsDir as ourViews } from './paths';
+
+export interface AppOptions {
+  /** Folders searched before ours, so a host can replace single templates. */
+  viewOverrides?: string[];
+  /** Host's users mapped to ours; default: built-in accounts in the session. */
+  auth?: AuthAdapter;
+  /** Mounted in a host: errors we do not recognise go up to the host's handler. */
+  passUnknownErrors?: boolean;
+}
+
+function isCrossSiteAllowed(p: string): boolean {
+  return crossSitePaths.some((prefix) => p.startsWith(prefix));
+}
+
+/** The Umbrella sub-app. Mount it anywhere: links and redirects are built from req.baseUrl. */
+export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('views', [...(options.viewOverrides ?? []), ourViews]);
+  app.set('view engine', 'ejs');
+  app.set('view cache', ctx.config.env !== 'development');
+  if (ctx.config.trustProxy) app.set('trust proxy', ctx.config.trustProxy);
+
+  app.use(
+    pinoHttp({
+      logger: ctx.log,
+      genReqId: (req, res) => {
+        const id = randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      autoLogging: ctx.config.env !== 'test',
+      quietReqLogger: true,
+    }),
+  );
+  app.use(mountBase, cspNonce, securityHeaders(ctx.config.frameAncestors));
+  app.use(
+    '/assets',
+    express.static(path.join(ourViews, 'assets'), { maxAge: '7d', index: false, fallthrough: false }),
+  );
+  app.use(healthRoutes(ctx.db));
+  app.use((_req, _res, next) => next(ctx.db.readyState === 1 ? undefined : new Unavailable()));
+
+  app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 300 }));
+  app.use(express.json({ limit: '200kb' }));
+  app.use(sessionMiddleware(ctx.config, ctx.db), sessionTimeouts(ctx.clock));
+  app.use(currentUser(options.auth ?? sessionAuth), viewLocals(ctx.config), noStore);
+
+  const trusted = [new URL(ctx.config.baseUrl).origin];
+  app.use(sameOriginOnly(trusted, isCrossSiteAllowed));
+  const { protect, expose } = csrf(isCrossSiteAllowed);
+  app.use(protect, expose);
+
+  for (const [mount, router] of featureRouters(ctx) as Array<[string, Router]>) app.use(mount, router);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(ctx.log, options.passUnknownErrors ?? false));
+  return app;
+}

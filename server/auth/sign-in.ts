@@ -1,0 +1,39 @@
+import type { Request } from 'express';
+import type { SessionUser } from '../types';
+
+function regenerate(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+}
+
+function save(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
+}
+
+/** A new session id at every privilege change defeats session fixation. */
+export async function startSession(req: Request, user: SessionUser, now: Date): Promise<void> {
+  const lang = req.session.lang;
+  await regenerate(req);
+  Object.assign(req.session, { user, lang, createdAt: now.getTime(), lastSeenAt: now.getTime() });
+  await save(req);
+}
+
+export async function startPendingSecondFactor(
+  req: Request,
+  userId: string,
+  next: string | undefined,
+  now: Date,
+) {
+  const lang = req.session.lang;
+  await regenerate(req);
+  Object.assign(req.session, {
+    pending2fa: { userId, next },
+    lang,
+    createdAt: now.getTime(),
+    lastSeenAt: now.getTime(),
+  });
+  await save(req);
+}
+
+export function endSession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
+}

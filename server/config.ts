@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+/** Every setting the app reads, validated once at start. `.env.example` documents each variable. */
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  BASE_URL: z.url().optional(),
+  MONGODB_URI: z.string().optional(),
+  DATA_DIR: z.string().default('data'),
+  UPLOADS_DIR: z.string().default('uploads'),
+  SESSION_SECRET: z.string().min(32).optional(),
+  SECURE_COOKIES: z.enum(['true', 'false']).optional(),
+  TRUST_PROXY: z.string().optional(),
+  DEFAULT_LOCALE: z.enum(['en', 'mn']).default('mn'),
+  DEFAULT_TIME_ZONE: z.string().default('Asia/Ulaanbaatar'),
+  SMTP_URL: z.string().optional(),
+  MAIL_FROM: z.string().default('Umbrella Newsroom <no-reply@umbrella.local>'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  FRAME_ANCESTORS: z.string().optional(),
+  SEED_DEMO: z.enum(['true', 'false']).default('true'),
+  LOGIN_LIMIT_PER_IP: z.coerce.number().int().min(1).default(30),
+  LOGIN_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).default(8),
+});
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  baseUrl: string;
+  mongodbUri?: string;
+  dataDir: string;
+  uploadsDir: string;
+  sessionSecret: string;
+  secureCookies: boolean;
+  trustProxy?: string;
+  defaultLocale: 'en' | 'mn';
+  defaultTimeZone: string;
+  smtpUrl?: string;
+  mailFrom: string;
+  logLevel: string;
+  frameAncestors: string[];
+  seedDemo: boolean;
+  /** Login and password-reset attempts allowed per 15 minutes. */
+  loginLimitPerIp: number;
+  loginLimitPerAccount: number;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === 'production' && !e.SESSION_SECRET) {
+    throw new Error('Invalid configuration:\n  SESSION_SECRET: required in production (32+ characters)');
+  }
+  const baseUrl = (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    baseUrl,
+    mongodbUri: e.MONGODB_URI || undefined,
+    dataDir: e.DATA_DIR,
+    uploadsDir: e.UPLOADS_DIR,
+    sessionSecret: e.SESSION_SECRET ?? 'development-only-secret-change-me-0123456789',
+    secureCookies: e.SECURE_COOKIES ? e.SECURE_COOKIES === 'true' : baseUrl.startsWith('https://'),
+    trustProxy: e.TRUST_PROXY,
+    defaultLocale: e.DEFAULT_LOCALE,
+    defaultTimeZone: e.DEFAULT_TIME_ZONE,
+    smtpUrl: e.SMTP_URL || undefined,
+    mailFrom: e.MAIL_FROM,
+    logLevel: e.LOG_LEVEL,
+    frameAncestors: e.FRAME_ANCESTORS ? e.FRAME_ANCESTORS.split(/\s+/).filter(Boolean) : [],
+    seedDemo: e.SEED_DEMO === 'true',
+    loginLimitPerIp: e.LOGIN_LIMIT_PER_IP,
+    loginLimitPerAccount: e.LOGIN_LIMIT_PER_ACCOUNT,
+  };
+}

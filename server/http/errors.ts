@@ -1,0 +1,114 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import mongoose from 'mongoose';
+import type { Logger } from '../logging';
+
+/** Errors services throw; one handler maps them to a status and a page. `key` is an i18n key. */
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly key: string,
+    readonly details?: Record<string, string>,
+  ) {
+    super(key);
+  }
+}
+export class Invalid extends AppError {
+  constructor(key = 'errors.invalid', details?: Record<string, string>) {
+    super(400, key, details);
+  }
+}
+export class Unauthenticated extends AppError {
+  constructor(key = 'errors.unauthenticated') {
+    super(401, key);
+  }
+}
+export class Forbidden extends AppError {
+  constructor(key = 'errors.forbidden') {
+    super(403, key);
+  }
+}
+export class NotFound extends AppError {
+  constructor(key = 'errors.notFound') {
+    super(404, key);
+  }
+}
+export class Conflict extends AppError {
+  constructor(key = 'errors.conflict') {
+    super(409, key);
+  }
+}
+export class TooMany extends AppError {
+  constructor(key = 'errors.tooMany') {
+    super(429, key);
+  }
+}
+export class Unavailable extends AppError {
+  constructor(key = 'errors.unavailable') {
+    super(503, key);
+  }
+}
+
+/** Maps database-driver failures to what they mean for the user; undefined when not ours to judge. */
+function fromDatabase(err: unknown): AppError | undefined {
+  if (err instanceof mongoose.Error.CastError) return new NotFound();
+  if (err instanceof mongoose.Error.VersionError) return new Conflict('errors.staleEdit');
+  if (err instanceof mongoose.Error.ValidationError) return new Invalid();
+  if (err instanceof mongoose.Error.StrictModeError) return new Invalid();
+  const e = err as { name?: string; code?: number; message?: string };
+  if (e?.code === 11000) return new Conflict();
+  if (e?.name === 'MongooseError' && /sanitize|strictQuery|not in schema/i.test(e.message ?? ''))
+    return new Invalid();
+  if (e?.name === 'MongooseServerSelectionError' || e?.name === 'MongoServerSelectionError')
+    return new Unavailable();
+  if (e?.name === 'MongoNotConnectedError' || e?.name === 'MongoNetworkError') return new Unavailable();
+  if (e?.name === 'MongoPoolClearedError' || e?.name === 'MongoNetworkTimeoutError') return new Unavailable();
+  if (/buffering timed out|Client must be connected|connection .* closed/i.test(e?.message ?? ''))
+    return new Unavailable();
+  return undefined;
+}
+
+export function toAppError(err: unknown): AppError | undefined {
+  if (err instanceof AppError) return err;
+  const e = err as { type?: string; status?: number };
+  if (e?.type === 'entity.parse.failed' || e?.type === 'entity.too.large')
+    return new Invalid('errors.badBody');
+  if (e?.status === 400 || e?.status === 413) return new Invalid('errors.badBody');
+  return fromDatabase(err);
+}
+
+function wantsJson(req: Parameters<RequestHandler>[0]): boolean {
+  return (
+    req.path.startsWith('/api/') ||
+    (!!req.get('accept')?.includes('application/json') && !req.accepts('html'))
+  );
+}
+
+export const notFoundHandler: RequestHandler = (_req, _res, next) => next(new NotFound());
+
+/**
+ * The one place errors become responses. Errors we do not recognise go to the host app when mounted
+ * as a plugin (`passUnknown`), or become a 500 page with a correlation id.
+ */
+export function errorHandler(log: Logger, passUnknown: boolean): ErrorRequestHandler {
+  return (err, req, res, next) => {
+    const known = toAppError(err);
+    if (!known && passUnknown) return next(err);
+    const status = known?.status ?? 500;
+    const key = known?.key ?? 'errors.server';
+    const requestId = String(req.id ?? '');
+    if (status >= 500) log.error({ err, requestId, path: req.path }, 'request failed');
+    if (res.headersSent) return req.socket.destroy();
+    if (status === 401 && !wantsJson(req)) {
+      const next = encodeURIComponent(req.originalUrl.slice(req.baseUrl.length) || '/');
+      return res.redirect(303, `${res.locals.base ?? ''}/login?next=${next}`);
+    }
+    res.status(status).set('Cache-Control', 'no-store');
+    const message = res.locals.t ? res.locals.t(key) : key;
+    if (wantsJson(req))
+      return res.json({ error: { status, code: key, message, details: known?.details, requestId } });
+    res.render('errors/error', { status, message, requestId, title: message }, (renderErr, html) => {
+      if (renderErr) return res.type('text/plain').send(`${status} ${message} (${requestId})`);
+      res.send(html);
+    });
+  };
+}

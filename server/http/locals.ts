@@ -1,0 +1,30 @@
+import type { RequestHandler } from 'express';
+import type { Config } from '../config';
+import { dateFormatter, pickLocale, translator } from '../i18n';
+import { navFor } from '../navigation';
+
+/** What every view may use: translation, language, the signed-in user, links under the mount path. */
+export function viewLocals(config: Config): RequestHandler {
+  return (req, res, next) => {
+    const lang = pickLocale(req, config.defaultLocale);
+    const timeZone = req.user?.timeZone ?? config.defaultTimeZone;
+    const base: string = res.locals.base ?? '';
+    res.locals.lang = lang;
+    res.locals.t = translator(lang);
+    res.locals.user = req.user;
+    res.locals.navItems = navFor(req.user?.role);
+    res.locals.timeZone = timeZone;
+    res.locals.fmt = dateFormatter(lang, timeZone);
+    res.locals.url = (path: string) => base + path;
+    res.locals.currentPath = req.originalUrl.slice(base.length) || '/';
+    res.locals.errors = {};
+    res.locals.values = {};
+    next();
+  };
+}
+
+/** Remembers where this app is mounted, so every link and redirect works under any base path. */
+export const mountBase: RequestHandler = (req, res, next) => {
+  res.locals.base = req.baseUrl;
+  next();
+};

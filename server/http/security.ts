@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import helmet from 'helmet';
+import type { RequestHandler } from 'express';
+import { Forbidden } from './errors';
+
+/** A fresh nonce per response, used by the CSP and by every <script> we render. */
+export const cspNonce: RequestHandler = (_req, res, next) => {
+  res.locals.nonce = randomBytes(16).toString('base64');
+  next();
+};
+
+export function securityHeaders(frameAncestors: string[]): RequestHandler {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: [
+          "'self'",
+          (_req, res) => `'nonce-${(res as unknown as { locals: { nonce: string } }).locals.nonce}'`,
+        ],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'", ...frameAncestors],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        frameAncestors: frameAncestors.length ? frameAncestors : ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    frameguard: frameAncestors.length ? false : { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    strictTransportSecurity: { maxAge: 31536000, includeSubDomains: true },
+    crossOriginEmbedderPolicy: false,
+  });
+}
+
+/** Pages can carry personal data: never let a shared cache or the back button keep them. */
+export const noStore: RequestHandler = (_req, res, next) => {
+  res.set('Cache-Control', 'no-store');
+  next();
+};
+
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Refuses state-changing requests from other sites before any body is read (so before multer writes
+ * a byte). `allowCrossSite` paths (e.g. an LTI launch, bearer-token API) do their own checks.
+ */
+export function sameOriginOnly(
+  trustedOrigins: string[],
+  allowCrossSite: (path: string) => boolean,
+): RequestHandler {
+  return (req, _res, next) => {
+    if (SAFE.has(req.method) || allowCrossSite(req.path)) return next();
+    const site = req.get('sec-fetch-site');
+    if (site && site !== 'same-origin' && site !== 'none') return next(new Forbidden('errors.crossSite'));
+    const origin = req.get('origin');
+    if (origin) {
+      const own = `${req.protocol}://${req.get('host')}`;
+      if (origin !== own && !trustedOrigins.includes(origin)) return next(new Forbidden('errors.crossSite'));
+    }
+    next();
+  };
+}

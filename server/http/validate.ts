@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { Invalid } from './errors';
+
+/** Field → first message, for re-rendering a form next to the inputs. */
+export function fieldErrors(error: z.ZodError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.join('.') || '_form';
+    out[key] ??= issue.message;
+  }
+  return out;
+}
+
+/** Parses or throws a 400 carrying the field errors. */
+export function parse<T extends z.ZodType>(schema: T, data: unknown): z.infer<T> {
+  const result = schema.safeParse(data ?? {});
+  if (!result.success) throw new Invalid('errors.invalid', fieldErrors(result.error));
+  return result.data;
+}
+
+/** Form checkboxes arrive as a string for one value and an array for several. */
+export const listField = <T extends z.ZodType>(item: T, max = 50) =>
+  z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(item).max(max));
+
+export const text = (max: number) => z.string().trim().max(max);
+export const objectId = z.string().regex(/^[a-f0-9]{24}$/i, 'invalid id');
+export const idParams = z.strictObject({ id: objectId });

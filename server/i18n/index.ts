@@ -1,0 +1,87 @@
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import i18next, { type i18n, type TFunction } from 'i18next';
+import type { Request } from 'express';
+import { LOCALES, type Locale } from '../types';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+type Tree = Record<string, unknown>;
+
+function readJson(file: string): Tree {
+  return JSON.parse(readFileSync(file, 'utf8')) as Tree;
+}
+
+/** Common strings plus each module's `locales/<lang>.json`, nested under the module's folder name. */
+export function loadResources(): Record<Locale, Tree> {
+  const out = {} as Record<Locale, Tree>;
+  const modulesDir = path.join(root, 'modules');
+  for (const lang of LOCALES) {
+    const tree = readJson(path.join(root, 'server/i18n/locales', `${lang}.json`));
+    for (const mod of readdirSync(modulesDir)) {
+      const file = path.join(modulesDir, mod, 'locales', `${lang}.json`);
+      if (existsSync(file)) tree[mod] = readJson(file);
+    }
+    out[lang] = tree;
+  }
+  return out;
+}
+
+let shared: i18n | undefined;
+
+/** One i18next instance per process: bundles are read once and cached in memory. */
+export function getI18n(): i18n {
+  if (shared) return shared;
+  const resources = loadResources();
+  const instance = i18next.createInstance();
+  void instance.init({
+    initAsync: false,
+    resources: Object.fromEntries(LOCALES.map((l) => [l, { translation: resources[l] }])),
+    fallbackLng: 'en',
+    supportedLngs: [...LOCALES],
+    interpolation: { escapeValue: false },
+    returnNull: false,
+  });
+  shared = instance;
+  return instance;
+}
+
+export function translator(locale: Locale): TFunction {
+  return getI18n().getFixedT(locale);
+}
+
+export function isLocale(value: unknown): value is Locale {
+  return typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
+}
+
+/** First supported language in an Accept-Language header, by quality. */
+export function fromAcceptLanguage(header: string | undefined): Locale | undefined {
+  if (!header) return undefined;
+  const ranked = header
+    .split(',')
+    .map((part) => {
+      const [tag, q] = part.trim().split(';q=');
+      return { lang: (tag ?? '').slice(0, 2).toLowerCase(), q: q ? Number(q) : 1 };
+    })
+    .sort((a, b) => b.q - a.q);
+  return ranked.find((r) => isLocale(r.lang))?.lang as Locale | undefined;
+}
+
+/** Profile first, then the switcher's choice, then the browser's, then the configured default. */
+export function pickLocale(req: Request, fallback: Locale): Locale {
+  return req.user?.locale ?? req.session?.lang ?? fromAcceptLanguage(req.get('accept-language')) ?? fallback;
+}
+
+/** Formats an instant for a reader in their language and time zone. */
+export function dateFormatter(locale: Locale, timeZone: string) {
+  const fmt = new Intl.DateTimeFormat(locale === 'mn' ? 'mn-MN' : 'en-GB', {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    timeZone,
+  });
+  const day = new Intl.DateTimeFormat(locale === 'mn' ? 'mn-MN' : 'en-GB', { dateStyle: 'medium', timeZone });
+  return {
+    dateTime: (d: Date | string | undefined | null) => (d ? fmt.format(new Date(d)) : ''),
+    date: (d: Date | string | undefined | null) => (d ? day.format(new Date(d)) : ''),
+  };
+}

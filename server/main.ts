@@ -1,0 +1,67 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from './config';
+import { createLogger } from './logging';
+import { connectDatabase } from './db/connect';
+import { startEmbeddedMongo, type EmbeddedMongo } from './db/embedded';
+import { createUmbrella } from './plugin';
+import { startBackgroundJobs } from './jobs';
+import { seedIfEmpty } from './cli/seed';
+import { projectRoot } from './paths';
+
+/** The standalone server: the only place that reads the environment and listens. */
+async function main(): Promise<void> {
+  const envFile = path.join(projectRoot, '.env');
+  if (existsSync(envFile)) process.loadEnvFile(envFile);
+  const config = loadConfig(process.env);
+  const log = createLogger(config.logLevel);
+
+  let embedded: EmbeddedMongo | undefined;
+  let uri = config.mongodbUri;
+  if (!uri) {
+    embedded = await startEmbeddedMongo({
+      backend: 'h2',
+      dataDir: path.resolve(projectRoot, config.dataDir),
+      log,
+    });
+    uri = embedded.uri;
+    log.info({ kind: embedded.kind }, 'embedded database started (set MONGODB_URI to use your own MongoDB)');
+  }
+  const db = await connectDatabase(uri, config.mongodbUri ? undefined : 'umbrella');
+  const { app, ctx } = createUmbrella({ connection: db, config, logger: log, passUnknownErrors: false });
+  const demo = config.seedDemo ? await seedIfEmpty(ctx) : undefined;
+  const jobs = startBackgroundJobs(ctx);
+
+  const server = app.listen(config.port, config.host, () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    console.log(
+      `\nUmbrella Newsroom is running at http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/`,
+    );
+    if (demo) console.log(demo);
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: draining requests');
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const force = setTimeout(() => server.closeAllConnections(), 10_000);
+    await closed;
+    clearTimeout(force);
+    await jobs.stop();
+    await db.close();
+    await embedded?.stop();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,14 @@
+import type { Router } from 'express';
+import type { AppContext } from './context';
+import { accountsRouter } from '../modules/accounts';
+
+/**
+ * Where each feature module is mounted inside the app. Add one line per module; its routes.ts holds
+ * the rest.
+ */
+export function featureRouters(ctx: AppContext): Array<[string, Router]> {
+  return [['/', accountsRouter(ctx)]];
+}
+
+/** Path prefixes that accept cross-site POSTs and check them their own way (LTI launch, token API). */
+export const crossSitePaths: string[] = [];

@@ -1,0 +1,17 @@
+import type { Role } from './types';
+
+export interface NavItem {
+  href: string;
+  /** i18n key */
+  label: string;
+  roles: readonly Role[];
+}
+
+/** Main-menu entries per role. Each module adds its entries here. */
+export const navigation: NavItem[] = [
+  { href: '/admin/users', label: 'common.nav.users', roles: ['admin'] },
+  { href: '/admin/outbox', label: 'common.nav.outbox', roles: ['admin'] },
+];
+
+export const navFor = (role: Role | undefined): NavItem[] =>
+  role ? navigation.filter((n) => n.roles.includes(role)) : [];
