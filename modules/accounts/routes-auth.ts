@@ -39,13 +39,11 @@ export function authRoutes(ctx: AppContext): Router {
       res.redirect(303, res.locals.url(next));
     } catch (err) {
       if (!(err instanceof Unauthenticated)) throw err;
-      res
-        .status(401)
-        .render('accounts/login', {
-          next,
-          values: { email: parsed.data.email },
-          errors: { _form: 'accounts.errors.badLogin' },
-        });
+      res.status(401).render('accounts/login', {
+        next,
+        values: { email: parsed.data.email },
+        errors: { _form: 'accounts.errors.badLogin' },
+      });
     }
   });
 

@@ -61,7 +61,7 @@ export async function registerJournalist(
     return user.toObject();
   } catch (err) {
     if ((err as { code?: number }).code !== 11000) throw err;
-    await enqueueEmail(ctx, { to: input.email, template: 'account-exists', locale });
+    await enqueueEmail(ctx, { to: input.email, template: 'accounts/account-exists', locale });
     return undefined;
   }
 }
@@ -164,7 +164,7 @@ export async function requestPasswordReset(ctx: AppContext, email: string, local
   const token = await issueToken(ctx, user._id, 'reset');
   await enqueueEmail(ctx, {
     to: user.email,
-    template: 'password-reset',
+    template: 'accounts/password-reset',
     locale: user.locale ?? locale,
     data: { token, name: user.name },
   });
@@ -195,7 +195,7 @@ export async function inviteUser(
   const token = await issueToken(ctx, created._id, 'invite');
   await enqueueEmail(ctx, {
     to: created.email,
-    template: 'invitation',
+    template: 'accounts/invitation',
     locale: invitedBy.locale ?? ctx.config.defaultLocale,
     data: { token, name: created.name, role: created.role, inviter: invitedBy.name },
   });

@@ -11,7 +11,8 @@ export interface RenderedEmail {
 }
 
 /**
- * Renders views/emails/<template>.html.ejs and .text.ejs in the reader's language. Templates get `t`,
+ * Renders views/emails/<module>/<name>.html.ejs and .text.ejs (template = '<module>/<name>') in the
+ * reader's language; the subject is the i18n key `<module>.emails.<name>.subject`. Templates get `t`,
  * `data` and `baseUrl` (links come from configuration, never from a request's Host header).
  */
 export async function renderEmail(
@@ -20,7 +21,9 @@ export async function renderEmail(
   data: Record<string, unknown>,
   baseUrl: string,
 ): Promise<RenderedEmail> {
-  if (!/^[a-z0-9-]+$/.test(template)) throw new Error(`bad e-mail template name: ${template}`);
+  const match = /^([a-z0-9-]+)\/([a-z0-9-]+)$/.exec(template);
+  if (!match) throw new Error(`bad e-mail template name: ${template}`);
+  const [, module, name] = match;
   const t = translator(locale);
   const locals = { t, data, baseUrl, lang: locale };
   const file = (kind: string) => path.join(ourViews, 'emails', `${template}.${kind}.ejs`);
@@ -28,6 +31,6 @@ export async function renderEmail(
     ejs.renderFile(file('html'), locals, { cache: true, views: [ourViews] }),
     ejs.renderFile(file('text'), locals, { cache: true, escape: (s: unknown) => String(s ?? '') }),
   ]);
-  const subject = t(`notifications.subjects.${template}`, data).replace(/[\r\n]+/g, ' ');
+  const subject = t(`${module}.emails.${name}.subject`, data).replace(/[\r\n]+/g, ' ');
   return { subject, html, text };
 }

@@ -1,0 +1,1 @@
+export { recordAudit, listAudit, type AuditTarget } from './service';

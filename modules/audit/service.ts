@@ -1,0 +1,49 @@
+import type { AppContext } from '../../server/context';
+import type { SessionUser } from '../../server/types';
+import { auditModel } from './model';
+
+export interface AuditTarget {
+  type: string;
+  id?: string | { toString(): string };
+}
+
+/** Records one event. Call it right after the state change it describes succeeds. */
+export async function recordAudit(
+  ctx: AppContext,
+  actor: Pick<SessionUser, 'id' | 'role'> | undefined,
+  action: string,
+  target: AuditTarget,
+  meta?: Record<string, unknown>,
+): Promise<void> {
+  await auditModel(ctx.db).create({
+    at: ctx.clock.now(),
+    actorId: actor?.id,
+    actorRole: actor?.role,
+    action,
+    targetType: target.type,
+    targetId: target.id === undefined ? undefined : String(target.id),
+    meta,
+  });
+}
+
+export interface AuditQuery {
+  targetType?: string;
+  targetId?: string;
+  action?: string;
+  before?: Date;
+  limit?: number;
+}
+
+/** Newest first, paged by time (`before`) so long logs stay cheap to read. */
+export async function listAudit(ctx: AppContext, q: AuditQuery = {}) {
+  const filter: Record<string, unknown> = {};
+  if (q.targetType) filter.targetType = q.targetType;
+  if (q.targetId) filter.targetId = q.targetId;
+  if (q.action) filter.action = q.action;
+  if (q.before) filter.at = { $lt: q.before };
+  return auditModel(ctx.db)
+    .find(filter)
+    .sort({ at: -1 })
+    .limit(Math.min(q.limit ?? 100, 500))
+    .lean();
+}
