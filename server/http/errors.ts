@@ -69,7 +69,8 @@ function fromDatabase(err: unknown): AppError | undefined {
 
 export function toAppError(err: unknown): AppError | undefined {
   if (err instanceof AppError) return err;
-  const e = err as { type?: string; status?: number };
+  const e = err as { type?: string; status?: number; code?: string };
+  if (e?.code === 'EBADCSRFTOKEN') return new Forbidden('errors.csrf');
   if (e?.type === 'entity.parse.failed' || e?.type === 'entity.too.large')
     return new Invalid('errors.badBody');
   if (e?.status === 400 || e?.status === 413) return new Invalid('errors.badBody');
