@@ -4,7 +4,6 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
 import { createLogger } from '../logging';
 import { connectDatabase } from '../db/connect';
@@ -50,8 +49,6 @@ async function run(): Promise<void> {
     await embedded?.stop();
   }
 }
-
-export { parseArgs };
 
 run().catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : err);
