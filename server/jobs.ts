@@ -1,4 +1,5 @@
 import type { AppContext } from './context';
+import { outboxJob } from '../modules/notifications';
 
 export interface BackgroundJob {
   name: string;
@@ -7,7 +8,7 @@ export interface BackgroundJob {
 }
 
 /** Periodic work (outbox sending, reminders, clean-up). Each module adds its jobs here. */
-export const backgroundJobs: BackgroundJob[] = [];
+export const backgroundJobs: BackgroundJob[] = [outboxJob];
 
 /** Runs each job on its interval, never overlapping itself; stop() waits for runs in flight. */
 export function startBackgroundJobs(ctx: AppContext, jobs: BackgroundJob[] = backgroundJobs) {

@@ -1,13 +1,19 @@
 import type { Router } from 'express';
 import type { AppContext } from './context';
 import { accountsRouter } from '../modules/accounts';
+import { notificationsRouter } from '../modules/notifications';
+import { auditRouter } from '../modules/audit';
 
 /**
  * Where each feature module is mounted inside the app. Add one line per module; its routes.ts holds
  * the rest.
  */
 export function featureRouters(ctx: AppContext): Array<[string, Router]> {
-  return [['/', accountsRouter(ctx)]];
+  return [
+    ['/', accountsRouter(ctx)],
+    ['/admin/outbox', notificationsRouter(ctx)],
+    ['/admin/audit', auditRouter(ctx)],
+  ];
 }
 
 /** Path prefixes that accept cross-site POSTs and check them their own way (LTI launch, token API). */

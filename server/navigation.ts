@@ -11,6 +11,7 @@ export interface NavItem {
 export const navigation: NavItem[] = [
   { href: '/admin/users', label: 'common.nav.users', roles: ['admin'] },
   { href: '/admin/outbox', label: 'common.nav.outbox', roles: ['admin'] },
+  { href: '/admin/audit', label: 'audit.nav', roles: ['admin'] },
 ];
 
 export const navFor = (role: Role | undefined): NavItem[] =>

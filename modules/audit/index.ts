@@ -1,1 +1,2 @@
-export { recordAudit, listAudit, type AuditTarget } from './service';
+export { recordAudit, listAudit, type AuditTarget, type AuditQuery } from './service';
+export { auditRouter } from './routes';

@@ -1,6 +1,7 @@
+import mongoose from 'mongoose';
 import type { AppContext } from '../../server/context';
 import type { SessionUser } from '../../server/types';
-import { auditModel } from './model';
+import { auditModel, type AuditEvent } from './model';
 
 export interface AuditTarget {
   type: string;
@@ -37,13 +38,14 @@ export interface AuditQuery {
 /** Newest first, paged by time (`before`) so long logs stay cheap to read. */
 export async function listAudit(ctx: AppContext, q: AuditQuery = {}) {
   const filter: Record<string, unknown> = {};
-  if (q.targetType) filter.targetType = q.targetType;
-  if (q.targetId) filter.targetId = q.targetId;
-  if (q.action) filter.action = q.action;
-  if (q.before) filter.at = { $lt: q.before };
+  if (q.targetType) filter.targetType = String(q.targetType);
+  if (q.targetId) filter.targetId = String(q.targetId);
+  if (q.action) filter.action = String(q.action);
+  // sanitizeFilter would neutralise a plain operator object; this one is built here, not from input
+  if (q.before) filter.at = mongoose.trusted({ $lt: new Date(q.before) });
   return auditModel(ctx.db)
     .find(filter)
     .sort({ at: -1 })
     .limit(Math.min(q.limit ?? 100, 500))
-    .lean();
+    .lean<AuditEvent[]>();
 }

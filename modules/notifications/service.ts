@@ -1,6 +1,7 @@
 import type { AppContext } from '../../server/context';
 import type { Locale } from '../../server/types';
-import { outboxModel } from './model';
+import { Conflict, NotFound } from '../../server/http/errors';
+import { outboxModel, type OutboxMessage } from './model';
 import { renderEmail } from './render';
 
 export interface EmailRequest {
@@ -28,4 +29,44 @@ export async function enqueueEmail(ctx: AppContext, req: EmailRequest): Promise<
     if ((err as { code?: number }).code === 11000) return false;
     throw err;
   }
+}
+
+/** What a page may say about an e-mail: 'pending' (queued or being sent), 'sent', 'dead' (gave up). */
+export type EmailStatus = 'pending' | 'sent' | 'dead';
+
+/** The delivery state of the message queued with this dedupe key; undefined when none was queued. */
+export async function emailStatusFor(ctx: AppContext, dedupeKey: string): Promise<EmailStatus | undefined> {
+  const msg = await outboxModel(ctx.db)
+    .findOne({ dedupeKey: String(dedupeKey) }, { status: 1 })
+    .lean<Pick<OutboxMessage, 'status'>>();
+  if (!msg) return undefined;
+  return msg.status === 'sending' ? 'pending' : msg.status;
+}
+
+/** Newest first, for the admin outbox page. */
+export async function listOutbox(ctx: AppContext, limit = 100): Promise<OutboxMessage[]> {
+  return outboxModel(ctx.db).find({}).sort({ createdAt: -1, _id: -1 }).limit(limit).lean<OutboxMessage[]>();
+}
+
+/** Puts a dead-lettered message back in the queue for one more round of attempts. */
+export async function retryDeadEmail(ctx: AppContext, id: string): Promise<void> {
+  const Outbox = outboxModel(ctx.db);
+  const revived = await Outbox.findOneAndUpdate(
+    { _id: id, status: 'dead' },
+    { $set: { status: 'pending', attempts: 0, nextAttemptAt: ctx.clock.now() } },
+    { new: true },
+  ).lean();
+  if (revived) return;
+  if (await Outbox.exists({ _id: id })) throw new Conflict();
+  throw new NotFound();
+}
+
+/** A test message to the admin's own address, to check the mail set-up end to end. */
+export async function sendTestEmail(ctx: AppContext, to: string, locale: Locale): Promise<void> {
+  await enqueueEmail(ctx, {
+    to,
+    template: 'notifications/test-message',
+    locale,
+    data: { at: ctx.clock.now().toISOString() },
+  });
 }

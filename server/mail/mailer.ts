@@ -16,9 +16,27 @@ export interface Mailer {
   close(): void;
 }
 
+/** A message that can never be sent as it is (bad address, header injection): retrying will not help. */
+export class UnsendableMail extends Error {
+  readonly permanent = true;
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnsendableMail';
+  }
+}
+
+/** One address, no display name, no line breaks or header syntax: what we accept in a To header. */
+const ADDRESS =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+
+export function isValidAddress(value: string): boolean {
+  return value.length <= 254 && ADDRESS.test(value);
+}
+
 /** Refuses header values that could smuggle extra headers. */
 function assertNoLineBreaks(...values: string[]): void {
-  for (const v of values) if (/[\r\n]/.test(v)) throw new Error('line break in a mail header');
+  for (const v of values)
+    if (/[\r\n\u2028\u2029]/.test(v)) throw new UnsendableMail('line break in a mail header');
 }
 
 export function createMailer(options: { smtpUrl?: string; from: string; transport?: Transporter }): Mailer {
@@ -31,9 +49,13 @@ export function createMailer(options: { smtpUrl?: string; from: string; transpor
     kind: options.transport || options.smtpUrl ? 'smtp' : 'dev',
     async send(mail) {
       assertNoLineBreaks(mail.to, mail.subject, options.from);
+      if (!isValidAddress(mail.to)) throw new UnsendableMail('invalid recipient address');
       const info = await transport.sendMail({
         from: options.from,
-        ...mail,
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
         disableFileAccess: true,
         disableUrlAccess: true,
       });

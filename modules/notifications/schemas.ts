@@ -1,0 +1,6 @@
+import { z } from 'zod';
+
+export { idParams } from '../../server/http/validate';
+
+/** The retry and test forms carry nothing but the CSRF token. */
+export const emptyForm = z.strictObject({ _csrf: z.string().max(200).optional() });
