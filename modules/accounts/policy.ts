@@ -5,4 +5,6 @@ export const accountsPolicy = {
   public: allow.anyone,
   self: allow.signedIn,
   manageUsers: allow.roles('admin'),
+  /** Staff accounts are closed by an admin, so the last admin cannot delete themselves. */
+  deleteSelf: allow.roles('journalist'),
 };

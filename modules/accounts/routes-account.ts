@@ -1,12 +1,13 @@
 import { Router } from 'express';
 import type { AppContext } from '../../server/context';
 import { credentialLimits } from '../../server/auth/rate-limit';
-import { startSession } from '../../server/auth/sign-in';
-import { fieldErrors } from '../../server/http/validate';
+import { endSession } from '../../server/auth/sign-in';
+import { fieldErrors, parse } from '../../server/http/validate';
 import { Invalid } from '../../server/http/errors';
-import { profileForm, registerForm } from './schemas';
+import { deleteAccountForm, profileForm, registerForm } from './schemas';
 import { accountsPolicy as policy } from './policy';
 import * as accounts from './service';
+import { deleteOwnAccount, exportPersonalData } from './privacy';
 
 /** Registration and the signed-in user's own profile. */
 export function accountRoutes(ctx: AppContext): Router {
@@ -29,10 +30,10 @@ export function accountRoutes(ctx: AppContext): Router {
     if (!parsed.success)
       return res.status(400).render('accounts/register', { values, errors: fieldErrors(parsed.error) });
     try {
-      const user = await accounts.registerJournalist(ctx, parsed.data, res.locals.lang);
-      if (!user) return res.render('accounts/register-done', {});
-      await startSession(req, accounts.toSessionUser(user), ctx.clock.now());
-      res.redirect(303, res.locals.url('/'));
+      // A new address and one already in use get the same page (no enumeration); the owner of an
+      // existing account is told by e-mail. The new journalist signs in from there.
+      await accounts.registerJournalist(ctx, parsed.data, res.locals.lang);
+      res.render('accounts/register-done', {});
     } catch (err) {
       if (!(err instanceof Invalid)) throw err;
       res.status(400).render('accounts/register', { values, errors: err.details ?? { _form: err.key } });
@@ -42,6 +43,32 @@ export function accountRoutes(ctx: AppContext): Router {
   router.get('/account', policy.self, async (req, res) => {
     const user = await accounts.findActiveUser(ctx, req.user!.id);
     res.render('accounts/profile', { values: user, saved: req.query.saved === '1' });
+  });
+
+  router.get('/account/export', policy.self, async (req, res) => {
+    const data = await exportPersonalData(ctx, req.user!);
+    const day = ctx.clock.now().toISOString().slice(0, 10);
+    res
+      .set('Cache-Control', 'no-store')
+      .attachment(`umbrella-my-data-${day}.json`)
+      .type('application/json')
+      .send(JSON.stringify(data, null, 2));
+  });
+
+  router.post('/account/delete', policy.deleteSelf, ...limits.slice(0, 1), async (req, res) => {
+    try {
+      const { password } = parse(deleteAccountForm, req.body);
+      await deleteOwnAccount(ctx, req.user!, password);
+    } catch (err) {
+      if (!(err instanceof Invalid)) throw err;
+      const user = await accounts.findActiveUser(ctx, req.user!.id);
+      return res.status(400).render('accounts/profile', {
+        values: user,
+        errors: { deletePassword: err.details?.password ?? err.key },
+      });
+    }
+    await endSession(req);
+    res.redirect(303, res.locals.url('/login?notice=accountDeleted'));
   });
 
   router.post('/account', policy.self, async (req, res) => {

@@ -5,7 +5,7 @@ import { endSession, startPendingSecondFactor, startSession } from '../../server
 import { safeNext } from '../../server/http/redirect';
 import { fieldErrors, parse } from '../../server/http/validate';
 import { Invalid, Unauthenticated } from '../../server/http/errors';
-import { langForm, loginForm, totpForm } from './schemas';
+import { langForm, loginForm, loginQuery, totpForm } from './schemas';
 import { accountsPolicy as policy } from './policy';
 import * as accounts from './service';
 import { totpQrSvg } from './totp';
@@ -17,7 +17,8 @@ export function authRoutes(ctx: AppContext): Router {
 
   router.get('/login', policy.public, (req, res) => {
     if (req.user) return res.redirect(303, res.locals.url('/'));
-    res.render('accounts/login', { next: safeNext(req.query.next, '/') });
+    const q = loginQuery.parse(req.query);
+    res.render('accounts/login', { next: safeNext(q.next, '/'), notice: q.notice });
   });
 
   router.post('/login', policy.public, ...limits, async (req, res) => {

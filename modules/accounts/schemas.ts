@@ -15,6 +15,10 @@ export const newPassword = z
   .max(128, 'accounts.errors.passwordLong');
 const name = z.string().trim().min(1, 'accounts.errors.required').max(120);
 const next = z.string().max(500).optional();
+export const loginQuery = z.object({
+  next: z.string().max(500).optional().catch(undefined),
+  notice: z.enum(['passwordReset', 'accountDeleted']).optional().catch(undefined),
+});
 
 export const loginForm = z.strictObject({
   email: z.string().trim().max(254),
@@ -50,3 +54,6 @@ export const langForm = z.strictObject({ lang: z.enum(LOCALES), next });
 export const inviteForm = z.strictObject({ email, name, role: z.enum(ROLES) });
 export const userUpdateForm = z.strictObject({ role: z.enum(ROLES), status: z.enum(['active', 'disabled']) });
 export const tokenParams = z.strictObject({ token: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/) });
+export const deleteAccountForm = z.strictObject({
+  password: z.string().min(1, 'accounts.errors.required').max(128),
+});

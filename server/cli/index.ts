@@ -21,6 +21,7 @@ const commands: Record<string, Command> = {
     const printed = await seedIfEmpty(ctx);
     console.log(printed ?? 'Database already has users: seed steps ran, no demo users added.');
   },
+  'create-admin': async (ctx, args) => (await import('./create-admin')).createAdmin(ctx, args),
 };
 
 async function run(): Promise<void> {
