@@ -72,16 +72,24 @@ export function pickLocale(req: Request, fallback: Locale): Locale {
   return req.user?.locale ?? req.session?.lang ?? fromAcceptLanguage(req.get('accept-language')) ?? fallback;
 }
 
-/** Formats an instant for a reader in their language and time zone. */
-export function dateFormatter(locale: Locale, timeZone: string) {
-  const fmt = new Intl.DateTimeFormat(locale === 'mn' ? 'mn-MN' : 'en-GB', {
-    dateStyle: 'medium',
-    timeStyle: 'short',
-    timeZone,
-  });
-  const day = new Intl.DateTimeFormat(locale === 'mn' ? 'mn-MN' : 'en-GB', { dateStyle: 'medium', timeZone });
-  return {
-    dateTime: (d: Date | string | undefined | null) => (d ? fmt.format(new Date(d)) : ''),
-    date: (d: Date | string | undefined | null) => (d ? day.format(new Date(d)) : ''),
+type Formatter = {
+  dateTime(d: Date | string | undefined | null): string;
+  date(d: Date | string | undefined | null): string;
+};
+const formatters = new Map<string, Formatter>();
+
+/** Formats an instant for a reader in their language and time zone (cached: Intl objects are costly). */
+export function dateFormatter(locale: Locale, timeZone: string): Formatter {
+  const key = `${locale}|${timeZone}`;
+  const cached = formatters.get(key);
+  if (cached) return cached;
+  const tag = locale === 'mn' ? 'mn-MN' : 'en-GB';
+  const fmt = new Intl.DateTimeFormat(tag, { dateStyle: 'medium', timeStyle: 'short', timeZone });
+  const day = new Intl.DateTimeFormat(tag, { dateStyle: 'medium', timeZone });
+  const made: Formatter = {
+    dateTime: (d) => (d ? fmt.format(new Date(d)) : ''),
+    date: (d) => (d ? day.format(new Date(d)) : ''),
   };
+  if (formatters.size < 200) formatters.set(key, made);
+  return made;
 }
