@@ -3,6 +3,7 @@ import type { AppContext } from './context';
 import { accountsRouter } from '../modules/accounts';
 import { notificationsRouter } from '../modules/notifications';
 import { auditRouter } from '../modules/audit';
+import { quizzesRouter } from '../modules/quizzes';
 
 /**
  * Where each feature module is mounted inside the app. Add one line per module; its routes.ts holds
@@ -11,6 +12,7 @@ import { auditRouter } from '../modules/audit';
 export function featureRouters(ctx: AppContext): Array<[string, Router]> {
   return [
     ['/', accountsRouter(ctx)],
+    ['/', quizzesRouter(ctx)],
     ['/admin/outbox', notificationsRouter(ctx)],
     ['/admin/audit', auditRouter(ctx)],
   ];

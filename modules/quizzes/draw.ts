@@ -1,0 +1,33 @@
+import { randomInt } from 'node:crypto';
+import type { AttemptItem, Question } from './model';
+
+/** A copy of `items` in a uniformly random order (Fisher–Yates with crypto randomness). */
+export function shuffle<T>(items: readonly T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/** `count` distinct entries of the pool, chosen at random. */
+export function drawFrom<T>(pool: readonly T[], count: number): T[] {
+  return shuffle(pool).slice(0, Math.min(count, pool.length));
+}
+
+/** What one attempt shows of a question: its options in this attempt's order (true/false never moves). */
+export function itemFor(
+  q: Pick<Question, 'qid' | 'objective' | 'type' | 'version' | 'options' | 'elements'>,
+): AttemptItem {
+  const ids = q.options.map((o) => o.id);
+  const item: AttemptItem = {
+    qid: q.qid,
+    objective: q.objective,
+    type: q.type,
+    questionVersion: q.version,
+    optionOrder: q.type === 'true-false' ? ids : shuffle(ids),
+  };
+  if (q.type === 'case') item.elementOrder = shuffle((q.elements ?? []).map((o) => o.id));
+  return item;
+}

@@ -1,0 +1,272 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import mongoose, { Types } from 'mongoose';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import type { AppContext } from '../../server/context';
+import { questionModel, quizModel, type Quiz, type Text } from './model';
+
+export const CLASSIFICATIONS = ['trafficking', 'smuggling', 'neither', 'not-enough-info'] as const;
+export const ELEMENTS = ['consent', 'means', 'exploitation', 'border'] as const;
+
+const bilingual = z.strictObject({
+  en: z.string().trim().min(1, 'English text is missing'),
+  mn: z.string().trim().min(1, 'Mongolian text is missing'),
+});
+const optionId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'option id: lowercase letters, digits, -');
+const option = z.strictObject({
+  id: z.preprocess((v) => (typeof v === 'boolean' ? String(v) : v), optionId),
+  text: bilingual,
+  correct: z.boolean().optional(),
+  feedback: bilingual,
+});
+type Option = z.infer<typeof option>;
+
+const questionFile = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'question id: lowercase letters, digits, -'),
+  objective: z.string().min(1),
+  type: z.enum(['single', 'multiple', 'true-false', 'ordering', 'case', 'spot-harm']),
+  stem: bilingual,
+  explanation: bilingual.optional(),
+  excerpt: bilingual.optional(),
+  case: bilingual.optional(),
+  options: z.array(option).min(2, 'at least two options'),
+  elements: z.array(option).optional(),
+});
+export type QuestionFile = z.infer<typeof questionFile>;
+
+const countCorrect = (opts: Option[] = []) => opts.filter((o) => o.correct === true).length;
+
+/** The rules per type that a plain shape cannot say; returns problems as "field: message". */
+function typeRules(q: QuestionFile): string[] {
+  const problems: string[] = [];
+  const ids = q.options.map((o) => o.id);
+  if (new Set(ids).size !== ids.length) problems.push('options: duplicate option ids');
+  const correct = countCorrect(q.options);
+  switch (q.type) {
+    case 'single':
+    case 'true-false':
+      if (correct !== 1) problems.push(`options: exactly one correct option needed, found ${correct}`);
+      if (q.type === 'true-false' && [...ids].sort().join(',') !== 'false,true')
+        problems.push('options: true-false needs the options "true" and "false"');
+      break;
+    case 'multiple':
+    case 'spot-harm':
+      if (correct < 1) problems.push('options: at least one correct option needed');
+      if (q.type === 'spot-harm' && !q.excerpt) problems.push('excerpt: spot-harm needs an excerpt');
+      break;
+    case 'ordering':
+      if (correct > 0) problems.push('options: ordering options are listed in order, without "correct"');
+      break;
+    case 'case': {
+      if (!q.case) problems.push('case: the case text is missing');
+      if (ids.some((id) => !(CLASSIFICATIONS as readonly string[]).includes(id)))
+        problems.push(`options: case classifications must be ${CLASSIFICATIONS.join(', ')}`);
+      if (correct !== 1)
+        problems.push(`options: exactly one correct classification needed, found ${correct}`);
+      const els = q.elements ?? [];
+      const elIds = els.map((o) => o.id);
+      if (els.length < 2) problems.push('elements: a case needs the deciding elements');
+      if (new Set(elIds).size !== elIds.length) problems.push('elements: duplicate element ids');
+      if (elIds.some((id) => !(ELEMENTS as readonly string[]).includes(id)))
+        problems.push(`elements: element ids must be ${ELEMENTS.join(', ')}`);
+      if (countCorrect(els) !== 1) problems.push('elements: exactly one correct element needed');
+      break;
+    }
+  }
+  if (q.type !== 'case' && q.elements) problems.push('elements: only case questions have elements');
+  return problems;
+}
+
+function readQuestionFile(file: string, objectives: Set<string>): QuestionFile[] {
+  const name = path.basename(file);
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`${name}: not valid YAML: ${(err as Error).message}`, { cause: err });
+  }
+  if (!Array.isArray(raw)) throw new Error(`${name}: expected a list of questions`);
+  return raw.map((entry: unknown, i) => {
+    const id = (entry as { id?: unknown })?.id;
+    const label = `${name}: question ${typeof id === 'string' ? id : `#${i + 1}`}`;
+    const result = questionFile.safeParse(entry);
+    if (!result.success) {
+      const issues = result.error.issues.map(
+        (iss) => `${iss.path.join('.') || '(question)'}: ${iss.message}`,
+      );
+      throw new Error(`${label}: ${issues.join('; ')}`);
+    }
+    const problems = typeRules(result.data);
+    if (!objectives.has(result.data.objective))
+      problems.push(`objective: "${result.data.objective}" is not an objective of the course`);
+    if (problems.length) throw new Error(`${label}: ${problems.join('; ')}`);
+    return result.data;
+  });
+}
+
+/** Every question file of a course directory, checked; ids unique across files. */
+export function loadQuestionBank(courseDir: string, objectiveIds: string[]): QuestionFile[] {
+  const dir = path.join(courseDir, 'questions');
+  if (!existsSync(dir)) throw new Error(`${dir}: no questions folder`);
+  const files = readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort();
+  const objectives = new Set(objectiveIds);
+  const seen = new Map<string, string>();
+  const all: QuestionFile[] = [];
+  for (const f of files) {
+    for (const q of readQuestionFile(path.join(dir, f), objectives)) {
+      const other = seen.get(q.id);
+      if (other) throw new Error(`${f}: question ${q.id}: id already used in ${other}`);
+      seen.set(q.id, f);
+      all.push(q);
+    }
+  }
+  return all;
+}
+
+const testDef = z.looseObject({
+  title: bilingual,
+  questions: z.array(z.string()).min(1),
+  passingScore: z.number().int().min(0).max(100),
+});
+const courseDef = z.looseObject({
+  objectives: z.array(z.looseObject({ id: z.string() })).min(1),
+  preTest: testDef.optional(),
+  postTest: testDef.optional(),
+});
+/** The parts of a parsed course.yaml this module reads. */
+export type CourseDefinition = z.input<typeof courseDef>;
+
+export interface LessonQuizInput {
+  lessonId: Types.ObjectId | string;
+  slug: string;
+  title?: Text;
+  quiz?: { questions: string[]; draw: number; passingScore: number };
+}
+
+export interface ImportInput {
+  courseId: Types.ObjectId | string;
+  courseDir: string;
+  /** The parsed course.yaml; checked here (objectives, preTest, postTest). */
+  course: CourseDefinition | Record<string, unknown>;
+  lessons: LessonQuizInput[];
+}
+
+function lessonTitle(courseDir: string, lesson: LessonQuizInput): Text {
+  if (lesson.title) return lesson.title;
+  const file = path.join(courseDir, 'lessons', `${lesson.slug}.yaml`);
+  if (existsSync(file)) {
+    const parsed = bilingual.safeParse((parseYaml(readFileSync(file, 'utf8')) as { title?: unknown })?.title);
+    if (parsed.success) return parsed.data;
+  }
+  return { en: lesson.slug, mn: lesson.slug };
+}
+
+type QuizFields = Omit<Quiz, '_id' | 'courseId'>;
+
+function quizDefinitions(input: ImportInput, course: z.infer<typeof courseDef>): QuizFields[] {
+  const quizzes: QuizFields[] = [];
+  for (const [kind, def] of [
+    ['pre', course.preTest],
+    ['post', course.postTest],
+  ] as const) {
+    if (!def) continue;
+    quizzes.push({
+      key: kind,
+      kind,
+      title: def.title,
+      questionIds: def.questions,
+      draw: def.questions.length,
+      passingScore: def.passingScore,
+      maxAttempts: kind === 'pre' ? 1 : 3,
+      timeLimitMinutes: 30,
+      feedbackMode: 'after-submit',
+    });
+  }
+  for (const lesson of input.lessons) {
+    if (!lesson.quiz) continue;
+    const { questions, draw, passingScore } = lesson.quiz;
+    if (draw < 1 || draw > questions.length)
+      throw new Error(`lesson ${lesson.slug}: quiz draw ${draw} must be between 1 and ${questions.length}`);
+    if (passingScore < 0 || passingScore > 100)
+      throw new Error(`lesson ${lesson.slug}: passingScore must be 0–100`);
+    quizzes.push({
+      key: `lesson:${lesson.slug}`,
+      kind: 'lesson',
+      lessonId: new Types.ObjectId(String(lesson.lessonId)),
+      title: lessonTitle(input.courseDir, lesson),
+      questionIds: questions,
+      draw,
+      passingScore,
+      maxAttempts: 3,
+      feedbackMode: 'after-submit',
+    });
+  }
+  return quizzes;
+}
+
+const hashOf = (q: QuestionFile) => createHash('sha256').update(JSON.stringify(q)).digest('hex');
+
+/** Reads, validates and upserts a course's question bank and quizzes. Safe to run again. */
+export async function importQuizzes(ctx: AppContext, input: ImportInput): Promise<void> {
+  const courseResult = courseDef.safeParse(input.course);
+  if (!courseResult.success)
+    throw new Error(
+      `course.yaml: ${courseResult.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)}`,
+    );
+  const course = courseResult.data;
+  const bank = loadQuestionBank(
+    input.courseDir,
+    course.objectives.map((o) => o.id),
+  );
+  const qids = new Set(bank.map((q) => q.id));
+  const quizzes = quizDefinitions(input, course);
+  for (const quiz of quizzes) {
+    const missing = quiz.questionIds.filter((id) => !qids.has(id));
+    if (missing.length) throw new Error(`quiz ${quiz.key}: unknown question ids ${missing.join(', ')}`);
+    if (new Set(quiz.questionIds).size !== quiz.questionIds.length)
+      throw new Error(`quiz ${quiz.key}: a question is listed twice`);
+  }
+
+  const courseId = new Types.ObjectId(String(input.courseId));
+  const Questions = questionModel(ctx.db);
+  const Quizzes = quizModel(ctx.db);
+  await Promise.all([Questions.init(), Quizzes.init()]);
+  for (const q of bank) {
+    const contentHash = hashOf(q);
+    const content = {
+      objective: q.objective,
+      type: q.type,
+      stem: q.stem,
+      explanation: q.explanation,
+      excerpt: q.excerpt,
+      case: q.case,
+      options: q.options,
+      elements: q.elements,
+      contentHash,
+    };
+    const changed = await Questions.updateOne(
+      { courseId, qid: q.id, contentHash: mongoose.trusted({ $ne: contentHash }) },
+      { $set: content, $inc: { version: 1 } },
+    );
+    if (changed.matchedCount > 0) continue;
+    try {
+      await Questions.create({ courseId, qid: q.id, version: 1, ...content });
+    } catch (err) {
+      if ((err as { code?: number }).code !== 11000) throw err; // unchanged: nothing to do
+    }
+  }
+  for (const quiz of quizzes) {
+    await Quizzes.updateOne(
+      { courseId, key: quiz.key },
+      {
+        $set: quiz,
+        ...(quiz.timeLimitMinutes === undefined ? { $unset: { timeLimitMinutes: 1 } } : {}),
+      },
+      { upsert: true },
+    );
+  }
+}

@@ -1,0 +1,185 @@
+import { Schema, type Connection, type Types } from 'mongoose';
+import { modelOn } from '../../server/db/connect';
+
+export interface Text {
+  en: string;
+  mn: string;
+}
+
+export const QUESTION_TYPES = ['single', 'multiple', 'true-false', 'ordering', 'case', 'spot-harm'] as const;
+export type QuestionType = (typeof QUESTION_TYPES)[number];
+
+export interface QuestionOption {
+  id: string;
+  text: Text;
+  correct?: boolean;
+  feedback: Text;
+}
+
+export interface Question {
+  _id: Types.ObjectId;
+  courseId: Types.ObjectId;
+  qid: string;
+  objective: string;
+  type: QuestionType;
+  stem: Text;
+  explanation?: Text;
+  excerpt?: Text;
+  case?: Text;
+  options: QuestionOption[];
+  elements?: QuestionOption[];
+  /** Bumped whenever the imported content changes; attempts record the version they showed. */
+  version: number;
+  contentHash: string;
+}
+
+const text = { en: { type: String, required: true }, mn: { type: String, required: true } };
+const optionSchema = new Schema<QuestionOption>(
+  { id: { type: String, required: true }, text, correct: { type: Boolean }, feedback: text },
+  { _id: false },
+);
+
+const questionSchema = new Schema<Question>(
+  {
+    courseId: { type: Schema.Types.ObjectId, required: true },
+    qid: { type: String, required: true },
+    objective: { type: String, required: true },
+    type: { type: String, enum: QUESTION_TYPES, required: true },
+    stem: text,
+    explanation: { type: new Schema(text, { _id: false }), required: false },
+    excerpt: { type: new Schema(text, { _id: false }), required: false },
+    case: { type: new Schema(text, { _id: false }), required: false },
+    options: { type: [optionSchema], required: true },
+    elements: { type: [optionSchema], default: undefined },
+    version: { type: Number, required: true, default: 1 },
+    contentHash: { type: String, required: true },
+  },
+  { timestamps: true },
+);
+questionSchema.index({ courseId: 1, qid: 1 }, { unique: true });
+
+export const questionModel = (db: Connection) => modelOn<Question>(db, 'Question', questionSchema);
+
+export type QuizKind = 'pre' | 'post' | 'lesson';
+
+export interface Quiz {
+  _id: Types.ObjectId;
+  courseId: Types.ObjectId;
+  /** 'pre' | 'post' | 'lesson:<slug>' — unique per course */
+  key: string;
+  kind: QuizKind;
+  lessonId?: Types.ObjectId;
+  title: Text;
+  questionIds: string[];
+  draw: number;
+  passingScore: number;
+  maxAttempts: number;
+  timeLimitMinutes?: number;
+  feedbackMode: 'after-submit';
+}
+
+const quizSchema = new Schema<Quiz>(
+  {
+    courseId: { type: Schema.Types.ObjectId, required: true },
+    key: { type: String, required: true },
+    kind: { type: String, enum: ['pre', 'post', 'lesson'], required: true },
+    lessonId: { type: Schema.Types.ObjectId },
+    title: text,
+    questionIds: { type: [String], required: true },
+    draw: { type: Number, required: true, min: 1 },
+    passingScore: { type: Number, required: true, min: 0, max: 100 },
+    maxAttempts: { type: Number, required: true, min: 1 },
+    timeLimitMinutes: { type: Number, min: 1 },
+    feedbackMode: { type: String, enum: ['after-submit'], default: 'after-submit' },
+  },
+  { timestamps: true },
+);
+quizSchema.index({ courseId: 1, key: 1 }, { unique: true });
+
+export const quizModel = (db: Connection) => modelOn<Quiz>(db, 'Quiz', quizSchema);
+
+export interface AttemptItem {
+  qid: string;
+  objective: string;
+  type: QuestionType;
+  questionVersion: number;
+  optionOrder: string[];
+  elementOrder?: string[];
+}
+
+export interface AttemptResult {
+  qid: string;
+  objective: string;
+  correct: boolean;
+  chosen: string[];
+}
+
+export type Answers = Record<string, string[]>;
+
+export interface Attempt {
+  _id: Types.ObjectId;
+  quizId: Types.ObjectId;
+  quizKey: string;
+  courseId: Types.ObjectId;
+  userId: Types.ObjectId;
+  attemptNo: number;
+  status: 'started' | 'submitted';
+  startedAt: Date;
+  deadlineAt?: Date;
+  submittedAt?: Date;
+  /** When the answers were last saved (server clock). */
+  savedAt?: Date;
+  items: AttemptItem[];
+  /** qid → chosen ids; case: [classification, element]; ordering: ids in the chosen order. */
+  answers: Answers;
+  score?: number;
+  passed?: boolean;
+  results?: AttemptResult[];
+}
+
+const itemSchema = new Schema<AttemptItem>(
+  {
+    qid: { type: String, required: true },
+    objective: { type: String, required: true },
+    type: { type: String, enum: QUESTION_TYPES, required: true },
+    questionVersion: { type: Number, required: true },
+    optionOrder: { type: [String], required: true },
+    elementOrder: { type: [String], default: undefined },
+  },
+  { _id: false },
+);
+const resultSchema = new Schema<AttemptResult>(
+  {
+    qid: { type: String, required: true },
+    objective: { type: String, required: true },
+    correct: { type: Boolean, required: true },
+    chosen: { type: [String], default: [] },
+  },
+  { _id: false },
+);
+
+const attemptSchema = new Schema<Attempt>(
+  {
+    quizId: { type: Schema.Types.ObjectId, required: true },
+    quizKey: { type: String, required: true },
+    courseId: { type: Schema.Types.ObjectId, required: true },
+    userId: { type: Schema.Types.ObjectId, required: true },
+    attemptNo: { type: Number, required: true, min: 1 },
+    status: { type: String, enum: ['started', 'submitted'], required: true, default: 'started' },
+    startedAt: { type: Date, required: true },
+    deadlineAt: { type: Date },
+    submittedAt: { type: Date },
+    savedAt: { type: Date },
+    items: { type: [itemSchema], required: true },
+    answers: { type: Schema.Types.Mixed, default: () => ({}) },
+    score: { type: Number, min: 0, max: 100 },
+    passed: { type: Boolean },
+    results: { type: [resultSchema], default: undefined },
+  },
+  { timestamps: true, minimize: false },
+);
+attemptSchema.index({ quizId: 1, userId: 1, attemptNo: 1 }, { unique: true });
+attemptSchema.index({ courseId: 1, userId: 1 });
+attemptSchema.index({ quizKey: 1, status: 1 });
+
+export const attemptModel = (db: Connection) => modelOn<Attempt>(db, 'Attempt', attemptSchema);

@@ -1,0 +1,165 @@
+import { Router, type Request, type Response } from 'express';
+import type { AppContext } from '../../server/context';
+import type { Locale } from '../../server/types';
+import { AppError, Conflict } from '../../server/http/errors';
+import { parse } from '../../server/http/validate';
+import { answerForm, attemptParams, quizParams, startForm, submitFlags } from './schemas';
+import { answersFromForm, duplicatePositions, unanswered } from './answers';
+import { quizzesPolicy as policy } from './policy';
+import { presentQuiz, presentResultItem, presentSheetItem } from './present';
+import * as quizzes from './service';
+import type { Answers } from './model';
+
+const wantsJson = (req: Request) => req.accepts(['html', 'json']) === 'json';
+
+/** Splits the posted body into the answer fields and the one flag the submit button may add. */
+function readBody(req: Request) {
+  const { confirmBlank, ...rest } = (req.body ?? {}) as Record<string, unknown>;
+  const flags = parse(submitFlags, confirmBlank === undefined ? {} : { confirmBlank });
+  return { form: parse(answerForm, rest), confirmBlank: flags.confirmBlank === 'on' };
+}
+
+async function renderSheet(
+  ctx: AppContext,
+  req: Request,
+  res: Response,
+  attemptId: string,
+  extra: { answers?: Answers; errors?: Record<string, string>; saved?: boolean; status?: number } = {},
+) {
+  const lang = res.locals.lang as Locale;
+  const { attempt, quiz, questions } = await quizzes.attemptSheet(ctx, req.user!.id, attemptId);
+  const answers = extra.answers ?? attempt.answers ?? {};
+  const items = attempt.items
+    .filter((item) => questions.has(item.qid))
+    .map((item, i) => presentSheetItem(item, questions.get(item.qid)!, answers, i + 1, lang));
+  res.status(extra.status ?? 200).render('quizzes/attempt', {
+    title: presentQuiz(quiz, lang).title,
+    quiz: presentQuiz(quiz, lang),
+    attempt: { id: String(attempt._id), attemptNo: attempt.attemptNo, deadlineAt: attempt.deadlineAt },
+    items,
+    errors: extra.errors ?? {},
+    saved: extra.saved ?? false,
+  });
+}
+
+/** Taking quizzes: intro, start, answer sheet, save, submit, result. */
+export function quizzesRouter(ctx: AppContext): Router {
+  const router = Router();
+
+  router.get('/quizzes/attempts/:attemptId', policy.take, async (req, res) => {
+    const { attemptId } = parse(attemptParams, req.params);
+    const attempt = await quizzes.ownAttempt(ctx, req.user!.id, attemptId);
+    if (attempt.status === 'started' && quizzes.isLate(attempt, ctx.clock.now()))
+      await quizzes.submitAttempt(ctx, req.user!.id, attemptId, undefined);
+    if (attempt.status === 'submitted' || quizzes.isLate(attempt, ctx.clock.now()))
+      return res.redirect(303, res.locals.url(`/quizzes/attempts/${attemptId}/result`));
+    await renderSheet(ctx, req, res, attemptId, { saved: req.query.saved === '1' });
+  });
+
+  router.post('/quizzes/attempts/:attemptId/save', policy.take, async (req, res) => {
+    const { attemptId } = parse(attemptParams, req.params);
+    const { form } = readBody(req);
+    const attempt = await quizzes.ownAttempt(ctx, req.user!.id, attemptId);
+    try {
+      const { savedAt } = await quizzes.saveAnswers(
+        ctx,
+        req.user!.id,
+        attemptId,
+        answersFromForm(attempt, form),
+      );
+      if (wantsJson(req)) return res.json({ saved: true, savedAt });
+      res.redirect(303, res.locals.url(`/quizzes/attempts/${attemptId}?saved=1`));
+    } catch (err) {
+      // Time is up or already submitted: the answer sheet page shows the (graded) result.
+      if (err instanceof Conflict && !wantsJson(req))
+        return res.redirect(303, res.locals.url(`/quizzes/attempts/${attemptId}`));
+      throw err;
+    }
+  });
+
+  router.post('/quizzes/attempts/:attemptId/submit', policy.take, async (req, res) => {
+    const { attemptId } = parse(attemptParams, req.params);
+    const { form, confirmBlank } = readBody(req);
+    const attempt = await quizzes.ownAttempt(ctx, req.user!.id, attemptId);
+    const resultUrl = res.locals.url(`/quizzes/attempts/${attemptId}/result`);
+    if (attempt.status === 'submitted') return res.redirect(303, resultUrl);
+    const answers = answersFromForm(attempt, form);
+    const late = quizzes.isLate(attempt, ctx.clock.now());
+    const missing = late ? [] : unanswered(attempt, answers);
+    const twice = late ? [] : duplicatePositions(attempt, form);
+    if (twice.length || (missing.length && !confirmBlank)) {
+      // Keep what they have so far, then show the sheet with an error summary at the top.
+      await quizzes.saveAnswers(ctx, req.user!.id, attemptId, answers).catch((err: unknown) => {
+        if (!(err instanceof AppError && err.status === 409)) throw err;
+      });
+      const errors: Record<string, string> = {};
+      for (const qid of missing) errors[qid] = 'quizzes.errors.unanswered';
+      for (const qid of twice) errors[qid] = 'quizzes.errors.positionTwice';
+      return renderSheet(ctx, req, res, attemptId, { answers, errors, status: 400 });
+    }
+    await quizzes.submitAttempt(ctx, req.user!.id, attemptId, answers);
+    res.redirect(303, resultUrl);
+  });
+
+  router.get('/quizzes/attempts/:attemptId/result', policy.result, async (req, res) => {
+    const { attemptId } = parse(attemptParams, req.params);
+    const lang = res.locals.lang as Locale;
+    const { attempt, quiz, questions, ownerView } = await quizzes.attemptResult(ctx, req.user!, attemptId);
+    const items = attempt.items
+      .filter((item) => questions.has(item.qid))
+      .map((item, i) => presentResultItem(item, questions.get(item.qid)!, attempt, i + 1, lang));
+    res.render('quizzes/result', {
+      title: presentQuiz(quiz, lang).title,
+      quiz: presentQuiz(quiz, lang),
+      attempt: {
+        id: String(attempt._id),
+        attemptNo: attempt.attemptNo,
+        score: attempt.score ?? 0,
+        passed: !!attempt.passed,
+        submittedAt: attempt.submittedAt,
+      },
+      items,
+      ownerView,
+    });
+  });
+
+  router.get('/quizzes/:quizId', policy.take, async (req, res) => {
+    const { quizId } = parse(quizParams, req.params);
+    const lang = res.locals.lang as Locale;
+    const intro = await quizzes.quizIntro(ctx, req.user!.id, quizId);
+    res.render('quizzes/intro', {
+      title: presentQuiz(intro.quiz, lang).title,
+      quiz: presentQuiz(intro.quiz, lang),
+      attemptsUsed: intro.attemptsUsed,
+      attemptsLeft: intro.attemptsLeft,
+      inProgress: intro.inProgress
+        ? { id: String(intro.inProgress._id), deadlineAt: intro.inProgress.deadlineAt }
+        : undefined,
+      submitted: intro.submitted.map((a) => ({
+        id: String(a._id),
+        attemptNo: a.attemptNo,
+        score: a.score ?? 0,
+        passed: !!a.passed,
+        submittedAt: a.submittedAt,
+      })),
+    });
+  });
+
+  router.post('/quizzes/:quizId/attempts', policy.take, async (req, res) => {
+    const { quizId } = parse(quizParams, req.params);
+    parse(startForm, req.body);
+    try {
+      const attempt = await quizzes.startAttempt(ctx, req.user!.id, quizId);
+      res.redirect(303, res.locals.url(`/quizzes/attempts/${String(attempt._id)}`));
+    } catch (err) {
+      if (!(err instanceof Conflict) || err.key !== 'quizzes.errors.noAttemptsLeft') throw err;
+      const quiz = await quizzes.findQuiz(ctx, quizId);
+      res.status(409).render('quizzes/no-attempts', {
+        title: presentQuiz(quiz, res.locals.lang as Locale).title,
+        quiz: presentQuiz(quiz, res.locals.lang as Locale),
+      });
+    }
+  });
+
+  return router;
+}

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { objectId } from '../../server/http/validate';
+
+export const quizParams = z.strictObject({ quizId: objectId });
+export const attemptParams = z.strictObject({ attemptId: objectId });
+
+const id = '[a-z0-9][a-z0-9-]{0,39}';
+/**
+ * Answer fields, named by question: `q.<qid>` (chosen option ids), `c.<qid>` and `e.<qid>` (case
+ * classification and element), `o.<qid>.<optionId>` (position of an ordering item). Nothing else is
+ * accepted: a `score`, `results` or `correct` field fails the key pattern and the request is a 400.
+ */
+export const answerKey = z
+  .string()
+  .regex(new RegExp(`^(?:[qce]\\.${id}|o\\.${id}\\.${id})$`), 'unknown field');
+const value = z.string().max(40);
+export const answerForm = z
+  .record(answerKey, z.union([value, z.array(value).max(20)]))
+  .refine((form) => Object.keys(form).length <= 250, 'too many fields');
+export type AnswerForm = z.infer<typeof answerForm>;
+
+export const submitFlags = z.strictObject({ confirmBlank: z.literal('on').optional() });
+export const startForm = z.strictObject({});

@@ -1,0 +1,302 @@
+import mongoose, { Types } from 'mongoose';
+import type { AppContext } from '../../server/context';
+import type { SessionUser } from '../../server/types';
+import { Conflict, Invalid, NotFound } from '../../server/http/errors';
+import { recordAudit } from '../audit';
+import { courseModel, recordQuizOutcome } from '../learning';
+import {
+  attemptModel,
+  questionModel,
+  quizModel,
+  type Answers,
+  type Attempt,
+  type Question,
+  type Quiz,
+} from './model';
+import { drawFrom, itemFor } from './draw';
+import { grade } from './grading';
+import { canReviewAttempts } from './policy';
+
+/** Answers that arrive this long after the deadline still count (network, slow phones). */
+export const GRACE_MS = 30_000;
+
+const oid = (id: string | Types.ObjectId) => {
+  if (id instanceof Types.ObjectId) return id;
+  if (!Types.ObjectId.isValid(id) || !/^[a-f0-9]{24}$/i.test(id)) throw new NotFound();
+  return new Types.ObjectId(id);
+};
+
+/** Trainees only reach quizzes of published courses. */
+async function coursePublished(ctx: AppContext, courseId: Types.ObjectId): Promise<boolean> {
+  return !!(await courseModel(ctx.db).exists({ _id: courseId, status: 'published' }));
+}
+
+export async function findQuiz(ctx: AppContext, quizId: string | Types.ObjectId): Promise<Quiz> {
+  const quiz = await quizModel(ctx.db).findById(oid(quizId)).lean<Quiz>();
+  if (!quiz || !(await coursePublished(ctx, quiz.courseId))) throw new NotFound();
+  return quiz;
+}
+
+export interface QuizIntro {
+  quiz: Quiz;
+  attemptsUsed: number;
+  attemptsLeft: number;
+  inProgress?: Attempt;
+  submitted: Attempt[];
+}
+
+export async function quizIntro(ctx: AppContext, userId: string, quizId: string): Promise<QuizIntro> {
+  const quiz = await findQuiz(ctx, quizId);
+  const attempts = await attemptModel(ctx.db)
+    .find({ quizId: quiz._id, userId: oid(userId) }, { items: 0, answers: 0, results: 0 })
+    .sort({ attemptNo: 1 })
+    .lean<Attempt[]>();
+  return {
+    quiz,
+    attemptsUsed: attempts.length,
+    attemptsLeft: Math.max(0, quiz.maxAttempts - attempts.length),
+    inProgress: attempts.find((a) => a.status === 'started'),
+    submitted: attempts.filter((a) => a.status === 'submitted'),
+  };
+}
+
+async function questionsFor(ctx: AppContext, courseId: Types.ObjectId, qids: string[]) {
+  const list = await questionModel(ctx.db)
+    .find({ courseId, qid: mongoose.trusted({ $in: qids }) })
+    .lean<Question[]>();
+  return new Map(list.map((q) => [q.qid, q]));
+}
+
+/**
+ * Starts an attempt, or returns the one already started. Two parallel starts race for the same
+ * attemptNo; the unique index lets one win and the other returns the winner's attempt.
+ */
+export async function startAttempt(ctx: AppContext, userId: string, quizId: string): Promise<Attempt> {
+  const quiz = await findQuiz(ctx, quizId);
+  const Attempts = attemptModel(ctx.db);
+  await Attempts.init();
+  const user = oid(userId);
+  for (let tries = 0; tries < 5; tries++) {
+    const open = await Attempts.findOne({
+      quizId: quiz._id,
+      userId: user,
+      status: 'started',
+    }).lean<Attempt>();
+    if (open) return open;
+    const used = await Attempts.countDocuments({ quizId: quiz._id, userId: user });
+    if (used >= quiz.maxAttempts) throw new Conflict('quizzes.errors.noAttemptsLeft');
+    const pool = await questionsFor(ctx, quiz.courseId, quiz.questionIds);
+    const drawn = drawFrom(
+      quiz.questionIds.filter((id) => pool.has(id)),
+      quiz.draw,
+    );
+    const now = ctx.clock.now();
+    try {
+      const created = await Attempts.create({
+        quizId: quiz._id,
+        quizKey: quiz.key,
+        courseId: quiz.courseId,
+        userId: user,
+        attemptNo: used + 1,
+        status: 'started',
+        startedAt: now,
+        deadlineAt: quiz.timeLimitMinutes
+          ? new Date(now.getTime() + quiz.timeLimitMinutes * 60_000)
+          : undefined,
+        items: drawn.map((qid) => itemFor(pool.get(qid)!)),
+        answers: {},
+      });
+      return created.toObject();
+    } catch (err) {
+      if ((err as { code?: number }).code !== 11000) throw err;
+      // Someone else (a double click) created this attemptNo first: go round and return theirs.
+    }
+  }
+  throw new Conflict();
+}
+
+/** An attempt of its owner's; anyone else's id is a 404. */
+export async function ownAttempt(ctx: AppContext, userId: string, attemptId: string): Promise<Attempt> {
+  const attempt = await attemptModel(ctx.db)
+    .findOne({ _id: oid(attemptId), userId: oid(userId) })
+    .lean<Attempt>();
+  if (!attempt) throw new NotFound();
+  return attempt;
+}
+
+export const isLate = (attempt: Pick<Attempt, 'deadlineAt'>, now: Date) =>
+  !!attempt.deadlineAt && now.getTime() > attempt.deadlineAt.getTime() + GRACE_MS;
+
+/** Checks answers against the attempt's own items and options; anything else is a 400. */
+export function checkAnswers(attempt: Attempt, answers: Answers): Answers {
+  const out: Answers = {};
+  for (const [qid, chosen] of Object.entries(answers)) {
+    const item = attempt.items.find((i) => i.qid === qid);
+    if (!item) throw new Invalid('quizzes.errors.unknownQuestion');
+    const valid =
+      item.type === 'case'
+        ? chosen.length <= 2 &&
+          (!chosen[0] || item.optionOrder.includes(chosen[0])) &&
+          (!chosen[1] || (item.elementOrder ?? []).includes(chosen[1]))
+        : chosen.every((id) => item.optionOrder.includes(id)) && new Set(chosen).size === chosen.length;
+    const single = item.type === 'single' || item.type === 'true-false';
+    if (!valid || (single && chosen.length > 1)) throw new Invalid('quizzes.errors.badAnswer');
+    if (chosen.length) out[qid] = chosen;
+  }
+  return out;
+}
+
+/** Saves the whole answer sheet while the attempt is open and its time has not run out. */
+export async function saveAnswers(ctx: AppContext, userId: string, attemptId: string, answers: Answers) {
+  const attempt = await ownAttempt(ctx, userId, attemptId);
+  if (attempt.status !== 'started') throw new Conflict('quizzes.errors.alreadySubmitted');
+  const now = ctx.clock.now();
+  if (isLate(attempt, now)) throw new Conflict('quizzes.errors.timeUp');
+  const clean = checkAnswers(attempt, answers);
+  const filter: Record<string, unknown> = { _id: attempt._id, userId: attempt.userId, status: 'started' };
+  if (attempt.deadlineAt) filter.deadlineAt = mongoose.trusted({ $gte: new Date(now.getTime() - GRACE_MS) });
+  const saved = await attemptModel(ctx.db).updateOne(filter, { $set: { answers: clean, savedAt: now } });
+  if (saved.matchedCount === 0) throw new Conflict('quizzes.errors.alreadySubmitted');
+  return { savedAt: now };
+}
+
+/**
+ * Grades on the server, once. The conditional update on status 'started' lets one of any number of
+ * parallel submits win; the others (and later replays) get the first result. After the deadline
+ * plus grace, what was saved in time is graded and the late answers are ignored.
+ */
+export async function submitAttempt(
+  ctx: AppContext,
+  userId: string,
+  attemptId: string,
+  answers: Answers | undefined,
+): Promise<Attempt> {
+  const attempt = await ownAttempt(ctx, userId, attemptId);
+  if (attempt.status === 'submitted') return attempt;
+  const now = ctx.clock.now();
+  const late = isLate(attempt, now);
+  const final = !late && answers ? checkAnswers(attempt, answers) : (attempt.answers ?? {});
+  const quiz = await quizModel(ctx.db).findById(attempt.quizId).lean<Quiz>();
+  if (!quiz) throw new NotFound();
+  const questions = await questionsFor(
+    ctx,
+    attempt.courseId,
+    attempt.items.map((i) => i.qid),
+  );
+  const { score, results } = grade(attempt.items, questions, final);
+  const passed = score >= quiz.passingScore;
+  const updated = await attemptModel(ctx.db)
+    .findOneAndUpdate(
+      { _id: attempt._id, userId: attempt.userId, status: 'started' },
+      { $set: { status: 'submitted', submittedAt: now, answers: final, score, passed, results } },
+      { new: true },
+    )
+    .lean<Attempt>();
+  if (!updated) return ownAttempt(ctx, userId, attemptId);
+  await recordQuizOutcome(ctx, {
+    userId: String(updated.userId),
+    courseId: String(updated.courseId),
+    quizKey: updated.quizKey,
+    passed,
+  });
+  return updated;
+}
+
+export interface ResultView {
+  attempt: Attempt;
+  quiz: Quiz;
+  questions: Map<string, Question>;
+  ownerView: boolean;
+}
+
+/** The owner's result, or read-only for trainers and admins (their viewing is audited). */
+export async function attemptResult(
+  ctx: AppContext,
+  viewer: SessionUser,
+  attemptId: string,
+): Promise<ResultView> {
+  const id = oid(attemptId);
+  const staff = canReviewAttempts(viewer);
+  const filter = staff ? { _id: id } : { _id: id, userId: oid(viewer.id) };
+  const attempt = await attemptModel(ctx.db).findOne(filter).lean<Attempt>();
+  if (!attempt || attempt.status !== 'submitted') throw new NotFound();
+  const quiz = await quizModel(ctx.db).findById(attempt.quizId).lean<Quiz>();
+  if (!quiz) throw new NotFound();
+  const ownerView = String(attempt.userId) === viewer.id;
+  if (!ownerView)
+    await recordAudit(
+      ctx,
+      viewer,
+      'attempt.viewed',
+      { type: 'attempt', id: attempt._id },
+      {
+        traineeId: String(attempt.userId),
+        quizKey: attempt.quizKey,
+      },
+    );
+  const questions = await questionsFor(
+    ctx,
+    attempt.courseId,
+    attempt.items.map((i) => i.qid),
+  );
+  return { attempt, quiz, questions, ownerView };
+}
+
+/** The questions an open attempt shows, in its order. */
+export async function attemptSheet(ctx: AppContext, userId: string, attemptId: string) {
+  const attempt = await ownAttempt(ctx, userId, attemptId);
+  const quiz = await quizModel(ctx.db).findById(attempt.quizId).lean<Quiz>();
+  if (!quiz) throw new NotFound();
+  const questions = await questionsFor(
+    ctx,
+    attempt.courseId,
+    attempt.items.map((i) => i.qid),
+  );
+  return { attempt, quiz, questions };
+}
+
+export interface QuizSummary {
+  quizId: string;
+  key: string;
+  kind: Quiz['kind'];
+  lessonId?: string;
+  title: Quiz['title'];
+  passingScore: number;
+  attemptsUsed: number;
+  maxAttempts: number;
+  best?: { score: number; passed: boolean };
+}
+
+/** Each quiz of a course with, for a user, attempts used and the best submitted score. */
+export async function quizSummariesForCourse(
+  ctx: AppContext,
+  courseId: string | Types.ObjectId,
+  userId?: string | Types.ObjectId,
+): Promise<QuizSummary[]> {
+  const course = oid(courseId);
+  const quizzes = await quizModel(ctx.db).find({ courseId: course }).lean<Quiz[]>();
+  const attempts = userId
+    ? await attemptModel(ctx.db)
+        .find({ courseId: course, userId: oid(userId) }, { quizId: 1, status: 1, score: 1, passed: 1 })
+        .lean<Attempt[]>()
+    : [];
+  const order = (q: Quiz) => (q.kind === 'pre' ? 0 : q.kind === 'lesson' ? 1 : 2);
+  return quizzes
+    .sort((a, b) => order(a) - order(b) || a.key.localeCompare(b.key))
+    .map((quiz) => {
+      const mine = attempts.filter((a) => String(a.quizId) === String(quiz._id));
+      const graded = mine.filter((a) => a.status === 'submitted' && typeof a.score === 'number');
+      const top = graded.sort((a, b) => (b.score ?? 0) - (a.score ?? 0))[0];
+      return {
+        quizId: String(quiz._id),
+        key: quiz.key,
+        kind: quiz.kind,
+        lessonId: quiz.lessonId ? String(quiz.lessonId) : undefined,
+        title: quiz.title,
+        passingScore: quiz.passingScore,
+        attemptsUsed: mine.length,
+        maxAttempts: quiz.maxAttempts,
+        best: top ? { score: top.score ?? 0, passed: !!top.passed } : undefined,
+      };
+    });
+}
