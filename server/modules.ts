@@ -3,6 +3,7 @@ import type { AppContext } from './context';
 import { accountsRouter } from '../modules/accounts';
 import { notificationsRouter } from '../modules/notifications';
 import { auditRouter } from '../modules/audit';
+import { certificatesRouter } from '../modules/certificates';
 import { quizzesRouter } from '../modules/quizzes';
 
 /**
@@ -15,6 +16,7 @@ export function featureRouters(ctx: AppContext): Array<[string, Router]> {
     ['/', quizzesRouter(ctx)],
     ['/admin/outbox', notificationsRouter(ctx)],
     ['/admin/audit', auditRouter(ctx)],
+    ['/', certificatesRouter(ctx)],
   ];
 }
 

@@ -12,6 +12,8 @@ export const navigation: NavItem[] = [
   { href: '/admin/users', label: 'common.nav.users', roles: ['admin'] },
   { href: '/admin/outbox', label: 'common.nav.outbox', roles: ['admin'] },
   { href: '/admin/audit', label: 'audit.nav', roles: ['admin'] },
+  { href: '/certificates', label: 'certificates.nav.mine', roles: ['journalist'] },
+  { href: '/trainer/certificates', label: 'certificates.nav.manage', roles: ['trainer', 'admin'] },
 ];
 
 export const navFor = (role: Role | undefined): NavItem[] =>

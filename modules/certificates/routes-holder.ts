@@ -1,0 +1,46 @@
+import { Router } from 'express';
+import type { AppContext } from '../../server/context';
+import { parse } from '../../server/http/validate';
+import { certificatesPolicy as policy } from './policy';
+import { recordId, showNameForm } from './schemas';
+import { forHolder } from './present';
+import { renderCertificatePdf } from './pdf';
+import * as certificates from './service';
+
+/** The signed-in holder's certificates: list, public-name choice, PDF download. */
+export function holderRoutes(ctx: AppContext): Router {
+  const router = Router();
+
+  router.get('/certificates', policy.holder, async (req, res) => {
+    const list = await certificates.certificatesOf(ctx, req.user!.id);
+    res.render('certificates/mine', {
+      certificates: list.map((c) => forHolder(c, res.locals.lang)),
+      saved: req.query.saved === '1',
+    });
+  });
+
+  router.post('/certificates/:id/show-name', policy.holder, async (req, res) => {
+    const id = recordId(req.params);
+    const { showName } = parse(showNameForm, req.body);
+    await certificates.setShowName(ctx, req.user!.id, id, showName === 'true');
+    res.redirect(303, res.locals.url('/certificates?saved=1'));
+  });
+
+  router.get('/certificates/:id/pdf', policy.holder, async (req, res) => {
+    const id = recordId(req.params);
+    const cert = await certificates.downloadableCertificate(ctx, req.user!, id);
+    const pdf = await renderCertificatePdf(ctx, cert);
+    res
+      .status(200)
+      .set({
+        'Content-Type': 'application/pdf',
+        'Content-Disposition': `attachment; filename="certificate-${cert.code}.pdf"`,
+        'Cache-Control': 'no-store',
+        'Content-Security-Policy': "sandbox; default-src 'none'",
+        'X-Content-Type-Options': 'nosniff',
+      })
+      .send(pdf);
+  });
+
+  return router;
+}
