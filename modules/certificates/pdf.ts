@@ -79,9 +79,9 @@ export async function renderCertificatePdf(ctx: AppContext, cert: Certificate): 
     doc.moveDown(opts.gap ?? 0.2);
   };
 
-  doc.y = 70;
+  doc.y = 85;
   line(mn('certificates.pdf.title'), 30, { bold: true, color: '#0b5cad' });
-  line(en('certificates.pdf.title'), 18, { color: '#57606a', gap: 1 });
+  line(en('certificates.pdf.title'), 18, { color: '#57606a', gap: 1.5 });
   line(`${mn('certificates.pdf.certifies')} / ${en('certificates.pdf.certifies')}`, 12, { color: '#57606a' });
   line(cert.holderName, 26, { bold: true, gap: 0.5 });
   line(`${mn('certificates.pdf.completed')} / ${en('certificates.pdf.completed')}`, 12, { color: '#57606a' });
