@@ -5,6 +5,8 @@ import { notificationsRouter } from '../modules/notifications';
 import { auditRouter } from '../modules/audit';
 import { certificatesRouter } from '../modules/certificates';
 import { quizzesRouter } from '../modules/quizzes';
+import { reportsRouter } from '../modules/reports';
+import { grantsRouter } from '../modules/grants';
 
 /**
  * Where each feature module is mounted inside the app. Add one line per module; its routes.ts holds
@@ -17,6 +19,8 @@ export function featureRouters(ctx: AppContext): Array<[string, Router]> {
     ['/admin/outbox', notificationsRouter(ctx)],
     ['/admin/audit', auditRouter(ctx)],
     ['/', certificatesRouter(ctx)],
+    ['/', reportsRouter(ctx)],
+    ['/', grantsRouter(ctx)],
   ];
 }
 

@@ -14,6 +14,9 @@ export const navigation: NavItem[] = [
   { href: '/admin/audit', label: 'audit.nav', roles: ['admin'] },
   { href: '/certificates', label: 'certificates.nav.mine', roles: ['journalist'] },
   { href: '/trainer/certificates', label: 'certificates.nav.manage', roles: ['trainer', 'admin'] },
+  { href: '/reports', label: 'reports.nav', roles: ['trainer', 'admin'] },
+  { href: '/grants', label: 'grants.nav.grants', roles: ['journalist'] },
+  { href: '/admin/calls', label: 'grants.nav.calls', roles: ['admin'] },
 ];
 
 export const navFor = (role: Role | undefined): NavItem[] =>

@@ -1,0 +1,206 @@
+import type { Types } from 'mongoose';
+import type { AppContext } from '../../server/context';
+import { col, enrolmentMatch, type Doc } from './data';
+
+export const PAGE_SIZE = 50;
+
+export interface CompletionFilters {
+  courseId: Types.ObjectId;
+  cohortId?: Types.ObjectId;
+  region?: string;
+  outlet?: string;
+  language?: 'en' | 'mn';
+  status?: 'enrolled' | 'in_progress' | 'completed';
+  sort?: 'name' | '-name' | 'status' | 'activity' | 'started';
+  scope?: Types.ObjectId[];
+}
+
+export interface TestCell {
+  status: 'none' | 'started' | 'submitted';
+  score?: number;
+  passed?: boolean;
+  at?: Date;
+  attempts: number;
+}
+
+export interface CompletionRow {
+  userId: Types.ObjectId;
+  name: string;
+  email: string;
+  region?: string;
+  outlet?: string;
+  locale?: string;
+  cohortId?: Types.ObjectId;
+  status: string;
+  startedAt?: Date;
+  lastActivityAt?: Date;
+  completedAt?: Date;
+  lessonsViewed: number;
+  lessonQuizzesPassed: number;
+  pre: TestCell;
+  post: TestCell;
+}
+
+const SORTS: Record<NonNullable<CompletionFilters['sort']>, Doc> = {
+  name: { name: 1, userId: 1 },
+  '-name': { name: -1, userId: 1 },
+  status: { status: 1, name: 1, userId: 1 },
+  activity: { lastActivityAt: -1, userId: 1 },
+  started: { startedAt: 1, userId: 1 },
+};
+
+/** Enrolments joined to their trainee, filtered and sorted; everything happens in the database. */
+function basePipeline(f: CompletionFilters): Doc[] {
+  const match = enrolmentMatch(f.courseId, f.cohortId, f.scope);
+  if (f.status) match.status = f.status;
+  const userMatch: Doc = {};
+  if (f.region) userMatch['u.region'] = f.region;
+  if (f.outlet) userMatch['u.outlet'] = f.outlet;
+  if (f.language) userMatch['u.locale'] = f.language;
+  return [
+    { $match: match },
+    { $lookup: { from: 'users', localField: 'userId', foreignField: '_id', as: 'u' } },
+    { $unwind: '$u' },
+    ...(Object.keys(userMatch).length ? [{ $match: userMatch }] : []),
+    {
+      $project: {
+        _id: 0,
+        userId: 1,
+        cohortId: 1,
+        status: 1,
+        startedAt: 1,
+        lastActivityAt: 1,
+        completedAt: 1,
+        name: '$u.name',
+        email: '$u.email',
+        region: '$u.region',
+        outlet: '$u.outlet',
+        locale: '$u.locale',
+        viewedIds: { $ifNull: ['$lessonsViewed.lessonId', []] },
+        passedKeys: { $ifNull: ['$quizzesPassed', []] },
+      },
+    },
+    { $sort: SORTS[f.sort ?? 'name'] },
+  ];
+}
+
+interface RawRow extends Omit<CompletionRow, 'lessonsViewed' | 'lessonQuizzesPassed' | 'pre' | 'post'> {
+  viewedIds: unknown[];
+  passedKeys: string[];
+}
+
+interface AttemptSummary {
+  _id: { u: Types.ObjectId; k: 'pre' | 'post' };
+  attempts: number;
+  submitted: number;
+  firstScore?: number;
+  firstAt?: Date;
+  bestScore?: number;
+  lastAt?: Date;
+  passed?: boolean;
+}
+
+/** Pre/post attempt summaries for one page (or batch) of trainees: one grouped query. */
+async function attemptSummaries(ctx: AppContext, courseId: Types.ObjectId, userIds: Types.ObjectId[]) {
+  const rows = await col(ctx.db, 'attempts')
+    .aggregate<AttemptSummary>([
+      { $match: { courseId, userId: { $in: userIds }, quizKey: { $in: ['pre', 'post'] } } },
+      { $sort: { status: -1, submittedAt: 1 } },
+      {
+        $group: {
+          _id: { u: '$userId', k: '$quizKey' },
+          attempts: { $sum: 1 },
+          submitted: { $sum: { $cond: [{ $eq: ['$status', 'submitted'] }, 1, 0] } },
+          firstScore: { $first: '$score' },
+          firstAt: { $first: '$submittedAt' },
+          bestScore: { $max: '$score' },
+          lastAt: { $max: '$submittedAt' },
+          passed: { $max: '$passed' },
+        },
+      },
+    ])
+    .toArray();
+  const map = new Map<string, AttemptSummary>();
+  for (const r of rows) map.set(`${String(r._id.u)}:${r._id.k}`, r);
+  return map;
+}
+
+function cell(s: AttemptSummary | undefined, which: 'first' | 'best'): TestCell {
+  if (!s) return { status: 'none', attempts: 0 };
+  if (!s.submitted) return { status: 'started', attempts: s.attempts };
+  return {
+    status: 'submitted',
+    score: which === 'first' ? s.firstScore : s.bestScore,
+    passed: !!s.passed,
+    at: which === 'first' ? s.firstAt : s.lastAt,
+    attempts: s.attempts,
+  };
+}
+
+async function enrich(ctx: AppContext, courseId: Types.ObjectId, raw: RawRow[]): Promise<CompletionRow[]> {
+  const summaries = await attemptSummaries(
+    ctx,
+    courseId,
+    raw.map((r) => r.userId),
+  );
+  return raw.map(({ viewedIds, passedKeys, ...r }) => ({
+    ...r,
+    lessonsViewed: new Set(viewedIds.map(String)).size,
+    lessonQuizzesPassed: new Set(passedKeys.filter((k) => k.startsWith('lesson:'))).size,
+    pre: cell(summaries.get(`${String(r.userId)}:pre`), 'first'),
+    post: cell(summaries.get(`${String(r.userId)}:post`), 'best'),
+  }));
+}
+
+/** Course totals shown in the header: how many lessons and lesson quizzes there are. */
+async function courseTotals(ctx: AppContext, courseId: Types.ObjectId) {
+  const [course, lessonQuizzes] = await Promise.all([
+    col(ctx.db, 'courses').findOne({ _id: courseId }, { projection: { lessonIds: 1 } }),
+    col(ctx.db, 'quizzes').countDocuments({ courseId, kind: 'lesson' }),
+  ]);
+  const lessonIds = (course?.lessonIds as unknown[] | undefined) ?? [];
+  const lessons = lessonIds.length || (await col(ctx.db, 'lessons').countDocuments({ courseId }));
+  return { lessons, lessonQuizzes };
+}
+
+/** One page of the completion matrix with totals and counts by status. */
+export async function completionMatrix(ctx: AppContext, f: CompletionFilters, page = 1) {
+  const skip = (Math.max(1, page) - 1) * PAGE_SIZE;
+  const [facet] = await col(ctx.db, 'enrolments')
+    .aggregate<{ rows: RawRow[]; total: Array<{ n: number }>; byStatus: Array<{ _id: string; n: number }> }>([
+      ...basePipeline(f),
+      {
+        $facet: {
+          rows: [{ $skip: skip }, { $limit: PAGE_SIZE }],
+          total: [{ $count: 'n' }],
+          byStatus: [{ $group: { _id: '$status', n: { $sum: 1 } } }],
+        },
+      },
+    ])
+    .toArray();
+  const total = facet?.total[0]?.n ?? 0;
+  const counts = { enrolled: 0, in_progress: 0, completed: 0 } as Record<string, number>;
+  for (const s of facet?.byStatus ?? []) counts[s._id] = s.n;
+  return {
+    rows: await enrich(ctx, f.courseId, facet?.rows ?? []),
+    total,
+    counts,
+    page: Math.max(1, page),
+    pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
+    totals: await courseTotals(ctx, f.courseId),
+  };
+}
+
+/** Every row, streamed from a cursor in batches: constant memory for any number of trainees. */
+export async function* completionRows(ctx: AppContext, f: CompletionFilters, batch = 500) {
+  const cursor = col(ctx.db, 'enrolments').aggregate<RawRow>(basePipeline(f), { allowDiskUse: true });
+  let buf: RawRow[] = [];
+  for await (const row of cursor) {
+    buf.push(row);
+    if (buf.length >= batch) {
+      yield* await enrich(ctx, f.courseId, buf);
+      buf = [];
+    }
+  }
+  if (buf.length) yield* await enrich(ctx, f.courseId, buf);
+}

@@ -1,0 +1,132 @@
+import { Types, type Connection } from 'mongoose';
+import type { AppContext } from '../../server/context';
+import type { SessionUser } from '../../server/types';
+
+/**
+ * Collections other modules own. Reports only read them, through aggregation pipelines, so the
+ * numbers are computed where the data lives (no loops over documents in the app process).
+ */
+export const C = {
+  users: 'users',
+  courses: 'courses',
+  lessons: 'lessons',
+  enrolments: 'enrolments',
+  cohorts: 'cohorts',
+  questions: 'questions',
+  quizzes: 'quizzes',
+  attempts: 'attempts',
+  calls: 'calls',
+  pitches: 'pitches',
+  assignments: 'assignments',
+  reviews: 'reviews',
+  awards: 'awards',
+} as const;
+
+export const col = (db: Connection, name: keyof typeof C) => db.collection(C[name]);
+
+export type Doc = Record<string, unknown>;
+
+export const oid = (id: string | Types.ObjectId): Types.ObjectId =>
+  typeof id === 'string' ? new Types.ObjectId(id) : id;
+
+export const isOid = (s: unknown): s is string => typeof s === 'string' && /^[a-f0-9]{24}$/i.test(s);
+
+/**
+ * Which cohorts a viewer may see: undefined for admins (all), the cohorts a trainer teaches otherwise.
+ * Goes into each report's first $match so out-of-scope trainees never leave the database.
+ */
+export async function cohortScope(
+  ctx: AppContext,
+  viewer: Pick<SessionUser, 'id' | 'role'>,
+): Promise<Types.ObjectId[] | undefined> {
+  if (viewer.role === 'admin') return undefined;
+  const rows = await col(ctx.db, 'cohorts')
+    .find({ trainerIds: oid(viewer.id) }, { projection: { _id: 1 } })
+    .toArray();
+  return rows.map((r) => r._id as unknown as Types.ObjectId);
+}
+
+/** Enrolment filter for a course, an optional cohort and the viewer's scope. */
+export function enrolmentMatch(
+  courseId: Types.ObjectId,
+  cohortId: Types.ObjectId | undefined,
+  scope: Types.ObjectId[] | undefined,
+): Doc {
+  const match: Doc = { courseId };
+  if (scope) {
+    const allowed = cohortId ? scope.filter((c) => c.equals(cohortId)) : scope;
+    match.cohortId = { $in: allowed };
+  } else if (cohortId) match.cohortId = cohortId;
+  return match;
+}
+
+/** Ids of the trainees a viewer may see in a course (and cohort); undefined = no restriction. */
+export async function scopedTraineeIds(
+  ctx: AppContext,
+  courseId: Types.ObjectId,
+  cohortId: Types.ObjectId | undefined,
+  scope: Types.ObjectId[] | undefined,
+): Promise<Types.ObjectId[] | undefined> {
+  if (!scope && !cohortId) return undefined;
+  const rows = await col(ctx.db, 'enrolments')
+    .aggregate<{ _id: Types.ObjectId }>([
+      { $match: enrolmentMatch(courseId, cohortId, scope) },
+      { $group: { _id: '$userId' } },
+    ])
+    .toArray();
+  return rows.map((r) => r._id);
+}
+
+/** The course a report is about: by slug or id, else the first course. */
+export async function findCourse(ctx: AppContext, ref: string | undefined) {
+  const courses = col(ctx.db, 'courses');
+  const filter = ref ? (isOid(ref) ? { _id: oid(ref) } : { slug: ref }) : {};
+  return courses.findOne(filter, { sort: { _id: 1 } });
+}
+
+export async function listCourses(ctx: AppContext) {
+  return col(ctx.db, 'courses')
+    .find({}, { projection: { slug: 1, title: 1 } })
+    .sort({ _id: 1 })
+    .limit(200)
+    .toArray();
+}
+
+export async function listCohorts(ctx: AppContext, courseId: Types.ObjectId, scope?: Types.ObjectId[]) {
+  const filter: Doc = { courseId };
+  if (scope) filter._id = { $in: scope };
+  return col(ctx.db, 'cohorts')
+    .find(filter, { projection: { name: 1, region: 1 } })
+    .sort({ name: 1 })
+    .limit(500)
+    .toArray();
+}
+
+let indexed = new WeakSet<Connection>();
+
+/** Indexes the report pipelines rely on. Idempotent; failures (e.g. a clashing name) are only logged. */
+export async function ensureReportIndexes(ctx: AppContext): Promise<void> {
+  if (indexed.has(ctx.db)) return;
+  indexed.add(ctx.db);
+  const specs: Array<[keyof typeof C, Doc]> = [
+    ['attempts', { courseId: 1, quizKey: 1, status: 1, userId: 1 }],
+    ['attempts', { quizId: 1, status: 1, score: -1 }],
+    ['attempts', { userId: 1, courseId: 1 }],
+    ['enrolments', { courseId: 1, cohortId: 1, userId: 1 }],
+    ['enrolments', { userId: 1, courseId: 1 }],
+    ['cohorts', { trainerIds: 1 }],
+    ['pitches', { callId: 1, status: 1 }],
+    ['reviews', { callId: 1, status: 1, pitchId: 1 }],
+    ['assignments', { callId: 1, reviewerId: 1 }],
+    ['awards', { callId: 1, status: 1 }],
+  ];
+  for (const [name, keys] of specs) {
+    await col(ctx.db, name)
+      .createIndex(keys as Record<string, 1 | -1>)
+      .catch((err: unknown) => ctx.log.warn({ err, name }, 'report index not created'));
+  }
+}
+
+export const resetIndexMemo = () => {
+  indexed = new WeakSet<Connection>();
+};

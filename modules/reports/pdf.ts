@@ -1,0 +1,83 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import PDFDocument from 'pdfkit';
+import type { TFunction } from 'i18next';
+import type { AppContext } from '../../server/context';
+import type { Locale } from '../../server/types';
+import { completionMatrix } from './completion';
+import { gainRows, learningGain, type GainFilters } from './gain';
+import { col } from './data';
+
+const fontDir = path.join(
+  path.dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')),
+  'ttf',
+);
+const FONT = path.join(fontDir, 'DejaVuSans.ttf');
+const BOLD = path.join(fontDir, 'DejaVuSans-Bold.ttf');
+
+const fmt = (n: number | null | undefined, d = 1) => (typeof n === 'number' ? n.toFixed(d) : '–');
+
+/**
+ * A printable one-cohort summary: completion counts, mean and normalised gain, gain per objective and
+ * every paired trainee. DejaVu Sans carries Cyrillic, so Mongolian prints as it reads on screen.
+ */
+export async function writeCohortPdf(
+  ctx: AppContext,
+  out: Writable,
+  f: GainFilters & { courseTitle: string },
+  t: TFunction,
+  lang: Locale,
+): Promise<void> {
+  const doc = new PDFDocument({ size: 'A4', margin: 48, info: { Title: t('reports.pdf.title') } });
+  doc.registerFont('body', FONT).registerFont('bold', BOLD).font('body');
+  doc.pipe(out);
+  const done = finished(out);
+  const cohort = f.cohortId ? await col(ctx.db, 'cohorts').findOne({ _id: f.cohortId }) : null;
+  const [gain, completion] = await Promise.all([
+    learningGain(ctx, f, 1, 1),
+    completionMatrix(ctx, { courseId: f.courseId, cohortId: f.cohortId, scope: f.scope }, 1),
+  ]);
+  doc.font('bold').fontSize(16).text(t('reports.pdf.title'));
+  doc.font('body').fontSize(11).text(f.courseTitle);
+  doc.text(`${t('reports.filters.cohort')}: ${cohort ? String(cohort.name) : t('reports.filters.all')}`);
+  doc.text(`${t('reports.pdf.generated')}: ${ctx.clock.now().toISOString().slice(0, 10)}`).moveDown();
+
+  doc.font('bold').fontSize(13).text(t('reports.completion.title'));
+  doc.font('body').fontSize(10);
+  for (const s of ['enrolled', 'in_progress', 'completed'])
+    doc.text(`${t(`reports.status.${s}`)}: ${completion.counts[s] ?? 0}`);
+  doc.moveDown();
+
+  doc.font('bold').fontSize(13).text(t('reports.gain.title'));
+  doc.font('body').fontSize(10);
+  const s = gain.summary;
+  doc.text(`${t('reports.col.trainees')}: ${s?.n ?? 0}`);
+  doc.text(
+    `${t('reports.col.meanPre')}: ${fmt(s?.meanPre)} · ${t('reports.col.meanPost')}: ${fmt(s?.meanPost)}`,
+  );
+  doc.text(
+    `${t('reports.col.meanGain')}: ${fmt(s?.meanGain)} · ${t('reports.col.meanNormGain')}: ${fmt(s?.meanNormGain, 2)}`,
+  );
+  doc.moveDown();
+
+  doc.font('bold').fontSize(12).text(t('reports.gain.byObjective'));
+  doc.font('body').fontSize(9);
+  for (const o of gain.objectives)
+    doc.text(
+      `${o.objective}: ${fmt(o.preShare)}% → ${fmt(o.postShare)}% (${o.gain >= 0 ? '+' : ''}${fmt(o.gain)})`,
+    );
+  doc.moveDown();
+
+  doc.font('bold').fontSize(12).text(t('reports.gain.trainees'));
+  doc.font('body').fontSize(9);
+  for await (const r of gainRows(ctx, f))
+    doc.text(`${r.name} — ${fmt(r.pre, 0)} → ${fmt(r.post, 0)} (${r.gain >= 0 ? '+' : ''}${fmt(r.gain, 0)})`);
+  doc
+    .moveDown()
+    .fontSize(8)
+    .text(t('reports.pdf.note', { lng: lang }));
+  doc.end();
+  await done;
+}

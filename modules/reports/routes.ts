@@ -1,0 +1,169 @@
+import { Router, type Response } from 'express';
+import type { AppContext } from '../../server/context';
+import type { Locale } from '../../server/types';
+import { parse } from '../../server/http/validate';
+import { NotFound } from '../../server/http/errors';
+import { recordAudit } from '../audit';
+import { reportsPolicy as policy } from './policy';
+import { exportParams, reportQuery, traineeParams, type ReportQuery } from './schemas';
+import { completionMatrix } from './completion';
+import { learningGain } from './gain';
+import { itemAnalysis, listQuizzes } from './items';
+import { grantPipeline, listCalls } from './pipeline';
+import { viewTrainee } from './trainee';
+import { exportTable } from './tables';
+import { CSV_TYPE, XLSX_TYPE, downloadHeaders, writeCsv, writeXlsx } from './export';
+import { writeCohortPdf } from './pdf';
+import { auditFilters, completionFilters, resolveCourse, resolveQuiz } from './resolve';
+import { ensureReportIndexes, listCohorts, listCourses, oid } from './data';
+import { gainCharts, lessonHref, pipelineCharts, queryString } from './present';
+
+/** Training reports (trainers and admins) and the grant pipeline (admins). */
+export function reportsRouter(ctx: AppContext): Router {
+  const router = Router();
+  void ensureReportIndexes(ctx).catch(() => undefined);
+
+  const context = async (res: Response, q: ReportQuery) => {
+    const viewer = res.req.user!;
+    const r = await resolveCourse(ctx, viewer, q);
+    const courses = await listCourses(ctx);
+    const cohorts = r ? await listCohorts(ctx, r.courseId, r.scope) : [];
+    return {
+      r,
+      courses,
+      cohorts,
+      q,
+      qs: (extra: Record<string, unknown> = {}) => queryString({ ...q, ...extra }),
+    };
+  };
+
+  router.get('/reports', policy.training, (_req, res) => {
+    res.render('reports/index', { title: res.locals.t('reports.title') });
+  });
+
+  router.get('/reports/completion', policy.training, async (req, res) => {
+    const q = parse(reportQuery, req.query);
+    const c = await context(res, q);
+    const data = c.r ? await completionMatrix(ctx, completionFilters(c.r, q), q.page ?? 1) : undefined;
+    res.render('reports/completion', { ...c, data, title: res.locals.t('reports.completion.title') });
+  });
+
+  router.get('/reports/trainees/:userId', policy.training, async (req, res) => {
+    const { userId } = parse(traineeParams, req.params);
+    const data = await viewTrainee(ctx, req.user!, userId);
+    res.render('reports/trainee', { ...data, title: data.user.name as string });
+  });
+
+  router.get('/reports/gain', policy.training, async (req, res) => {
+    const q = parse(reportQuery, req.query);
+    const c = await context(res, q);
+    const data = c.r
+      ? await learningGain(
+          ctx,
+          { courseId: c.r.courseId, cohortId: c.r.cohortId, scope: c.r.scope },
+          q.page ?? 1,
+        )
+      : undefined;
+    const charts = data ? gainCharts(res.locals.t, data) : undefined;
+    res.render('reports/gain', { ...c, data, charts, title: res.locals.t('reports.gain.title') });
+  });
+
+  router.get('/reports/items', policy.training, async (req, res) => {
+    const q = parse(reportQuery, req.query);
+    const c = await context(res, q);
+    const quiz = c.r ? await resolveQuiz(ctx, c.r.courseId, q.quiz) : null;
+    const quizzes = c.r ? await listQuizzes(ctx, c.r.courseId) : [];
+    const data =
+      c.r && quiz
+        ? await itemAnalysis(ctx, {
+            courseId: c.r.courseId,
+            quizId: quiz._id,
+            cohortId: c.r.cohortId,
+            scope: c.r.scope,
+          })
+        : undefined;
+    res.render('reports/items', {
+      ...c,
+      quiz,
+      quizzes,
+      data,
+      lessonHref,
+      title: res.locals.t('reports.items.title'),
+    });
+  });
+
+  router.get('/reports/pipeline', policy.grants, async (req, res) => {
+    const q = parse(reportQuery, req.query);
+    const calls = await listCalls(ctx);
+    const callId = q.call ?? (calls[0] ? String(calls[0]._id) : undefined);
+    const data = callId ? await grantPipeline(ctx, oid(callId)) : undefined;
+    const charts = data ? pipelineCharts(res.locals.t, data) : undefined;
+    res.render('reports/pipeline', {
+      calls,
+      callId,
+      data,
+      charts,
+      q,
+      qs: (extra: Record<string, unknown> = {}) => queryString({ ...q, call: callId, ...extra }),
+      title: res.locals.t('reports.pipeline.title'),
+    });
+  });
+
+  router.get('/reports/export/:table', policy.training, async (req, res) => {
+    const { table } = parse(exportParams, req.params);
+    const q = parse(reportQuery, req.query);
+    const format = q.format ?? 'csv';
+    const lang = res.locals.lang as Locale;
+    const t = res.locals.t;
+    const data = await exportTable(ctx, req.user!, table, q, t, lang);
+    await recordAudit(
+      ctx,
+      req.user!,
+      'report.exported',
+      { type: 'report', id: table },
+      {
+        report: table,
+        format,
+        filters: auditFilters(q),
+      },
+    );
+    const headers = data.columns.map((c) => t(c.header));
+    if (format === 'xlsx') {
+      downloadHeaders(res, `${table}.xlsx`, XLSX_TYPE);
+      await writeXlsx(res, table, headers, data.columns, data.rows);
+    } else {
+      downloadHeaders(res, `${table}.csv`, CSV_TYPE);
+      await writeCsv(res, headers, data.columns, data.rows);
+    }
+  });
+
+  router.get('/reports/cohort-summary', policy.training, async (req, res) => {
+    const q = parse(reportQuery, req.query);
+    const r = await resolveCourse(ctx, req.user!, q);
+    if (!r) throw new NotFound();
+    const lang = res.locals.lang as Locale;
+    await recordAudit(
+      ctx,
+      req.user!,
+      'report.exported',
+      { type: 'report', id: 'cohort-summary' },
+      {
+        report: 'cohort-summary',
+        format: 'pdf',
+        filters: auditFilters(q),
+      },
+    );
+    downloadHeaders(res, 'cohort-summary.pdf', 'application/pdf');
+    const title =
+      (r.course.title as Record<string, string> | undefined)?.[lang] ?? String(r.course.slug ?? '');
+    await writeCohortPdf(
+      ctx,
+      res,
+      { courseId: r.courseId, cohortId: r.cohortId, scope: r.scope, courseTitle: title },
+      res.locals.t,
+      lang,
+    );
+  });
+
+  return router;
+}

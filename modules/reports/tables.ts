@@ -1,0 +1,156 @@
+import type { TFunction } from 'i18next';
+import type { AppContext } from '../../server/context';
+import type { Locale, SessionUser } from '../../server/types';
+import { NotFound } from '../../server/http/errors';
+import { completionRows, type CompletionRow } from './completion';
+import { gainRows, learningGain, type GainGroup, type GainTraineeRow, type ObjectiveGain } from './gain';
+import { itemAnalysis, type ItemStat, type Misconception } from './items';
+import { grantPipeline, type FunnelStep, type ReviewerProgress } from './pipeline';
+import { completionFilters, resolveCourse, resolveQuiz } from './resolve';
+import { oid } from './data';
+import type { Column } from './export';
+import type { ExportTable, ReportQuery } from './schemas';
+
+export interface Table<R = unknown> {
+  name: string;
+  columns: Column<R>[];
+  rows: AsyncIterable<R> | Iterable<R>;
+}
+
+const round = (n: number | null | undefined, d = 1) => (typeof n === 'number' ? Number(n.toFixed(d)) : null);
+const k = (key: string) => `reports.col.${key}`;
+
+const completionColumns: Column<CompletionRow>[] = [
+  { header: k('name'), value: (r) => r.name },
+  { header: k('email'), value: (r) => r.email },
+  { header: k('region'), value: (r) => r.region },
+  { header: k('outlet'), value: (r) => r.outlet },
+  { header: k('language'), value: (r) => r.locale },
+  { header: k('status'), value: (r) => r.status },
+  { header: k('preStatus'), value: (r) => r.pre.status },
+  { header: k('preScore'), value: (r) => r.pre.score },
+  { header: k('preAt'), value: (r) => r.pre.at },
+  { header: k('lessonsViewed'), value: (r) => r.lessonsViewed },
+  { header: k('lessonQuizzes'), value: (r) => r.lessonQuizzesPassed },
+  { header: k('postStatus'), value: (r) => r.post.status },
+  { header: k('postScore'), value: (r) => r.post.score },
+  { header: k('postAt'), value: (r) => r.post.at },
+  { header: k('startedAt'), value: (r) => r.startedAt },
+  { header: k('completedAt'), value: (r) => r.completedAt },
+];
+
+const gainColumns: Column<GainTraineeRow>[] = [
+  { header: k('name'), value: (r) => r.name },
+  { header: k('region'), value: (r) => r.region },
+  { header: k('language'), value: (r) => r.locale },
+  { header: k('pre'), value: (r) => r.pre },
+  { header: k('post'), value: (r) => r.post },
+  { header: k('gain'), value: (r) => round(r.gain) },
+  { header: k('normGain'), value: (r) => round(r.normGain, 3) },
+];
+
+const objectiveColumns: Column<ObjectiveGain>[] = [
+  { header: k('objective'), value: (r) => r.objective },
+  { header: k('preShare'), value: (r) => round(r.preShare) },
+  { header: k('postShare'), value: (r) => round(r.postShare) },
+  { header: k('gain'), value: (r) => round(r.gain) },
+  { header: k('answers'), value: (r) => r.postN },
+];
+
+const groupColumns: Column<GainGroup & { by: string }>[] = [
+  { header: k('group'), value: (r) => r.by },
+  { header: k('value'), value: (r) => r.key },
+  { header: k('trainees'), value: (r) => r.n },
+  { header: k('meanPre'), value: (r) => round(r.meanPre) },
+  { header: k('meanPost'), value: (r) => round(r.meanPost) },
+  { header: k('meanGain'), value: (r) => round(r.meanGain) },
+  { header: k('meanNormGain'), value: (r) => round(r.meanNormGain, 3) },
+];
+
+const itemColumns = (lang: Locale): Column<ItemStat>[] => [
+  { header: k('qid'), value: (r) => r.qid },
+  { header: k('objective'), value: (r) => r.objective },
+  { header: k('stem'), value: (r) => r.stem[lang] },
+  { header: k('answers'), value: (r) => r.n },
+  { header: k('facility'), value: (r) => round(r.facility, 3) },
+  { header: k('discrimination'), value: (r) => round(r.discrimination, 3) },
+  { header: k('pointBiserial'), value: (r) => round(r.pointBiserial, 3) },
+  {
+    header: k('options'),
+    value: (r) => r.options.map((o) => `${o.id}${o.correct ? '*' : ''}: ${round(o.share)}%`).join('; '),
+  },
+];
+
+const misconceptionColumns = (lang: Locale): Column<Misconception>[] => [
+  { header: k('qid'), value: (r) => r.qid },
+  { header: k('objective'), value: (r) => r.objective },
+  { header: k('stem'), value: (r) => r.stem[lang] },
+  { header: k('option'), value: (r) => r.option[lang] },
+  { header: k('share'), value: (r) => round(r.share) },
+  { header: k('lessons'), value: (r) => r.lessons.map((l) => l.title[lang]).join('; ') },
+];
+
+const funnelColumns = (t: TFunction): Column<FunnelStep>[] => [
+  { header: k('step'), value: (r) => t(`reports.funnel.${r.key}`) },
+  { header: k('count'), value: (r) => r.n },
+];
+
+const reviewerColumns: Column<ReviewerProgress>[] = [
+  { header: k('reviewer'), value: (r) => r.name },
+  { header: k('assigned'), value: (r) => r.assigned },
+  { header: k('conflicts'), value: (r) => r.conflicts },
+  { header: k('submitted'), value: (r) => r.submitted },
+];
+
+/** The rows and columns of one exportable table; big tables are cursors, small ones arrays. */
+export async function exportTable(
+  ctx: AppContext,
+  viewer: Pick<SessionUser, 'id' | 'role'>,
+  table: ExportTable,
+  q: ReportQuery,
+  t: TFunction,
+  lang: Locale,
+): Promise<Table> {
+  if (table.startsWith('pipeline-')) {
+    if (viewer.role !== 'admin' || !q.call) throw new NotFound();
+    const report = await grantPipeline(ctx, oid(q.call));
+    if (table === 'pipeline-funnel')
+      return { name: table, columns: funnelColumns(t), rows: report.funnel } as Table;
+    return { name: table, columns: reviewerColumns, rows: report.reviewers } as Table;
+  }
+  const r = await resolveCourse(ctx, viewer, q);
+  if (!r) throw new NotFound();
+  const f = { courseId: r.courseId, cohortId: r.cohortId, scope: r.scope };
+  switch (table) {
+    case 'completion':
+      return {
+        name: table,
+        columns: completionColumns,
+        rows: completionRows(ctx, completionFilters(r, q)),
+      } as Table;
+    case 'gain':
+      return { name: table, columns: gainColumns, rows: gainRows(ctx, f) } as Table;
+    case 'gain-objectives':
+      return {
+        name: table,
+        columns: objectiveColumns,
+        rows: (await learningGain(ctx, f, 1, 1)).objectives,
+      } as Table;
+    case 'gain-groups': {
+      const g = await learningGain(ctx, f, 1, 1);
+      const rows = [
+        ...(g.summary ? [{ ...g.summary, by: 'all', key: '' }] : []),
+        ...g.byRegion.map((x) => ({ ...x, by: 'region' })),
+        ...g.byLanguage.map((x) => ({ ...x, by: 'language' })),
+      ];
+      return { name: table, columns: groupColumns, rows } as Table;
+    }
+    default: {
+      const quiz = await resolveQuiz(ctx, r.courseId, q.quiz);
+      if (!quiz) throw new NotFound();
+      const items = await itemAnalysis(ctx, { ...f, quizId: quiz._id });
+      if (table === 'items') return { name: table, columns: itemColumns(lang), rows: items.items } as Table;
+      return { name: table, columns: misconceptionColumns(lang), rows: items.misconceptions } as Table;
+    }
+  }
+}
