@@ -50,10 +50,9 @@ const outboxSchema = new Schema<OutboxMessage>(
   { timestamps: true },
 );
 outboxSchema.index({ status: 1, nextAttemptAt: 1 });
-outboxSchema.index(
-  { dedupeKey: 1 },
-  { unique: true, partialFilterExpression: { dedupeKey: { $type: 'string' } } },
-);
+// Sparse, not partial: the embedded server ignores partialFilterExpression and would then treat every
+// message without a key as a duplicate of the first.
+outboxSchema.index({ dedupeKey: 1 }, { unique: true, sparse: true });
 outboxSchema.index({ to: 1, createdAt: -1 });
 
 export const outboxModel = (db: Connection) => modelOn<OutboxMessage>(db, 'OutboxMessage', outboxSchema);

@@ -16,8 +16,11 @@ export interface EmailRequest {
 /** Queues an e-mail; the outbox worker sends it. Returns false when the dedupe key was already used. */
 export async function enqueueEmail(ctx: AppContext, req: EmailRequest): Promise<boolean> {
   const rendered = await renderEmail(req.template, req.locale, req.data ?? {}, ctx.config.baseUrl);
+  const Outbox = outboxModel(ctx.db);
+  // The unique dedupe index must exist before the first keyed insert, or a double enqueue slips by.
+  await Outbox.init();
   try {
-    await outboxModel(ctx.db).create({
+    await Outbox.create({
       to: req.to,
       template: req.template,
       ...rendered,
