@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { trusted } from './trusted';
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
 import type { Locale, Role, SessionUser } from '../../server/types';
@@ -8,6 +10,12 @@ import { enqueueEmail } from '../notifications';
 import { userModel, type User } from './model';
 import { consumeToken, issueToken, peekToken } from './tokens';
 import { matchTotp, newTotpSecret } from './totp';
+
+/**
+ * Each of these e-mails is wanted every time, so each gets a key of its own (the embedded database
+ * ignores the outbox's partial index, where a missing key would count as a duplicate).
+ */
+const oneOff = (kind: string) => `accounts.${kind}:${randomUUID()}`;
 
 /** Roles whose accounts must enrol a second factor before doing anything else. */
 export const SECOND_FACTOR_ROLES: readonly Role[] = ['admin', 'trainer', 'reviewer'];
@@ -61,7 +69,12 @@ export async function registerJournalist(
     return user.toObject();
   } catch (err) {
     if ((err as { code?: number }).code !== 11000) throw err;
-    await enqueueEmail(ctx, { to: input.email, template: 'accounts/account-exists', locale });
+    await enqueueEmail(ctx, {
+      to: input.email,
+      template: 'accounts/account-exists',
+      locale,
+      dedupeKey: oneOff('account-exists'),
+    });
     return undefined;
   }
 }
@@ -91,7 +104,10 @@ export async function verifySecondFactor(ctx: AppContext, userId: string, code: 
   if (step === undefined) throw new Invalid('accounts.errors.code', { code: 'accounts.errors.code' });
   const updated = await userModel(ctx.db)
     .findOneAndUpdate(
-      { _id: user._id, $or: [{ totpLastStep: { $exists: false } }, { totpLastStep: { $lt: step } }] },
+      {
+        _id: user._id,
+        $or: [{ totpLastStep: trusted({ $exists: false }) }, { totpLastStep: trusted({ $lt: step }) }],
+      },
       { $set: { totpLastStep: step } },
       { new: true },
     )
@@ -106,7 +122,7 @@ export async function beginTotpEnrolment(ctx: AppContext, userId: string): Promi
   if (user.totpEnabledAt) throw new Conflict('accounts.errors.totpAlreadyOn');
   const secret = user.totpSecret ?? newTotpSecret();
   await userModel(ctx.db).updateOne(
-    { _id: user._id, totpEnabledAt: { $exists: false } },
+    { _id: user._id, totpEnabledAt: trusted({ $exists: false }) },
     { $set: { totpSecret: secret } },
   );
   return secret;
@@ -167,6 +183,7 @@ export async function requestPasswordReset(ctx: AppContext, email: string, local
     template: 'accounts/password-reset',
     locale: user.locale ?? locale,
     data: { token, name: user.name },
+    dedupeKey: oneOff('password-reset'),
   });
 }
 
@@ -198,6 +215,7 @@ export async function inviteUser(
     template: 'accounts/invitation',
     locale: invitedBy.locale ?? ctx.config.defaultLocale,
     data: { token, name: created.name, role: created.role, inviter: invitedBy.name },
+    dedupeKey: oneOff('invitation'),
   });
   return created.toObject();
 }
@@ -246,7 +264,7 @@ export async function updateUserAccess(
   if (actor.id === id) throw new Invalid('accounts.errors.selfChange');
   const user = await userModel(ctx.db)
     .findOneAndUpdate(
-      { _id: id, status: { $in: ['active', 'disabled'] } },
+      { _id: id, status: trusted({ $in: ['active', 'disabled'] }) },
       { $set: change },
       { new: true, projection: { passwordHash: 0, totpSecret: 0 } },
     )
@@ -258,6 +276,9 @@ export async function updateUserAccess(
 
 export async function usersByIds(ctx: AppContext, ids: Array<string | Types.ObjectId>) {
   return userModel(ctx.db)
-    .find({ _id: { $in: ids } }, { name: 1, email: 1, outlet: 1, region: 1, role: 1, locale: 1, status: 1 })
+    .find(
+      { _id: trusted({ $in: ids }) },
+      { name: 1, email: 1, outlet: 1, region: 1, role: 1, locale: 1, status: 1 },
+    )
     .lean();
 }

@@ -1,3 +1,4 @@
+import { trusted } from './trusted';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
@@ -24,8 +25,8 @@ export async function peekToken(ctx: AppContext, token: string, purpose: Account
     .findOne({
       tokenHash: hash(token),
       purpose,
-      usedAt: { $exists: false },
-      expiresAt: { $gt: ctx.clock.now() },
+      usedAt: trusted({ $exists: false }),
+      expiresAt: trusted({ $gt: ctx.clock.now() }),
     })
     .lean();
 }
@@ -35,7 +36,12 @@ export async function consumeToken(ctx: AppContext, token: string, purpose: Acco
   const now = ctx.clock.now();
   const record = await accountTokenModel(ctx.db)
     .findOneAndUpdate(
-      { tokenHash: hash(token), purpose, usedAt: { $exists: false }, expiresAt: { $gt: now } },
+      {
+        tokenHash: hash(token),
+        purpose,
+        usedAt: trusted({ $exists: false }),
+        expiresAt: trusted({ $gt: now }),
+      },
       { $set: { usedAt: now } },
       { new: true },
     )
@@ -46,5 +52,5 @@ export async function consumeToken(ctx: AppContext, token: string, purpose: Acco
 
 /** TTL indexes do not expire rows on every server we support: sweep them ourselves. */
 export async function deleteExpiredTokens(ctx: AppContext): Promise<void> {
-  await accountTokenModel(ctx.db).deleteMany({ expiresAt: { $lt: ctx.clock.now() } });
+  await accountTokenModel(ctx.db).deleteMany({ expiresAt: trusted({ $lt: ctx.clock.now() }) });
 }
