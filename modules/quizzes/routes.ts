@@ -1,14 +1,22 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../server/context';
 import type { Locale } from '../../server/types';
-import { AppError, Conflict } from '../../server/http/errors';
+import { AppError, Conflict, NotFound } from '../../server/http/errors';
 import { parse } from '../../server/http/validate';
+import type { z } from 'zod';
 import { answerForm, attemptParams, quizParams, startForm, submitFlags } from './schemas';
 import { answersFromForm, duplicatePositions, unanswered } from './answers';
 import { quizzesPolicy as policy } from './policy';
 import { presentQuiz, presentResultItem, presentSheetItem } from './present';
 import * as quizzes from './service';
 import type { Answers } from './model';
+
+/** Route ids that are not ids at all are simply not found. */
+function ids<T extends z.ZodType>(schema: T, params: unknown): z.infer<T> {
+  const result = schema.safeParse(params);
+  if (!result.success) throw new NotFound();
+  return result.data;
+}
 
 const wantsJson = (req: Request) => req.accepts(['html', 'json']) === 'json';
 
@@ -47,7 +55,7 @@ export function quizzesRouter(ctx: AppContext): Router {
   const router = Router();
 
   router.get('/quizzes/attempts/:attemptId', policy.take, async (req, res) => {
-    const { attemptId } = parse(attemptParams, req.params);
+    const { attemptId } = ids(attemptParams, req.params);
     const attempt = await quizzes.ownAttempt(ctx, req.user!.id, attemptId);
     if (attempt.status === 'started' && quizzes.isLate(attempt, ctx.clock.now()))
       await quizzes.submitAttempt(ctx, req.user!.id, attemptId, undefined);
@@ -57,7 +65,7 @@ export function quizzesRouter(ctx: AppContext): Router {
   });
 
   router.post('/quizzes/attempts/:attemptId/save', policy.take, async (req, res) => {
-    const { attemptId } = parse(attemptParams, req.params);
+    const { attemptId } = ids(attemptParams, req.params);
     const { form } = readBody(req);
     const attempt = await quizzes.ownAttempt(ctx, req.user!.id, attemptId);
     try {
@@ -78,7 +86,7 @@ export function quizzesRouter(ctx: AppContext): Router {
   });
 
   router.post('/quizzes/attempts/:attemptId/submit', policy.take, async (req, res) => {
-    const { attemptId } = parse(attemptParams, req.params);
+    const { attemptId } = ids(attemptParams, req.params);
     const { form, confirmBlank } = readBody(req);
     const attempt = await quizzes.ownAttempt(ctx, req.user!.id, attemptId);
     const resultUrl = res.locals.url(`/quizzes/attempts/${attemptId}/result`);
@@ -102,7 +110,7 @@ export function quizzesRouter(ctx: AppContext): Router {
   });
 
   router.get('/quizzes/attempts/:attemptId/result', policy.result, async (req, res) => {
-    const { attemptId } = parse(attemptParams, req.params);
+    const { attemptId } = ids(attemptParams, req.params);
     const lang = res.locals.lang as Locale;
     const { attempt, quiz, questions, ownerView } = await quizzes.attemptResult(ctx, req.user!, attemptId);
     const items = attempt.items
@@ -124,7 +132,7 @@ export function quizzesRouter(ctx: AppContext): Router {
   });
 
   router.get('/quizzes/:quizId', policy.take, async (req, res) => {
-    const { quizId } = parse(quizParams, req.params);
+    const { quizId } = ids(quizParams, req.params);
     const lang = res.locals.lang as Locale;
     const intro = await quizzes.quizIntro(ctx, req.user!.id, quizId);
     res.render('quizzes/intro', {
@@ -146,7 +154,7 @@ export function quizzesRouter(ctx: AppContext): Router {
   });
 
   router.post('/quizzes/:quizId/attempts', policy.take, async (req, res) => {
-    const { quizId } = parse(quizParams, req.params);
+    const { quizId } = ids(quizParams, req.params);
     parse(startForm, req.body);
     try {
       const attempt = await quizzes.startAttempt(ctx, req.user!.id, quizId);

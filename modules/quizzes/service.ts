@@ -77,13 +77,15 @@ export async function startAttempt(ctx: AppContext, userId: string, quizId: stri
   await Attempts.init();
   const user = oid(userId);
   for (let tries = 0; tries < 5; tries++) {
+    // Count first, then look for an open attempt: one created after the count takes attemptNo used+1
+    // too, so the create below collides with it instead of opening a second attempt.
+    const used = await Attempts.countDocuments({ quizId: quiz._id, userId: user });
     const open = await Attempts.findOne({
       quizId: quiz._id,
       userId: user,
       status: 'started',
     }).lean<Attempt>();
     if (open) return open;
-    const used = await Attempts.countDocuments({ quizId: quiz._id, userId: user });
     if (used >= quiz.maxAttempts) throw new Conflict('quizzes.errors.noAttemptsLeft');
     const pool = await questionsFor(ctx, quiz.courseId, quiz.questionIds);
     const drawn = drawFrom(
