@@ -1,0 +1,137 @@
+import type { Locale } from '../../server/types';
+import type { Call, Pitch, StoredFileRecord } from './model';
+import { formatInZone, utcToLocalInput } from './time';
+
+export const pick = (text: { en: string; mn: string } | undefined, lang: Locale) =>
+  text ? text[lang] || text.en || text.mn : '';
+
+/** What list and detail pages show about a call, with the deadline in the call's and the reader's zone. */
+export function presentCall(call: Call, lang: Locale, readerZone: string) {
+  return {
+    id: String(call._id),
+    title: pick(call.title, lang),
+    description: pick(call.description, lang),
+    themes: call.themes.map((t) => ({ id: t.id, label: pick(t.label, lang) })),
+    status: call.status,
+    timeZone: call.timeZone,
+    opensInZone: formatInZone(call.opensAt, call.timeZone, lang),
+    closesInZone: formatInZone(call.closesAt, call.timeZone, lang),
+    closesForReader: readerZone !== call.timeZone ? formatInZone(call.closesAt, readerZone, lang) : '',
+    closesAtIso: call.closesAt.toISOString(),
+    budgetPool: call.budgetPool,
+    maxAward: call.maxAward,
+    awardedTotal: call.awardedTotal,
+    deadlineMode: call.deadlineMode,
+    courseSlug: call.eligibility?.courseSlug ?? '',
+    allowMultiplePitches: call.allowMultiplePitches,
+  };
+}
+
+/** The admin form's values for an existing call (dates back in the call's zone). */
+export function callFormValues(call: Call) {
+  return {
+    titleEn: call.title.en,
+    titleMn: call.title.mn,
+    descriptionEn: call.description?.en ?? '',
+    descriptionMn: call.description?.mn ?? '',
+    themes: call.themes.map((t) => ({ id: t.id, en: t.label.en, mn: t.label.mn })),
+    opensAt: utcToLocalInput(call.opensAt, call.timeZone),
+    closesAt: utcToLocalInput(call.closesAt, call.timeZone),
+    timeZone: call.timeZone,
+    budgetPool: String(call.budgetPool),
+    maxAward: String(call.maxAward),
+    courseSlug: call.eligibility?.courseSlug ?? '',
+    rubric: call.rubric.map((r) => ({
+      id: r.id,
+      labelEn: r.label.en,
+      labelMn: r.label.mn,
+      guidanceEn: r.guidance?.en ?? '',
+      guidanceMn: r.guidance?.mn ?? '',
+      scaleMax: String(r.scaleMax),
+      weight: String(r.weight),
+    })),
+    reviewersPerPitch: String(call.reviewersPerPitch),
+    blind: call.blind,
+    deadlineMode: call.deadlineMode,
+    allowMultiplePitches: call.allowMultiplePitches,
+    version: String(call.__v ?? 0),
+  };
+}
+
+/** Rebuilds the admin form's row lists from a posted body, so a refused form keeps what was typed. */
+export function callFormFromBody(body: Record<string, unknown>) {
+  const list = (k: string): string[] => {
+    const v = body[k];
+    return Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : [];
+  };
+  const ids = list('themeId');
+  const rIds = list('rubricId');
+  return {
+    ...body,
+    blind: body.blind === 'on',
+    allowMultiplePitches: body.allowMultiplePitches === 'on',
+    themes: ids.map((id, i) => ({
+      id,
+      en: list('themeLabelEn')[i] ?? '',
+      mn: list('themeLabelMn')[i] ?? '',
+    })),
+    rubric: rIds.map((id, i) => ({
+      id,
+      labelEn: list('rubricLabelEn')[i] ?? '',
+      labelMn: list('rubricLabelMn')[i] ?? '',
+      guidanceEn: list('rubricGuidanceEn')[i] ?? '',
+      guidanceMn: list('rubricGuidanceMn')[i] ?? '',
+      scaleMax: list('rubricScaleMax')[i] ?? '',
+      weight: list('rubricWeight')[i] ?? '',
+    })),
+  };
+}
+
+/** The pitch editor's values: from the record, or from a refused form. */
+export function pitchFormValues(pitch: Pitch) {
+  return {
+    version: String(pitch.__v ?? 0),
+    title: pitch.title,
+    angle: pitch.angle,
+    audience: pitch.audience,
+    outlet: pitch.outlet,
+    format: pitch.format,
+    themes: pitch.themes,
+    ethicsPlan: pitch.ethicsPlan,
+    budgetLines: pitch.budgetLines.map((l) => ({ item: l.item, amount: String(l.amount) })),
+    timeline: pitch.timeline,
+  };
+}
+
+export function pitchFormFromBody(body: Record<string, unknown>, version: number) {
+  const list = (k: string): string[] => {
+    const v = body[k];
+    return Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : [];
+  };
+  const str = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '');
+  const items = list('budgetItem');
+  const amounts = list('budgetAmount');
+  return {
+    version: String(version),
+    title: str('title'),
+    angle: str('angle'),
+    audience: str('audience'),
+    outlet: str('outlet'),
+    format: str('format'),
+    themes: list('themes'),
+    ethicsPlan: str('ethicsPlan'),
+    budgetLines: items.map((item, i) => ({ item, amount: amounts[i] ?? '' })),
+    timeline: str('timeline'),
+  };
+}
+
+/** Files as their owner and staff see them (original names included; never for blind reviewers). */
+export function presentFiles(files: StoredFileRecord[]) {
+  return files.map((f) => ({
+    id: String(f._id),
+    name: f.originalName,
+    kind: f.kind,
+    size: f.size,
+    ext: f.ext,
+  }));
+}

@@ -1,0 +1,234 @@
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import multer from 'multer';
+import type { AppContext } from '../../server/context';
+import { AppError, Invalid, NotFound } from '../../server/http/errors';
+import { fieldErrors, idParams, parse } from '../../server/http/validate';
+import { grantsPolicy as policy } from './policy';
+import { callIdParams, emptyForm, fileIdParams, pitchFileParams, pitchForm, uploadFields } from './schemas';
+import * as calls from './service-calls';
+import * as pitches from './service-pitches';
+import * as files from './service-files';
+import { eligibilityFor } from './eligibility';
+import { pick, pitchFormFromBody, pitchFormValues, presentCall, presentFiles } from './present';
+import { recordAudit } from '../audit';
+import type { Pitch } from './model';
+
+const MB = 1024 * 1024;
+
+function idOr404<T>(
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } },
+  v: unknown,
+): T {
+  const parsed = schema.safeParse(v);
+  if (!parsed.success) throw new NotFound();
+  return parsed.data;
+}
+
+/** One file per request, held in memory (never on disk before it is checked), with finite limits. */
+const receiveFile = (() => {
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: 10 * MB, files: 1, fields: 5, fieldSize: 1024, parts: 8, headerPairs: 50 },
+  }).single('file');
+  return (req: Request, res: Response, next: NextFunction) =>
+    upload(req, res, (err?: unknown) => {
+      if (!err) return next();
+      if (err instanceof multer.MulterError)
+        return next(
+          err.code === 'LIMIT_FILE_SIZE'
+            ? new AppError(413, 'grants.files.errors.tooBig')
+            : new Invalid('grants.files.errors.limits'),
+        );
+      next(new Invalid('grants.files.errors.badUpload'));
+    });
+})();
+
+/** Journalists: open calls, eligibility, pitches (draft, autosave, submit, withdraw) and their files. */
+export function grantsRoutes(ctx: AppContext): Router {
+  const router = Router();
+
+  async function renderEditor(
+    req: Request,
+    res: Response,
+    pitch: Pitch,
+    status = 200,
+    extra: Record<string, unknown> = {},
+  ) {
+    const call = await calls.getCall(ctx, String(pitch.callId));
+    const list = await files.storedFilesOfPitch(ctx, pitch._id);
+    const can = pitches.editability(call, pitch, ctx.clock.now());
+    res.status(status).render('grants/pitch-edit', {
+      pitchId: String(pitch._id),
+      status: pitch.status,
+      submittedAt: pitch.submittedAt ? res.locals.fmt.dateTime(pitch.submittedAt) : '',
+      budgetTotal: pitch.budgetTotal,
+      call: presentCall(call, res.locals.lang, res.locals.timeZone),
+      callThemes: call.themes.map((t) => ({ id: t.id, label: pick(t.label, res.locals.lang) })),
+      editable: can.editable,
+      lockedReason: can.reason,
+      canSubmit: pitch.status === 'draft' && can.editable,
+      canWithdraw:
+        (pitch.status === 'draft' || pitch.status === 'submitted') && ctx.clock.now() < call.closesAt,
+      files: presentFiles(list),
+      maxFiles: 8,
+      values: pitchFormValues(pitch),
+      saved: req.query.saved === '1',
+      submitted: req.query.submitted === '1',
+      ...extra,
+    });
+  }
+
+  router.get('/grants', policy.browse, async (_req, res) => {
+    const list = await calls.openCalls(ctx);
+    const mine =
+      res.locals.user?.role === 'journalist' ? await pitches.myPitches(ctx, res.locals.user.id) : [];
+    const titles = new Map(list.map((c) => [String(c._id), pick(c.title, res.locals.lang)]));
+    res.render('grants/calls', {
+      calls: list.map((c) => presentCall(c, res.locals.lang, res.locals.timeZone)),
+      pitches: mine.map((p) => ({
+        id: String(p._id),
+        title: p.title,
+        status: p.status,
+        callTitle: titles.get(String(p.callId)) ?? '',
+      })),
+    });
+  });
+
+  router.get('/grants/pitches/:id', policy.pitch, async (req, res) => {
+    const { id } = idOr404(idParams, req.params);
+    const pitch = await pitches.myPitch(ctx, req.user!.id, id);
+    await renderEditor(req, res, pitch);
+  });
+
+  /** The Save button (works without JavaScript). */
+  router.post('/grants/pitches/:id', policy.pitch, async (req, res) => {
+    const { id } = idOr404(idParams, req.params);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const current = await pitches.myPitch(ctx, req.user!.id, id);
+    const parsed = pitchForm.safeParse(body);
+    if (!parsed.success)
+      return renderEditor(req, res, current, 400, {
+        values: pitchFormFromBody(body, current.__v),
+        errors: fieldErrors(parsed.error),
+      });
+    try {
+      await pitches.savePitch(ctx, req.user!, id, parsed.data);
+      res.redirect(303, res.locals.url(`/grants/pitches/${id}?saved=1`));
+    } catch (err) {
+      if (!(err instanceof AppError) || (err.status !== 400 && err.status !== 409)) throw err;
+      const fresh = await pitches.myPitch(ctx, req.user!.id, id);
+      // Keep what the journalist typed; the version is the current one so a deliberate re-save wins.
+      await renderEditor(req, res, fresh, err.status, {
+        values: pitchFormFromBody(body, fresh.__v),
+        errors: { ...(err.details ?? {}), _form: err.status === 409 ? err.key : 'errors.invalid' },
+      });
+    }
+  });
+
+  /** JSON autosave from the editor's script: { version, ...fields } → { version }. */
+  router.post('/grants/pitches/:id/autosave', policy.pitch, async (req, res) => {
+    const { id } = idOr404(idParams, req.params);
+    const form = parse(pitchForm, req.body);
+    const saved = await pitches.savePitch(ctx, req.user!, id, form);
+    res.json({ ok: true, version: saved.__v, budgetTotal: saved.budgetTotal, savedAt: saved.updatedAt });
+  });
+
+  router.post('/grants/pitches/:id/submit', policy.pitch, async (req, res) => {
+    const { id } = idOr404(idParams, req.params);
+    parse(emptyForm, req.body);
+    try {
+      await pitches.submitPitch(ctx, req.user!, id);
+      res.redirect(303, res.locals.url(`/grants/pitches/${id}?submitted=1`));
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status !== 400 || !err.details) throw err;
+      const pitch = await pitches.myPitch(ctx, req.user!.id, id);
+      await renderEditor(req, res, pitch, 400, { errors: { ...err.details, _form: err.key } });
+    }
+  });
+
+  router.post('/grants/pitches/:id/withdraw', policy.pitch, async (req, res) => {
+    const { id } = idOr404(idParams, req.params);
+    parse(emptyForm, req.body);
+    await pitches.withdrawPitch(ctx, req.user!, id);
+    res.redirect(303, res.locals.url(`/grants/pitches/${id}`));
+  });
+
+  router.post(
+    '/grants/pitches/:id/files',
+    policy.pitch,
+    async (req, _res, next) => {
+      // Someone else's pitch is a 404 before a byte of the body is read.
+      const { id } = idOr404(idParams, req.params);
+      await pitches.myPitch(ctx, req.user!.id, id);
+      next();
+    },
+    receiveFile,
+    async (req, res) => {
+      const { id } = idOr404(idParams, req.params);
+      try {
+        const { kind } = parse(uploadFields, { ...(req.body ?? {}) });
+        if (!req.file) throw new Invalid('grants.files.errors.noFile');
+        await files.uploadPitchFile(ctx, req.user!, id, kind, req.file);
+        res.redirect(303, res.locals.url(`/grants/pitches/${id}?saved=1#files`));
+      } catch (err) {
+        if (!(err instanceof AppError) || (err.status !== 400 && err.status !== 409)) throw err;
+        const pitch = await pitches.myPitch(ctx, req.user!.id, id);
+        await renderEditor(req, res, pitch, err.status, { errors: { file: err.key, _form: err.key } });
+      }
+    },
+  );
+
+  router.post('/grants/pitches/:id/files/:fileId/remove', policy.pitch, async (req, res) => {
+    const { id, fileId } = idOr404(pitchFileParams, req.params);
+    parse(emptyForm, req.body);
+    await files.removePitchFile(ctx, req.user!, id, fileId);
+    res.redirect(303, res.locals.url(`/grants/pitches/${id}#files`));
+  });
+
+  router.get('/grants/files/:fileId', policy.download, async (req, res) => {
+    const { fileId } = idOr404(fileIdParams, req.params);
+    const file = await files.fileForDownload(ctx, req.user!, fileId);
+    if (req.user!.role === 'admin')
+      await recordAudit(ctx, req.user, 'file.downloaded', { type: 'file', id: fileId });
+    const { stream } = await files.streamStoredFile(ctx, fileId);
+    res.set({
+      'Content-Type': file.mime,
+      'Content-Length': String(file.size),
+      'Content-Disposition': files.attachmentHeader(file.originalName),
+      'X-Content-Type-Options': 'nosniff',
+      'Content-Security-Policy': "default-src 'none'; sandbox",
+      'Cache-Control': 'no-store',
+    });
+    stream.on('error', (err) => {
+      if (!res.headersSent) res.status(404).end();
+      else res.destroy(err);
+    });
+    stream.pipe(res);
+  });
+
+  router.get('/grants/:callId', policy.browse, async (req, res) => {
+    const { callId } = idOr404(callIdParams, req.params);
+    const call = await calls.getCall(ctx, callId);
+    if (call.status === 'draft') throw new NotFound();
+    const eligibility = await eligibilityFor(ctx, req.user!, call);
+    const mine =
+      req.user!.role === 'journalist' ? await pitches.myPitchesForCall(ctx, req.user!.id, callId) : [];
+    res.render('grants/call', {
+      call: presentCall(call, res.locals.lang, res.locals.timeZone),
+      accepting: calls.acceptingPitches(call, ctx.clock.now()),
+      notYetOpen: ctx.clock.now() < call.opensAt,
+      eligibility,
+      pitches: mine.map((p) => ({ id: String(p._id), title: p.title, status: p.status })),
+      canStart: eligibility.eligible && (call.allowMultiplePitches || mine.length === 0),
+    });
+  });
+
+  router.post('/grants/:callId/pitches', policy.pitch, async (req, res) => {
+    const { callId } = idOr404(callIdParams, req.params);
+    parse(emptyForm, req.body);
+    const pitch = await pitches.createDraft(ctx, req.user!, callId);
+    res.redirect(303, res.locals.url(`/grants/pitches/${String(pitch._id)}`));
+  });
+
+  return router;
+}

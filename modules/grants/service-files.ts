@@ -1,0 +1,171 @@
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { fileTypeFromBuffer } from 'file-type';
+import sharp from 'sharp';
+import type { Types } from 'mongoose';
+import type { AppContext } from '../../server/context';
+import type { SessionUser } from '../../server/types';
+import { Conflict, Invalid, NotFound } from '../../server/http/errors';
+import { recordAudit } from '../audit';
+import { pitchModel, storedFileModel, type FileKind, type StoredFileRecord } from './model';
+import { getCall } from './service-calls';
+import { editability, myPitch } from './service-pitches';
+import { MAX_FILES_PER_PITCH } from './defaults';
+
+type Actor = Pick<SessionUser, 'id' | 'role'>;
+
+/** Declared extension → the type file-type must detect from the bytes. */
+const ALLOWED: Record<string, { ext: string; mime: string }> = {
+  pdf: { ext: 'pdf', mime: 'application/pdf' },
+  docx: { ext: 'docx', mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document' },
+  jpg: { ext: 'jpg', mime: 'image/jpeg' },
+  jpeg: { ext: 'jpg', mime: 'image/jpeg' },
+  png: { ext: 'png', mime: 'image/png' },
+};
+
+/** A display name: last path segment, no control or path characters, bounded length. */
+export function safeOriginalName(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? '';
+  // eslint-disable-next-line no-control-regex
+  const cleaned = base
+    .replace(/[\u0000-\u001f\u007f<>:"|?*]/g, '')
+    .replace(/^\.+/, '')
+    .trim();
+  const ext = path.extname(cleaned);
+  const stem = cleaned.slice(0, cleaned.length - ext.length).slice(0, 120 - ext.length);
+  return (stem + ext).slice(0, 120) || 'file';
+}
+
+export interface Upload {
+  buffer: Buffer;
+  originalname: string;
+}
+
+/**
+ * Checks the bytes against the allowlist, re-encodes images without metadata, stores them under a
+ * random key and records them. Whatever fails after the bytes are stored removes them again.
+ */
+export async function uploadPitchFile(
+  ctx: AppContext,
+  user: Actor,
+  pitchId: string,
+  kind: FileKind,
+  file: Upload,
+): Promise<StoredFileRecord> {
+  const pitch = await myPitch(ctx, user.id, pitchId);
+  const call = await getCall(ctx, String(pitch.callId));
+  const can = editability(call, pitch, ctx.clock.now());
+  if (!can.editable) throw new Conflict(can.reason);
+  if (pitch.fileIds.length >= MAX_FILES_PER_PITCH) throw new Conflict('grants.files.errors.tooMany');
+
+  const originalName = safeOriginalName(file.originalname);
+  const declared = path.extname(originalName).slice(1).toLowerCase();
+  const allowed = ALLOWED[declared];
+  if (!allowed) throw new Invalid('grants.files.errors.type');
+  const detected = await fileTypeFromBuffer(file.buffer);
+  if (!detected || detected.ext !== allowed.ext) throw new Invalid('grants.files.errors.mismatch');
+
+  let bytes = file.buffer;
+  if (allowed.ext === 'jpg' || allowed.ext === 'png') {
+    try {
+      // Rotate by EXIF, then write a fresh image: sharp keeps no metadata (EXIF, GPS, XMP) unless asked.
+      const img = sharp(file.buffer, { limitInputPixels: 40_000_000, failOn: 'error' }).rotate();
+      bytes = allowed.ext === 'jpg' ? await img.jpeg({ quality: 88 }).toBuffer() : await img.png().toBuffer();
+    } catch {
+      throw new Invalid('grants.files.errors.image');
+    }
+  }
+
+  const stored = await ctx.storage.put(bytes);
+  let record: StoredFileRecord | undefined;
+  try {
+    const created = await storedFileModel(ctx.db).create({
+      ownerId: pitch.applicantId,
+      pitchId: pitch._id,
+      kind,
+      storageKey: stored.key,
+      sha256: stored.sha256,
+      size: stored.size,
+      mime: allowed.mime,
+      ext: allowed.ext,
+      originalName,
+      createdAt: ctx.clock.now(),
+    });
+    record = created.toObject();
+    // Attach atomically, capped, and only while the pitch is still editable.
+    const attached = await pitchModel(ctx.db).updateOne(
+      {
+        _id: pitch._id,
+        applicantId: user.id,
+        status: { $in: call.deadlineMode === 'fixed' ? ['draft', 'submitted'] : ['draft'] },
+        [`fileIds.${MAX_FILES_PER_PITCH - 1}`]: { $exists: false },
+      },
+      { $push: { fileIds: record._id }, $inc: { __v: 1 } },
+    );
+    if (attached.modifiedCount !== 1) throw new Conflict('grants.files.errors.tooMany');
+  } catch (err) {
+    if (record)
+      await storedFileModel(ctx.db)
+        .deleteOne({ _id: record._id })
+        .catch(() => undefined);
+    await ctx.storage.remove(stored.key).catch(() => undefined);
+    throw err;
+  }
+  await recordAudit(ctx, user, 'file.uploaded', { type: 'file', id: record._id }, { pitchId, kind });
+  return record;
+}
+
+/** Detaches the file from the pitch (only while editable), deletes the record, then the bytes. */
+export async function removePitchFile(ctx: AppContext, user: Actor, pitchId: string, fileId: string) {
+  const pitch = await myPitch(ctx, user.id, pitchId);
+  const call = await getCall(ctx, String(pitch.callId));
+  const can = editability(call, pitch, ctx.clock.now());
+  if (!can.editable) throw new Conflict(can.reason);
+  const file = await storedFileModel(ctx.db)
+    .findOne({ _id: fileId, pitchId: pitch._id, ownerId: user.id })
+    .lean();
+  if (!file) throw new NotFound();
+  await pitchModel(ctx.db).updateOne(
+    { _id: pitch._id, applicantId: user.id },
+    { $pull: { fileIds: file._id }, $inc: { __v: 1 } },
+  );
+  const deleted = await storedFileModel(ctx.db).deleteOne({ _id: file._id });
+  if (deleted.deletedCount === 1) await ctx.storage.remove(file.storageKey);
+  await recordAudit(ctx, user, 'file.removed', { type: 'file', id: fileId }, { pitchId });
+}
+
+export async function storedFilesOfPitch(ctx: AppContext, pitchId: string | Types.ObjectId) {
+  return (await storedFileModel(ctx.db)
+    .find({ pitchId })
+    .sort({ createdAt: 1 })
+    .lean()) as StoredFileRecord[];
+}
+
+/** Bytes of a stored file. No authorisation here: callers authorise first. */
+export async function streamStoredFile(
+  ctx: AppContext,
+  fileId: string | Types.ObjectId,
+): Promise<{ file: StoredFileRecord; stream: Readable }> {
+  const file = await storedFileModel(ctx.db).findById(fileId).lean();
+  if (!file) throw new NotFound();
+  return { file: file as StoredFileRecord, stream: ctx.storage.stream(file.storageKey) };
+}
+
+/** The owner or an admin may download; anyone else gets a 404. */
+export async function fileForDownload(ctx: AppContext, user: Actor, fileId: string) {
+  const filter: Record<string, unknown> = { _id: fileId };
+  if (user.role !== 'admin') filter.ownerId = user.id;
+  const file = await storedFileModel(ctx.db).findOne(filter).lean();
+  if (!file) throw new NotFound();
+  return file as StoredFileRecord;
+}
+
+/** Content-Disposition with an ASCII fallback and the UTF-8 name (RFC 6266 / 5987). */
+export function attachmentHeader(name: string): string {
+  const ascii = name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '') || 'file';
+  const encoded = encodeURIComponent(name).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+}

@@ -1,0 +1,289 @@
+import { Types } from 'mongoose';
+import type { AppContext } from '../../server/context';
+import type { Locale, SessionUser } from '../../server/types';
+import { Conflict, Forbidden, Invalid, NotFound } from '../../server/http/errors';
+import { recordAudit } from '../audit';
+import { enqueueEmail } from '../notifications';
+import { usersByIds } from '../accounts';
+import { pitchModel, type Call, type Pitch, type PitchStatus } from './model';
+import type { PitchForm } from './schemas';
+import { acceptingPitches, getCall } from './service-calls';
+import { eligibilityFor } from './eligibility';
+import { formatInZone } from './time';
+
+type Actor = Pick<SessionUser, 'id' | 'role'>;
+const MAX_PITCHES_PER_CALL = 5;
+
+const asId = (id: string | Types.ObjectId) => (typeof id === 'string' ? new Types.ObjectId(id) : id);
+function isObjectId(id: string): boolean {
+  return /^[a-f0-9]{24}$/i.test(id);
+}
+
+/** The signed-in journalist's own pitch; anyone else's is a 404. */
+export async function myPitch(ctx: AppContext, userId: string, pitchId: string): Promise<Pitch> {
+  if (!isObjectId(pitchId)) throw new NotFound();
+  const pitch = await pitchModel(ctx.db).findOne({ _id: pitchId, applicantId: userId }).lean();
+  if (!pitch) throw new NotFound();
+  return pitch as Pitch;
+}
+
+export async function myPitches(ctx: AppContext, userId: string): Promise<Pitch[]> {
+  return (await pitchModel(ctx.db)
+    .find({ applicantId: userId }, { title: 1, status: 1, callId: 1, submittedAt: 1, updatedAt: 1 })
+    .sort({ updatedAt: -1 })
+    .limit(100)
+    .lean()) as Pitch[];
+}
+
+export async function myPitchesForCall(ctx: AppContext, userId: string, callId: string): Promise<Pitch[]> {
+  return (await pitchModel(ctx.db)
+    .find({ applicantId: userId, callId }, { title: 1, status: 1, submittedAt: 1, updatedAt: 1, slot: 1 })
+    .sort({ slot: 1 })
+    .lean()) as Pitch[];
+}
+
+export interface Editability {
+  editable: boolean;
+  /** i18n key saying why not. */
+  reason?: string;
+}
+
+/**
+ * Drafts can be edited until the close; submitted pitches too, unless the call is rolling (then
+ * editing ends at submission). After the close nothing changes.
+ */
+export function editability(call: Call, pitch: Pick<Pitch, 'status'>, now: Date): Editability {
+  if (now >= call.closesAt || call.status !== 'open')
+    return { editable: false, reason: 'grants.errors.closed' };
+  if (pitch.status === 'draft') return { editable: true };
+  if (pitch.status === 'submitted' && call.deadlineMode === 'fixed') return { editable: true };
+  return { editable: false, reason: 'grants.errors.notEditable' };
+}
+
+export async function createDraft(ctx: AppContext, user: Actor, callId: string): Promise<Pitch> {
+  const call = await getCall(ctx, callId);
+  const now = ctx.clock.now();
+  if (call.status === 'draft') throw new NotFound();
+  if (!acceptingPitches(call, now)) throw new Conflict('grants.errors.closed');
+  const eligibility = await eligibilityFor(ctx, user, call);
+  if (!eligibility.eligible) throw new Forbidden(eligibility.reason);
+  const Pitches = pitchModel(ctx.db);
+  const base = { callId: call._id, applicantId: asId(user.id) };
+  if (!call.allowMultiplePitches) {
+    const existing = await Pitches.findOne({ ...base, slot: 0 }).lean();
+    if (existing) return existing as Pitch;
+  }
+  const slots = call.allowMultiplePitches ? MAX_PITCHES_PER_CALL : 1;
+  for (let slot = 0; slot < slots; slot++) {
+    try {
+      const created = await Pitches.create({ ...base, slot, status: 'draft' });
+      await recordAudit(ctx, user, 'pitch.created', { type: 'pitch', id: created._id }, { callId });
+      return created.toObject() as Pitch;
+    } catch (err) {
+      if ((err as { code?: number }).code !== 11000) throw err;
+      if (!call.allowMultiplePitches) {
+        const existing = await Pitches.findOne({ ...base, slot: 0 }).lean();
+        if (existing) return existing as Pitch;
+      }
+    }
+  }
+  throw new Conflict('grants.errors.tooManyPitches');
+}
+
+function budgetFrom(form: PitchForm) {
+  const lines: Array<{ item: string; amount: number }> = [];
+  const errors: Record<string, string> = {};
+  const rows = Math.max(form.budgetItem.length, form.budgetAmount.length);
+  for (let i = 0; i < rows; i++) {
+    const item = form.budgetItem[i] ?? '';
+    const raw = form.budgetAmount[i] ?? '';
+    if (!item && !raw) continue;
+    const amount = raw ? Number(raw) : 0;
+    if (!item || !raw || !Number.isSafeInteger(amount) || amount > 1e12) {
+      errors.budgetLines = 'grants.errors.budgetLine';
+      continue;
+    }
+    lines.push({ item, amount });
+  }
+  return { lines, total: lines.reduce((s, l) => s + l.amount, 0), errors };
+}
+
+/** Saves the form (Save button or autosave) against the version the editor loaded. */
+export async function savePitch(
+  ctx: AppContext,
+  user: Actor,
+  pitchId: string,
+  form: PitchForm,
+): Promise<Pitch> {
+  const pitch = await myPitch(ctx, user.id, pitchId);
+  const call = await getCall(ctx, String(pitch.callId));
+  const can = editability(call, pitch, ctx.clock.now());
+  if (!can.editable) throw new Conflict(can.reason);
+  const { lines, total, errors } = budgetFrom(form);
+  const themeIds = new Set(call.themes.map((t) => t.id));
+  if (form.themes.some((t) => !themeIds.has(t))) errors.themes = 'grants.errors.theme';
+  if (Object.keys(errors).length) throw new Invalid('errors.invalid', errors);
+  const fields = {
+    title: form.title ?? '',
+    angle: form.angle ?? '',
+    audience: form.audience ?? '',
+    outlet: form.outlet ?? '',
+    format: form.format ?? '',
+    themes: [...new Set(form.themes)],
+    ethicsPlan: form.ethicsPlan ?? '',
+    budgetLines: lines,
+    budgetTotal: total,
+    timeline: form.timeline ?? '',
+  };
+  const editableStatuses: PitchStatus[] = call.deadlineMode === 'fixed' ? ['draft', 'submitted'] : ['draft'];
+  const updated = await pitchModel(ctx.db)
+    .findOneAndUpdate(
+      { _id: pitch._id, applicantId: user.id, __v: form.version, status: { $in: editableStatuses } },
+      { $set: fields, $inc: { __v: 1 } },
+      { new: true, runValidators: true },
+    )
+    .lean();
+  if (!updated) {
+    const now = await myPitch(ctx, user.id, pitchId);
+    if (!editableStatuses.includes(now.status)) throw new Conflict('grants.errors.notEditable');
+    throw new Conflict('errors.staleEdit');
+  }
+  if (updated.status === 'submitted')
+    await recordAudit(ctx, user, 'pitch.edited', { type: 'pitch', id: pitch._id }, { afterSubmit: true });
+  return updated as Pitch;
+}
+
+/** Field → i18n key for everything a submission still needs. */
+export function missingForSubmission(call: Call, pitch: Pitch): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const f of ['title', 'angle', 'audience', 'format', 'ethicsPlan', 'timeline'] as const)
+    if (!pitch[f]?.trim()) errors[f] = 'grants.errors.required';
+  if (call.themes.length && !pitch.themes.length) errors.themes = 'grants.errors.chooseTheme';
+  if (!pitch.budgetLines.length) errors.budgetLines = 'grants.errors.budgetEmpty';
+  else if (pitch.budgetTotal > call.maxAward) errors.budgetLines = 'grants.errors.overMaxAward';
+  return errors;
+}
+
+/**
+ * Draft → submitted once, by the server's clock, before the close. Repeats return the submitted
+ * pitch; the receipt is queued with a dedupe key so it goes out once.
+ */
+export async function submitPitch(
+  ctx: AppContext,
+  user: Actor,
+  pitchId: string,
+): Promise<{ pitch: Pitch; first: boolean }> {
+  const pitch = await myPitch(ctx, user.id, pitchId);
+  const call = await getCall(ctx, String(pitch.callId));
+  const now = ctx.clock.now();
+  if (pitch.status === 'submitted') return { pitch, first: false };
+  if (pitch.status !== 'draft') throw new Conflict('grants.errors.notEditable');
+  if (!acceptingPitches(call, now)) throw new Conflict('grants.errors.closed');
+  const eligibility = await eligibilityFor(ctx, user, call);
+  if (!eligibility.eligible) throw new Forbidden(eligibility.reason);
+  const missing = missingForSubmission(call, pitch);
+  if (Object.keys(missing).length) throw new Invalid('grants.errors.incomplete', missing);
+  const receiptKey = `receipt:${String(pitch._id)}`;
+  const updated = await pitchModel(ctx.db)
+    .findOneAndUpdate(
+      { _id: pitch._id, applicantId: user.id, status: 'draft' },
+      { $set: { status: 'submitted', submittedAt: now, receiptKey }, $inc: { __v: 1 } },
+      { new: true },
+    )
+    .lean();
+  if (!updated) {
+    const current = await myPitch(ctx, user.id, pitchId);
+    if (current.status === 'submitted') return { pitch: current, first: false };
+    throw new Conflict('grants.errors.notEditable');
+  }
+  await recordAudit(
+    ctx,
+    user,
+    'pitch.submitted',
+    { type: 'pitch', id: pitch._id },
+    { callId: String(call._id) },
+  );
+  await sendReceipt(ctx, call, updated as Pitch);
+  return { pitch: updated as Pitch, first: true };
+}
+
+async function sendReceipt(ctx: AppContext, call: Call, pitch: Pitch): Promise<void> {
+  const [applicant] = await usersByIds(ctx, [pitch.applicantId]);
+  if (!applicant) return;
+  const locale: Locale = applicant.locale ?? ctx.config.defaultLocale;
+  await enqueueEmail(ctx, {
+    to: applicant.email,
+    template: 'grants/pitch-receipt',
+    locale,
+    dedupeKey: pitch.receiptKey ?? `receipt:${String(pitch._id)}`,
+    data: {
+      name: applicant.name,
+      callTitle: call.title[locale] || call.title.en,
+      pitchTitle: pitch.title,
+      reference: String(pitch._id),
+      submittedAt: formatInZone(pitch.submittedAt!, call.timeZone, locale),
+      closesAt: formatInZone(call.closesAt, call.timeZone, locale),
+      editable: call.deadlineMode === 'fixed',
+      path: `/grants/pitches/${String(pitch._id)}`,
+    },
+  });
+}
+
+/** Draft or submitted → withdrawn, before the close. */
+export async function withdrawPitch(ctx: AppContext, user: Actor, pitchId: string): Promise<Pitch> {
+  const pitch = await myPitch(ctx, user.id, pitchId);
+  const call = await getCall(ctx, String(pitch.callId));
+  const now = ctx.clock.now();
+  if (now >= call.closesAt) throw new Conflict('grants.errors.closed');
+  const updated = await transitionPitch(ctx, pitchId, ['draft', 'submitted'], 'withdrawn', {
+    withdrawnAt: now,
+  });
+  if (!updated) throw new Conflict('grants.errors.notEditable');
+  await recordAudit(ctx, user, 'pitch.withdrawn', { type: 'pitch', id: pitchId });
+  return updated;
+}
+
+/** One conditional status change (also bumps the version, so stale edits lose); null if not in `from`. */
+export async function transitionPitch(
+  ctx: AppContext,
+  pitchId: string | Types.ObjectId,
+  from: PitchStatus[],
+  to: PitchStatus,
+  extra: Record<string, unknown> = {},
+): Promise<Pitch | null> {
+  const updated = await pitchModel(ctx.db)
+    .findOneAndUpdate(
+      { _id: pitchId, status: { $in: from } },
+      { $set: { ...extra, status: to }, $inc: { __v: 1 } },
+      { new: true, runValidators: true },
+    )
+    .lean();
+  return (updated as Pitch | null) ?? null;
+}
+
+export async function getPitch(ctx: AppContext, pitchId: string | Types.ObjectId): Promise<Pitch> {
+  const pitch = await pitchModel(ctx.db).findById(pitchId).lean();
+  if (!pitch) throw new NotFound();
+  return pitch as Pitch;
+}
+
+/** Pitches of a call for staff and the reviews module (lean, without files). */
+export async function pitchesForCall(
+  ctx: AppContext,
+  callId: string | Types.ObjectId,
+  statuses?: PitchStatus[],
+): Promise<Pitch[]> {
+  const filter: Record<string, unknown> = { callId };
+  if (statuses?.length) filter.status = { $in: statuses };
+  return (await pitchModel(ctx.db).find(filter, { fileIds: 0 }).sort({ submittedAt: 1 }).lean()) as Pitch[];
+}
+
+/** The applicant's user id, for modules that must contact them (never shown to blind reviewers). */
+export async function applicantOf(
+  ctx: AppContext,
+  pitchId: string | Types.ObjectId,
+): Promise<Types.ObjectId> {
+  const pitch = await pitchModel(ctx.db).findById(pitchId, { applicantId: 1 }).lean();
+  if (!pitch) throw new NotFound();
+  return pitch.applicantId;
+}
