@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import type { AppContext } from './context';
 import { accountsRouter } from '../modules/accounts';
+import { learningRouter } from '../modules/learning';
 import { notificationsRouter } from '../modules/notifications';
 import { auditRouter } from '../modules/audit';
 import { certificatesRouter } from '../modules/certificates';
@@ -15,6 +16,7 @@ import { grantsRouter } from '../modules/grants';
 export function featureRouters(ctx: AppContext): Array<[string, Router]> {
   return [
     ['/', accountsRouter(ctx)],
+    ['/', learningRouter(ctx)],
     ['/', quizzesRouter(ctx)],
     ['/admin/outbox', notificationsRouter(ctx)],
     ['/admin/audit', auditRouter(ctx)],

@@ -9,6 +9,9 @@ export interface NavItem {
 
 /** Main-menu entries per role. Each module adds its entries here. */
 export const navigation: NavItem[] = [
+  { href: '/learn', label: 'learning.nav.learn', roles: ['journalist'] },
+  { href: '/trainer/courses', label: 'learning.nav.courses', roles: ['trainer', 'admin'] },
+  { href: '/trainer/cohorts', label: 'learning.nav.cohorts', roles: ['trainer', 'admin'] },
   { href: '/admin/users', label: 'common.nav.users', roles: ['admin'] },
   { href: '/admin/outbox', label: 'common.nav.outbox', roles: ['admin'] },
   { href: '/admin/audit', label: 'audit.nav', roles: ['admin'] },

@@ -16,6 +16,7 @@ export function accountRoutes(ctx: AppContext): Router {
 
   router.get('/', policy.public, (req, res) => {
     if (!req.user) return res.redirect(303, res.locals.url('/login'));
+    if (req.user.role === 'journalist') return res.redirect(303, res.locals.url('/learn'));
     res.render('home', {});
   });
 

@@ -21,6 +21,7 @@ const commands: Record<string, Command> = {
     const printed = await seedIfEmpty(ctx);
     console.log(printed ?? 'Database already has users: seed steps ran, no demo users added.');
   },
+  'import-course': async (ctx, args) => (await import('./import-course')).importCourseCommand(ctx, args),
   'create-admin': async (ctx, args) => (await import('./create-admin')).createAdmin(ctx, args),
 };
 

@@ -1,6 +1,7 @@
 import type { AppContext } from '../context';
 import { hashPassword } from '../auth/passwords';
 import { userModel } from '../../modules/accounts';
+import { seedCourses } from '../../modules/learning';
 import type { Role } from '../types';
 
 /** Demo accounts for a first look. Passwords are printed once; change them before real use. */
@@ -65,7 +66,7 @@ const demoUsers: Array<{
 ];
 
 /** Seed steps other modules add (e.g. importing the shipped course); each must be idempotent. */
-export const seedSteps: Array<(ctx: AppContext) => Promise<void>> = [];
+export const seedSteps: Array<(ctx: AppContext) => Promise<void>> = [seedCourses];
 
 /** Seeds demo users when there are none, then runs every seed step. Returns the text to print. */
 export async function seedIfEmpty(ctx: AppContext): Promise<string | undefined> {

@@ -1,0 +1,114 @@
+import { Types } from 'mongoose';
+import type { AppContext } from '../../server/context';
+import { NotFound } from '../../server/http/errors';
+import type { SessionUser } from '../../server/types';
+import { userModel } from '../accounts';
+import { recordAudit } from '../audit';
+import { cohortModel, courseModel, enrolmentModel } from './model';
+import { getCourseOutline } from './outline';
+import { completionState, stepsFor, progressOf } from './progress';
+
+/** Trainers see cohorts they run; admins see all. Anyone else's cohort is a 404. */
+const scope = (actor: SessionUser) =>
+  actor.role === 'admin' ? {} : { trainerIds: new Types.ObjectId(actor.id) };
+
+export async function listCohorts(ctx: AppContext, actor: SessionUser) {
+  const cohorts = await cohortModel(ctx.db).find(scope(actor)).sort({ createdAt: -1 }).lean();
+  const courses = await courseModel(ctx.db)
+    .find({ _id: { $in: cohorts.map((c) => c.courseId) } }, { title: 1, slug: 1 })
+    .lean();
+  const byId = new Map(courses.map((c) => [String(c._id), c]));
+  return cohorts.map((c) => ({ ...c, course: byId.get(String(c.courseId)) }));
+}
+
+export async function createCohort(
+  ctx: AppContext,
+  actor: SessionUser,
+  input: { name: string; courseId: string; region?: string },
+) {
+  const course = await courseModel(ctx.db).findById(input.courseId, { _id: 1 }).lean();
+  if (!course) throw new NotFound();
+  const cohort = await cohortModel(ctx.db).create({
+    name: input.name,
+    courseId: course._id,
+    region: input.region || undefined,
+    trainerIds: [new Types.ObjectId(actor.id)],
+  });
+  await recordAudit(ctx, actor, 'cohort.created', { type: 'cohort', id: String(cohort._id) });
+  return cohort;
+}
+
+export async function cohortFor(ctx: AppContext, actor: SessionUser, cohortId: string) {
+  if (!Types.ObjectId.isValid(cohortId)) throw new NotFound();
+  const cohort = await cohortModel(ctx.db)
+    .findOne({ _id: new Types.ObjectId(cohortId), ...scope(actor) })
+    .lean();
+  if (!cohort) throw new NotFound();
+  return cohort;
+}
+
+/** Members with their progress; reading trainee data is logged. */
+export async function cohortMembers(ctx: AppContext, actor: SessionUser, cohortId: string) {
+  const cohort = await cohortFor(ctx, actor, cohortId);
+  const course = await getCourseOutline(ctx, cohort.courseId);
+  const enrolments = await enrolmentModel(ctx.db).find({ cohortId: cohort._id }).lean();
+  const users = await userModel(ctx.db)
+    .find({ _id: { $in: enrolments.map((e) => e.userId) } }, { name: 1, email: 1, outlet: 1, region: 1 })
+    .lean();
+  const byId = new Map(users.map((u) => [String(u._id), u]));
+  await recordAudit(ctx, actor, 'cohort.viewed', { type: 'cohort', id: String(cohort._id) });
+  const members = enrolments.map((e) => {
+    const progress = course ? progressOf(stepsFor(course, e, [])) : { done: 0, total: 0, percent: 0 };
+    return {
+      user: byId.get(String(e.userId)),
+      status: e.status,
+      lastActivityAt: e.lastActivityAt,
+      completedAt: e.completedAt,
+      done: progress.done,
+      total: progress.total,
+      percent: progress.percent,
+      missing: course ? completionState(course, e).missing.length : 0,
+    };
+  });
+  members.sort((a, b) => (a.user?.name ?? '').localeCompare(b.user?.name ?? ''));
+  return { cohort, course, members };
+}
+
+/** Enrols existing journalist accounts by e-mail; returns the addresses that matched no one. */
+export async function enrolByEmail(ctx: AppContext, actor: SessionUser, cohortId: string, emails: string[]) {
+  const cohort = await cohortFor(ctx, actor, cohortId);
+  const wanted = [...new Set(emails.map((e) => e.trim().toLowerCase()).filter(Boolean))];
+  const users = await userModel(ctx.db)
+    .find({ email: { $in: wanted }, role: 'journalist', status: 'active' }, { email: 1 })
+    .lean();
+  const found = new Set(users.map((u) => u.email));
+  const now = ctx.clock.now();
+  for (const user of users) {
+    await enrolmentModel(ctx.db)
+      .updateOne(
+        { userId: user._id, courseId: cohort.courseId },
+        {
+          $set: { cohortId: cohort._id },
+          $setOnInsert: { status: 'enrolled', enrolledAt: now, lastActivityAt: now },
+        },
+        { upsert: true },
+      )
+      .catch((err: { code?: number }) => {
+        if (err.code !== 11000) throw err;
+        return enrolmentModel(ctx.db).updateOne(
+          { userId: user._id, courseId: cohort.courseId },
+          { $set: { cohortId: cohort._id } },
+        );
+      });
+  }
+  await recordAudit(
+    ctx,
+    actor,
+    'cohort.enrolled',
+    { type: 'cohort', id: String(cohort._id) },
+    {
+      count: users.length,
+    },
+  );
+  return { enrolled: users.length, unknown: wanted.filter((e) => !found.has(e)) };
+}

@@ -1,0 +1,73 @@
+import { Types } from 'mongoose';
+import type { AppContext } from '../../server/context';
+import { userModel } from '../accounts';
+import { enqueueEmail } from '../notifications';
+import { courseModel, enrolmentModel } from './model';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/**
+ * E-mails trainees who enrolled but never started (after a day) or stalled (no activity for
+ * `stalledDays`), at most once per `stalledDays`. Each reminder is claimed with a conditional update
+ * on lastReminderAt, so two workers never both send it.
+ */
+export async function sendReminders(
+  ctx: AppContext,
+  options: { stalledDays?: number; cohortId?: string | Types.ObjectId } = {},
+): Promise<number> {
+  const days = options.stalledDays ?? 7;
+  const now = ctx.clock.now();
+  const stalledBefore = new Date(now.getTime() - days * DAY);
+  const notStartedBefore = new Date(now.getTime() - DAY);
+  const notRecentlyReminded = {
+    $or: [{ lastReminderAt: { $exists: false } }, { lastReminderAt: { $lte: stalledBefore } }],
+  };
+  const due = {
+    completedAt: { $exists: false },
+    ...(options.cohortId ? { cohortId: new Types.ObjectId(String(options.cohortId)) } : {}),
+    $and: [
+      {
+        $or: [
+          { status: 'enrolled', enrolledAt: { $lte: notStartedBefore } },
+          { status: 'in_progress', lastActivityAt: { $lte: stalledBefore } },
+        ],
+      },
+      notRecentlyReminded,
+    ],
+  };
+  const candidates = await enrolmentModel(ctx.db).find(due, { userId: 1, courseId: 1 }).limit(500).lean();
+  if (!candidates.length) return 0;
+  const users = await userModel(ctx.db)
+    .find(
+      { _id: { $in: candidates.map((c) => c.userId) }, status: 'active', remindersOptOut: { $ne: true } },
+      { email: 1, name: 1, locale: 1 },
+    )
+    .lean();
+  const usersById = new Map(users.map((u) => [String(u._id), u]));
+  const courses = await courseModel(ctx.db)
+    .find({ _id: { $in: candidates.map((c) => c.courseId) } }, { slug: 1, title: 1 })
+    .lean();
+  const coursesById = new Map(courses.map((c) => [String(c._id), c]));
+  let sent = 0;
+  for (const candidate of candidates) {
+    const user = usersById.get(String(candidate.userId));
+    const course = coursesById.get(String(candidate.courseId));
+    if (!user || !course) continue;
+    const claimed = await enrolmentModel(ctx.db).findOneAndUpdate(
+      { _id: candidate._id, ...due },
+      { $set: { lastReminderAt: now } },
+      { projection: { _id: 1 } },
+    );
+    if (!claimed) continue;
+    const locale = user.locale ?? ctx.config.defaultLocale;
+    const queued = await enqueueEmail(ctx, {
+      to: user.email,
+      template: 'learning/reminder',
+      locale,
+      data: { name: user.name, course: course.title[locale], coursePath: `/learn/${course.slug}` },
+      dedupeKey: `reminder:${String(candidate._id)}:${now.toISOString()}`,
+    });
+    if (queued) sent++;
+  }
+  return sent;
+}

@@ -1,0 +1,170 @@
+import { Router, type Response } from 'express';
+import { Types } from 'mongoose';
+import type { AppContext } from '../../server/context';
+import { AppError, Invalid } from '../../server/http/errors';
+import { fieldErrors, parse } from '../../server/http/validate';
+import { BLOCK_TYPES, type Block, type LessonContent } from './model';
+import { learningPolicy as policy } from './policy';
+import {
+  courseParams,
+  lessonParams,
+  lessonIdParams,
+  moveForm,
+  newLessonForm,
+  parseEditor,
+  previewQuery,
+  revForm,
+  MAX_BLOCKS,
+  type EditorInput,
+} from './schemas';
+import * as authoring from './authoring';
+import { renderBlocks } from './outline';
+
+/** Applies the editor's button (add, remove, move a block) to what the trainer typed. */
+function applyAction(input: EditorInput): LessonContent {
+  const blocks: Block[] = input.blocks.map((b) => ({ ...b }));
+  const [verb, arg] = input.action.split('-') as [string, string | undefined];
+  const i = Number(arg);
+  if (verb === 'add' && blocks.length < MAX_BLOCKS)
+    blocks.push({ id: authoring.newBlockId(), type: input.addType ?? 'markdown', en: '', mn: '' });
+  if (verb === 'remove' && blocks[i]) blocks.splice(i, 1);
+  if (verb === 'up' && i > 0 && blocks[i]) [blocks[i - 1], blocks[i]] = [blocks[i]!, blocks[i - 1]!];
+  if (verb === 'down' && blocks[i + 1]) [blocks[i], blocks[i + 1]] = [blocks[i + 1]!, blocks[i]!];
+  return {
+    title: { en: input.titleEn, mn: input.titleMn },
+    objectives: input.objectives,
+    minutes: input.minutes,
+    blocks,
+  };
+}
+
+/** Trainer authoring: course list, lesson order, lesson editor, preview, publish, history. */
+export function authorRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const base = (res: Response, slug: string) => res.locals.url(`/trainer/courses/${slug}`);
+
+  router.get('/trainer/courses', policy.author, async (_req, res) => {
+    res.render('learning/trainer/courses', { courses: await authoring.listCourses(ctx) });
+  });
+
+  router.get('/trainer/courses/:courseSlug', policy.author, async (req, res) => {
+    const { courseSlug } = parse(courseParams, req.params);
+    const data = await authoring.courseWithLessons(ctx, courseSlug);
+    res.render('learning/trainer/course', { ...data, saved: req.query.saved });
+  });
+
+  router.post('/trainer/courses/:courseSlug/lessons', policy.author, async (req, res) => {
+    const { courseSlug } = parse(courseParams, req.params);
+    const parsed = newLessonForm.safeParse(req.body ?? {});
+    const render = async (errors: Record<string, string>) => {
+      const data = await authoring.courseWithLessons(ctx, courseSlug);
+      res.status(400).render('learning/trainer/course', { ...data, values: req.body, errors });
+    };
+    if (!parsed.success) return render(fieldErrors(parsed.error));
+    try {
+      const lesson = await authoring.createLesson(ctx, req.user!, courseSlug, parsed.data);
+      res.redirect(303, `${base(res, courseSlug)}/lessons/${lesson.slug}/edit`);
+    } catch (err) {
+      if (!(err instanceof Invalid)) throw err;
+      return render(err.details ?? { _form: err.key });
+    }
+  });
+
+  router.post('/trainer/courses/:courseSlug/lessons/:lessonId/move', policy.author, async (req, res) => {
+    const { courseSlug, lessonId } = parse(lessonIdParams, req.params);
+    const { direction } = parse(moveForm, req.body);
+    await authoring.moveLesson(ctx, courseSlug, lessonId, direction);
+    res.redirect(303, `${base(res, courseSlug)}#lesson-${lessonId}`);
+  });
+
+  router.post('/trainer/courses/:courseSlug/mn-reviewed', policy.author, async (req, res) => {
+    const { courseSlug } = parse(courseParams, req.params);
+    await authoring.clearMnDraft(ctx, req.user!, courseSlug);
+    res.redirect(303, `${base(res, courseSlug)}?saved=mn`);
+  });
+
+  const editorPath = '/trainer/courses/:courseSlug/lessons/:lessonSlug';
+
+  router.get(`${editorPath}/edit`, policy.author, async (req, res) => {
+    const { courseSlug, lessonSlug } = parse(lessonParams, req.params);
+    const { course, lesson, working } = await authoring.lessonForEditing(ctx, courseSlug, lessonSlug);
+    res.render('learning/trainer/editor', {
+      course,
+      lesson,
+      working,
+      rev: lesson.draftRev,
+      blockTypes: BLOCK_TYPES,
+      saved: req.query.saved,
+    });
+  });
+
+  router.post(`${editorPath}/edit`, policy.author, async (req, res) => {
+    const { courseSlug, lessonSlug } = parse(lessonParams, req.params);
+    const { course, lesson } = await authoring.lessonForEditing(ctx, courseSlug, lessonSlug);
+    const parsed = parseEditor(req.body);
+    if (!parsed.success) throw new Invalid('errors.invalid', fieldErrors(parsed.error));
+    const content = applyAction(parsed.data);
+    try {
+      await authoring.saveDraft(ctx, req.user!, lesson._id, parsed.data.rev, content);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status !== 409) throw err;
+      // Someone saved first: show their revision number but keep this trainer's text on screen.
+      const fresh = await authoring.lessonForEditing(ctx, courseSlug, lessonSlug);
+      return res.status(409).render('learning/trainer/editor', {
+        course,
+        lesson: fresh.lesson,
+        working: content,
+        rev: fresh.lesson.draftRev,
+        blockTypes: BLOCK_TYPES,
+        errors: { _form: 'errors.staleEdit' },
+      });
+    }
+    const anchor = parsed.data.action.startsWith('add') ? `#block-${content.blocks.length - 1}` : '';
+    res.redirect(303, `${base(res, courseSlug)}/lessons/${lessonSlug}/edit?saved=1${anchor}`);
+  });
+
+  router.get(`${editorPath}/preview`, policy.author, async (req, res) => {
+    const { courseSlug, lessonSlug } = parse(lessonParams, req.params);
+    const { lang: asked } = parse(previewQuery, req.query);
+    const { course, working } = await authoring.lessonForEditing(ctx, courseSlug, lessonSlug);
+    const lang = asked ?? res.locals.lang;
+    res.render('learning/trainer/preview', {
+      course,
+      lessonSlug,
+      working,
+      contentLang: lang,
+      otherLang: lang === 'en' ? 'mn' : 'en',
+      blocks: renderBlocks(working.blocks, lang),
+      title: working.title[lang as 'en' | 'mn'],
+    });
+  });
+
+  router.post(`${editorPath}/publish`, policy.author, async (req, res) => {
+    const { courseSlug, lessonSlug } = parse(lessonParams, req.params);
+    const { rev } = parse(revForm, req.body);
+    const { course, lesson, working } = await authoring.lessonForEditing(ctx, courseSlug, lessonSlug);
+    try {
+      await authoring.publishLesson(ctx, req.user!, lesson._id, rev);
+    } catch (err) {
+      if (!(err instanceof AppError) || (err.status !== 400 && err.status !== 409)) throw err;
+      return res.status(err.status).render('learning/trainer/editor', {
+        course,
+        lesson,
+        working,
+        rev: lesson.draftRev,
+        blockTypes: BLOCK_TYPES,
+        errors: { _form: err.key, ...(err instanceof Invalid ? err.details : {}) },
+      });
+    }
+    res.redirect(303, `${base(res, courseSlug)}/lessons/${lessonSlug}/history?published=1`);
+  });
+
+  router.get(`${editorPath}/history`, policy.author, async (req, res) => {
+    const { courseSlug, lessonSlug } = parse(lessonParams, req.params);
+    const { course, lesson } = await authoring.lessonForEditing(ctx, courseSlug, lessonSlug);
+    const versions = await authoring.lessonHistory(ctx, new Types.ObjectId(String(lesson._id)));
+    res.render('learning/trainer/history', { course, lesson, versions, published: req.query.published });
+  });
+
+  return router;
+}

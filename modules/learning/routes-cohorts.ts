@@ -1,0 +1,67 @@
+import { Router } from 'express';
+import type { AppContext } from '../../server/context';
+import { fieldErrors, parse } from '../../server/http/validate';
+import { learningPolicy as policy } from './policy';
+import { cohortForm, cohortParams, enrolForm } from './schemas';
+import * as cohorts from './cohorts';
+import { listCourses } from './authoring';
+import { sendReminders } from './reminders';
+
+/** Cohorts: create, enrol by e-mail, members' progress, remind stalled trainees. */
+export function cohortRoutes(ctx: AppContext): Router {
+  const router = Router();
+
+  const listPage = async (req: Parameters<Parameters<typeof router.get>[1]>[0]) => ({
+    cohorts: await cohorts.listCohorts(ctx, req.user!),
+    courses: await listCourses(ctx),
+  });
+
+  router.get('/trainer/cohorts', policy.cohorts, async (req, res) => {
+    res.render('learning/trainer/cohorts', await listPage(req));
+  });
+
+  router.post('/trainer/cohorts', policy.cohorts, async (req, res) => {
+    const parsed = cohortForm.safeParse(req.body ?? {});
+    if (!parsed.success)
+      return res.status(400).render('learning/trainer/cohorts', {
+        ...(await listPage(req)),
+        values: req.body,
+        errors: fieldErrors(parsed.error),
+      });
+    const cohort = await cohorts.createCohort(ctx, req.user!, parsed.data);
+    res.redirect(303, res.locals.url(`/trainer/cohorts/${String(cohort._id)}`));
+  });
+
+  router.get('/trainer/cohorts/:id', policy.cohorts, async (req, res) => {
+    const { id } = parse(cohortParams, req.params);
+    const data = await cohorts.cohortMembers(ctx, req.user!, id);
+    res.render('learning/trainer/cohort', { ...data, reminded: req.query.reminded });
+  });
+
+  router.post('/trainer/cohorts/:id/enrol', policy.cohorts, async (req, res) => {
+    const { id } = parse(cohortParams, req.params);
+    const parsed = enrolForm.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      const data = await cohorts.cohortMembers(ctx, req.user!, id);
+      return res
+        .status(400)
+        .render('learning/trainer/cohort', { ...data, errors: fieldErrors(parsed.error) });
+    }
+    const emails = parsed.data.emails
+      .split(/[\s,;]+/)
+      .filter(Boolean)
+      .slice(0, 500);
+    const result = await cohorts.enrolByEmail(ctx, req.user!, id, emails);
+    const data = await cohorts.cohortMembers(ctx, req.user!, id);
+    res.render('learning/trainer/cohort', { ...data, result });
+  });
+
+  router.post('/trainer/cohorts/:id/remind', policy.cohorts, async (req, res) => {
+    const { id } = parse(cohortParams, req.params);
+    const cohort = await cohorts.cohortFor(ctx, req.user!, id);
+    const sent = await sendReminders(ctx, { cohortId: cohort._id });
+    res.redirect(303, res.locals.url(`/trainer/cohorts/${id}?reminded=${sent}`));
+  });
+
+  return router;
+}

@@ -1,0 +1,103 @@
+import path from 'node:path';
+import { Router } from 'express';
+import { viewsDir } from '../../server/paths';
+import { translator } from '../../server/i18n';
+import type { AppContext } from '../../server/context';
+import { NotFound } from '../../server/http/errors';
+import { parse } from '../../server/http/validate';
+import type { Locale } from '../../server/types';
+import { learningPolicy as policy } from './policy';
+import { courseParams, lessonParams, lessonQuery } from './schemas';
+import * as learning from './service';
+import { getCourseOutline, getOutlineBySlug, renderBlocks, type CourseOutline } from './outline';
+import { lessonQuizKey, progressOf, stepsFor } from './progress';
+import { quizSummaries } from './bridge';
+
+async function publishedCourse(ctx: AppContext, slug: string): Promise<CourseOutline> {
+  const course = await getOutlineBySlug(ctx, slug);
+  if (!course || course.status !== 'published') throw new NotFound();
+  return course;
+}
+
+/** Trainee pages: dashboard, course outline, lesson reader. */
+export function learnRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const stylesheet = path.join(viewsDir, 'learning', 'learning.css');
+
+  router.get('/learn/assets/learning.css', policy.public, (_req, res) => {
+    res.set('Cache-Control', 'public, max-age=86400').type('text/css').sendFile(stylesheet);
+  });
+
+  router.get('/learn', policy.learner, async (req, res) => {
+    const userId = req.user!.id;
+    const [enrolments, published] = await Promise.all([
+      learning.enrolmentsOfUser(ctx, userId),
+      learning.listPublishedCourses(ctx),
+    ]);
+    const enrolledIds = new Set(enrolments.map((e) => String(e.courseId)));
+    const courses = [];
+    for (const e of enrolments) {
+      const course = await getCourseOutline(ctx, e.courseId);
+      if (!course || course.status !== 'published') continue;
+      const steps = stepsFor(course, e, await quizSummaries(ctx, course.id, userId));
+      courses.push({ course, enrolment: e, progress: progressOf(steps) });
+    }
+    const available = published.filter((c) => !enrolledIds.has(String(c._id)));
+    res.render('learning/dashboard', { courses, available });
+  });
+
+  router.get('/learn/:courseSlug', policy.learner, async (req, res) => {
+    const { courseSlug } = parse(courseParams, req.params);
+    const course = await publishedCourse(ctx, courseSlug);
+    const userId = req.user!.id;
+    const enrolment = await learning.ensureEnrolment(ctx, userId, course.id);
+    const steps = stepsFor(course, enrolment, await quizSummaries(ctx, course.id, userId));
+    res.render('learning/course', { course, enrolment, steps, progress: progressOf(steps) });
+  });
+
+  router.get('/learn/:courseSlug/:lessonSlug', policy.learner, async (req, res) => {
+    const { courseSlug, lessonSlug } = parse(lessonParams, req.params);
+    const { lang: asked } = parse(lessonQuery, req.query);
+    const course = await publishedCourse(ctx, courseSlug);
+    const index = course.lessons.findIndex((l) => l.slug === lessonSlug);
+    const lesson = course.lessons[index];
+    if (!lesson) throw new NotFound();
+    await learning.recordLessonView(ctx, req.user!.id, course, lesson);
+    const lang: Locale = asked ?? res.locals.lang;
+    const other: Locale = lang === 'en' ? 'mn' : 'en';
+    res.render('learning/lesson', {
+      course,
+      lesson,
+      contentLang: lang,
+      otherLang: other,
+      tOther: translator(other),
+      asked,
+      blocks: renderBlocks(lesson.blocks, lang, `${lesson.id}:${lesson.version}`),
+      prev: course.lessons[index - 1],
+      next: course.lessons[index + 1],
+      title: lesson.title[lang],
+    });
+  });
+
+  router.post('/learn/:courseSlug/:lessonSlug/viewed', policy.learner, async (req, res) => {
+    const { courseSlug, lessonSlug } = parse(lessonParams, req.params);
+    const course = await publishedCourse(ctx, courseSlug);
+    const lesson = course.lessons.find((l) => l.slug === lessonSlug);
+    if (!lesson) throw new NotFound();
+    await learning.recordLessonView(ctx, req.user!.id, course, lesson);
+    res.redirect(303, res.locals.url(`/learn/${course.slug}`));
+  });
+
+  /** The lesson page links here so it needs no quiz lookup of its own. */
+  router.get('/learn/:courseSlug/:lessonSlug/quiz', policy.learner, async (req, res) => {
+    const { courseSlug, lessonSlug } = parse(lessonParams, req.params);
+    const course = await publishedCourse(ctx, courseSlug);
+    const lesson = course.lessons.find((l) => l.slug === lessonSlug);
+    if (!lesson?.hasQuiz) throw new NotFound();
+    const quiz = (await quizSummaries(ctx, course.id)).find((q) => q.key === lessonQuizKey(lesson.slug));
+    if (!quiz) throw new NotFound();
+    res.redirect(303, res.locals.url(`/quizzes/${quiz.quizId}`));
+  });
+
+  return router;
+}

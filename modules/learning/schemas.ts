@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { LOCALES } from '../../server/types';
+import { objectId } from '../../server/http/validate';
+import { BLOCK_TYPES } from './model';
+
+const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/);
+const text = (max: number) => z.string().trim().max(max);
+
+export const courseParams = z.strictObject({ courseSlug: slug });
+export const lessonParams = z.strictObject({ courseSlug: slug, lessonSlug: slug });
+export const lessonQuery = z.object({ lang: z.enum(LOCALES).optional() });
+export const lessonIdParams = z.strictObject({ courseSlug: slug, lessonId: objectId });
+export const cohortParams = z.strictObject({ id: objectId });
+
+export const newLessonForm = z.strictObject({
+  slug: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9-]{0,79}$/, 'learning.errors.slug'),
+  titleEn: text(200).min(1, 'learning.errors.required'),
+  titleMn: text(200).min(1, 'learning.errors.required'),
+});
+export const moveForm = z.strictObject({ direction: z.enum(['up', 'down']) });
+export const revForm = z.strictObject({ rev: z.coerce.number().int().min(0) });
+export const previewQuery = z.strictObject({ lang: z.enum(LOCALES).optional() });
+
+export const MAX_BLOCKS = 40;
+const blockKey = /^b(\d{1,2})_(id|type|variant|en|mn|src|altEn|altMn)$/;
+
+/** The editor posts flat fields (b0_en, b0_mn, …): checked here, then shaped into blocks. */
+const editorFields = z.record(
+  z
+    .string()
+    .regex(
+      /^(rev|titleEn|titleMn|minutes|objectives|action|addType|b\d{1,2}_(id|type|variant|en|mn|src|altEn|altMn))$/,
+    ),
+  z.union([z.string().max(20000), z.array(z.string().max(60)).max(30)]),
+);
+
+const block = z.strictObject({
+  id: z.string().regex(/^[a-z0-9]{1,40}$/i),
+  type: z.enum(BLOCK_TYPES),
+  variant: z.string().trim().max(40).optional(),
+  en: z.string().max(20000),
+  mn: z.string().max(20000),
+  src: z.string().trim().max(500).optional(),
+  alt: z.strictObject({ en: z.string().max(500), mn: z.string().max(500) }).optional(),
+});
+
+export const editorForm = z.strictObject({
+  rev: z.coerce.number().int().min(0),
+  titleEn: z.string().trim().max(200),
+  titleMn: z.string().trim().max(200),
+  minutes: z.coerce.number().int().min(1, 'learning.errors.minutes').max(600, 'learning.errors.minutes'),
+  objectives: z.array(z.string().max(60)).max(30),
+  action: z.string().regex(/^(save|add|remove-\d{1,2}|up-\d{1,2}|down-\d{1,2})$/),
+  addType: z.enum(BLOCK_TYPES).optional(),
+  blocks: z.array(block).max(MAX_BLOCKS),
+});
+export type EditorInput = z.infer<typeof editorForm>;
+
+/** Flat form body → editor input; throws a zod error for unknown fields or bad values. */
+export function parseEditor(body: unknown) {
+  const flat = editorFields.safeParse(body ?? {});
+  if (!flat.success) return { success: false as const, error: flat.error };
+  const fields = flat.data;
+  const str = (k: string) => (typeof fields[k] === 'string' ? (fields[k] as string) : undefined);
+  const indexes = new Set<number>();
+  for (const k of Object.keys(fields)) {
+    const m = blockKey.exec(k);
+    if (m) indexes.add(Number(m[1]));
+  }
+  const blocks = [...indexes]
+    .sort((a, b) => a - b)
+    .map((i) => {
+      const altEn = str(`b${i}_altEn`);
+      const altMn = str(`b${i}_altMn`);
+      return {
+        id: str(`b${i}_id`),
+        type: str(`b${i}_type`),
+        variant: str(`b${i}_variant`) || undefined,
+        en: str(`b${i}_en`) ?? '',
+        mn: str(`b${i}_mn`) ?? '',
+        src: str(`b${i}_src`) || undefined,
+        alt: altEn || altMn ? { en: altEn ?? '', mn: altMn ?? '' } : undefined,
+      };
+    });
+  const objectives = fields.objectives;
+  return editorForm.safeParse({
+    rev: str('rev'),
+    titleEn: str('titleEn') ?? '',
+    titleMn: str('titleMn') ?? '',
+    minutes: str('minutes'),
+    objectives: objectives === undefined ? [] : Array.isArray(objectives) ? objectives : [objectives],
+    action: str('action') ?? 'save',
+    addType: str('addType') || undefined,
+    blocks,
+  });
+}
+
+export const cohortForm = z.strictObject({
+  name: text(120).min(1, 'learning.errors.required'),
+  courseId: objectId,
+  region: text(80).optional(),
+});
+export const enrolForm = z.strictObject({ emails: z.string().max(20000) });

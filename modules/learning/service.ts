@@ -1,0 +1,209 @@
+import { Types } from 'mongoose';
+import type { AppContext } from '../../server/context';
+import { userModel } from '../accounts';
+import { enqueueEmail } from '../notifications';
+import { cohortModel, courseModel, enrolmentModel, type Enrolment } from './model';
+import { getCourseOutline, type CourseOutline, type OutlineLesson } from './outline';
+import { completionState } from './progress';
+
+const oid = (id: string | Types.ObjectId) => (typeof id === 'string' ? new Types.ObjectId(id) : id);
+
+export async function getCourseBySlug(ctx: AppContext, slug: string) {
+  return courseModel(ctx.db).findOne({ slug }).lean();
+}
+
+export async function listPublishedCourses(ctx: AppContext) {
+  return courseModel(ctx.db)
+    .find({ status: 'published' }, { slug: 1, title: 1, summary: 1, mnDraft: 1 })
+    .sort({ createdAt: 1 })
+    .lean();
+}
+
+export async function enrolmentFor(ctx: AppContext, userId: string, courseId: string) {
+  return enrolmentModel(ctx.db)
+    .findOne({ userId: oid(userId), courseId: oid(courseId) })
+    .lean();
+}
+
+export async function enrolmentsOfUser(ctx: AppContext, userId: string) {
+  return enrolmentModel(ctx.db)
+    .find({ userId: oid(userId) })
+    .lean();
+}
+
+/** Concurrent upserts on the unique (user, course) index: the loser retries and finds the winner's. */
+async function upsertEnrolment(
+  ctx: AppContext,
+  filter: { userId: Types.ObjectId; courseId: Types.ObjectId },
+  update: Record<string, unknown>,
+): Promise<Enrolment> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return (await enrolmentModel(ctx.db)
+        .findOneAndUpdate(filter, update, { upsert: true, new: true })
+        .lean()) as Enrolment;
+    } catch (err) {
+      if ((err as { code?: number }).code !== 11000 || attempt >= 2) throw err;
+    }
+  }
+}
+
+/** Enrols on first visit of a published course (no-op when already enrolled). */
+export async function ensureEnrolment(ctx: AppContext, userId: string, courseId: string) {
+  const now = ctx.clock.now();
+  return upsertEnrolment(
+    ctx,
+    { userId: oid(userId), courseId: oid(courseId) },
+    { $setOnInsert: { status: 'enrolled', enrolledAt: now, lastActivityAt: now } },
+  );
+}
+
+async function markStarted(ctx: AppContext, enrolmentId: Types.ObjectId) {
+  const now = ctx.clock.now();
+  await enrolmentModel(ctx.db).updateOne(
+    { _id: enrolmentId, status: 'enrolled' },
+    { $set: { status: 'in_progress', startedAt: now } },
+  );
+}
+
+/** Records that the reader saw this version of a lesson; each version counts once. */
+export async function recordLessonView(
+  ctx: AppContext,
+  userId: string,
+  course: CourseOutline,
+  lesson: OutlineLesson,
+) {
+  const now = ctx.clock.now();
+  const enrolment = await ensureEnrolment(ctx, userId, course.id);
+  const viewKey = `${lesson.id}:${lesson.version}`;
+  if (enrolment.viewedKeys.includes(viewKey)) {
+    await enrolmentModel(ctx.db).updateOne({ _id: enrolment._id }, { $set: { lastActivityAt: now } });
+    return enrolment;
+  }
+  const updated = await enrolmentModel(ctx.db)
+    .findOneAndUpdate(
+      { _id: enrolment._id, viewedKeys: { $ne: viewKey } },
+      {
+        $push: { lessonsViewed: { lessonId: oid(lesson.id), version: lesson.version, at: now } },
+        $addToSet: { viewedKeys: viewKey },
+        $set: { lastActivityAt: now },
+      },
+      { new: true },
+    )
+    .lean();
+  if (!updated) return enrolment;
+  await markStarted(ctx, updated._id);
+  await completeIfDone(ctx, updated, course);
+  return updated;
+}
+
+export interface QuizOutcome {
+  userId: string | Types.ObjectId;
+  courseId: string | Types.ObjectId;
+  quizKey: string;
+  passed: boolean;
+}
+
+/** Called by the quizzes module after every submitted attempt. */
+export async function recordQuizOutcome(ctx: AppContext, outcome: QuizOutcome): Promise<void> {
+  const now = ctx.clock.now();
+  const update: Record<string, unknown> = {
+    $set: { lastActivityAt: now },
+    $setOnInsert: { enrolledAt: now },
+  };
+  if (outcome.passed) update.$addToSet = { quizzesPassed: outcome.quizKey };
+  const enrolment = await upsertEnrolment(
+    ctx,
+    { userId: oid(outcome.userId), courseId: oid(outcome.courseId) },
+    update,
+  );
+  await markStarted(ctx, enrolment._id);
+  const course = await getCourseOutline(ctx, outcome.courseId);
+  if (course) await completeIfDone(ctx, enrolment, course);
+}
+
+type CertificateIssuer = (ctx: AppContext, userId: string, courseId: string) => Promise<unknown>;
+
+async function certificateIssuer(ctx: AppContext): Promise<CertificateIssuer | undefined> {
+  try {
+    const mod = (await import('../certificates')) as unknown as {
+      issueCertificate?: CertificateIssuer;
+    };
+    return mod.issueCertificate;
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    ctx.log.warn('certificates module not installed: no certificate issued');
+    return undefined;
+  }
+}
+
+/**
+ * Sets completedAt once (a conditional update: only the first caller wins), then issues the certificate
+ * and queues the completion e-mail. Safe under any number of parallel calls.
+ */
+async function completeIfDone(ctx: AppContext, enrolment: Enrolment, course: CourseOutline) {
+  if (enrolment.completedAt || !completionState(course, enrolment).complete) return;
+  const now = ctx.clock.now();
+  const won = await enrolmentModel(ctx.db)
+    .findOneAndUpdate(
+      { _id: enrolment._id, completedAt: { $exists: false } },
+      { $set: { completedAt: now, status: 'completed', lastActivityAt: now } },
+      { new: true },
+    )
+    .lean();
+  if (!won) return;
+  const userId = String(enrolment.userId);
+  const issue = await certificateIssuer(ctx);
+  await issue?.(ctx, userId, course.id);
+  const user = await userModel(ctx.db).findById(userId, { email: 1, name: 1, locale: 1 }).lean();
+  if (!user) return;
+  const locale = user.locale ?? ctx.config.defaultLocale;
+  await enqueueEmail(ctx, {
+    to: user.email,
+    template: 'learning/course-completed',
+    locale,
+    data: { name: user.name, course: course.title[locale], certificatesPath: '/certificates' },
+    dedupeKey: `completed:${userId}:${course.id}`,
+  });
+}
+
+export async function hasCompletedCourse(
+  ctx: AppContext,
+  userId: string | Types.ObjectId,
+  courseSlug: string,
+): Promise<boolean> {
+  const course = await courseModel(ctx.db).findOne({ slug: courseSlug }, { _id: 1 }).lean();
+  if (!course) return false;
+  const done = await enrolmentModel(ctx.db)
+    .findOne({ userId: oid(userId), courseId: course._id, completedAt: { $exists: true } }, { _id: 1 })
+    .lean();
+  return !!done;
+}
+
+/** Cohorts a trainer runs. */
+export async function trainerCohortIds(ctx: AppContext, trainerId: string | Types.ObjectId) {
+  const rows = await cohortModel(ctx.db)
+    .find({ trainerIds: oid(trainerId) }, { _id: 1 })
+    .lean();
+  return rows.map((r) => r._id);
+}
+
+export async function enrolmentsForCourse(ctx: AppContext, courseId: string | Types.ObjectId) {
+  return enrolmentModel(ctx.db)
+    .find({ courseId: oid(courseId) })
+    .lean();
+}
+
+/** A course's enrolments in _id order, `limit` at a time after `cursor` (for exports and the API). */
+export async function enrolmentsPage(
+  ctx: AppContext,
+  courseId: string | Types.ObjectId,
+  limit: number,
+  cursor?: Types.ObjectId,
+) {
+  return enrolmentModel(ctx.db)
+    .find({ courseId: oid(courseId), ...(cursor ? { _id: { $gt: cursor } } : {}) })
+    .sort({ _id: 1 })
+    .limit(Math.min(Math.max(limit, 1), 500))
+    .lean();
+}
