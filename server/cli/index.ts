@@ -12,6 +12,7 @@ import { createUmbrella } from '../plugin';
 import { projectRoot } from '../paths';
 import type { AppContext } from '../context';
 import { seedIfEmpty } from './seed';
+import { backupCommand, restoreCommand, verifyCommand } from './backup';
 
 export type Command = (ctx: AppContext, args: string[]) => Promise<void>;
 
@@ -21,6 +22,9 @@ const commands: Record<string, Command> = {
     const printed = await seedIfEmpty(ctx);
     console.log(printed ?? 'Database already has users: seed steps ran, no demo users added.');
   },
+  backup: backupCommand,
+  restore: restoreCommand,
+  'verify-files': verifyCommand,
   'import-course': async (ctx, args) => (await import('./import-course')).importCourseCommand(ctx, args),
   'create-admin': async (ctx, args) => (await import('./create-admin')).createAdmin(ctx, args),
 };
