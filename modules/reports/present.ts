@@ -15,7 +15,7 @@ export function queryString(q: Record<string, unknown>): string {
 
 /** Where a trainee learns an objective (the learning module's lesson page). */
 export const lessonHref = (courseSlug: string, lessonSlug: string) =>
-  `/courses/${encodeURIComponent(courseSlug)}/lessons/${encodeURIComponent(lessonSlug)}`;
+  `/learn/${encodeURIComponent(courseSlug)}/${encodeURIComponent(lessonSlug)}`;
 
 export function gainCharts(t: TFunction, data: Awaited<ReturnType<typeof learningGain>>) {
   return {

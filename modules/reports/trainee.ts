@@ -47,7 +47,7 @@ export async function viewTrainee(ctx: AppContext, viewer: Pick<SessionUser, 'id
         results: 1,
       },
     })
-    .sort({ courseId: 1, quizKey: 1, attemptNo: 1 })
+    .sort({ startedAt: 1, _id: 1 })
     .limit(500)
     .toArray();
   const qids = [

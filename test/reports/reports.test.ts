@@ -1,0 +1,280 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import request from 'supertest';
+import { buildTestApp, type TestApp } from '../support/app';
+import { signIn } from '../factories';
+import { buildFixture } from './fixture';
+import { completionMatrix } from '../../modules/reports/completion';
+import { learningGain } from '../../modules/reports/gain';
+import { itemAnalysis } from '../../modules/reports/items';
+import { grantPipeline } from '../../modules/reports/pipeline';
+import { cohortScope } from '../../modules/reports/data';
+import { formulaSafe } from '../../modules/reports/export';
+
+let t: TestApp;
+let f: Awaited<ReturnType<typeof buildFixture>>;
+const close = (a: number | null | undefined, b: number, msg?: string) =>
+  assert.ok(typeof a === 'number' && Math.abs(a - b) < 1e-9, `${msg ?? ''} expected ${b}, got ${a}`);
+
+before(async () => {
+  t = await buildTestApp();
+  f = await buildFixture(t.ctx);
+});
+after(async () => t.close());
+
+const agents = new Map<string, Promise<Awaited<ReturnType<typeof signIn>>>>();
+/** One session per user: a TOTP code is never accepted twice, so staff sign in once per file. */
+const as = (u: Parameters<typeof signIn>[1]) => {
+  const key = String(u._id);
+  if (!agents.has(key)) agents.set(key, signIn(t.app, u));
+  return agents.get(key)!;
+};
+
+const asViewer = (u: { _id: unknown; role: string }) => ({ id: String(u._id), role: u.role as 'admin' });
+
+describe('services: exact numbers', () => {
+  test('completion matrix counts, cells and scope', async () => {
+    const all = await completionMatrix(t.ctx, { courseId: f.courseId }, 1);
+    assert.equal(all.total, 6);
+    assert.deepEqual(all.counts, { enrolled: 1, in_progress: 2, completed: 3 });
+    assert.deepEqual(all.totals, { lessons: 2, lessonQuizzes: 1 });
+    const u1 = all.rows.find((r) => String(r.userId) === String(f.u1._id))!;
+    assert.equal(u1.lessonsViewed, 2, 'distinct lessons');
+    assert.equal(u1.lessonQuizzesPassed, 1);
+    assert.deepEqual([u1.pre.status, u1.pre.score, u1.pre.attempts], ['submitted', 50, 2]);
+    assert.deepEqual([u1.post.status, u1.post.score, u1.post.passed], ['submitted', 100, true]);
+    const u3 = all.rows.find((r) => String(r.userId) === String(f.u3._id))!;
+    assert.equal(u3.post.status, 'started');
+    const u6 = all.rows.find((r) => String(r.userId) === String(f.u6._id))!;
+    assert.equal(u6.pre.status, 'none');
+
+    const scope = await cohortScope(t.ctx, asViewer(f.trainer1));
+    const mine = await completionMatrix(t.ctx, { courseId: f.courseId, scope }, 1);
+    assert.equal(mine.total, 3);
+    assert.deepEqual(
+      mine.rows.map((r) => String(r.userId)).sort(),
+      [f.u1, f.u2, f.u3].map((u) => String(u._id)).sort(),
+    );
+    const filtered = await completionMatrix(
+      t.ctx,
+      { courseId: f.courseId, region: 'Darkhan-Uul', status: 'in_progress' },
+      1,
+    );
+    assert.equal(filtered.total, 2);
+    const mn = await completionMatrix(t.ctx, { courseId: f.courseId, language: 'en', sort: '-name' }, 1);
+    assert.deepEqual(
+      mn.rows.map((r) => r.name),
+      ['Dulguun', '=HYPERLINK("http://evil.example")'],
+    );
+  });
+
+  test('paired learning gain, normalised gain, per objective, region and language', async () => {
+    const g = await learningGain(t.ctx, { courseId: f.courseId });
+    assert.equal(g.summary?.n, 4);
+    close(g.summary?.meanPre, 37.5, 'mean pre');
+    close(g.summary?.meanPost, 87.5, 'mean post');
+    close(g.summary?.meanGain, 50, 'mean gain');
+    close(g.summary?.meanNormGain, (1 + 0.5 + 1) / 3, 'normalised gain skips pre = 100');
+    assert.equal(g.summary?.normN, 3);
+    const byObj = Object.fromEntries(g.objectives.map((o) => [o.objective, o]));
+    close(byObj.A?.preShare, 50);
+    close(byObj.A?.postShare, 75);
+    close(byObj.A?.gain, 25);
+    close(byObj.B?.preShare, 25);
+    close(byObj.B?.postShare, 100);
+    close(byObj.B?.gain, 75);
+    const region = Object.fromEntries(g.byRegion.map((x) => [x.key, x]));
+    close(region['Ulaanbaatar']?.meanGain, 100 / 3);
+    close(region['Darkhan-Uul']?.meanGain, 100);
+    const language = Object.fromEntries(g.byLanguage.map((x) => [x.key, x]));
+    close(language.mn?.meanGain, 75);
+    close(language.en?.meanGain, 25);
+    close(language.en?.meanNormGain, 0.5);
+    const u1 = g.trainees.find((r) => String(r.userId) === String(f.u1._id))!;
+    assert.deepEqual([u1.pre, u1.post, u1.gain, u1.normGain], [50, 100, 50, 1]);
+
+    const scope = await cohortScope(t.ctx, asViewer(f.trainer1));
+    const mine = await learningGain(t.ctx, { courseId: f.courseId, scope });
+    assert.equal(mine.summary?.n, 2);
+    close(mine.summary?.meanNormGain, 0.75);
+    const k2 = await learningGain(t.ctx, { courseId: f.courseId, cohortId: f.k2 });
+    assert.equal(k2.summary?.n, 2);
+    close(k2.summary?.meanGain, 50);
+  });
+
+  test('item facility, discrimination, point-biserial, option shares, misconceptions', async () => {
+    const r = await itemAnalysis(t.ctx, { courseId: f.courseId, quizId: f.quiz.post });
+    assert.equal(r.total, 5);
+    assert.equal(r.groupSize, 1);
+    const [q1, q2] = r.items;
+    assert.equal(q1?.qid, 'q1');
+    close(q1?.facility, 0.8);
+    close(q2?.facility, 0.8);
+    close(q1?.discrimination, 0, 'upper and lower both right on q1');
+    close(q2?.discrimination, 1, 'lower attempt missed q2');
+    close(q1?.pointBiserial, (37.5 / Math.sqrt(600)) * 0.4);
+    assert.deepEqual(
+      q1?.options.map((o) => [o.id, o.share]),
+      [
+        ['a', 80],
+        ['b', 20],
+        ['c', 0],
+      ],
+    );
+    assert.equal(r.misconceptions.length, 2);
+    assert.equal(r.misconceptions[0]?.qid, 'q1');
+    assert.equal(r.misconceptions[0]?.option.mn, 'Тийм, үргэлж');
+    close(r.misconceptions[0]?.share, 20);
+    assert.deepEqual(
+      r.misconceptions[0]?.lessons.map((l) => l.slug),
+      ['lesson-a'],
+    );
+  });
+
+  test('grant pipeline funnel, reviewers, scores, budget, themes', async () => {
+    const p = await grantPipeline(t.ctx, f.callId);
+    assert.deepEqual(
+      p.funnel.map((s) => [s.key, s.n]),
+      [
+        ['eligible', 3],
+        ['drafts', 5],
+        ['submitted', 3],
+        ['reviewed', 2],
+        ['funded', 1],
+        ['published', 1],
+      ],
+    );
+    assert.deepEqual(
+      p.reviewers.map((r) => [r.name, r.assigned, r.submitted, r.conflicts]),
+      [
+        ['Reviewer One', 3, 2, 0],
+        ['Reviewer Two', 1, 1, 1],
+      ],
+    );
+    assert.equal(p.scoredPitches, 2);
+    assert.equal(
+      p.scores.reduce((s, b) => s + b.n, 0),
+      2,
+    );
+    assert.equal(p.scores[9]?.n, 1, '3.75 in the top bin of 0–4');
+    assert.equal(p.scores[5]?.n, 1, '2.0 in bin 2.0–2.4');
+    assert.deepEqual(p.budget, { pool: 5000, used: 900, currency: 'USD' });
+    assert.deepEqual(
+      p.themes.map((x) => [x.id, x.n]),
+      [['t1', 1]],
+    );
+    assert.deepEqual(
+      p.uncovered.map((x) => x.id),
+      ['t2'],
+    );
+  });
+
+  test('formula-safe cells', () => {
+    for (const s of ['=1+1', '+1', '-1', '@SUM(A1)', '\tx', '\rx']) assert.equal(formulaSafe(s), `'${s}`);
+    assert.equal(formulaSafe('Алтанцэцэг'), 'Алтанцэцэг');
+    assert.equal(formulaSafe(-5), -5);
+  });
+});
+
+describe('routes', () => {
+  test('a trainer sees only their cohorts: matrix, trainee page, CSV', async () => {
+    const agent = await as(f.trainer1);
+    const page = await agent.get('/reports/completion?course=tip').expect(200);
+    assert.match(page.text, /Алтанцэцэг Бат/);
+    assert.doesNotMatch(page.text, /Dulguun|Enkhjin|Fulan/);
+    await agent.get(`/reports/trainees/${String(f.u4._id)}`).expect(404);
+    await agent.get(`/reports/completion?course=tip&cohort=${String(f.k2)}`).expect(404);
+    const own = await agent.get(`/reports/trainees/${String(f.u1._id)}`).expect(200);
+    assert.match(
+      own.text,
+      /Does smuggling cross a border\?<\/th>\s*<td>B<\/td>\s*<td>Never<\/td>\s*<td>Wrong/,
+    );
+    const csv = await agent.get('/reports/export/completion?course=tip&format=csv').expect(200);
+    assert.doesNotMatch(csv.text, /Dulguun|Enkhjin|Fulan/);
+    assert.match(csv.text, /Chimeg/);
+    const gain = await agent.get('/reports/export/gain?course=tip').expect(200);
+    assert.doesNotMatch(gain.text, /Dulguun|Enkhjin/);
+    await agent.get('/reports/pipeline').expect(403);
+    await agent.get(`/reports/export/pipeline-funnel?call=${String(f.callId)}`).expect(404);
+    const audit = await t.ctx.db.collection('auditevents').find({ action: 'trainee.viewed' }).toArray();
+    assert.ok(audit.some((a) => a.targetId === String(f.u1._id)));
+  });
+
+  test('journalists cannot open reports; bad filters are a 400', async () => {
+    const agent = await as(f.u1);
+    await agent.get('/reports/completion').expect(403);
+    const admin = await as(f.admin);
+    await admin.get('/reports/completion?course=tip&bogus=1').expect(400);
+    await admin.get('/reports/completion?course=tip&status=nope').expect(400);
+    await admin.get('/reports/export/nope').expect(400);
+  });
+
+  test('CSV: BOM, formula escaping, Mongolian text, headers, audit', async () => {
+    const admin = await as(f.admin);
+    const res = await admin
+      .get('/reports/export/completion?course=tip&format=csv')
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    const body = res.body as Buffer;
+    assert.deepEqual([...body.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 BOM');
+    const text = body.toString('utf8');
+    assert.match(text, /"'=HYPERLINK\(""http:\/\/evil\.example""\)"/);
+    assert.doesNotMatch(text, /[,\n]"?=HYPERLINK/);
+    assert.match(text, /Алтанцэцэг Бат/);
+    assert.match(text, /Өдрийн сонин/);
+    assert.equal(res.headers['cache-control'], 'no-store');
+    assert.match(String(res.headers['content-disposition']), /^attachment; filename="completion.csv"/);
+    assert.match(String(res.headers['content-type']), /text\/csv/);
+    const events = await t.ctx.db.collection('auditevents').find({ action: 'report.exported' }).toArray();
+    assert.ok(events.some((e) => e.meta?.report === 'completion' && e.meta?.filters?.course === 'tip'));
+  });
+
+  test('XLSX and PDF downloads', async () => {
+    const admin = await as(f.admin);
+    const bin = (r: request.Response, cb: (e: Error | null, b: Buffer) => void) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => cb(null, Buffer.concat(chunks)));
+    };
+    const x = await admin
+      .get('/reports/export/items?course=tip&quiz=post&format=xlsx')
+      .buffer(true)
+      .parse(bin)
+      .expect(200);
+    assert.equal((x.body as Buffer).subarray(0, 2).toString(), 'PK');
+    const p = await admin.get('/reports/cohort-summary?course=tip').buffer(true).parse(bin).expect(200);
+    assert.equal((p.body as Buffer).subarray(0, 4).toString(), '%PDF');
+    assert.equal(p.headers['cache-control'], 'no-store');
+  });
+
+  test('report pages render in English and Mongolian with accessible charts', async () => {
+    const en = await as(f.admin);
+    const gain = await en.get('/reports/gain?course=tip').expect(200);
+    assert.match(gain.text, /<h1>Learning gain<\/h1>/);
+    assert.match(
+      gain.text,
+      /role="img" aria-labelledby="chart-gain-objectives-title chart-gain-objectives-desc"/,
+    );
+    assert.match(gain.text, /<title id="chart-gain-objectives-title">/);
+    assert.doesNotMatch(gain.text, /style="/);
+    const items = await en.get('/reports/items?course=tip&quiz=post').expect(200);
+    assert.match(items.text, /20% chose “Yes, always” for “Is consent relevant\?”/);
+    assert.match(items.text, /href="\/learn\/tip\/lesson-a"/);
+    await en.get(`/reports/pipeline?call=${String(f.callId)}`).expect(200);
+    await en.get('/reports').expect(200);
+    const mn = await as(f.adminMn);
+    const g2 = await mn.get('/reports/gain?course=tip').expect(200);
+    assert.match(g2.text, /<h1>Мэдлэгийн ахиц<\/h1>/);
+    const c2 = await mn.get('/reports/completion?course=tip').expect(200);
+    assert.match(c2.text, /Гүйцэтгэлийн хүснэгт/);
+    const i2 = await mn.get('/reports/items?course=tip&quiz=post').expect(200);
+    assert.match(i2.text, /20% нь “Зөвшөөрөл хамаатай юу\?” асуултад “Тийм, үргэлж” гэж хариулсан/);
+    const p2 = await mn.get(`/reports/pipeline?call=${String(f.callId)}`).expect(200);
+    assert.match(p2.text, /Тэтгэлгийн явц/);
+  });
+});
