@@ -1,5 +1,6 @@
 import type { AppContext } from './context';
 import { outboxJob } from '../modules/notifications';
+import { reviewReminderJob } from '../modules/reviews';
 import { reminderJob } from '../modules/learning';
 
 export interface BackgroundJob {
@@ -9,7 +10,7 @@ export interface BackgroundJob {
 }
 
 /** Periodic work (outbox sending, reminders, clean-up). Each module adds its jobs here. */
-export const backgroundJobs: BackgroundJob[] = [reminderJob, outboxJob];
+export const backgroundJobs: BackgroundJob[] = [reminderJob, outboxJob, reviewReminderJob];
 
 /** Runs each job on its interval, never overlapping itself; stop() waits for runs in flight. */
 export function startBackgroundJobs(ctx: AppContext, jobs: BackgroundJob[] = backgroundJobs) {

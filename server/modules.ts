@@ -8,6 +8,8 @@ import { certificatesRouter } from '../modules/certificates';
 import { quizzesRouter } from '../modules/quizzes';
 import { reportsRouter } from '../modules/reports';
 import { grantsRouter } from '../modules/grants';
+import { reviewsRouter } from '../modules/reviews';
+import { awardsRouter } from '../modules/awards';
 
 /**
  * Where each feature module is mounted inside the app. Add one line per module; its routes.ts holds
@@ -23,6 +25,8 @@ export function featureRouters(ctx: AppContext): Array<[string, Router]> {
     ['/', certificatesRouter(ctx)],
     ['/', reportsRouter(ctx)],
     ['/', grantsRouter(ctx)],
+    ['/', reviewsRouter(ctx)],
+    ['/', awardsRouter(ctx)],
   ];
 }
 

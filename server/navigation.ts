@@ -20,6 +20,9 @@ export const navigation: NavItem[] = [
   { href: '/reports', label: 'reports.nav', roles: ['trainer', 'admin'] },
   { href: '/grants', label: 'grants.nav.grants', roles: ['journalist'] },
   { href: '/admin/calls', label: 'grants.nav.calls', roles: ['admin'] },
+  { href: '/reviews', label: 'reviews.nav.reviews', roles: ['reviewer'] },
+  { href: '/awards', label: 'awards.nav.awards', roles: ['journalist'] },
+  { href: '/admin/awards', label: 'awards.nav.adminAwards', roles: ['admin'] },
 ];
 
 export const navFor = (role: Role | undefined): NavItem[] =>

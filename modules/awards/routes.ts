@@ -1,0 +1,142 @@
+import { Router, type Request, type Response } from 'express';
+import type { AppContext } from '../../server/context';
+import type { Locale } from '../../server/types';
+import { parse } from '../../server/http/validate';
+import { Invalid } from '../../server/http/errors';
+import { awardsPolicy as policy } from './policy';
+import {
+  awardPageQuery,
+  awardParams,
+  csrfOnly,
+  draftForm,
+  ethicsForm,
+  payForm,
+  publishedForm,
+  trancheParams,
+} from './schemas';
+import * as awards from './service';
+import { callsByIds } from '../reviews/grants-port';
+import type { Award } from './model';
+
+const view = (a: Award) => ({
+  id: String(a._id),
+  title: a.title,
+  outlet: a.outlet ?? '',
+  amount: a.amount,
+  status: a.status,
+  milestones: a.milestones.map((m) => ({ key: m.key, at: m.at, link: m.link ?? '', note: m.note ?? '' })),
+  tranches: a.tranches.map((t) => ({
+    key: t.key,
+    share: t.share,
+    amount: t.amount,
+    paidAt: t.paidAt,
+    reference: t.reference ?? '',
+  })),
+  publishedUrl: a.publishedUrl ?? '',
+  publishedAt: a.publishedAt,
+  ethicsPassed: a.milestones.some((m) => m.key === 'ethics'),
+});
+
+export function awardsRouter(ctx: AppContext): Router {
+  const router = Router();
+
+  /** Runs one step; a bad form re-renders the award page with the errors (400), nothing stored. */
+  const step =
+    (staff: boolean, fn: (req: Request, id: string) => Promise<unknown>) =>
+    async (req: Request, res: Response) => {
+      const { id } = parse(awardParams, { id: req.params.id });
+      try {
+        await fn(req, id);
+      } catch (err) {
+        if (!(err instanceof Invalid)) throw err;
+        const award = staff ? await awards.anyAward(ctx, id) : await awards.myAward(ctx, req.user!.id, id);
+        return res.status(400).render('awards/show', {
+          award: view(award),
+          staff,
+          errors: { _form: err.key, ...err.details },
+          values: req.body ?? {},
+        });
+      }
+      res.redirect(303, res.locals.url(`${staff ? '/admin/awards' : '/awards'}/${id}?done=1`));
+    };
+
+  router.get('/awards', policy.journalist, async (req, res) => {
+    const list = await awards.myAwards(ctx, req.user!.id);
+    res.render('awards/index', { awards: list.map(view), staff: false });
+  });
+  router.get('/awards/:id', policy.journalist, async (req, res) => {
+    const { id } = parse(awardParams, req.params);
+    const q = parse(awardPageQuery, req.query);
+    res.render('awards/show', {
+      award: view(await awards.myAward(ctx, req.user!.id, id)),
+      staff: false,
+      done: !!q.done,
+    });
+  });
+  router.post(
+    '/awards/:id/accept',
+    policy.journalist,
+    step(false, (req, id) => (parse(csrfOnly, req.body), awards.acceptAward(ctx, req.user!, id))),
+  );
+  router.post(
+    '/awards/:id/draft',
+    policy.journalist,
+    step(false, (req, id) => awards.submitDraft(ctx, req.user!, id, parse(draftForm, req.body))),
+  );
+  router.post(
+    '/awards/:id/published',
+    policy.journalist,
+    step(false, (req, id) => awards.submitPublished(ctx, req.user!, id, parse(publishedForm, req.body))),
+  );
+
+  router.get('/admin/awards', policy.staff, async (_req, res) => {
+    res.render('awards/index', { awards: (await awards.listAwards(ctx)).map(view), staff: true });
+  });
+  router.get('/admin/awards/:id', policy.staff, async (req, res) => {
+    const { id } = parse(awardParams, req.params);
+    const q = parse(awardPageQuery, req.query);
+    res.render('awards/show', { award: view(await awards.anyAward(ctx, id)), staff: true, done: !!q.done });
+  });
+  router.post(
+    '/admin/awards/:id/ethics',
+    policy.staff,
+    step(true, (req, id) => awards.recordEthicsCheck(ctx, req.user!, id, parse(ethicsForm, req.body).note)),
+  );
+  router.post('/admin/awards/:id/tranches/:key/pay', policy.staff, async (req, res) => {
+    const { id, key } = parse(trancheParams, req.params);
+    const { reference } = parse(payForm, req.body);
+    await awards.payTranche(ctx, req.user!, id, key, reference);
+    res.redirect(303, res.locals.url(`/admin/awards/${id}?done=1`));
+  });
+  router.post(
+    '/admin/awards/:id/close',
+    policy.staff,
+    step(true, (req, id) => (parse(csrfOnly, req.body), awards.closeAward(ctx, req.user!, id))),
+  );
+
+  router.get('/published', policy.public, async (_req, res) => {
+    const lang = res.locals.lang as Locale;
+    const list = await awards.publishedAwards(ctx);
+    const calls = new Map(
+      (
+        await callsByIds(
+          ctx,
+          list.map((a) => a.callId),
+        )
+      ).map((c) => [String(c._id), c]),
+    );
+    const groups = new Map<string, { title: string; items: Array<Record<string, unknown>> }>();
+    for (const a of list) {
+      const key = String(a.callId);
+      const call = calls.get(key);
+      const title = call ? call.title?.[lang] || call.title?.en || '' : '';
+      if (!groups.has(key)) groups.set(key, { title, items: [] });
+      groups
+        .get(key)!
+        .items.push({ title: a.title, outlet: a.outlet ?? '', url: a.publishedUrl, date: a.publishedAt });
+    }
+    res.render('awards/published', { groups: [...groups.values()] });
+  });
+
+  return router;
+}

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { objectId, text } from '../../server/http/validate';
+
+/** http(s) only: javascript:, data: and every other scheme are refused. */
+export const webUrl = z
+  .string()
+  .trim()
+  .max(2000)
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return (u.protocol === 'http:' || u.protocol === 'https:') && !!u.hostname;
+    } catch {
+      return false;
+    }
+  }, 'awards.errors.url');
+
+const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), webUrl.optional());
+const csrf = z.string().max(200).optional();
+
+export const awardParams = z.strictObject({ id: objectId });
+export const trancheParams = z.strictObject({ id: objectId, key: z.enum(['award', 'draft', 'publication']) });
+export const csrfOnly = z.strictObject({ _csrf: csrf });
+
+export const draftForm = z
+  .strictObject({ _csrf: csrf, link: optionalUrl, note: text(2000).optional() })
+  .refine((f) => !!f.link || !!f.note, { message: 'awards.errors.draftEmpty', path: ['link'] });
+
+export const publishedForm = z.strictObject({
+  _csrf: csrf,
+  url: webUrl,
+  date: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'awards.errors.date')
+    .transform((s) => new Date(`${s}T00:00:00Z`))
+    .refine((d) => !Number.isNaN(d.getTime()), 'awards.errors.date'),
+});
+
+export const ethicsForm = z.strictObject({ _csrf: csrf, note: text(2000).optional() });
+export const payForm = z.strictObject({ _csrf: csrf, reference: text(200).optional() });
+export const awardPageQuery = z.strictObject({ done: z.literal('1').optional() });

@@ -1,0 +1,251 @@
+import mongoose, { Types } from 'mongoose';
+import type { AppContext } from '../../server/context';
+import type { SessionUser } from '../../server/types';
+import { Conflict, NotFound } from '../../server/http/errors';
+import { recordAudit } from '../audit';
+import { awardModel, type Award, type AwardStatus, type TrancheKey } from './model';
+
+const $in = (values: unknown[]) => mongoose.trusted({ $in: values });
+const id = (value: string | Types.ObjectId) => {
+  if (value instanceof Types.ObjectId) return value;
+  if (!/^[a-f0-9]{24}$/i.test(value)) throw new NotFound();
+  return new Types.ObjectId(value);
+};
+
+/** Default tranche plan: 40 % on acceptance, 30 % on the draft, 30 % on publication. */
+export const TRANCHE_PLAN: Array<{ key: TrancheKey; share: number }> = [
+  { key: 'award', share: 40 },
+  { key: 'draft', share: 30 },
+  { key: 'publication', share: 30 },
+];
+
+/** Which award statuses reach each tranche's milestone. */
+const TRANCHE_REACHED: Record<TrancheKey, AwardStatus[]> = {
+  award: ['accepted', 'draft_received', 'published', 'closed'],
+  draft: ['draft_received', 'published', 'closed'],
+  publication: ['published', 'closed'],
+};
+
+export function splitTranches(amount: number) {
+  let left = amount;
+  return TRANCHE_PLAN.map((t, i) => {
+    const part = i === TRANCHE_PLAN.length - 1 ? left : Math.round((amount * t.share) / 100);
+    left -= part;
+    return { key: t.key, share: t.share, amount: part };
+  });
+}
+
+/** Called when a pitch is funded. Idempotent: one award per pitch. */
+export async function createAward(
+  ctx: AppContext,
+  input: {
+    pitchId: Types.ObjectId;
+    callId: Types.ObjectId;
+    applicantId: Types.ObjectId;
+    amount: number;
+    title: string;
+    outlet?: string;
+  },
+): Promise<Award> {
+  const award = await awardModel(ctx.db)
+    .findOneAndUpdate(
+      { pitchId: input.pitchId },
+      {
+        $setOnInsert: { ...input, status: 'offered', milestones: [], tranches: splitTranches(input.amount) },
+      },
+      { upsert: true, new: true },
+    )
+    .lean()
+    .catch(async (err: { code?: number }) => {
+      if (err.code !== 11000) throw err;
+      return awardModel(ctx.db).findOne({ pitchId: input.pitchId }).lean();
+    });
+  return award!;
+}
+
+export async function myAwards(ctx: AppContext, userId: string) {
+  return awardModel(ctx.db)
+    .find({ applicantId: id(userId) })
+    .sort({ createdAt: -1 })
+    .limit(100)
+    .lean();
+}
+
+export async function myAward(ctx: AppContext, userId: string, awardId: string): Promise<Award> {
+  const award = await awardModel(ctx.db)
+    .findOne({ _id: id(awardId), applicantId: id(userId) })
+    .lean();
+  if (!award) throw new NotFound();
+  return award;
+}
+
+export async function anyAward(ctx: AppContext, awardId: string): Promise<Award> {
+  const award = await awardModel(ctx.db)
+    .findOne({ _id: id(awardId) })
+    .lean();
+  if (!award) throw new NotFound();
+  return award;
+}
+
+export async function listAwards(ctx: AppContext) {
+  return awardModel(ctx.db).find({}).sort({ createdAt: -1 }).limit(500).lean();
+}
+
+/** One conditional step for the journalist's own award; a repeat or out-of-order step is a 409. */
+async function journalistStep(
+  ctx: AppContext,
+  user: SessionUser,
+  awardId: string,
+  from: AwardStatus,
+  update: Record<string, unknown>,
+  action: string,
+): Promise<Award> {
+  const updated = await awardModel(ctx.db)
+    .findOneAndUpdate({ _id: id(awardId), applicantId: id(user.id), status: from }, update, { new: true })
+    .lean();
+  if (!updated) {
+    await myAward(ctx, user.id, awardId); // 404 when not theirs
+    throw new Conflict('awards.errors.wrongStep');
+  }
+  await recordAudit(ctx, user, action, { type: 'award', id: updated._id }, { status: updated.status });
+  return updated;
+}
+
+export function acceptAward(ctx: AppContext, user: SessionUser, awardId: string) {
+  const now = ctx.clock.now();
+  return journalistStep(
+    ctx,
+    user,
+    awardId,
+    'offered',
+    { $set: { status: 'accepted', acceptedAt: now } },
+    'award.accepted',
+  );
+}
+
+export function submitDraft(
+  ctx: AppContext,
+  user: SessionUser,
+  awardId: string,
+  input: { link?: string; note?: string },
+) {
+  const milestone = {
+    key: 'draft',
+    at: ctx.clock.now(),
+    by: id(user.id),
+    link: input.link,
+    note: input.note,
+  };
+  return journalistStep(
+    ctx,
+    user,
+    awardId,
+    'accepted',
+    { $set: { status: 'draft_received' }, $push: { milestones: milestone } },
+    'award.milestone',
+  );
+}
+
+export function submitPublished(
+  ctx: AppContext,
+  user: SessionUser,
+  awardId: string,
+  input: { url: string; date: Date },
+) {
+  const milestone = { key: 'published', at: ctx.clock.now(), by: id(user.id), link: input.url };
+  return journalistStep(
+    ctx,
+    user,
+    awardId,
+    'draft_received',
+    {
+      $set: { status: 'published', publishedUrl: input.url, publishedAt: input.date },
+      $push: { milestones: milestone },
+    },
+    'award.milestone',
+  );
+}
+
+/** Staff: ethics check passed (once). */
+export async function recordEthicsCheck(ctx: AppContext, actor: SessionUser, awardId: string, note?: string) {
+  const milestone = { key: 'ethics', at: ctx.clock.now(), by: id(actor.id), note };
+  const updated = await awardModel(ctx.db)
+    .findOneAndUpdate(
+      {
+        _id: id(awardId),
+        status: $in(['accepted', 'draft_received', 'published']),
+        'milestones.key': mongoose.trusted({ $ne: 'ethics' }),
+      },
+      { $push: { milestones: milestone } },
+      { new: true },
+    )
+    .lean();
+  if (!updated) {
+    await anyAward(ctx, awardId);
+    throw new Conflict('awards.errors.wrongStep');
+  }
+  await recordAudit(ctx, actor, 'award.milestone', { type: 'award', id: updated._id }, { key: 'ethics' });
+  return updated;
+}
+
+/** Staff: pays one tranche, only once its milestone is reached; paying twice is a 409. */
+export async function payTranche(
+  ctx: AppContext,
+  actor: SessionUser,
+  awardId: string,
+  key: TrancheKey,
+  reference?: string,
+) {
+  const updated = await awardModel(ctx.db)
+    .findOneAndUpdate(
+      {
+        _id: id(awardId),
+        status: $in(TRANCHE_REACHED[key]),
+        tranches: mongoose.trusted({ $elemMatch: { key, paidAt: { $exists: false } } }),
+      },
+      {
+        $set: {
+          'tranches.$.paidAt': ctx.clock.now(),
+          'tranches.$.paidBy': id(actor.id),
+          'tranches.$.reference': reference,
+        },
+      },
+      { new: true },
+    )
+    .lean();
+  if (!updated) {
+    const award = await anyAward(ctx, awardId);
+    const paid = award.tranches.find((t) => t.key === key)?.paidAt;
+    throw new Conflict(paid ? 'awards.errors.alreadyPaid' : 'awards.errors.milestoneNotReached');
+  }
+  await recordAudit(ctx, actor, 'award.paid', { type: 'award', id: updated._id }, { tranche: key });
+  return updated;
+}
+
+export async function closeAward(ctx: AppContext, actor: SessionUser, awardId: string) {
+  const updated = await awardModel(ctx.db)
+    .findOneAndUpdate(
+      { _id: id(awardId), status: 'published' },
+      { $set: { status: 'closed', closedAt: ctx.clock.now() } },
+      { new: true },
+    )
+    .lean();
+  if (!updated) {
+    await anyAward(ctx, awardId);
+    throw new Conflict('awards.errors.wrongStep');
+  }
+  await recordAudit(ctx, actor, 'award.closed', { type: 'award', id: updated._id });
+  return updated;
+}
+
+/** Published work for the public page: only what was published, newest first. */
+export async function publishedAwards(ctx: AppContext) {
+  return awardModel(ctx.db)
+    .find(
+      { status: $in(['published', 'closed']), publishedUrl: mongoose.trusted({ $exists: true }) },
+      { callId: 1, title: 1, outlet: 1, publishedUrl: 1, publishedAt: 1 },
+    )
+    .sort({ publishedAt: -1 })
+    .limit(500)
+    .lean();
+}

@@ -1,0 +1,129 @@
+/**
+ * The reviewer read model. It is built field by field from an allowlist, so nothing that identifies
+ * the applicant (name, e-mail, applicant id, file names, outlet on a blind call) can reach a view.
+ */
+import type { Locale } from '../../server/types';
+import type { CallDoc, PitchDoc, StoredFileDoc } from './grants-port';
+import type { Assignment, Review } from './model';
+
+export interface BlindFile {
+  index: number;
+  label: string;
+  ext: string;
+  sizeLabel: string;
+}
+
+export interface BlindPitch {
+  title: string;
+  angle: string;
+  audience: string;
+  format: string;
+  themes: string[];
+  ethicsPlan: string;
+  budgetLines: Array<{ item: string; amount: number }>;
+  budgetTotal: number;
+  timeline: string;
+  /** Only when the call is not blind. */
+  outlet?: string;
+  files: BlindFile[];
+}
+
+export function sizeLabel(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/** A neutral, safe extension: letters and digits only, from the stored (verified) type. */
+export const safeExt = (ext: string) => (/^[a-z0-9]{1,8}$/i.test(ext) ? ext.toLowerCase() : 'bin');
+
+export function blindFiles(files: StoredFileDoc[]): BlindFile[] {
+  return files.map((f, i) => ({
+    index: i + 1,
+    label: `${i + 1}`,
+    ext: safeExt(f.ext).toUpperCase(),
+    sizeLabel: sizeLabel(f.size),
+  }));
+}
+
+export function themeLabels(call: CallDoc, ids: string[] = [], lang: Locale): string[] {
+  return ids.map((id) => {
+    const theme = call.themes?.find((t) => t.id === id);
+    if (!theme) return id;
+    return typeof theme.label === 'string' ? theme.label : theme.label[lang] || theme.label.en;
+  });
+}
+
+export function blindPitch(call: CallDoc, pitch: PitchDoc, files: StoredFileDoc[], lang: Locale): BlindPitch {
+  return {
+    title: pitch.title ?? '',
+    angle: pitch.angle ?? '',
+    audience: pitch.audience ?? '',
+    format: pitch.format ?? '',
+    themes: themeLabels(call, pitch.themes, lang),
+    ethicsPlan: pitch.ethicsPlan ?? '',
+    budgetLines: (pitch.budgetLines ?? []).map((l) => ({ item: l.item, amount: l.amount })),
+    budgetTotal: pitch.budgetTotal ?? 0,
+    timeline: pitch.timeline ?? '',
+    ...(call.blind ? {} : { outlet: pitch.outlet ?? '' }),
+    files: blindFiles(files),
+  };
+}
+
+export interface RubricView {
+  id: string;
+  label: string;
+  guidance: string;
+  scaleMax: number;
+  weight: number;
+}
+
+export const rubricView = (call: CallDoc, lang: Locale): RubricView[] =>
+  call.rubric.map((c) => ({
+    id: c.id,
+    label: c.label?.[lang] || c.label?.en || c.id,
+    guidance: c.guidance?.[lang] || c.guidance?.en || '',
+    scaleMax: c.scaleMax,
+    weight: c.weight,
+  }));
+
+export const callTitle = (call: CallDoc, lang: Locale) => call.title?.[lang] || call.title?.en || '';
+
+/** The reviewer's own review as a form sees it. */
+export function ownReviewView(review: Review | null) {
+  return {
+    version: review?.version ?? 0,
+    status: review?.status ?? 'draft',
+    scores: Object.fromEntries((review?.scores ?? []).map((s) => [s.criterionId, s.score])),
+    commentToApplicant: review?.commentToApplicant ?? '',
+    privateComment: review?.privateComment ?? '',
+    recommendation: review?.recommendation ?? '',
+    submittedAt: review?.submittedAt,
+  };
+}
+
+/** Other reviewers' submitted reviews, for a reviewer who has submitted: no names, no private notes. */
+export function peerReviewView(reviews: Review[]) {
+  return reviews.map((r, i) => ({
+    label: i + 1,
+    scores: Object.fromEntries(r.scores.map((s) => [s.criterionId, s.score])),
+    commentToApplicant: r.commentToApplicant,
+    recommendation: r.recommendation ?? '',
+  }));
+}
+
+export function assignmentListItem(
+  a: Assignment,
+  pitch: PitchDoc | undefined,
+  call: CallDoc | undefined,
+  lang: Locale,
+) {
+  return {
+    id: String(a._id),
+    status: a.status,
+    dueAt: a.dueAt,
+    // The title is shown before the declaration so a reviewer can recognise a conflict.
+    title: pitch?.title ?? '',
+    callTitle: call ? callTitle(call, lang) : '',
+  };
+}

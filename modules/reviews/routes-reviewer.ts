@@ -1,0 +1,147 @@
+import { Router, type Response } from 'express';
+import type { AppContext } from '../../server/context';
+import type { Locale } from '../../server/types';
+import { parse } from '../../server/http/validate';
+import { Invalid, NotFound } from '../../server/http/errors';
+import { reviewsPolicy as policy } from './policy';
+import { assignmentParams, declareForm, fileParams, listQuery, reviewForm, reviewPageQuery } from './schemas';
+import { declare, myAssignment, myAssignments } from './assign';
+import { reviewPage, saveReview, StaleReview, type ReviewInput } from './service';
+import { callsByIds, getCall, pitchesByIds, storedFilesOfPitch, streamStoredFile } from './grants-port';
+import { assignmentListItem, safeExt } from './present';
+import { stripDocumentMetadata } from './docmeta';
+
+const MAX_DOWNLOAD = 50 * 1024 * 1024;
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+    size += b.length;
+    if (size > MAX_DOWNLOAD) throw new NotFound();
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Reviewer pages: my assignments, declaration, blind pitch view, review form, blind downloads. */
+export function reviewerRoutes(ctx: AppContext): Router {
+  const router = Router();
+
+  router.get('/reviews', policy.reviewer, async (req, res) => {
+    const lang = res.locals.lang as Locale;
+    const q = parse(listQuery, req.query);
+    const list = await myAssignments(ctx, req.user!.id);
+    const pitches = new Map(
+      (
+        await pitchesByIds(
+          ctx,
+          list.map((a) => a.pitchId),
+        )
+      ).map((p) => [String(p._id), p]),
+    );
+    const calls = new Map(
+      (
+        await callsByIds(
+          ctx,
+          list.map((a) => a.callId),
+        )
+      ).map((c) => [String(c._id), c]),
+    );
+    const items = list.map((a) =>
+      assignmentListItem(a, pitches.get(String(a.pitchId)), calls.get(String(a.callId)), lang),
+    );
+    res.render('reviews/index', { items, declared: !!q.declared });
+  });
+
+  const renderPage = async (
+    res: Response,
+    assignmentId: string,
+    extra: Record<string, unknown> = {},
+    status = 200,
+  ) => {
+    const page = await reviewPage(ctx, res.req.user!, assignmentId, res.locals.lang as Locale);
+    res.status(status).render(page.opened ? 'reviews/pitch' : 'reviews/declare', { page, ...extra });
+  };
+
+  router.get('/reviews/:assignmentId', policy.reviewer, async (req, res) => {
+    const { assignmentId } = parse(assignmentParams, req.params);
+    const q = parse(reviewPageQuery, req.query);
+    await renderPage(res, assignmentId, { saved: !!q.saved, submitted: !!q.submitted });
+  });
+
+  router.post('/reviews/:assignmentId/declare', policy.reviewer, async (req, res) => {
+    const { assignmentId } = parse(assignmentParams, req.params);
+    const form = parse(declareForm, req.body);
+    const a = await declare(ctx, req.user!, assignmentId, {
+      conflict: form.answer === 'conflict',
+      reason: form.reason,
+    });
+    res.redirect(
+      303,
+      res.locals.url(a.status === 'accepted' ? `/reviews/${assignmentId}` : '/reviews?declared=1'),
+    );
+  });
+
+  router.post('/reviews/:assignmentId/review', policy.reviewer, async (req, res) => {
+    const { assignmentId } = parse(assignmentParams, req.params);
+    const assignment = await myAssignment(ctx, req.user!.id, assignmentId);
+    const call = await getCall(ctx, assignment.callId);
+    const form = parse(reviewForm(call.rubric), req.body) as Record<string, unknown> & {
+      version: number;
+      action: 'save' | 'submit';
+      commentToApplicant: string;
+      privateComment: string;
+      recommendation?: ReviewInput['recommendation'];
+    };
+    const input: ReviewInput = {
+      version: form.version,
+      commentToApplicant: form.commentToApplicant,
+      privateComment: form.privateComment,
+      recommendation: form.recommendation,
+      scores: Object.fromEntries(call.rubric.map((c) => [c.id, form[`score_${c.id}`] as number | undefined])),
+    };
+    try {
+      await saveReview(ctx, req.user!, assignmentId, input, form.action === 'submit');
+      res.redirect(
+        303,
+        res.locals.url(`/reviews/${assignmentId}?${form.action === 'submit' ? 'submitted' : 'saved'}=1`),
+      );
+    } catch (err) {
+      // Show the reviewer's own text back beside the error: nothing typed is lost.
+      if (err instanceof StaleReview)
+        return renderPage(res, assignmentId, { mine: input, errors: { _form: 'errors.staleEdit' } }, 409);
+      if (err instanceof Invalid)
+        return renderPage(
+          res,
+          assignmentId,
+          { mine: input, errors: { _form: err.key, ...err.details } },
+          400,
+        );
+      throw err;
+    }
+  });
+
+  router.get('/reviews/files/:assignmentId/:index', policy.reviewer, async (req, res) => {
+    const { assignmentId, index } = parse(fileParams, req.params);
+    const assignment = await myAssignment(ctx, req.user!.id, assignmentId);
+    if (assignment.status === 'offered') throw new NotFound();
+    const files = await storedFilesOfPitch(ctx, assignment.pitchId);
+    const file = files[Number(index) - 1];
+    if (!file) throw new NotFound();
+    const { stream } = await streamStoredFile(ctx, file._id);
+    const ext = safeExt(file.ext);
+    const body = stripDocumentMetadata(await readAll(stream), ext);
+    res.set({
+      'Content-Type': /^[a-z]+\/[a-z0-9.+-]+$/i.test(file.mime) ? file.mime : 'application/octet-stream',
+      'Content-Disposition': `attachment; filename="attachment-${index}.${ext}"`,
+      'X-Content-Type-Options': 'nosniff',
+      'Content-Security-Policy': "sandbox; default-src 'none'",
+      'Content-Length': String(body.length),
+    });
+    res.end(body);
+  });
+
+  return router;
+}

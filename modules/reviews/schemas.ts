@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { objectId, text } from '../../server/http/validate';
+import type { Criterion } from './grants-port';
+
+export const assignmentParams = z.strictObject({ assignmentId: objectId });
+export const fileParams = z.strictObject({
+  assignmentId: objectId,
+  index: z.string().regex(/^[1-9][0-9]?$/),
+});
+export const callParams = z.strictObject({ callId: objectId });
+export const callAssignmentParams = z.strictObject({ callId: objectId, assignmentId: objectId });
+export const callPitchParams = z.strictObject({ callId: objectId, pitchId: objectId });
+
+export const declareForm = z.strictObject({
+  _csrf: z.string().max(200).optional(),
+  answer: z.enum(['none', 'conflict']),
+  reason: text(1000).optional(),
+});
+
+const dateInput = z
+  .string()
+  .trim()
+  .max(30)
+  .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?$/, 'reviews.errors.date')
+  .transform((s) => new Date(s.length === 10 ? `${s}T23:59:00Z` : `${s}:00Z`))
+  .refine((d) => !Number.isNaN(d.getTime()), 'reviews.errors.date');
+
+const optionalDate = z.preprocess((v) => (v === '' ? undefined : v), dateInput.optional());
+
+export const manualAssignForm = z.strictObject({
+  _csrf: z.string().max(200).optional(),
+  pitchId: objectId,
+  reviewerId: objectId,
+  dueAt: optionalDate,
+});
+
+export const autoAssignForm = z.strictObject({
+  _csrf: z.string().max(200).optional(),
+  cap: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(1).max(500).optional()),
+  dueAt: optionalDate,
+});
+
+const score = (max: number) =>
+  z.preprocess(
+    (v) => (v === '' || v === undefined ? undefined : v),
+    z.coerce
+      .number()
+      .int('reviews.errors.scoreRange')
+      .min(0, 'reviews.errors.scoreRange')
+      .max(max, 'reviews.errors.scoreRange')
+      .optional(),
+  );
+
+/** Built from the call's rubric: one `score_<criterionId>` field per criterion and nothing else. */
+export function reviewForm(rubric: Criterion[]) {
+  const scores = Object.fromEntries(rubric.map((c) => [`score_${c.id}`, score(c.scaleMax)]));
+  return z.strictObject({
+    _csrf: z.string().max(200).optional(),
+    version: z.coerce.number().int().min(0).max(1_000_000),
+    action: z.enum(['save', 'submit']),
+    commentToApplicant: text(5000).default(''),
+    privateComment: text(5000).default(''),
+    recommendation: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z.enum(['fund', 'maybe', 'decline']).optional(),
+    ),
+    ...scores,
+  });
+}
+
+export const boardQuery = z.strictObject({
+  pick: z.preprocess(
+    (v) => (v === undefined ? undefined : Array.isArray(v) ? v : [v]),
+    z.array(objectId).max(500).optional(),
+  ),
+  whatIf: z.literal('1').optional(),
+  released: z.literal('1').optional(),
+  threshold: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().min(0).max(100).optional()),
+});
+
+export const decisionForm = z.strictObject({
+  _csrf: z.string().max(200).optional(),
+  outcome: z.enum(['funded', 'waitlisted', 'declined', 'shortlisted']),
+  amount: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.coerce.number().int('reviews.errors.amount').min(1, 'reviews.errors.amount').max(1e12).optional(),
+  ),
+});
+
+export const csrfOnly = z.strictObject({ _csrf: z.string().max(200).optional() });
+
+export const assignmentsQuery = z.strictObject({
+  created: z
+    .string()
+    .regex(/^\d{1,5}$/)
+    .optional(),
+  unfilled: z
+    .string()
+    .regex(/^\d{1,5}$/)
+    .optional(),
+});
+export const reviewPageQuery = z.strictObject({
+  saved: z.literal('1').optional(),
+  submitted: z.literal('1').optional(),
+});
+export const listQuery = z.strictObject({ declared: z.literal('1').optional() });

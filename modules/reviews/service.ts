@@ -1,0 +1,163 @@
+import mongoose from 'mongoose';
+import type { AppContext } from '../../server/context';
+import type { Locale, SessionUser } from '../../server/types';
+import { Conflict, Invalid } from '../../server/http/errors';
+import { recordAudit } from '../audit';
+import { getCall, getPitch, storedFilesOfPitch, type CallDoc } from './grants-port';
+import { assignmentModel, reviewModel, type Assignment, type Recommendation, type Review } from './model';
+import { myAssignment } from './assign';
+import { blindPitch, callTitle, ownReviewView, peerReviewView, rubricView } from './present';
+
+export interface ReviewInput {
+  version: number;
+  scores: Record<string, number | undefined>;
+  commentToApplicant: string;
+  privateComment: string;
+  recommendation?: Recommendation;
+}
+
+/** A stale save: carries the reviewer's own text so the page can show it back. */
+export class StaleReview extends Conflict {
+  constructor(readonly input: ReviewInput) {
+    super('errors.staleEdit');
+  }
+}
+
+async function ensureReview(ctx: AppContext, a: Assignment): Promise<Review> {
+  const doc = await reviewModel(ctx.db)
+    .findOneAndUpdate(
+      { assignmentId: a._id },
+      {
+        $setOnInsert: {
+          callId: a.callId,
+          pitchId: a.pitchId,
+          reviewerId: a.reviewerId,
+          status: 'draft',
+          version: 0,
+          scores: [],
+          commentToApplicant: '',
+          privateComment: '',
+        },
+      },
+      { upsert: true, new: true },
+    )
+    .lean()
+    .catch(async (err: { code?: number }) => {
+      if (err.code !== 11000) throw err;
+      return reviewModel(ctx.db).findOne({ assignmentId: a._id }).lean();
+    });
+  return doc!;
+}
+
+/** Everything the reviewer's pitch page shows, through the blind read model. */
+export async function reviewPage(ctx: AppContext, user: SessionUser, assignmentId: string, lang: Locale) {
+  const assignment = await myAssignment(ctx, user.id, assignmentId);
+  const call = await getCall(ctx, assignment.callId);
+  const base = { assignmentId: String(assignment._id), status: assignment.status, dueAt: assignment.dueAt };
+  const pitch = await getPitch(ctx, assignment.pitchId);
+  if (assignment.status === 'offered')
+    return { ...base, callTitle: callTitle(call, lang), title: pitch.title ?? '', opened: false as const };
+  const files = await storedFilesOfPitch(ctx, pitch._id);
+  const review = await ensureReview(ctx, assignment);
+  const peers =
+    review.status === 'submitted'
+      ? await reviewModel(ctx.db)
+          .find({ pitchId: pitch._id, status: 'submitted', _id: mongoose.trusted({ $ne: review._id }) })
+          .sort({ submittedAt: 1 })
+          .lean()
+      : [];
+  return {
+    ...base,
+    opened: true as const,
+    callTitle: callTitle(call, lang),
+    blind: call.blind,
+    pitch: blindPitch(call, pitch, files, lang),
+    rubric: rubricView(call, lang),
+    review: ownReviewView(review),
+    peers: peerReviewView(peers),
+  };
+}
+
+function checkScores(call: CallDoc, input: ReviewInput, complete: boolean) {
+  const scores: Array<{ criterionId: string; score: number }> = [];
+  for (const c of call.rubric) {
+    const s = input.scores[c.id];
+    if (s === undefined) {
+      if (complete)
+        throw new Invalid('reviews.errors.scoreAll', { [`score_${c.id}`]: 'reviews.errors.scoreAll' });
+      continue;
+    }
+    if (!Number.isInteger(s) || s < 0 || s > c.scaleMax)
+      throw new Invalid('reviews.errors.scoreRange', { [`score_${c.id}`]: 'reviews.errors.scoreRange' });
+    scores.push({ criterionId: c.id, score: s });
+  }
+  if (complete && !input.recommendation)
+    throw new Invalid('reviews.errors.recommendation', { recommendation: 'reviews.errors.recommendation' });
+  return scores;
+}
+
+/**
+ * Saves a draft (`submit` false) or submits. One conditional update on (assignment, version, draft):
+ * of two saves of the same version exactly one wins; the other gets StaleReview (409). A second submit
+ * returns the first result.
+ */
+export async function saveReview(
+  ctx: AppContext,
+  user: SessionUser,
+  assignmentId: string,
+  input: ReviewInput,
+  submit: boolean,
+): Promise<Review> {
+  const assignment = await myAssignment(ctx, user.id, assignmentId);
+  if (assignment.status === 'offered') throw new Conflict('reviews.errors.declareFirst');
+  const call = await getCall(ctx, assignment.callId);
+  const current = await ensureReview(ctx, assignment);
+  if (current.status === 'submitted') {
+    if (submit) return current;
+    throw new Conflict('reviews.errors.alreadySubmitted');
+  }
+  const scores = checkScores(call, input, submit);
+  const now = ctx.clock.now();
+  const set: Record<string, unknown> = {
+    scores,
+    commentToApplicant: input.commentToApplicant,
+    privateComment: input.privateComment,
+    ...(submit ? { status: 'submitted', submittedAt: now } : {}),
+  };
+  const update = input.recommendation
+    ? { $set: { ...set, recommendation: input.recommendation } }
+    : { $set: set };
+  const saved = await reviewModel(ctx.db)
+    .findOneAndUpdate(
+      { assignmentId: assignment._id, version: input.version, status: 'draft' },
+      { ...update, $inc: { version: 1 } },
+      { new: true },
+    )
+    .lean();
+  if (!saved) {
+    const now2 = await reviewModel(ctx.db).findOne({ assignmentId: assignment._id }).lean();
+    if (submit && now2?.status === 'submitted') return now2;
+    throw new StaleReview(input);
+  }
+  if (submit) {
+    await assignmentModel(ctx.db).updateOne(
+      { _id: assignment._id, status: 'accepted' },
+      { $set: { status: 'submitted' } },
+    );
+    await recordAudit(ctx, user, 'review.submitted', { type: 'review', id: saved._id });
+  } else {
+    await recordAudit(
+      ctx,
+      user,
+      'review.saved',
+      { type: 'review', id: saved._id },
+      { version: saved.version },
+    );
+  }
+  return saved;
+}
+
+/** Submitted reviews of a call (staff views and aggregation). */
+export async function submittedReviewsOfCall(ctx: AppContext, callId: CallDoc['_id']) {
+  return reviewModel(ctx.db).find({ callId, status: 'submitted' }).lean();
+}
