@@ -1,0 +1,121 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildTestApp, type TestApp } from '../support/app';
+import { buildUser, signIn, tokenFor } from '../factories';
+import { listAudit } from '../../modules/audit';
+import { loadResources } from '../../server/i18n';
+import { encode, formFor, importRealCourse, quizByKey } from './support';
+
+let t: TestApp;
+let courseId: Awaited<ReturnType<typeof importRealCourse>>['courseId'];
+before(async () => {
+  t = await buildTestApp();
+  ({ courseId } = await importRealCourse(t.ctx));
+});
+after(() => t.close());
+
+async function attemptFor(locale: 'en' | 'mn', key = 'post') {
+  const user = await buildUser(t.ctx, { locale });
+  const agent = await signIn(t.app, user);
+  const csrf = await tokenFor(agent);
+  const quiz = await quizByKey(t.ctx, courseId, key);
+  const start = await agent.post(`/quizzes/${quiz._id}/attempts`).type('form').send(encode({}, csrf));
+  return { user, agent, csrf, quiz, id: start.headers.location!.split('/').pop()! };
+}
+
+function assertAccessibleSheet(html: string) {
+  const inputs = [...html.matchAll(/<(?:input|select)[^>]*\bid="(f-[^"]+)"/g)].map((m) => m[1]!);
+  assert.ok(inputs.length > 20);
+  for (const id of inputs) assert.ok(html.includes(`<label for="${id}"`), `no label for ${id}`);
+  assert.equal((html.match(/<fieldset class="question/g) ?? []).length, 11);
+  assert.ok((html.match(/<legend>/g) ?? []).length >= 11);
+  assert.match(html, /type="radio"/);
+  assert.match(html, /type="checkbox"/);
+  assert.match(html, /<select id="f-cd-02-o-a" name="o\.cd-02\.a">/);
+  assert.match(html, /<blockquote>/);
+  assert.match(html, /name="viewport" content="width=device-width/);
+  assert.match(html, /<script nonce="[^"]+">/);
+  assert.doesNotMatch(html, /correct/i, 'no answer key in the sheet');
+}
+
+test('the answer sheet renders in English and Mongolian, accessibly, with lang attributes', async () => {
+  const en = await attemptFor('en');
+  const enPage = await en.agent.get(`/quizzes/attempts/${en.id}`).expect(200);
+  assert.match(enPage.text, /<html lang="en">/);
+  assert.match(enPage.text, /Question 1 of 11/);
+  assert.match(enPage.text, /Submit answers/);
+  assertAccessibleSheet(enPage.text);
+  const mn = await attemptFor('mn');
+  const mnPage = await mn.agent.get(`/quizzes/attempts/${mn.id}`).expect(200);
+  assert.match(mnPage.text, /<html lang="mn">/);
+  assert.match(mnPage.text, /11-аас 1-р асуулт/);
+  assert.match(mnPage.text, /Хариултаа илгээх/);
+  assert.match(mnPage.text, /Эцсийн сорил/);
+  assertAccessibleSheet(mnPage.text);
+  const intro = await mn.agent.get(`/quizzes/${mn.quiz._id}`).expect(200);
+  assert.match(intro.text, /<html lang="mn">/);
+  assert.match(intro.text, /Хугацаа: 30 минут/);
+});
+
+test('the result shows score, each answer with its feedback, the correct answer and explanation', async () => {
+  const { agent, csrf, id } = await attemptFor('en', 'lesson:05-safe-interviews-and-referral');
+  const form = await formFor(t.ctx, id, 'wrong');
+  await agent.post(`/quizzes/attempts/${id}/submit`).type('form').send(encode(form, csrf)).expect(303);
+  const page = await agent.get(`/quizzes/attempts/${id}/result`).expect(200);
+  assert.match(page.text, /Your score: 0%/);
+  assert.match(page.text, /Not passed yet/);
+  assert.match(page.text, /Passing score: 70%/);
+  assert.equal((page.text.match(/✗ Incorrect/g) ?? []).length, 5);
+  assert.match(page.text, /Your answer|Your order/);
+  assert.match(page.text, /Correct answer|Correct order/);
+  assert.ok((page.text.match(/class="feedback"/g) ?? []).length >= 10);
+  const intro = await agent.get(page.text.match(/href="([^"]*\/quizzes\/[a-f0-9]{24})"/)![1]!).expect(200);
+  assert.match(intro.text, /Attempts left: 2 of 3/);
+  assert.match(intro.text, /See the result of attempt 1/);
+});
+
+test('in Mongolian the result uses Mongolian feedback', async () => {
+  const { agent, csrf, id } = await attemptFor('mn', 'pre');
+  await agent
+    .post(`/quizzes/attempts/${id}/submit`)
+    .type('form')
+    .send(encode(await formFor(t.ctx, id, 'right'), csrf))
+    .expect(303);
+  const page = await agent.get(`/quizzes/attempts/${id}/result`).expect(200);
+  assert.match(page.text, /<html lang="mn">/);
+  assert.match(page.text, /Таны оноо: 100%/);
+  assert.match(page.text, /Зөв\./);
+});
+
+test('trainers read a trainee result read-only and the view is audited', async () => {
+  const { user, agent, csrf, id } = await attemptFor('en', 'lesson:07-mongolia-and-dream-umbrella');
+  await agent
+    .post(`/quizzes/attempts/${id}/submit`)
+    .type('form')
+    .send(encode(await formFor(t.ctx, id, 'right'), csrf))
+    .expect(303);
+  await agent.get(`/quizzes/attempts/${id}/result`).expect(200);
+  assert.equal((await listAudit(t.ctx, { action: 'attempt.viewed', targetId: id })).length, 0);
+  const trainer = await buildUser(t.ctx, { role: 'trainer' });
+  const trainerAgent = await signIn(t.app, trainer);
+  const page = await trainerAgent.get(`/quizzes/attempts/${id}/result`).expect(200);
+  assert.match(page.text, /read-only/);
+  assert.doesNotMatch(page.text, /<form method="post" action="[^"]*\/quizzes/);
+  const events = await listAudit(t.ctx, { action: 'attempt.viewed', targetId: id });
+  assert.equal(events.length, 1);
+  assert.equal(String(events[0]!.actorId), String(trainer._id));
+  assert.equal((events[0]!.meta as { traineeId: string }).traineeId, String(user._id));
+  // Staff cannot open or answer someone else's sheet.
+  await trainerAgent.get(`/quizzes/attempts/${id}`).expect(404);
+});
+
+test('quizzes locales: en and mn have the same keys, none empty', () => {
+  const { en, mn } = loadResources();
+  const keys = (tree: unknown, prefix = ''): string[] =>
+    typeof tree === 'object' && tree
+      ? Object.entries(tree).flatMap(([k, v]) => keys(v, prefix ? `${prefix}.${k}` : k))
+      : [typeof tree === 'string' && tree ? prefix : `EMPTY:${prefix}`];
+  const a = keys(en.quizzes).sort();
+  assert.deepEqual(a, keys(mn.quizzes).sort());
+  assert.ok(a.every((k) => !k.startsWith('EMPTY:')));
+});
