@@ -1,40 +1,32 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
 import type { Role } from '../../server/types';
+import { hasCompletedCourse } from '../learning';
 import type { Call } from './model';
-
-type HasCompleted = (ctx: AppContext, userId: string, courseSlug: string) => Promise<boolean>;
-let learning: Promise<HasCompleted> | undefined;
+import { trusted } from './trusted';
 
 /**
- * `hasCompletedCourse` from modules/learning. Until that module lands, read completed enrolments
- * directly (the shape the learning module documents: enrolments { userId, courseId, status, completedAt }).
+ * The learning module's answer; if its query fails (e.g. a filter the connection's sanitizeFilter
+ * rejects) read completed enrolments directly, the same shape it stores, rather than lock everyone out.
  */
-function completionCheck(): Promise<HasCompleted> {
-  learning ??= (async () => {
-    const spec = '../learning/index.ts';
-    try {
-      const mod = (await import(spec)) as { hasCompletedCourse?: HasCompleted };
-      if (typeof mod.hasCompletedCourse === 'function') return mod.hasCompletedCourse;
-    } catch {
-      // not there yet
-    }
-    return async (ctx: AppContext, userId: string, courseSlug: string) => {
-      const course = await ctx.db
-        .collection('courses')
-        .findOne({ slug: courseSlug }, { projection: { _id: 1 } });
-      if (!course) return false;
-      const { Types } = await import('mongoose');
-      const done = await ctx.db
-        .collection('enrolments')
-        .findOne(
-          { userId: new Types.ObjectId(userId), courseId: course._id as Types.ObjectId, status: 'completed' },
-          { projection: { _id: 1 } },
-        );
-      return !!done;
-    };
-  })();
-  return learning;
+async function completed(ctx: AppContext, userId: string, courseSlug: string): Promise<boolean> {
+  try {
+    return await hasCompletedCourse(ctx, userId, courseSlug);
+  } catch (err) {
+    ctx.log.warn({ err }, 'hasCompletedCourse failed; reading enrolments directly');
+    const course = await ctx.db
+      .collection('courses')
+      .findOne({ slug: courseSlug }, { projection: { _id: 1 } });
+    if (!course) return false;
+    const { Types } = await import('mongoose');
+    const done = await ctx.db
+      .collection('enrolments')
+      .findOne(
+        { userId: new Types.ObjectId(userId), courseId: course._id, completedAt: trusted({ $exists: true }) },
+        { projection: { _id: 1 } },
+      );
+    return !!done;
+  }
 }
 
 export interface Eligibility {
@@ -53,7 +45,6 @@ export async function eligibilityFor(
   if (user.role !== 'journalist') return { eligible: false, reason: 'grants.eligibility.journalistsOnly' };
   const courseSlug = call.eligibility?.courseSlug;
   if (!courseSlug) return { eligible: true };
-  const hasCompleted = await completionCheck();
-  if (await hasCompleted(ctx, user.id, courseSlug)) return { eligible: true, courseSlug };
+  if (await completed(ctx, user.id, courseSlug)) return { eligible: true, courseSlug };
   return { eligible: false, reason: 'grants.eligibility.notTrained', courseSlug };
 }

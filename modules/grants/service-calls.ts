@@ -2,6 +2,7 @@ import type { AppContext } from '../../server/context';
 import type { SessionUser } from '../../server/types';
 import { Conflict, Invalid, NotFound } from '../../server/http/errors';
 import { recordAudit } from '../audit';
+import { trusted } from './trusted';
 import { callModel, type Call, type CallStatus, type RubricCriterion, type Theme } from './model';
 import type { CallForm } from './schemas';
 import { isTimeZone, localToUtc } from './time';
@@ -110,7 +111,7 @@ export async function updateCall(
   form: CallForm,
 ): Promise<Call> {
   const fields = callFieldsFromForm(form);
-  const filter: Record<string, unknown> = { _id: callId, status: { $in: ['draft', 'open'] } };
+  const filter: Record<string, unknown> = { _id: callId, status: trusted({ $in: ['draft', 'open'] }) };
   if (form.version !== undefined) filter.__v = form.version;
   const updated = await callModel(ctx.db)
     .findOneAndUpdate(filter, { $set: fields, $inc: { __v: 1 } }, { new: true, runValidators: true })
@@ -136,7 +137,7 @@ export async function transitionCall(
 ): Promise<Call | null> {
   const updated = await callModel(ctx.db)
     .findOneAndUpdate(
-      { _id: callId, status: { $in: from } },
+      { _id: callId, status: trusted({ $in: from }) },
       { $set: { ...extra, status: to }, $inc: { __v: 1 } },
       { new: true },
     )
@@ -174,14 +175,14 @@ export async function listCalls(
   q: { status?: CallStatus | CallStatus[] } = {},
 ): Promise<Call[]> {
   const filter: Record<string, unknown> = {};
-  if (q.status) filter.status = { $in: Array.isArray(q.status) ? q.status : [q.status] };
+  if (q.status) filter.status = trusted({ $in: Array.isArray(q.status) ? q.status : [q.status] });
   return (await callModel(ctx.db).find(filter).sort({ closesAt: -1 }).limit(500).lean()) as Call[];
 }
 
 /** Open calls whose deadline has not passed, soonest deadline first. */
 export async function openCalls(ctx: AppContext): Promise<Call[]> {
   return (await callModel(ctx.db)
-    .find({ status: 'open', closesAt: { $gt: ctx.clock.now() } })
+    .find({ status: 'open', closesAt: trusted({ $gt: ctx.clock.now() }) })
     .sort({ closesAt: 1 })
     .limit(100)
     .lean()) as Call[];

@@ -7,6 +7,7 @@ import type { AppContext } from '../../server/context';
 import type { SessionUser } from '../../server/types';
 import { Conflict, Invalid, NotFound } from '../../server/http/errors';
 import { recordAudit } from '../audit';
+import { trusted } from './trusted';
 import { pitchModel, storedFileModel, type FileKind, type StoredFileRecord } from './model';
 import { getCall } from './service-calls';
 import { editability, myPitch } from './service-pitches';
@@ -97,8 +98,8 @@ export async function uploadPitchFile(
       {
         _id: pitch._id,
         applicantId: user.id,
-        status: { $in: call.deadlineMode === 'fixed' ? ['draft', 'submitted'] : ['draft'] },
-        [`fileIds.${MAX_FILES_PER_PITCH - 1}`]: { $exists: false },
+        status: trusted({ $in: call.deadlineMode === 'fixed' ? ['draft', 'submitted'] : ['draft'] }),
+        [`fileIds.${MAX_FILES_PER_PITCH - 1}`]: trusted({ $exists: false }),
       },
       { $push: { fileIds: record._id }, $inc: { __v: 1 } },
     );

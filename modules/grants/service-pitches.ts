@@ -3,6 +3,7 @@ import type { AppContext } from '../../server/context';
 import type { Locale, SessionUser } from '../../server/types';
 import { Conflict, Forbidden, Invalid, NotFound } from '../../server/http/errors';
 import { recordAudit } from '../audit';
+import { trusted } from './trusted';
 import { enqueueEmail } from '../notifications';
 import { usersByIds } from '../accounts';
 import { pitchModel, type Call, type Pitch, type PitchStatus } from './model';
@@ -138,7 +139,7 @@ export async function savePitch(
   const editableStatuses: PitchStatus[] = call.deadlineMode === 'fixed' ? ['draft', 'submitted'] : ['draft'];
   const updated = await pitchModel(ctx.db)
     .findOneAndUpdate(
-      { _id: pitch._id, applicantId: user.id, __v: form.version, status: { $in: editableStatuses } },
+      { _id: pitch._id, applicantId: user.id, __v: form.version, status: trusted({ $in: editableStatuses }) },
       { $set: fields, $inc: { __v: 1 } },
       { new: true, runValidators: true },
     )
@@ -253,7 +254,7 @@ export async function transitionPitch(
 ): Promise<Pitch | null> {
   const updated = await pitchModel(ctx.db)
     .findOneAndUpdate(
-      { _id: pitchId, status: { $in: from } },
+      { _id: pitchId, status: trusted({ $in: from }) },
       { $set: { ...extra, status: to }, $inc: { __v: 1 } },
       { new: true, runValidators: true },
     )
@@ -274,7 +275,7 @@ export async function pitchesForCall(
   statuses?: PitchStatus[],
 ): Promise<Pitch[]> {
   const filter: Record<string, unknown> = { callId };
-  if (statuses?.length) filter.status = { $in: statuses };
+  if (statuses?.length) filter.status = trusted({ $in: statuses });
   return (await pitchModel(ctx.db).find(filter, { fileIds: 0 }).sort({ submittedAt: 1 }).lean()) as Pitch[];
 }
 

@@ -1,0 +1,162 @@
+import { deflateRawSync } from 'node:zlib';
+import zlib from 'node:zlib';
+import { Types } from 'mongoose';
+import sharp from 'sharp';
+import type { AppContext } from '../../server/context';
+import { buildUser } from '../factories';
+import { callModel, type Call } from '../../modules/grants/model';
+import { defaultRubric, defaultThemes } from '../../modules/grants/defaults';
+
+/** An open call (by the app's clock) closing in 20 minutes unless told otherwise. */
+export async function buildCall(ctx: AppContext, fields: Partial<Call> = {}): Promise<Call> {
+  const now = ctx.clock.now();
+  const call = await callModel(ctx.db).create({
+    title: { en: 'Dream Umbrella stories', mn: 'Мөрөөдлийн шүхэр нийтлэл' },
+    description: { en: 'Stories on safe migration', mn: 'Аюулгүй шилжилт' },
+    themes: defaultThemes(),
+    opensAt: new Date(now.getTime() - 3600_000),
+    closesAt: new Date(now.getTime() + 20 * 60_000),
+    timeZone: 'Asia/Ulaanbaatar',
+    currency: 'MNT',
+    budgetPool: 30_000_000,
+    maxAward: 5_000_000,
+    awardedTotal: 0,
+    eligibility: { courseSlug: 'tip-reporting' },
+    rubric: defaultRubric(),
+    reviewersPerPitch: 2,
+    blind: true,
+    deadlineMode: 'fixed',
+    allowMultiplePitches: false,
+    status: 'open',
+    ...fields,
+  });
+  return call.toObject();
+}
+
+/** Marks a user as having completed a course, the way the learning module records it. */
+export async function markTrained(ctx: AppContext, userId: Types.ObjectId, slug = 'tip-reporting') {
+  const courses = ctx.db.collection('courses');
+  await courses.updateOne(
+    { slug },
+    { $setOnInsert: { slug, title: { en: slug, mn: slug } } },
+    { upsert: true },
+  );
+  const course = await courses.findOne({ slug });
+  await ctx.db.collection('enrolments').insertOne({
+    userId,
+    courseId: course!._id,
+    status: 'completed',
+    completedAt: new Date(),
+  });
+}
+
+export async function trainedJournalist(ctx: AppContext) {
+  const user = await buildUser(ctx);
+  await markTrained(ctx, user._id);
+  return user;
+}
+
+/** A complete pitch form (flat, as the browser sends it). */
+export function completePitch(version: number) {
+  return {
+    version,
+    title: 'Jobs abroad that are not what they seem',
+    angle: 'How recruiters on social media lure young women with offers in Korea.',
+    audience: 'Women 18–27 in Darkhan-Uul and their parents',
+    outlet: 'Darkhan News',
+    format: 'Feature article and radio piece',
+    themes: ['online'],
+    ethicsPlan: 'Informed consent, no names or faces, referral to 1800-1903.',
+    budgetItem: ['Travel to Darkhan', 'Editing'],
+    budgetAmount: ['400000', '600 000'],
+    timeline: 'Research in May, publication in June.',
+  };
+}
+
+export const PDF = Buffer.from(
+  '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n' +
+    '3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
+);
+
+export const png = () =>
+  sharp({ create: { width: 16, height: 16, channels: 3, background: { r: 200, g: 30, b: 30 } } })
+    .png()
+    .toBuffer();
+
+/** A JPEG carrying EXIF with GPS coordinates and a camera model. */
+export const jpegWithGps = () =>
+  sharp({ create: { width: 32, height: 24, channels: 3, background: { r: 10, g: 120, b: 200 } } })
+    .jpeg()
+    .withExif({
+      IFD0: { Make: 'SpyCam', Model: 'Secret 1', Copyright: 'Source Name' },
+      IFD3: {
+        GPSLatitudeRef: 'N',
+        GPSLatitude: '47/1 55/1 0/1',
+        GPSLongitudeRef: 'E',
+        GPSLongitude: '106/1 55/1 0/1',
+      },
+    })
+    .toBuffer();
+
+/** A minimal DOCX: a zip with the OOXML content types and a word/document.xml. */
+export function docx(): Buffer {
+  const files: Array<[string, string]> = [
+    [
+      '[Content_Types].xml',
+      '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>' +
+        '<Default Extension="xml" ContentType="application/xml"/>' +
+        '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+    ],
+    [
+      '_rels/.rels',
+      '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>',
+    ],
+    [
+      'word/document.xml',
+      '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Sample</w:t></w:r></w:p></w:body></w:document>',
+    ],
+  ];
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const [name, content] of files) {
+    const data = Buffer.from(content);
+    const packed = deflateRawSync(data);
+    const nameBuf = Buffer.from(name);
+    const crc = zlib.crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0, 6);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(packed.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(nameBuf.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(packed.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(nameBuf.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, nameBuf, packed);
+    centrals.push(central, nameBuf);
+    offset += local.length + nameBuf.length + packed.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(files.length, 8);
+  end.writeUInt16LE(files.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, end]);
+}
+
+export { Types };
