@@ -151,7 +151,7 @@ export interface ImportInput {
   courseId: Types.ObjectId | string;
   courseDir: string;
   /** The parsed course.yaml; checked here (objectives, preTest, postTest). */
-  course: CourseDefinition | Record<string, unknown>;
+  course: CourseDefinition | object;
   lessons: LessonQuizInput[];
 }
 
