@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import mongoose from 'mongoose';
 import type { Logger } from '../logging';
+import { fromAcceptLanguage, translator } from '../i18n';
 
 /** Errors services throw; one handler maps them to a status and a page. `key` is an i18n key. */
 export class AppError extends Error {
@@ -84,6 +85,26 @@ function wantsJson(req: Parameters<RequestHandler>[0]): boolean {
   );
 }
 
+/**
+ * Errors raised before the view locals exist (database down, session store unreachable) still get
+ * our page: language from the browser, no user, no menu, no CSRF token (forms on it are inert).
+ */
+function pageLocalsWithoutSession(req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1]) {
+  const lang = fromAcceptLanguage(req.get('accept-language')) ?? 'mn';
+  const base: string = res.locals.base ?? '';
+  Object.assign(res.locals, {
+    lang,
+    t: translator(lang),
+    user: undefined,
+    navItems: [],
+    url: (p: string) => base + p,
+    currentPath: '/',
+    errors: {},
+    values: {},
+    csrfToken: () => '',
+  });
+}
+
 export const notFoundHandler: RequestHandler = (_req, _res, next) => next(new NotFound());
 
 /**
@@ -104,6 +125,7 @@ export function errorHandler(log: Logger, passUnknown: boolean): ErrorRequestHan
       return res.redirect(303, `${res.locals.base ?? ''}/login?next=${next}`);
     }
     res.status(status).set('Cache-Control', 'no-store');
+    if (!res.locals.t) pageLocalsWithoutSession(req, res);
     const message = res.locals.t ? res.locals.t(key) : key;
     if (wantsJson(req))
       return res.json({ error: { status, code: key, message, details: known?.details, requestId } });
