@@ -1,0 +1,125 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildTestApp, type TestApp } from '../support/app';
+import { buildUser, csrfFrom, signIn } from '../factories';
+import { buildCall, buildPitch } from './factories';
+import { assignmentModel } from '../../modules/reviews/model';
+import { userModel } from '../../modules/accounts';
+
+let t: TestApp;
+before(async () => {
+  t = await buildTestApp();
+});
+after(() => t.close());
+
+async function adminAgent() {
+  const agent = await signIn(t.app, await buildUser(t.ctx, { role: 'admin' }));
+  return agent;
+}
+
+async function freshReviewers(n: number, outlets: string[] = []) {
+  // Each test owns the active reviewers: park everyone else's first.
+  await userModel(t.ctx.db).updateMany({ role: 'reviewer' }, { $set: { status: 'disabled' } });
+  return Promise.all(
+    Array.from({ length: n }, (_, i) =>
+      buildUser(t.ctx, { role: 'reviewer', outlet: outlets[i] ?? `Outlet ${i}` }),
+    ),
+  );
+}
+
+async function runAuto(
+  agent: Awaited<ReturnType<typeof adminAgent>>,
+  callId: string,
+  body: Record<string, string> = {},
+) {
+  const page = await agent.get(`/admin/calls/${callId}/assignments`).expect(200);
+  return agent
+    .post(`/admin/calls/${callId}/assignments/auto`)
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), cap: '', dueAt: '', ...body })
+    .expect(303);
+}
+
+test('automatic assignment balances load, skips declared and same-outlet conflicts, and is idempotent', async () => {
+  const [a, b, c, d] = await freshReviewers(4, ['Zuunii Medee', 'Ikon', 'Eagle News', '  darkhan DAILY ']);
+  const call = await buildCall(t.ctx, { reviewersPerPitch: 2 });
+  const pitches = await Promise.all(
+    [1, 2, 3].map(async () => buildPitch(t.ctx, call, await buildUser(t.ctx), { outlet: 'Darkhan Daily' })),
+  );
+  // Reviewer A declared a conflict on pitch 1 earlier.
+  await assignmentModel(t.ctx.db).create({
+    callId: call._id,
+    pitchId: pitches[0]!._id,
+    reviewerId: a!._id,
+    status: 'conflict_declared',
+  });
+  const agent = await adminAgent();
+  const res = await runAuto(agent, String(call._id));
+  assert.match(res.headers.location!, /created=6&unfilled=0/);
+
+  const rows = await assignmentModel(t.ctx.db).find({ callId: call._id }).lean();
+  const active = rows.filter((r) => r.status !== 'conflict_declared');
+  assert.equal(active.length, 6);
+  assert.ok(!active.some((r) => r.reviewerId.equals(d!._id)), 'same outlet never assigned');
+  assert.ok(
+    !active.some((r) => r.reviewerId.equals(a!._id) && r.pitchId.equals(pitches[0]!._id)),
+    'conflict respected',
+  );
+  for (const p of pitches) assert.equal(active.filter((r) => r.pitchId.equals(p._id)).length, 2);
+  const loads = [a, b, c].map((r) => active.filter((x) => x.reviewerId.equals(r!._id)).length);
+  assert.ok(Math.max(...loads) - Math.min(...loads) <= 1, `balanced: ${loads}`);
+  const statuses = await t.ctx.db.collection('pitches').find({ callId: call._id }).toArray();
+  assert.ok(statuses.every((p) => p.status === 'under_review'));
+
+  const again = await runAuto(agent, String(call._id));
+  assert.match(again.headers.location!, /created=0&unfilled=0/);
+  assert.equal(await assignmentModel(t.ctx.db).countDocuments({ callId: call._id }), 7);
+});
+
+test('a per-reviewer cap limits assignments and leaves pitches unfilled', async () => {
+  const reviewers = await freshReviewers(3);
+  const call = await buildCall(t.ctx, { reviewersPerPitch: 2 });
+  for (let i = 0; i < 3; i++) await buildPitch(t.ctx, call, await buildUser(t.ctx));
+  const agent = await adminAgent();
+  const res = await runAuto(agent, String(call._id), { cap: '1' });
+  assert.match(res.headers.location!, /created=3&unfilled=/);
+  for (const r of reviewers)
+    assert.equal(await assignmentModel(t.ctx.db).countDocuments({ callId: call._id, reviewerId: r._id }), 1);
+});
+
+test('manual assignment refuses same-outlet reviewers; unassign removes an open assignment', async () => {
+  const [r1, r2] = await freshReviewers(2, ['Darkhan Daily', 'Other']);
+  const call = await buildCall(t.ctx);
+  const pitch = await buildPitch(t.ctx, call, await buildUser(t.ctx), { outlet: 'darkhan daily' });
+  const agent = await adminAgent();
+  const token = csrfFrom((await agent.get(`/admin/calls/${call._id}/assignments`).expect(200)).text);
+  const assign = (reviewerId: unknown) =>
+    agent
+      .post(`/admin/calls/${call._id}/assignments`)
+      .type('form')
+      .send({
+        _csrf: token,
+        pitchId: String(pitch._id),
+        reviewerId: String(reviewerId),
+        dueAt: '2026-03-01',
+      });
+  await assign(r1!._id).expect(409);
+  await assign(r2!._id).expect(303);
+  await assign(r2!._id).expect(409);
+  await agent
+    .post(`/admin/calls/${call._id}/assignments`)
+    .type('form')
+    .send({ _csrf: token, pitchId: { $ne: '' }, reviewerId: String(r2!._id) })
+    .expect(400);
+  const a = await assignmentModel(t.ctx.db).findOne({ pitchId: pitch._id }).lean();
+  assert.equal(a!.dueAt!.toISOString(), '2026-03-01T23:59:00.000Z');
+  await agent
+    .post(`/admin/calls/${call._id}/assignments/${a!._id}/delete`)
+    .type('form')
+    .send({ _csrf: token })
+    .expect(303);
+  assert.equal(await assignmentModel(t.ctx.db).countDocuments({ pitchId: pitch._id }), 0);
+  // Reviewers cannot reach the admin pages.
+  const rev = await signIn(t.app, r2!);
+  await rev.get(`/admin/calls/${call._id}/assignments`).expect(403);
+});

@@ -1,0 +1,145 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildTestApp, type TestApp } from '../support/app';
+import { buildUser, csrfFrom, signIn } from '../factories';
+import { buildCall, buildPitch } from './factories';
+import { assignmentModel, reviewModel } from '../../modules/reviews/model';
+import { auditModel } from '../../modules/audit/model';
+
+let t: TestApp;
+before(async () => {
+  t = await buildTestApp();
+});
+after(() => t.close());
+
+const full = { score_relevance: '4', score_ethics: '5', score_feasibility: '7', recommendation: 'fund' };
+
+async function reviewerOn(pitch: { _id: unknown; callId: unknown }) {
+  const reviewer = await buildUser(t.ctx, { role: 'reviewer' });
+  const a = await assignmentModel(t.ctx.db).create({
+    callId: pitch.callId,
+    pitchId: pitch._id,
+    reviewerId: reviewer._id,
+    status: 'accepted',
+  });
+  const agent = await signIn(t.app, reviewer);
+  const page = await agent.get(`/reviews/${a._id}`).expect(200);
+  return { reviewer, id: String(a._id), agent, token: csrfFrom(page.text) };
+}
+
+async function setup() {
+  const call = await buildCall(t.ctx);
+  const pitch = await buildPitch(t.ctx, call, await buildUser(t.ctx), { status: 'under_review' });
+  return { call, pitch };
+}
+
+test('two concurrent saves of the same version: one wins, the other gets 409 with its text shown back', async () => {
+  const { pitch } = await setup();
+  const r = await reviewerOn(pitch);
+  const send = (text: string) =>
+    r.agent
+      .post(`/reviews/${r.id}/review`)
+      .type('form')
+      .send({ _csrf: r.token, version: '0', action: 'save', commentToApplicant: text, privateComment: '' });
+  const [a, b] = await Promise.all([send('Text from tab A'), send('Text from tab B')]);
+  assert.deepEqual([a.status, b.status].sort(), [303, 409]);
+  const loser = a.status === 409 ? a : b;
+  const winnerText = a.status === 303 ? 'Text from tab A' : 'Text from tab B';
+  const loserText = a.status === 409 ? 'Text from tab A' : 'Text from tab B';
+  assert.ok(loser.text.includes(loserText), 'the loser sees their own text');
+  const stored = await reviewModel(t.ctx.db).findOne({ assignmentId: r.id }).lean();
+  assert.equal(stored!.commentToApplicant, winnerText);
+  assert.equal(stored!.version, 1);
+  // A stale version later is refused too, and nothing changes.
+  await send('late').expect(409);
+  assert.equal(
+    (await reviewModel(t.ctx.db).findOne({ assignmentId: r.id }).lean())!.commentToApplicant,
+    winnerText,
+  );
+});
+
+test('submit needs every criterion scored; submitted is final and a second submit returns the first result', async () => {
+  const { pitch } = await setup();
+  const r = await reviewerOn(pitch);
+  const post = (body: Record<string, string>) =>
+    r.agent
+      .post(`/reviews/${r.id}/review`)
+      .type('form')
+      .send({ _csrf: r.token, ...body });
+  await post({ version: '0', action: 'submit', score_relevance: '4', recommendation: 'fund' }).expect(400);
+  await post({ version: '0', action: 'save', score_relevance: '9' }).expect(400); // above scaleMax 5
+  await post({ version: '0', action: 'save', score_relevance: '2.5' }).expect(400);
+  await post({ version: '0', action: 'save', role: 'admin' }).expect(400); // unknown field
+  assert.equal((await reviewModel(t.ctx.db).findOne({ assignmentId: r.id }).lean())!.version, 0);
+  await post({ version: '0', action: 'submit', ...full, commentToApplicant: 'First' }).expect(303);
+  await post({ version: '1', action: 'submit', ...full, commentToApplicant: 'Second' }).expect(303);
+  await post({ version: '0', action: 'submit', ...full, commentToApplicant: 'Third' }).expect(303);
+  await post({ version: '1', action: 'save', ...full, commentToApplicant: 'Edit' }).expect(409);
+  const stored = await reviewModel(t.ctx.db).findOne({ assignmentId: r.id }).lean();
+  assert.equal(stored!.status, 'submitted');
+  assert.equal(stored!.commentToApplicant, 'First');
+  assert.equal((await assignmentModel(t.ctx.db).findById(r.id).lean())!.status, 'submitted');
+  const actions = (
+    await auditModel(t.ctx.db)
+      .find({ targetId: String(stored!._id) })
+      .lean()
+  ).map((e) => e.action);
+  assert.deepEqual(actions, ['review.submitted']);
+});
+
+test("a reviewer sees others' reviews only after submitting, and never their private comments", async () => {
+  const { pitch } = await setup();
+  const first = await reviewerOn(pitch);
+  const second = await reviewerOn(pitch);
+  await first.agent
+    .post(`/reviews/${first.id}/review`)
+    .type('form')
+    .send({
+      _csrf: first.token,
+      version: '0',
+      action: 'submit',
+      ...full,
+      commentToApplicant: 'PUBLIC-ONE',
+      privateComment: 'SECRET-ONE',
+    })
+    .expect(303);
+  const before = await second.agent.get(`/reviews/${second.id}`).expect(200);
+  assert.ok(!before.text.includes('PUBLIC-ONE'));
+  assert.ok(!before.text.includes('SECRET-ONE'));
+  await second.agent
+    .post(`/reviews/${second.id}/review`)
+    .type('form')
+    .send({
+      _csrf: second.token,
+      version: '0',
+      action: 'submit',
+      ...full,
+      commentToApplicant: 'PUBLIC-TWO',
+      privateComment: 'SECRET-TWO',
+    })
+    .expect(303);
+  const afterSubmit = await second.agent.get(`/reviews/${second.id}`).expect(200);
+  assert.ok(afterSubmit.text.includes('PUBLIC-ONE'));
+  assert.ok(!afterSubmit.text.includes('SECRET-ONE'));
+  assert.ok(!afterSubmit.text.includes(first.reviewer.name + ' '), 'no reviewer names');
+  assert.ok(afterSubmit.text.includes('SECRET-TWO'), 'own private comment stays visible to its author');
+});
+
+test('reviewers must declare before reviewing', async () => {
+  const { pitch, call } = await setup();
+  const reviewer = await buildUser(t.ctx, { role: 'reviewer' });
+  const a = await assignmentModel(t.ctx.db).create({
+    callId: call._id,
+    pitchId: pitch._id,
+    reviewerId: reviewer._id,
+    status: 'offered',
+  });
+  const agent = await signIn(t.app, reviewer);
+  const page = await agent.get(`/reviews/${a._id}`).expect(200);
+  assert.ok(!page.text.includes(pitch.angle), 'pitch content stays closed before the declaration');
+  await agent
+    .post(`/reviews/${a._id}/review`)
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), version: '0', action: 'save' })
+    .expect(409);
+});
