@@ -41,9 +41,10 @@ export async function buildFixture(ctx: AppContext) {
     { name: 'Enkhjin', region: 'Darkhan-Uul', locale: 'mn' as const, outlet: 'Darkhan TV' },
     { name: 'Fulan', region: 'Ulaanbaatar', locale: 'mn' as const, outlet: 'Eagle' },
   ];
-  const u = [];
+  type Person = Awaited<ReturnType<typeof buildUser>>;
+  const u: Person[] = [];
   for (const s of spec) u.push(await buildUser(ctx, { role: 'journalist', ...s }));
-  const [u1, u2, u3, u4, u5, u6] = u as [typeof u1, typeof u1, typeof u1, typeof u1, typeof u1, typeof u1];
+  const [u1, u2, u3, u4, u5, u6] = u as [Person, Person, Person, Person, Person, Person];
 
   await db.collection('courses').insertOne({
     _id: courseId,
@@ -120,7 +121,7 @@ export async function buildFixture(ctx: AppContext) {
     { _id: k2, name: 'Darkhan spring', courseId, trainerIds: [trainer2._id] },
   ]);
   const enrol = (
-    user: typeof u1,
+    user: Person,
     cohortId: Types.ObjectId,
     status: string,
     viewed: Types.ObjectId[],
@@ -147,7 +148,7 @@ export async function buildFixture(ctx: AppContext) {
       enrol(u6, k2, 'enrolled', [], []),
     ]);
   // results: [q1 correct?, q1 chosen, q2 correct?, q2 chosen]
-  const attempt = (user: typeof u1, key: 'pre' | 'post', no: number, day: number, q1: string, q2: string) => {
+  const attempt = (user: Person, key: 'pre' | 'post', no: number, day: number, q1: string, q2: string) => {
     const results = [
       { qid: 'q1', objective: 'A', correct: q1 === 'a', chosen: [q1] },
       { qid: 'q2', objective: 'B', correct: q2 === 'a', chosen: [q2] },
@@ -204,7 +205,7 @@ export async function buildFixture(ctx: AppContext) {
     eligibility: { courseSlug: 'tip' },
     status: 'open',
   });
-  const pitch = (user: typeof u1, status: string, extra: Record<string, unknown> = {}) => ({
+  const pitch = (user: Person, status: string, extra: Record<string, unknown> = {}) => ({
     _id: id(),
     callId,
     applicantId: user._id,
