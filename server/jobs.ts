@@ -2,6 +2,7 @@ import type { AppContext } from './context';
 import { outboxJob } from '../modules/notifications';
 import { reviewReminderJob } from '../modules/reviews';
 import { reminderJob } from '../modules/learning';
+import { expiredAttemptsJob } from '../modules/quizzes';
 
 export interface BackgroundJob {
   name: string;
@@ -10,7 +11,12 @@ export interface BackgroundJob {
 }
 
 /** Periodic work (outbox sending, reminders, clean-up). Each module adds its jobs here. */
-export const backgroundJobs: BackgroundJob[] = [reminderJob, outboxJob, reviewReminderJob];
+export const backgroundJobs: BackgroundJob[] = [
+  reminderJob,
+  outboxJob,
+  reviewReminderJob,
+  expiredAttemptsJob,
+];
 
 /** Runs each job on its interval, never overlapping itself; stop() waits for runs in flight. */
 export function startBackgroundJobs(ctx: AppContext, jobs: BackgroundJob[] = backgroundJobs) {

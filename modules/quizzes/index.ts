@@ -1,8 +1,11 @@
 export { quizzesRouter } from './routes';
 export { importQuizzes, loadQuestionBank, type CourseDefinition, type ImportInput } from './import';
-export { quizSummariesForCourse, type QuizSummary } from './service';
+export { quizSummariesForCourse, closeExpiredAttempts, type QuizSummary } from './service';
+export { expiredAttemptsJob } from './jobs';
 export {
   attemptModel,
+  questionModel,
+  quizModel,
   type Attempt,
   type AttemptItem,
   type AttemptResult,

@@ -112,7 +112,12 @@ export function quizzesRouter(ctx: AppContext): Router {
   router.get('/quizzes/attempts/:attemptId/result', policy.result, async (req, res) => {
     const { attemptId } = ids(attemptParams, req.params);
     const lang = res.locals.lang as Locale;
-    const { attempt, quiz, questions, ownerView } = await quizzes.attemptResult(ctx, req.user!, attemptId);
+    const view = await quizzes.attemptResult(ctx, req.user!, attemptId).catch((err: unknown) => {
+      if (err instanceof quizzes.StillOpen) return undefined;
+      throw err;
+    });
+    if (!view) return res.redirect(303, res.locals.url(`/quizzes/attempts/${attemptId}`));
+    const { attempt, quiz, questions, ownerView } = view;
     const items = attempt.items
       .filter((item) => questions.has(item.qid))
       .map((item, i) => presentResultItem(item, questions.get(item.qid)!, attempt, i + 1, lang));

@@ -17,6 +17,9 @@ import { drawFrom, itemFor } from './draw';
 import { grade } from './grading';
 import { canReviewAttempts } from './policy';
 
+/** Asked for the result of an attempt that is still open. */
+export class StillOpen extends Error {}
+
 /** Answers that arrive this long after the deadline still count (network, slow phones). */
 export const GRACE_MS = 30_000;
 
@@ -221,7 +224,12 @@ export async function attemptResult(
   const staff = canReviewAttempts(viewer);
   const filter = staff ? { _id: id } : { _id: id, userId: oid(viewer.id) };
   const attempt = await attemptModel(ctx.db).findOne(filter).lean<Attempt>();
-  if (!attempt || attempt.status !== 'submitted') throw new NotFound();
+  if (!attempt) throw new NotFound();
+  if (attempt.status !== 'submitted') {
+    // Still open: its owner goes back to the answer sheet; nobody else sees unsubmitted answers.
+    if (String(attempt.userId) === viewer.id) throw new StillOpen();
+    throw new NotFound();
+  }
   const quiz = await quizModel(ctx.db).findById(attempt.quizId).lean<Quiz>();
   if (!quiz) throw new NotFound();
   const ownerView = String(attempt.userId) === viewer.id;
@@ -301,4 +309,18 @@ export async function quizSummariesForCourse(
         best: top ? { score: top.score ?? 0, passed: !!top.passed } : undefined,
       };
     });
+}
+
+/**
+ * Grades attempts whose time ran out without a submit, with the answers saved in time, so a
+ * trainee who closed the tab still gets a result (and learning hears about it).
+ */
+export async function closeExpiredAttempts(ctx: AppContext, limit = 200): Promise<number> {
+  const cutoff = new Date(ctx.clock.now().getTime() - GRACE_MS);
+  const expired = await attemptModel(ctx.db)
+    .find({ status: 'started', deadlineAt: mongoose.trusted({ $lt: cutoff }) }, { _id: 1, userId: 1 })
+    .limit(limit)
+    .lean<Array<Pick<Attempt, '_id' | 'userId'>>>();
+  for (const a of expired) await submitAttempt(ctx, String(a.userId), String(a._id), undefined);
+  return expired.length;
 }
