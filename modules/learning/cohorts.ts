@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { trusted } from './trusted';
 import type { AppContext } from '../../server/context';
 import { NotFound } from '../../server/http/errors';
 import type { SessionUser } from '../../server/types';
@@ -15,7 +16,7 @@ const scope = (actor: SessionUser) =>
 export async function listCohorts(ctx: AppContext, actor: SessionUser) {
   const cohorts = await cohortModel(ctx.db).find(scope(actor)).sort({ createdAt: -1 }).lean();
   const courses = await courseModel(ctx.db)
-    .find({ _id: { $in: cohorts.map((c) => c.courseId) } }, { title: 1, slug: 1 })
+    .find({ _id: trusted({ $in: cohorts.map((c) => c.courseId) }) }, { title: 1, slug: 1 })
     .lean();
   const byId = new Map(courses.map((c) => [String(c._id), c]));
   return cohorts.map((c) => ({ ...c, course: byId.get(String(c.courseId)) }));
@@ -53,7 +54,10 @@ export async function cohortMembers(ctx: AppContext, actor: SessionUser, cohortI
   const course = await getCourseOutline(ctx, cohort.courseId);
   const enrolments = await enrolmentModel(ctx.db).find({ cohortId: cohort._id }).lean();
   const users = await userModel(ctx.db)
-    .find({ _id: { $in: enrolments.map((e) => e.userId) } }, { name: 1, email: 1, outlet: 1, region: 1 })
+    .find(
+      { _id: trusted({ $in: enrolments.map((e) => e.userId) }) },
+      { name: 1, email: 1, outlet: 1, region: 1 },
+    )
     .lean();
   const byId = new Map(users.map((u) => [String(u._id), u]));
   await recordAudit(ctx, actor, 'cohort.viewed', { type: 'cohort', id: String(cohort._id) });
@@ -79,7 +83,7 @@ export async function enrolByEmail(ctx: AppContext, actor: SessionUser, cohortId
   const cohort = await cohortFor(ctx, actor, cohortId);
   const wanted = [...new Set(emails.map((e) => e.trim().toLowerCase()).filter(Boolean))];
   const users = await userModel(ctx.db)
-    .find({ email: { $in: wanted }, role: 'journalist', status: 'active' }, { email: 1 })
+    .find({ email: trusted({ $in: wanted }), role: 'journalist', status: 'active' }, { email: 1 })
     .lean();
   const found = new Set(users.map((u) => u.email));
   const now = ctx.clock.now();

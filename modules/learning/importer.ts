@@ -111,10 +111,12 @@ export async function importParsedCourse(ctx: AppContext, parsed: ParsedCourse) 
     completionRules: { lessons: true, lessonQuizzes: true, postTest: true, ...course.completionRules },
   };
   const contentHash = hash({ ...fields, lessons: course.lessons });
+  const now = ctx.clock.now();
   const doc = await Courses.findOneAndUpdate(
     { slug: course.slug },
-    { $setOnInsert: { slug: course.slug, status: 'published', ...fields } },
-    { upsert: true, new: true },
+    // No timestamps here: finding the course must not count as changing it.
+    { $setOnInsert: { slug: course.slug, status: 'published', ...fields, createdAt: now, updatedAt: now } },
+    { upsert: true, new: true, timestamps: false },
   ).lean();
   const lessonIds: Types.ObjectId[] = [];
   for (const lesson of parsed.lessons) lessonIds.push(await upsertLesson(ctx, doc._id, lesson));

@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { trusted } from './trusted';
 import type { AppContext } from '../../server/context';
 import { userModel } from '../accounts';
 import { enqueueEmail } from '../notifications';
@@ -19,33 +20,41 @@ export async function sendReminders(
   const now = ctx.clock.now();
   const stalledBefore = new Date(now.getTime() - days * DAY);
   const notStartedBefore = new Date(now.getTime() - DAY);
-  const notRecentlyReminded = {
-    $or: [{ lastReminderAt: { $exists: false } }, { lastReminderAt: { $lte: stalledBefore } }],
-  };
-  const due = {
-    completedAt: { $exists: false },
+  // Built fresh for each query: mongoose casts filters in place.
+  const notRecentlyReminded = () => ({
+    $or: [
+      { lastReminderAt: trusted({ $exists: false }) },
+      { lastReminderAt: trusted({ $lte: stalledBefore }) },
+    ],
+  });
+  const due = () => ({
+    completedAt: trusted({ $exists: false }),
     ...(options.cohortId ? { cohortId: new Types.ObjectId(String(options.cohortId)) } : {}),
     $and: [
       {
         $or: [
-          { status: 'enrolled', enrolledAt: { $lte: notStartedBefore } },
-          { status: 'in_progress', lastActivityAt: { $lte: stalledBefore } },
+          { status: 'enrolled', enrolledAt: trusted({ $lte: notStartedBefore }) },
+          { status: 'in_progress', lastActivityAt: trusted({ $lte: stalledBefore }) },
         ],
       },
-      notRecentlyReminded,
+      notRecentlyReminded(),
     ],
-  };
-  const candidates = await enrolmentModel(ctx.db).find(due, { userId: 1, courseId: 1 }).limit(500).lean();
+  });
+  const candidates = await enrolmentModel(ctx.db).find(due(), { userId: 1, courseId: 1 }).limit(500).lean();
   if (!candidates.length) return 0;
   const users = await userModel(ctx.db)
     .find(
-      { _id: { $in: candidates.map((c) => c.userId) }, status: 'active', remindersOptOut: { $ne: true } },
+      {
+        _id: trusted({ $in: candidates.map((c) => c.userId) }),
+        status: 'active',
+        remindersOptOut: trusted({ $ne: true }),
+      },
       { email: 1, name: 1, locale: 1 },
     )
     .lean();
   const usersById = new Map(users.map((u) => [String(u._id), u]));
   const courses = await courseModel(ctx.db)
-    .find({ _id: { $in: candidates.map((c) => c.courseId) } }, { slug: 1, title: 1 })
+    .find({ _id: trusted({ $in: candidates.map((c) => c.courseId) }) }, { slug: 1, title: 1 })
     .lean();
   const coursesById = new Map(courses.map((c) => [String(c._id), c]));
   let sent = 0;
@@ -54,7 +63,7 @@ export async function sendReminders(
     const course = coursesById.get(String(candidate.courseId));
     if (!user || !course) continue;
     const claimed = await enrolmentModel(ctx.db).findOneAndUpdate(
-      { _id: candidate._id, ...due },
+      { _id: candidate._id, ...due() },
       { $set: { lastReminderAt: now } },
       { projection: { _id: 1 } },
     );

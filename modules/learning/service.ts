@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { trusted } from './trusted';
 import type { AppContext } from '../../server/context';
 import { userModel } from '../accounts';
 import { enqueueEmail } from '../notifications';
@@ -82,7 +83,7 @@ export async function recordLessonView(
   }
   const updated = await enrolmentModel(ctx.db)
     .findOneAndUpdate(
-      { _id: enrolment._id, viewedKeys: { $ne: viewKey } },
+      { _id: enrolment._id, viewedKeys: trusted({ $ne: viewKey }) },
       {
         $push: { lessonsViewed: { lessonId: oid(lesson.id), version: lesson.version, at: now } },
         $addToSet: { viewedKeys: viewKey },
@@ -146,7 +147,7 @@ async function completeIfDone(ctx: AppContext, enrolment: Enrolment, course: Cou
   const now = ctx.clock.now();
   const won = await enrolmentModel(ctx.db)
     .findOneAndUpdate(
-      { _id: enrolment._id, completedAt: { $exists: false } },
+      { _id: enrolment._id, completedAt: trusted({ $exists: false }) },
       { $set: { completedAt: now, status: 'completed', lastActivityAt: now } },
       { new: true },
     )
@@ -175,7 +176,10 @@ export async function hasCompletedCourse(
   const course = await courseModel(ctx.db).findOne({ slug: courseSlug }, { _id: 1 }).lean();
   if (!course) return false;
   const done = await enrolmentModel(ctx.db)
-    .findOne({ userId: oid(userId), courseId: course._id, completedAt: { $exists: true } }, { _id: 1 })
+    .findOne(
+      { userId: oid(userId), courseId: course._id, completedAt: trusted({ $exists: true }) },
+      { _id: 1 },
+    )
     .lean();
   return !!done;
 }
@@ -202,7 +206,7 @@ export async function enrolmentsPage(
   cursor?: Types.ObjectId,
 ) {
   return enrolmentModel(ctx.db)
-    .find({ courseId: oid(courseId), ...(cursor ? { _id: { $gt: cursor } } : {}) })
+    .find({ courseId: oid(courseId), ...(cursor ? { _id: trusted({ $gt: cursor }) } : {}) })
     .sort({ _id: 1 })
     .limit(Math.min(Math.max(limit, 1), 500))
     .lean();
