@@ -121,8 +121,8 @@ test('an invited journalist sets name and password and is signed in', async () =
     .type('form')
     .send({ _csrf: csrfFrom(page.text), name: 'Renamed Person', password: 'my-own-passphrase' });
   assert.equal(done.status, 303);
-  const home = await guest.get('/').set('Accept-Language', 'en').expect(200);
-  assert.match(home.text, /Welcome, Renamed Person/);
+  const profile = await guest.get('/account').expect(200);
+  assert.match(profile.text, /value="Renamed Person"/);
   await guest.get(`/invite/${token}`).expect(404);
   const stored = await userModel(t.ctx.db).findOne({ email }).lean();
   assert.equal(stored!.status, 'active');
