@@ -1,6 +1,7 @@
 export { quizzesRouter } from './routes';
 export { importQuizzes, loadQuestionBank, type CourseDefinition, type ImportInput } from './import';
-export { quizSummariesForCourse, closeExpiredAttempts, type QuizSummary } from './service';
+export { closeExpiredAttempts } from './service';
+export { quizSummariesForCourse, type QuizSummary } from './summaries';
 export { expiredAttemptsJob } from './jobs';
 export {
   attemptModel,
