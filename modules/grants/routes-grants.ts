@@ -28,6 +28,8 @@ function idOr404<T>(
 const receiveFile = (() => {
   const upload = multer({
     storage: multer.memoryStorage(),
+    // Browsers send file names as raw UTF-8 (Mongolian names must survive).
+    defParamCharset: 'utf8',
     limits: { fileSize: 10 * MB, files: 1, fields: 5, fieldSize: 1024, parts: 8, headerPairs: 50 },
   }).single('file');
   return (req: Request, res: Response, next: NextFunction) =>

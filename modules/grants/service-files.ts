@@ -27,9 +27,9 @@ const ALLOWED: Record<string, { ext: string; mime: string }> = {
 /** A display name: last path segment, no control or path characters, bounded length. */
 export function safeOriginalName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
-  const cleaned = base
-    .replace(/[\u0000-\u001f\u007f<>:"|?*]/g, '')
+  const cleaned = [...base]
+    .filter((ch) => ch.charCodeAt(0) >= 0x20 && ch.charCodeAt(0) !== 0x7f && !'<>:"|?*'.includes(ch))
+    .join('')
     .replace(/^\.+/, '')
     .trim();
   const ext = path.extname(cleaned);

@@ -124,6 +124,15 @@ test('a path-traversal file name is stored under a random key and shown sanitise
   const page = await agent.get(`/grants/pitches/${pitchId}`).expect(200);
   assert.match(page.text, />passwd\.pdf</);
   assert.doesNotMatch(page.text, /etc\/passwd/);
+
+  await upload(agent, token, pitchId, PDF, 'Нийтлэл 1.pdf').expect(303);
+  const mn = await storedFileModel(t.ctx.db).findOne({ pitchId, originalName: 'Нийтлэл 1.pdf' }).lean();
+  assert.ok(mn, 'UTF-8 name kept');
+  const res = await agent.get(`/grants/files/${String(mn!._id)}`).expect(200);
+  assert.equal(
+    res.headers['content-disposition'],
+    `attachment; filename="1.pdf"; filename*=UTF-8''${encodeURIComponent('Нийтлэл 1.pdf')}`,
+  );
 });
 
 test('spoofed types, SVG, HTML and unknown extensions are refused with 400 and nothing stored', async () => {
