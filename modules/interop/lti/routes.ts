@@ -1,0 +1,77 @@
+import { Router, type Request, type Response } from 'express';
+import type { AppContext } from '../../../server/context';
+import { allow } from '../../../server/auth/policy';
+import { startSession } from '../../../server/auth/sign-in';
+import { fieldErrors, idParams, parse } from '../../../server/http/validate';
+import { deepLinkForm, launchInput, loginInput, platformForm, ticketParams } from './schemas';
+import { toolJwks } from './keys';
+import { linkableContent } from './targets';
+import * as lti from './service';
+
+/** LTI 1.3 tool endpoints (cross-site by design: /lti/ skips the same-origin and CSRF checks). */
+export function ltiRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const admin = allow.roles('admin');
+
+  router.get('/lti/jwks', allow.anyone, async (_req, res) => {
+    res.set('Cache-Control', 'public, max-age=300').json(await toolJwks(ctx));
+  });
+
+  const login = async (req: Request, res: Response) => {
+    const input = parse(loginInput, req.method === 'POST' ? req.body : req.query);
+    res.redirect(302, await lti.beginLogin(ctx, input));
+  };
+  router.get('/lti/login', allow.anyone, login);
+  router.post('/lti/login', allow.anyone, login);
+
+  router.post('/lti/launch', allow.anyone, async (req, res) => {
+    const { id_token, state } = parse(launchInput, req.body);
+    const outcome = await lti.handleLaunch(ctx, id_token, state);
+    if (outcome.kind === 'deep-link') {
+      const choices = await linkableContent(ctx);
+      return res.render('interop/lti/deep-link', { ticket: outcome.ticket, choices });
+    }
+    res.render('interop/lti/launch', { outcome });
+  });
+
+  router.get('/lti/continue/:ticket', allow.anyone, async (req, res) => {
+    const { ticket } = parse(ticketParams, req.params);
+    const { user, path } = await lti.redeemHandoff(ctx, ticket);
+    await startSession(req, user, ctx.clock.now());
+    res.redirect(303, res.locals.url(path));
+  });
+
+  router.post('/lti/deep-link', allow.anyone, async (req, res) => {
+    const { ticket, target } = parse(deepLinkForm, req.body);
+    const { returnUrl, jwt } = await lti.completeDeepLink(ctx, ticket, target);
+    res.render('interop/lti/deep-link-return', { returnUrl, jwt });
+  });
+
+  const renderAdmin = async (res: Response, status = 200, extra: Record<string, unknown> = {}) =>
+    res
+      .status(status)
+      .render('interop/lti/platforms', {
+        platforms: await lti.listPlatforms(ctx),
+        urls: lti.toolUrls(ctx),
+        ...extra,
+      });
+
+  router.get('/admin/lti', admin, (_req, res) => renderAdmin(res));
+
+  router.post('/admin/lti', admin, async (req, res) => {
+    const parsed = platformForm.safeParse(req.body ?? {});
+    if (!parsed.success)
+      return renderAdmin(res, 400, { errors: fieldErrors(parsed.error), values: req.body });
+    const { _csrf: _ignored, ...input } = parsed.data;
+    await lti.registerPlatform(ctx, req.user!, input);
+    res.redirect(303, res.locals.url('/admin/lti'));
+  });
+
+  router.post('/admin/lti/:id/delete', admin, async (req, res) => {
+    const { id } = parse(idParams, req.params);
+    await lti.removePlatform(ctx, req.user!, id);
+    res.redirect(303, res.locals.url('/admin/lti'));
+  });
+
+  return router;
+}

@@ -1,0 +1,387 @@
+import { createHash, randomBytes } from 'node:crypto';
+import mongoose, { Types } from 'mongoose';
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { z } from 'zod';
+import type { AppContext } from '../../../server/context';
+import type { SessionUser } from '../../../server/types';
+import { Invalid, NotFound, Forbidden, Conflict } from '../../../server/http/errors';
+import { userModel, toSessionUser } from '../../accounts';
+import { recordAudit } from '../../audit';
+import { CLAIM, isLearner, mapRoles } from './claims';
+import {
+  ltiLaunchModel,
+  ltiLinkModel,
+  ltiPlatformModel,
+  ltiStateModel,
+  ltiTicketModel,
+  type LtiPlatform,
+} from './model';
+import { formatTarget, parseTarget, resolveTarget } from './targets';
+import { signWithToolKey } from './keys';
+import type { PlatformInput, LoginInput } from './schemas';
+
+const STATE_TTL_MS = 10 * 60 * 1000;
+const HANDOFF_TTL_MS = 2 * 60 * 1000;
+const DEEP_LINK_TTL_MS = 30 * 60 * 1000;
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+const token = () => randomBytes(32).toString('base64url');
+
+export const toolUrls = (ctx: AppContext) => ({
+  login: `${ctx.config.baseUrl}/lti/login`,
+  launch: `${ctx.config.baseUrl}/lti/launch`,
+  jwks: `${ctx.config.baseUrl}/lti/jwks`,
+  deepLinking: `${ctx.config.baseUrl}/lti/launch`,
+});
+
+// ---- Platforms (admin) ----
+
+export async function listPlatforms(ctx: AppContext) {
+  return ltiPlatformModel(ctx.db).find().sort({ createdAt: 1 }).lean();
+}
+
+export async function registerPlatform(ctx: AppContext, actor: SessionUser, input: PlatformInput) {
+  try {
+    const p = await ltiPlatformModel(ctx.db).create(input);
+    await recordAudit(ctx, actor, 'lti.platform.registered', { type: 'ltiPlatform', id: String(p._id) });
+    return p.toObject();
+  } catch (err) {
+    if ((err as { code?: number }).code === 11000) throw new Conflict('interop.lti.errors.duplicate');
+    throw err;
+  }
+}
+
+export async function removePlatform(ctx: AppContext, actor: SessionUser, id: string) {
+  const gone = await ltiPlatformModel(ctx.db)
+    .findOneAndDelete({ _id: new Types.ObjectId(id) })
+    .lean();
+  if (!gone) throw new NotFound();
+  await recordAudit(ctx, actor, 'lti.platform.removed', { type: 'ltiPlatform', id });
+}
+
+// ---- OIDC third-party initiated login ----
+
+/** Builds the redirect to the platform's authorisation endpoint, with a fresh one-time state and nonce. */
+export async function beginLogin(ctx: AppContext, input: LoginInput): Promise<string> {
+  const filter = input.client_id ? { issuer: input.iss, clientId: input.client_id } : { issuer: input.iss };
+  const platforms = await ltiPlatformModel(ctx.db).find(filter).limit(2).lean();
+  if (platforms.length !== 1) throw new Invalid('interop.lti.errors.platform');
+  const platform = platforms[0]!;
+  if (!sameOrigin(input.target_link_uri, ctx.config.baseUrl)) throw new Invalid('interop.lti.errors.target');
+  if (input.lti_deployment_id && !platform.deploymentIds.includes(input.lti_deployment_id))
+    throw new Invalid('interop.lti.errors.deployment');
+  const state = token();
+  const nonce = token();
+  await ltiStateModel(ctx.db).create({
+    state,
+    nonce,
+    platformId: platform._id,
+    expiresAt: new Date(ctx.clock.now().getTime() + STATE_TTL_MS),
+  });
+  const url = new URL(platform.authLoginUrl);
+  const params: Record<string, string> = {
+    scope: 'openid',
+    response_type: 'id_token',
+    response_mode: 'form_post',
+    prompt: 'none',
+    client_id: platform.clientId,
+    redirect_uri: toolUrls(ctx).launch,
+    login_hint: input.login_hint,
+    state,
+    nonce,
+  };
+  if (input.lti_message_hint) params.lti_message_hint = input.lti_message_hint;
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+  return url.toString();
+}
+
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
+  }
+}
+
+// ---- Launch ----
+
+const jwksCache = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+function platformKeys(url: string) {
+  let set = jwksCache.get(url);
+  if (!set) {
+    set = createRemoteJWKSet(new URL(url), { timeoutDuration: 5000, cooldownDuration: 30_000 });
+    jwksCache.set(url, set);
+  }
+  return set;
+}
+
+const str = (max: number) => z.string().min(1).max(max);
+const commonClaims = z.object({
+  sub: str(255),
+  nonce: str(200),
+  [CLAIM.version]: z.literal('1.3.0'),
+  [CLAIM.deploymentId]: str(255),
+  [CLAIM.messageType]: z.enum(['LtiResourceLinkRequest', 'LtiDeepLinkingRequest']),
+  [CLAIM.roles]: z.array(z.string().max(300)).max(100).default([]),
+  [CLAIM.context]: z.object({ id: str(255) }).optional(),
+  [CLAIM.custom]: z.record(z.string(), z.unknown()).optional(),
+  name: z.string().max(300).optional(),
+  given_name: z.string().max(150).optional(),
+  family_name: z.string().max(150).optional(),
+  email: z.string().max(254).optional(),
+  locale: z.string().max(35).optional(),
+});
+const resourceLinkClaims = commonClaims.extend({
+  [CLAIM.resourceLink]: z.object({ id: str(255) }),
+  [CLAIM.ags]: z
+    .object({ lineitem: z.string().url().max(1000).optional(), scope: z.array(z.string()).optional() })
+    .optional(),
+});
+const deepLinkClaims = commonClaims.extend({
+  [CLAIM.deepLinkingSettings]: z.object({
+    deep_link_return_url: z.string().url().max(1000),
+    accept_types: z.array(z.string()).optional(),
+    data: z.string().max(2000).optional(),
+  }),
+});
+
+async function consumeState(ctx: AppContext, state: string) {
+  const now = ctx.clock.now();
+  return ltiStateModel(ctx.db)
+    .findOneAndUpdate(
+      { state, usedAt: mongoose.trusted({ $exists: false }), expiresAt: mongoose.trusted({ $gt: now }) },
+      { $set: { usedAt: now } },
+      { new: true },
+    )
+    .lean();
+}
+
+/** Verifies state, signature, issuer, audience, azp, lifetime, nonce, deployment, version and type. */
+export async function verifyLaunch(ctx: AppContext, idToken: string, state: string) {
+  const st = await consumeState(ctx, state);
+  if (!st) throw new Invalid('interop.lti.errors.state');
+  const platform = await ltiPlatformModel(ctx.db).findById(st.platformId).lean();
+  if (!platform) throw new Invalid('interop.lti.errors.platform');
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(idToken, platformKeys(platform.keysetUrl), {
+      issuer: platform.issuer,
+      audience: platform.clientId,
+      algorithms: ['RS256', 'RS384', 'RS512', 'PS256', 'ES256'],
+      currentDate: ctx.clock.now(),
+      requiredClaims: ['exp', 'iat', 'sub', 'nonce'],
+      maxTokenAge: '10m',
+      clockTolerance: 30,
+    }));
+  } catch (err) {
+    if (err instanceof joseErrors.JOSEError) {
+      ctx.log.info({ code: err.code }, 'LTI id_token refused');
+      throw new Invalid('interop.lti.errors.token');
+    }
+    throw err;
+  }
+  const aud = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+  if ((aud.length > 1 || payload.azp !== undefined) && payload.azp !== platform.clientId)
+    throw new Invalid('interop.lti.errors.token');
+  if (payload.nonce !== st.nonce) throw new Invalid('interop.lti.errors.token');
+  const type = (payload as Record<string, unknown>)[CLAIM.messageType];
+  const parsed = (type === 'LtiDeepLinkingRequest' ? deepLinkClaims : resourceLinkClaims).safeParse(payload);
+  if (!parsed.success) throw new Invalid('interop.lti.errors.claims');
+  const claims = parsed.data as z.infer<typeof commonClaims> & Record<string, unknown>;
+  if (!platform.deploymentIds.includes(claims[CLAIM.deploymentId]))
+    throw new Forbidden('interop.lti.errors.deployment');
+  return { platform, claims, payload };
+}
+
+// ---- Users ----
+
+const emailShape = z.email().max(254);
+
+function displayName(c: z.infer<typeof commonClaims>): string {
+  const full = c.name?.trim() || [c.given_name, c.family_name].filter(Boolean).join(' ').trim();
+  return (full || 'LTI learner').slice(0, 120);
+}
+
+/** The linked user, or (learners only) a new journalist account linked to the LMS identity. */
+async function findOrCreateLearner(ctx: AppContext, platform: LtiPlatform, c: z.infer<typeof commonClaims>) {
+  const Links = ltiLinkModel(ctx.db);
+  const Users = userModel(ctx.db);
+  const link = await Links.findOne({ issuer: platform.issuer, sub: c.sub }).lean();
+  if (link) return Users.findById(link.userId).lean();
+  const hash = sha256(`${platform.issuer}|${c.sub}`).slice(0, 24);
+  const placeholder = `lti-${hash}@lti.invalid`;
+  // An LMS-asserted address that already belongs to an account is never trusted to sign into it.
+  const claimed = emailShape.safeParse(c.email?.trim().toLowerCase());
+  const free = claimed.success && !(await Users.exists({ email: claimed.data }));
+  const lang = c.locale?.toLowerCase().split(/[-_]/)[0];
+  const fields = {
+    name: displayName(c),
+    role: 'journalist' as const,
+    status: 'active' as const,
+    ...(lang === 'en' || lang === 'mn' ? { locale: lang } : {}),
+  };
+  const user = await Users.create({ email: free ? claimed.data : placeholder, ...fields }).catch(
+    (err: { code?: number }) => {
+      if (err.code !== 11000) throw err;
+      return Users.create({ email: placeholder, ...fields });
+    },
+  );
+  try {
+    await Links.create({ issuer: platform.issuer, sub: c.sub, userId: user._id });
+    return user.toObject();
+  } catch (err) {
+    if ((err as { code?: number }).code !== 11000) throw err;
+    await Users.deleteOne({ _id: user._id }); // a parallel launch linked first: use its user
+    const winner = await Links.findOne({ issuer: platform.issuer, sub: c.sub }).lean();
+    return winner ? Users.findById(winner.userId).lean() : null;
+  }
+}
+
+export type LaunchOutcome =
+  | { kind: 'learner'; handoff: string; title?: { en: string; mn: string } }
+  | { kind: 'staff'; next: string; title?: { en: string; mn: string } }
+  | { kind: 'deep-link'; ticket: string };
+
+/** A verified resource-link or deep-linking launch → what the page inside the LMS frame offers. */
+export async function handleLaunch(ctx: AppContext, idToken: string, state: string): Promise<LaunchOutcome> {
+  const { platform, claims } = await verifyLaunch(ctx, idToken, state);
+  const roles = claims[CLAIM.roles];
+  const role = mapRoles(roles);
+  const deploymentId = claims[CLAIM.deploymentId];
+  const now = ctx.clock.now();
+
+  if (claims[CLAIM.messageType] === 'LtiDeepLinkingRequest') {
+    if (role !== 'trainer') throw new Forbidden('interop.lti.errors.instructorsOnly');
+    const settings = (claims as unknown as z.infer<typeof deepLinkClaims>)[CLAIM.deepLinkingSettings];
+    const returnOk = [platform.issuer, platform.authLoginUrl, platform.accessTokenUrl].some((u) =>
+      sameOrigin(settings.deep_link_return_url, u),
+    );
+    if (!returnOk || !/^https?:/.test(settings.deep_link_return_url))
+      throw new Invalid('interop.lti.errors.returnUrl');
+    const ticket = token();
+    await ltiTicketModel(ctx.db).create({
+      purpose: 'deep-link',
+      tokenHash: sha256(ticket),
+      platformId: platform._id,
+      deploymentId,
+      returnUrl: settings.deep_link_return_url,
+      data: settings.data,
+      expiresAt: new Date(now.getTime() + DEEP_LINK_TTL_MS),
+    });
+    return { kind: 'deep-link', ticket };
+  }
+
+  const custom = claims[CLAIM.custom] ?? {};
+  const wanted = parseTarget(custom.target);
+  const resolved = wanted ? await resolveTarget(ctx, wanted) : undefined;
+  const path = resolved?.path ?? '/learn';
+
+  if (role === 'trainer') return { kind: 'staff', next: path, title: resolved?.title };
+
+  const user = await findOrCreateLearner(ctx, platform, claims);
+  if (!user || user.status !== 'active') throw new Forbidden('interop.lti.errors.disabled');
+  if (user.role !== 'journalist') return { kind: 'staff', next: path, title: resolved?.title };
+
+  const rl = (claims as unknown as z.infer<typeof resourceLinkClaims>)[CLAIM.resourceLink];
+  const lineitem = (claims as unknown as z.infer<typeof resourceLinkClaims>)[CLAIM.ags]?.lineitem;
+  const lineitemOk =
+    lineitem && [platform.issuer, platform.accessTokenUrl].some((u) => sameOrigin(lineitem, u));
+  await ltiLaunchModel(ctx.db).findOneAndUpdate(
+    { platformId: platform._id, resourceLinkId: rl.id, userId: user._id },
+    {
+      $set: {
+        deploymentId,
+        contextId: claims[CLAIM.context]?.id,
+        sub: claims.sub,
+        gradable: isLearner(roles) && !!lineitemOk,
+        lineitem: lineitemOk ? lineitem : undefined,
+        target: resolved?.target,
+        courseId: resolved ? new Types.ObjectId(resolved.courseId) : undefined,
+        lastLaunchedAt: now,
+      },
+      $setOnInsert: { firstLaunchedAt: now },
+    },
+    { upsert: true },
+  );
+  const handoff = token();
+  await ltiTicketModel(ctx.db).create({
+    purpose: 'handoff',
+    tokenHash: sha256(handoff),
+    userId: user._id,
+    path,
+    expiresAt: new Date(now.getTime() + HANDOFF_TTL_MS),
+  });
+  return { kind: 'learner', handoff, title: resolved?.title };
+}
+
+async function consumeTicket(ctx: AppContext, purpose: 'handoff' | 'deep-link', raw: string) {
+  const now = ctx.clock.now();
+  return ltiTicketModel(ctx.db)
+    .findOneAndUpdate(
+      {
+        purpose,
+        tokenHash: sha256(raw),
+        usedAt: mongoose.trusted({ $exists: false }),
+        expiresAt: mongoose.trusted({ $gt: now }),
+      },
+      { $set: { usedAt: now } },
+      { new: true },
+    )
+    .lean();
+}
+
+/** The new tab's one-time ticket → the learner's session user and where to go. */
+export async function redeemHandoff(ctx: AppContext, raw: string) {
+  const ticket = await consumeTicket(ctx, 'handoff', raw);
+  if (!ticket?.userId) throw new NotFound('interop.lti.errors.handoff');
+  const user = await userModel(ctx.db).findById(ticket.userId).lean();
+  if (!user || user.status !== 'active' || user.role !== 'journalist') throw new Forbidden();
+  return { user: toSessionUser(user), path: ticket.path ?? '/learn' };
+}
+
+/** Peeks at a deep-linking ticket without using it up (the selection page). */
+export async function deepLinkTicket(ctx: AppContext, raw: string) {
+  const now = ctx.clock.now();
+  const t = await ltiTicketModel(ctx.db)
+    .findOne({
+      purpose: 'deep-link',
+      tokenHash: sha256(raw),
+      usedAt: mongoose.trusted({ $exists: false }),
+      expiresAt: mongoose.trusted({ $gt: now }),
+    })
+    .lean();
+  if (!t) throw new NotFound('interop.lti.errors.expired');
+  return t;
+}
+
+/** The instructor's choice → a signed LtiDeepLinkingResponse for the platform's return URL. */
+export async function completeDeepLink(ctx: AppContext, raw: string, targetValue: string) {
+  const target = parseTarget(targetValue);
+  const resolved = target && (await resolveTarget(ctx, target));
+  if (!resolved) throw new Invalid('interop.lti.errors.target');
+  const ticket = await consumeTicket(ctx, 'deep-link', raw);
+  if (!ticket?.platformId || !ticket.returnUrl) throw new NotFound('interop.lti.errors.expired');
+  const platform = await ltiPlatformModel(ctx.db).findById(ticket.platformId).lean();
+  if (!platform) throw new NotFound();
+  const label = resolved.title.en || resolved.title.mn;
+  const item: Record<string, unknown> = {
+    type: 'ltiResourceLink',
+    title: label,
+    url: toolUrls(ctx).launch,
+    custom: { target: formatTarget(resolved.target) },
+  };
+  if (resolved.target.kind === 'quiz' || resolved.target.kind === 'course')
+    item.lineItem = { scoreMaximum: 100, label, resourceId: formatTarget(resolved.target) };
+  const jwt = await signWithToolKey(ctx, {
+    iss: platform.clientId,
+    aud: platform.issuer,
+    azp: platform.clientId,
+    nonce: token(),
+    [CLAIM.messageType]: 'LtiDeepLinkingResponse',
+    [CLAIM.version]: '1.3.0',
+    [CLAIM.deploymentId]: ticket.deploymentId,
+    [CLAIM.contentItems]: [item],
+    ...(ticket.data ? { [CLAIM.dlData]: ticket.data } : {}),
+  });
+  return { returnUrl: ticket.returnUrl, jwt };
+}
