@@ -93,7 +93,7 @@ test('an invalid lesson file gives an error naming the file, and nothing is impo
     const file = path.join(dir, 'lessons', '04-protecting-identity.yaml');
     // Empty the Mongolian text of the first callout.
     const broken = readFileSync(file, 'utf8').replace(
-      /(\n  - type: callout\n(?:    variant: \w+\n)?    en: "[^"]*"\n    mn: )"[^"]*"/,
+      /(\n {2}- type: callout\n(?: {4}variant: \w+\n)? {4}en: "[^"]*"\n {4}mn: )"[^"]*"/,
       '$1""',
     );
     assert.notEqual(broken, readFileSync(file, 'utf8'));
