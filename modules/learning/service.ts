@@ -49,13 +49,13 @@ async function upsertEnrolment(
   }
 }
 
-/** Enrols on first visit of a published course (no-op when already enrolled). */
+/** Enrols on first visit of a published course; later visits only touch lastActivityAt. One write. */
 export async function ensureEnrolment(ctx: AppContext, userId: string, courseId: string) {
   const now = ctx.clock.now();
   return upsertEnrolment(
     ctx,
     { userId: oid(userId), courseId: oid(courseId) },
-    { $setOnInsert: { status: 'enrolled', enrolledAt: now, lastActivityAt: now } },
+    { $set: { lastActivityAt: now }, $setOnInsert: { status: 'enrolled', enrolledAt: now } },
   );
 }
 
@@ -77,10 +77,7 @@ export async function recordLessonView(
   const now = ctx.clock.now();
   const enrolment = await ensureEnrolment(ctx, userId, course.id);
   const viewKey = `${lesson.id}:${lesson.version}`;
-  if (enrolment.viewedKeys.includes(viewKey)) {
-    await enrolmentModel(ctx.db).updateOne({ _id: enrolment._id }, { $set: { lastActivityAt: now } });
-    return enrolment;
-  }
+  if ((enrolment.viewedKeys ?? []).includes(viewKey)) return enrolment;
   const updated = await enrolmentModel(ctx.db)
     .findOneAndUpdate(
       { _id: enrolment._id, viewedKeys: trusted({ $ne: viewKey }) },
