@@ -39,11 +39,18 @@ function assertNoLineBreaks(...values: string[]): void {
     if (/[\r\n\u2028\u2029]/.test(v)) throw new UnsendableMail('line break in a mail header');
 }
 
+/**
+ * Well inside the outbox worker's 2-minute claim, so a hung SMTP server fails the attempt (and it is
+ * retried) instead of letting a second worker take the message over while the first may still send it.
+ * Query parameters in SMTP_URL override these.
+ */
+const SEND_TIMEOUTS = { connectionTimeout: 15_000, greetingTimeout: 10_000, socketTimeout: 45_000 };
+
 export function createMailer(options: { smtpUrl?: string; from: string; transport?: Transporter }): Mailer {
   const transport =
     options.transport ??
     (options.smtpUrl
-      ? nodemailer.createTransport(options.smtpUrl)
+      ? nodemailer.createTransport({ url: options.smtpUrl, ...SEND_TIMEOUTS })
       : nodemailer.createTransport({ jsonTransport: true }));
   return {
     kind: options.transport || options.smtpUrl ? 'smtp' : 'dev',

@@ -1,10 +1,12 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { buildTestApp, fixedClock, type TestApp } from '../support/app';
 import { startTestSmtp, type TestSmtp } from '../support/smtp';
 import { emailStatusFor, enqueueEmail, sendDueEmails } from '../../modules/notifications';
 import { outboxModel } from '../../modules/notifications/model';
 import { BACKOFF_MS, MAX_ATTEMPTS } from '../../modules/notifications/worker';
+import { createMailer } from '../../server/mail/mailer';
 
 const T0 = new Date('2026-03-02T03:00:00Z');
 const noJitter = () => 0;
@@ -210,5 +212,49 @@ describe('outbox → SMTP', () => {
     assert.deepEqual(await work(), { sent: 0, retried: 0, dead: bad.length });
     assert.equal(smtp.attempts, seen, 'SMTP was never asked');
     assert.equal(smtp.received.length, 0);
+  });
+});
+
+describe('mailer built from SMTP_URL', () => {
+  test('sends through the URL, and a server that never answers is a temporary failure', async () => {
+    const smtp = await startTestSmtp();
+    const silent = net.createServer(() => undefined); // accepts, never greets
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const silentPort = (silent.address() as net.AddressInfo).port;
+    const t = await buildTestApp({ clock: fixedClock(T0) });
+    try {
+      const viaUrl = {
+        ...t.ctx,
+        mailer: createMailer({ smtpUrl: `smtp://127.0.0.1:${smtp.port}`, from: 'a@example.org' }),
+      };
+      assert.equal(viaUrl.mailer.kind, 'smtp');
+      await enqueueEmail(t.ctx, {
+        to: 'ada@example.org',
+        template: 'notifications/test-message',
+        locale: 'en',
+      });
+      assert.deepEqual(await sendDueEmails(viaUrl, { workerId: 'u' }), { sent: 1, retried: 0, dead: 0 });
+      assert.equal(smtp.received.length, 1);
+
+      const hung = {
+        ...t.ctx,
+        mailer: createMailer({
+          smtpUrl: `smtp://127.0.0.1:${silentPort}?greetingTimeout=300&connectionTimeout=300`,
+          from: 'a@example.org',
+        }),
+      };
+      await enqueueEmail(t.ctx, {
+        to: 'bob@example.org',
+        template: 'notifications/test-message',
+        locale: 'en',
+      });
+      assert.deepEqual(await sendDueEmails(hung, { workerId: 'h' }), { sent: 0, retried: 1, dead: 0 });
+      const msg = await outboxModel(t.ctx.db).findOne({ to: 'bob@example.org' }).lean();
+      assert.match(msg?.lastError ?? '', /ETIMEDOUT|timeout/i);
+    } finally {
+      await t.close();
+      await smtp.close();
+      silent.close();
+    }
   });
 });
