@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
-import { col, enrolmentMatch, type Doc } from './data';
+import { attemptSource, col, enrolmentMatch, type Doc } from './data';
 
 export const PAGE_SIZE = 50;
 
@@ -100,24 +100,30 @@ interface AttemptSummary {
   passed?: boolean;
 }
 
+/** First submitted and best score per trainee and test; submitted attempts sort first. */
+const summaryStages: Doc[] = [
+  { $sort: { status: -1, submittedAt: 1 } },
+  {
+    $group: {
+      _id: { u: '$userId', k: '$quizKey' },
+      attempts: { $sum: 1 },
+      submitted: { $sum: { $cond: [{ $eq: ['$status', 'submitted'] }, 1, 0] } },
+      firstScore: { $first: '$score' },
+      firstAt: { $first: '$submittedAt' },
+      bestScore: { $max: '$score' },
+      lastAt: { $max: '$submittedAt' },
+      passed: { $max: '$passed' },
+    },
+  },
+];
+
 /** Pre/post attempt summaries for one page (or batch) of trainees: one grouped query. */
 async function attemptSummaries(ctx: AppContext, courseId: Types.ObjectId, userIds: Types.ObjectId[]) {
   const rows = await col(ctx.db, 'attempts')
     .aggregate<AttemptSummary>([
       { $match: { courseId, userId: { $in: userIds }, quizKey: { $in: ['pre', 'post'] } } },
-      { $sort: { status: -1, submittedAt: 1 } },
-      {
-        $group: {
-          _id: { u: '$userId', k: '$quizKey' },
-          attempts: { $sum: 1 },
-          submitted: { $sum: { $cond: [{ $eq: ['$status', 'submitted'] }, 1, 0] } },
-          firstScore: { $first: '$score' },
-          firstAt: { $first: '$submittedAt' },
-          bestScore: { $max: '$score' },
-          lastAt: { $max: '$submittedAt' },
-          passed: { $max: '$passed' },
-        },
-      },
+      { $project: { userId: 1, quizKey: 1, status: 1, submittedAt: 1, score: 1, passed: 1 } },
+      ...summaryStages,
     ])
     .toArray();
   const map = new Map<string, AttemptSummary>();
@@ -143,13 +149,20 @@ async function enrich(ctx: AppContext, courseId: Types.ObjectId, raw: RawRow[]):
     courseId,
     raw.map((r) => r.userId),
   );
-  return raw.map(({ viewedIds, passedKeys, ...r }) => ({
+  return raw.map((r) => toRow(r, summaries));
+}
+
+function toRow(
+  { viewedIds, passedKeys, ...r }: RawRow,
+  summaries: Map<string, AttemptSummary>,
+): CompletionRow {
+  return {
     ...r,
     lessonsViewed: new Set(viewedIds.map(String)).size,
     lessonQuizzesPassed: new Set(passedKeys.filter((k) => k.startsWith('lesson:'))).size,
     pre: cell(summaries.get(`${String(r.userId)}:pre`), 'first'),
     post: cell(summaries.get(`${String(r.userId)}:post`), 'best'),
-  }));
+  };
 }
 
 /** Course totals shown in the header: how many lessons and lesson quizzes there are. */
@@ -191,16 +204,38 @@ export async function completionMatrix(ctx: AppContext, f: CompletionFilters, pa
   };
 }
 
-/** Every row, streamed from a cursor in batches: constant memory for any number of trainees. */
-export async function* completionRows(ctx: AppContext, f: CompletionFilters, batch = 500) {
-  const cursor = col(ctx.db, 'enrolments').aggregate<RawRow>(basePipeline(f), { allowDiskUse: true });
-  let buf: RawRow[] = [];
-  for await (const row of cursor) {
-    buf.push(row);
-    if (buf.length >= batch) {
-      yield* await enrich(ctx, f.courseId, buf);
-      buf = [];
+/**
+ * Every row, for exports: the enrolments and the per-trainee attempt summaries are two cursors, both
+ * ordered by trainee id, merged as they stream — constant memory and no long `$in` lists. (So exports
+ * are ordered by trainee id, not by the page's sort.)
+ */
+export async function* completionRows(ctx: AppContext, f: CompletionFilters): AsyncGenerator<CompletionRow> {
+  const rows = col(ctx.db, 'enrolments')
+    .aggregate<RawRow>([...basePipeline(f).slice(0, -1), { $sort: { userId: 1 } }], { allowDiskUse: true })
+    [Symbol.asyncIterator]();
+  const match = { courseId: f.courseId, quizKey: { $in: ['pre', 'post'] } };
+  const { collection, prefix } = attemptSource(ctx, f.courseId, f.cohortId, f.scope, match);
+  const summaries = collection
+    .aggregate<AttemptSummary>(
+      [
+        ...prefix,
+        { $project: { userId: 1, quizKey: 1, status: 1, submittedAt: 1, score: 1, passed: 1 } },
+        ...summaryStages,
+        { $sort: { '_id.u': 1 } },
+      ],
+      { allowDiskUse: true },
+    )
+    [Symbol.asyncIterator]();
+  let next = await summaries.next();
+  for (let r = await rows.next(); !r.done; r = await rows.next()) {
+    const uid = String(r.value.userId);
+    const mine = new Map<string, AttemptSummary>();
+    while (!next.done && String(next.value._id.u) < uid) next = await summaries.next();
+    while (!next.done && String(next.value._id.u) === uid) {
+      mine.set(`${uid}:${next.value._id.k}`, next.value);
+      next = await summaries.next();
     }
+    yield toRow(r.value, mine);
   }
-  if (buf.length) yield* await enrich(ctx, f.courseId, buf);
+  await summaries.return?.();
 }

@@ -60,21 +60,30 @@ export function enrolmentMatch(
   return match;
 }
 
-/** Ids of the trainees a viewer may see in a course (and cohort); undefined = no restriction. */
-export async function scopedTraineeIds(
+/**
+ * Where a report's attempts come from. Without a cohort restriction: the attempts collection itself.
+ * With one (trainer scope or a chosen cohort): the cohort's enrolments, each joined to its attempts by
+ * the indexed userId — an index lookup per trainee instead of a long `$in` list over every attempt.
+ */
+export function attemptSource(
   ctx: AppContext,
   courseId: Types.ObjectId,
   cohortId: Types.ObjectId | undefined,
   scope: Types.ObjectId[] | undefined,
-): Promise<Types.ObjectId[] | undefined> {
-  if (!scope && !cohortId) return undefined;
-  const rows = await col(ctx.db, 'enrolments')
-    .aggregate<{ _id: Types.ObjectId }>([
+  attemptMatch: Doc,
+): { collection: ReturnType<typeof col>; prefix: Doc[] } {
+  if (!scope && !cohortId) return { collection: col(ctx.db, 'attempts'), prefix: [{ $match: attemptMatch }] };
+  return {
+    collection: col(ctx.db, 'enrolments'),
+    prefix: [
       { $match: enrolmentMatch(courseId, cohortId, scope) },
-      { $group: { _id: '$userId' } },
-    ])
-    .toArray();
-  return rows.map((r) => r._id);
+      { $project: { userId: 1 } },
+      { $lookup: { from: C.attempts, localField: 'userId', foreignField: 'userId', as: 'a' } },
+      { $unwind: '$a' },
+      { $replaceRoot: { newRoot: '$a' } },
+      { $match: attemptMatch },
+    ],
+  };
 }
 
 /** The course a report is about: by slug or id, else the first course. */

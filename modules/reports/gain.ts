@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
-import { col, scopedTraineeIds, type Doc } from './data';
+import { attemptSource, type Doc } from './data';
 
 export interface GainFilters {
   courseId: Types.ObjectId;
@@ -57,55 +57,58 @@ const firstOf = (key: string, field: string) => ({
  * Paired pre/post per trainee: first submitted pre-test and best post-test, only trainees with both.
  * Every later stage (summaries, objectives, table) starts from this.
  */
-async function pairedPipeline(ctx: AppContext, f: GainFilters): Promise<Doc[]> {
-  const ids = await scopedTraineeIds(ctx, f.courseId, f.cohortId, f.scope);
+function paired(ctx: AppContext, f: GainFilters) {
   const match: Doc = { courseId: f.courseId, status: 'submitted', quizKey: { $in: ['pre', 'post'] } };
-  if (ids) match.userId = { $in: ids };
-  return [
-    { $match: match },
-    { $addFields: { rank: { $cond: [{ $eq: ['$quizKey', 'pre'] }, 0, { $subtract: [0, '$score'] }] } } },
-    { $sort: { userId: 1, quizKey: 1, rank: 1, submittedAt: 1 } },
-    {
-      $group: {
-        _id: { u: '$userId', k: '$quizKey' },
-        score: { $first: '$score' },
-        results: { $first: '$results' },
-      },
-    },
-    { $group: { _id: '$_id.u', t: { $push: { k: '$_id.k', score: '$score', results: '$results' } } } },
-    { $match: { 't.1': { $exists: true } } },
-    {
-      $project: {
-        pre: firstOf('pre', 'score'),
-        post: firstOf('post', 'score'),
-        preResults: firstOf('pre', 'results'),
-        postResults: firstOf('post', 'results'),
-      },
-    },
-    { $lookup: { from: 'users', localField: '_id', foreignField: '_id', as: 'u' } },
-    { $unwind: '$u' },
-    {
-      $project: {
-        _id: 0,
-        userId: '$_id',
-        name: '$u.name',
-        region: { $ifNull: ['$u.region', ''] },
-        locale: { $ifNull: ['$u.locale', ''] },
-        pre: 1,
-        post: 1,
-        preResults: 1,
-        postResults: 1,
-        gain: { $subtract: ['$post', '$pre'] },
-        normGain: {
-          $cond: [
-            { $lt: ['$pre', 100] },
-            { $divide: [{ $subtract: ['$post', '$pre'] }, { $subtract: [100, '$pre'] }] },
-            null,
-          ],
+  const { collection, prefix } = attemptSource(ctx, f.courseId, f.cohortId, f.scope, match);
+  return {
+    collection,
+    pipeline: [
+      ...prefix,
+      { $project: { userId: 1, quizKey: 1, score: 1, submittedAt: 1, results: 1 } },
+      { $addFields: { rank: { $cond: [{ $eq: ['$quizKey', 'pre'] }, 0, { $subtract: [0, '$score'] }] } } },
+      { $sort: { userId: 1, quizKey: 1, rank: 1, submittedAt: 1 } },
+      {
+        $group: {
+          _id: { u: '$userId', k: '$quizKey' },
+          score: { $first: '$score' },
+          results: { $first: '$results' },
         },
       },
-    },
-  ];
+      { $group: { _id: '$_id.u', t: { $push: { k: '$_id.k', score: '$score', results: '$results' } } } },
+      { $match: { 't.1': { $exists: true } } },
+      {
+        $project: {
+          pre: firstOf('pre', 'score'),
+          post: firstOf('post', 'score'),
+          preResults: firstOf('pre', 'results'),
+          postResults: firstOf('post', 'results'),
+        },
+      },
+      { $lookup: { from: 'users', localField: '_id', foreignField: '_id', as: 'u' } },
+      { $unwind: '$u' },
+      {
+        $project: {
+          _id: 0,
+          userId: '$_id',
+          name: '$u.name',
+          region: { $ifNull: ['$u.region', ''] },
+          locale: { $ifNull: ['$u.locale', ''] },
+          pre: 1,
+          post: 1,
+          preResults: 1,
+          postResults: 1,
+          gain: { $subtract: ['$post', '$pre'] },
+          normGain: {
+            $cond: [
+              { $lt: ['$pre', 100] },
+              { $divide: [{ $subtract: ['$post', '$pre'] }, { $subtract: [100, '$pre'] }] },
+              null,
+            ],
+          },
+        },
+      },
+    ],
+  };
 }
 
 const groupStats = (key: unknown) => ({
@@ -149,7 +152,8 @@ const tagged = (field: string, k: string) => ({
 
 /** Cohort summary, splits by region and language, gain per objective, and one page of trainees. */
 export async function learningGain(ctx: AppContext, f: GainFilters, page = 1, pageSize = 50) {
-  const [facet] = await col(ctx.db, 'attempts')
+  const { collection, pipeline } = paired(ctx, f);
+  const [facet] = await collection
     .aggregate<{
       summary: RawGroup[];
       byRegion: RawGroup[];
@@ -158,7 +162,7 @@ export async function learningGain(ctx: AppContext, f: GainFilters, page = 1, pa
       trainees: GainTraineeRow[];
     }>(
       [
-        ...(await pairedPipeline(ctx, f)),
+        ...pipeline,
         {
           $facet: {
             summary: [groupStats(null)],
@@ -214,12 +218,9 @@ export async function learningGain(ctx: AppContext, f: GainFilters, page = 1, pa
 
 /** Every paired trainee, streamed from a cursor (for exports). */
 export async function* gainRows(ctx: AppContext, f: GainFilters): AsyncGenerator<GainTraineeRow> {
-  const cursor = col(ctx.db, 'attempts').aggregate<GainTraineeRow>(
-    [
-      ...(await pairedPipeline(ctx, f)),
-      { $project: { preResults: 0, postResults: 0 } },
-      { $sort: { name: 1, userId: 1 } },
-    ],
+  const { collection, pipeline } = paired(ctx, f);
+  const cursor = collection.aggregate<GainTraineeRow>(
+    [...pipeline, { $project: { preResults: 0, postResults: 0 } }, { $sort: { name: 1, userId: 1 } }],
     { allowDiskUse: true },
   );
   for await (const row of cursor) yield row;

@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
-import { col, scopedTraineeIds, type Doc } from './data';
+import { attemptSource, col, type Doc } from './data';
 
 type Text = { en: string; mn: string };
 
@@ -43,8 +43,8 @@ export interface Misconception {
   lessons: Array<{ slug: string; title: Text }>;
 }
 
-interface RawStat {
-  _id: string;
+interface RawGroup {
+  _id: { q: string; ch: string[]; b: 'U' | 'L' | 'M' };
   objective: string;
   n: number;
   c: number;
@@ -53,16 +53,22 @@ interface RawStat {
   sxc: number;
 }
 
-const perItem = (extra: Doc[] = []): Doc[] => [
-  ...extra,
-  { $unwind: '$results' },
-  { $group: { _id: '$results.qid', n: { $sum: 1 }, c: { $sum: { $cond: ['$results.correct', 1, 0] } } } },
-];
+interface Sums {
+  objective: string;
+  n: number;
+  c: number;
+  sx: number;
+  sxx: number;
+  sxc: number;
+  upper: { n: number; c: number };
+  lower: { n: number; c: number };
+  chosen: Map<string, number>;
+}
 
 /** Kelley's 27 % groups: how many attempts go in each of the upper and lower groups. */
 export const groupSize = (n: number) => (n >= 4 ? Math.max(1, Math.round(0.27 * n)) : 0);
 
-function pointBiserial(s: RawStat): number | null {
+function pointBiserial(s: Sums): number | null {
   const { n, c, sx, sxx, sxc } = s;
   if (c === 0 || c === n) return null;
   const mean = sx / n;
@@ -74,77 +80,131 @@ function pointBiserial(s: RawStat): number | null {
   return ((m1 - m0) / sd) * Math.sqrt(p * (1 - p));
 }
 
-/** Facility, discrimination, point-biserial and option shares for every question of a quiz. */
+/**
+ * The k-th attempt in rank order (score, then _id): attempts at or before it form the upper (or lower)
+ * group. Ties are broken by _id so each group holds exactly k attempts.
+ */
+async function cutOff(ctx: AppContext, match: Doc, k: number, dir: 1 | -1) {
+  const [row] = await col(ctx.db, 'attempts')
+    .find(match, { projection: { score: 1 } })
+    .sort({ score: dir, _id: 1 })
+    .skip(k - 1)
+    .limit(1)
+    .toArray();
+  return row ? { score: row.score as number, id: row._id } : undefined;
+}
+
+const inGroup = (cut: { score: number; id: unknown }, op: '$gt' | '$lt') => ({
+  $or: [
+    { [op]: ['$score', cut.score] },
+    { $and: [{ $eq: ['$score', cut.score] }, { $lte: ['$_id', cut.id] }] },
+  ],
+});
+
+/**
+ * Facility, discrimination, point-biserial and option shares for every question of a quiz, from one
+ * pass over the attempts: results are grouped by (question, answer given, upper/lower/middle group).
+ */
 export async function itemAnalysis(ctx: AppContext, f: ItemFilters) {
-  const ids = await scopedTraineeIds(ctx, f.courseId, f.cohortId, f.scope);
   const match: Doc = { quizId: f.quizId, status: 'submitted' };
-  if (ids) match.userId = { $in: ids };
-  const attempts = col(ctx.db, 'attempts');
-  const total = await attempts.countDocuments(match);
+  const { collection, prefix } = attemptSource(ctx, f.courseId, f.cohortId, f.scope, match);
+  const [counted] = await collection.aggregate<{ n: number }>([...prefix, { $count: 'n' }]).toArray();
+  const total = counted?.n ?? 0;
   const k = groupSize(total);
-  const [facet] = await attempts
-    .aggregate<{
-      stats: RawStat[];
-      options: Array<{ _id: { q: string; o: string }; n: number }>;
-      upper: Array<{ _id: string; n: number; c: number }>;
-      lower: Array<{ _id: string; n: number; c: number }>;
-    }>(
+  const scoped = !!(f.scope || f.cohortId);
+  // Cut-offs by rank are taken over the same attempts; with a cohort restriction they come from the
+  // (small) scoped set, without one straight from the score index.
+  let upper: { score: number; id: unknown } | undefined;
+  let lower: { score: number; id: unknown } | undefined;
+  if (k && !scoped) {
+    [upper, lower] = await Promise.all([cutOff(ctx, match, k, -1), cutOff(ctx, match, k, 1)]);
+  } else if (k) {
+    const rank = (dir: 1 | -1) =>
+      collection
+        .aggregate<{ score: number; _id: unknown }>([
+          ...prefix,
+          { $project: { score: 1 } },
+          { $sort: { score: dir, _id: 1 } },
+          { $skip: k - 1 },
+          { $limit: 1 },
+        ])
+        .toArray()
+        .then(([r]) => (r ? { score: r.score, id: r._id } : undefined));
+    [upper, lower] = await Promise.all([rank(-1), rank(1)]);
+  }
+  const band = {
+    $cond: [
+      upper ? inGroup(upper, '$gt') : false,
+      'U',
+      { $cond: [lower ? inGroup(lower, '$lt') : false, 'L', 'M'] },
+    ],
+  };
+  const groups = await collection
+    .aggregate<RawGroup>(
       [
-        { $match: match },
-        { $project: { score: 1, results: 1 } },
+        ...prefix,
+        { $project: { score: 1, results: 1, b: band } },
+        { $unwind: '$results' },
         {
-          $facet: {
-            stats: [
-              { $unwind: '$results' },
-              {
-                $group: {
-                  _id: '$results.qid',
-                  objective: { $first: '$results.objective' },
-                  n: { $sum: 1 },
-                  c: { $sum: { $cond: ['$results.correct', 1, 0] } },
-                  sx: { $sum: '$score' },
-                  sxx: { $sum: { $multiply: ['$score', '$score'] } },
-                  sxc: { $sum: { $cond: ['$results.correct', '$score', 0] } },
-                },
-              },
-            ],
-            options: [
-              { $unwind: '$results' },
-              { $unwind: '$results.chosen' },
-              { $group: { _id: { q: '$results.qid', o: '$results.chosen' }, n: { $sum: 1 } } },
-            ],
-            upper: k ? perItem([{ $sort: { score: -1, _id: 1 } }, { $limit: k }]) : [{ $limit: 0 }],
-            lower: k ? perItem([{ $sort: { score: 1, _id: 1 } }, { $limit: k }]) : [{ $limit: 0 }],
+          $group: {
+            _id: { q: '$results.qid', ch: '$results.chosen', b: '$b' },
+            objective: { $first: '$results.objective' },
+            n: { $sum: 1 },
+            c: { $sum: { $cond: ['$results.correct', 1, 0] } },
+            sx: { $sum: '$score' },
+            sxx: { $sum: { $multiply: ['$score', '$score'] } },
+            sxc: { $sum: { $cond: ['$results.correct', '$score', 0] } },
           },
         },
       ],
       { allowDiskUse: true },
     )
     .toArray();
-  const stats = facet?.stats ?? [];
+  // A handful of rows per question (one per distinct answer and group): folded here.
+  const sums = new Map<string, Sums>();
+  for (const g of groups) {
+    const s = sums.get(g._id.q) ?? {
+      objective: g.objective,
+      n: 0,
+      c: 0,
+      sx: 0,
+      sxx: 0,
+      sxc: 0,
+      upper: { n: 0, c: 0 },
+      lower: { n: 0, c: 0 },
+      chosen: new Map<string, number>(),
+    };
+    s.n += g.n;
+    s.c += g.c;
+    s.sx += g.sx;
+    s.sxx += g.sxx;
+    s.sxc += g.sxc;
+    if (g._id.b === 'U') Object.assign(s.upper, { n: s.upper.n + g.n, c: s.upper.c + g.c });
+    if (g._id.b === 'L') Object.assign(s.lower, { n: s.lower.n + g.n, c: s.lower.c + g.c });
+    for (const o of g._id.ch ?? []) s.chosen.set(o, (s.chosen.get(o) ?? 0) + g.n);
+    sums.set(g._id.q, s);
+  }
   const questions = await col(ctx.db, 'questions')
     .find(
-      { courseId: f.courseId, qid: { $in: stats.map((s) => s._id) } },
+      { courseId: f.courseId, qid: { $in: [...sums.keys()] } },
       { projection: { qid: 1, objective: 1, stem: 1, options: 1 } },
     )
     .toArray();
   const byQid = new Map(questions.map((q) => [q.qid as string, q]));
-  const chosen = new Map((facet?.options ?? []).map((o) => [`${o._id.q}\u0000${o._id.o}`, o.n]));
-  const upper = new Map((facet?.upper ?? []).map((g) => [g._id, g.c / g.n]));
-  const lower = new Map((facet?.lower ?? []).map((g) => [g._id, g.c / g.n]));
-  const items: ItemStat[] = stats.map((s) => {
-    const q = byQid.get(s._id);
+  const items: ItemStat[] = [...sums.entries()].map(([qid, s]) => {
+    const q = byQid.get(qid);
     const options = ((q?.options as Array<{ id: string; text: Text; correct?: boolean }>) ?? []).map((o) => {
-      const n = chosen.get(`${s._id}\u0000${o.id}`) ?? 0;
+      const n = s.chosen.get(o.id) ?? 0;
       return { id: o.id, text: o.text, correct: !!o.correct, chosen: n, share: (100 * n) / s.n };
     });
+    const share = (g: { n: number; c: number }) => (g.n ? g.c / g.n : 0);
     return {
-      qid: s._id,
+      qid,
       objective: (q?.objective as string) ?? s.objective,
-      stem: (q?.stem as Text) ?? { en: s._id, mn: s._id },
+      stem: (q?.stem as Text) ?? { en: qid, mn: qid },
       n: s.n,
       facility: s.c / s.n,
-      discrimination: k ? (upper.get(s._id) ?? 0) - (lower.get(s._id) ?? 0) : null,
+      discrimination: k ? share(s.upper) - share(s.lower) : null,
       pointBiserial: pointBiserial(s),
       options,
     };
