@@ -196,18 +196,24 @@ export async function payTranche(
   key: TrancheKey,
   reference?: string,
 ) {
+  // Address the tranche by index (read once; keys never move) so the update stays one conditional
+  // write without the positional operator, which the embedded server does not support.
+  const index = (await anyAward(ctx, awardId)).tranches.findIndex((t) => t.key === key);
+  if (index < 0) throw new NotFound();
+  const path = `tranches.${index}`;
   const updated = await awardModel(ctx.db)
     .findOneAndUpdate(
       {
         _id: id(awardId),
         status: $in(TRANCHE_REACHED[key]),
-        tranches: mongoose.trusted({ $elemMatch: { key, paidAt: { $exists: false } } }),
+        [`${path}.key`]: key,
+        [`${path}.paidAt`]: mongoose.trusted({ $exists: false }),
       },
       {
         $set: {
-          'tranches.$.paidAt': ctx.clock.now(),
-          'tranches.$.paidBy': id(actor.id),
-          'tranches.$.reference': reference,
+          [`${path}.paidAt`]: ctx.clock.now(),
+          [`${path}.paidBy`]: id(actor.id),
+          ...(reference ? { [`${path}.reference`]: reference } : {}),
         },
       },
       { new: true },

@@ -98,7 +98,11 @@ test('blind pages, headers and downloads carry no applicant identity', async () 
   assert.match(page.text, /Attachment 1 \(PDF, \d+ B\)/);
   assert.match(page.text, /Attachment 2 \(DOCX, /);
 
-  const pdf = await agent.get(`/reviews/files/${assignmentId}/1`).buffer(true).parse(binary).expect(200);
+  const pdf = await agent
+    .get(`/reviews/files/${assignmentId}/1`)
+    .buffer(true)
+    .parse(binary as never)
+    .expect(200);
   assert.equal(pdf.headers['content-disposition'], 'attachment; filename="attachment-1.pdf"');
   assert.equal(pdf.headers['x-content-type-options'], 'nosniff');
   assert.match(pdf.headers['content-security-policy'] ?? '', /sandbox/);
@@ -107,7 +111,11 @@ test('blind pages, headers and downloads carry no applicant identity', async () 
   assert.ok(pdfText.startsWith('%PDF-1.4'));
   assert.equal((pdf.body as Buffer).length, pdfWithAuthor().length, 'same length keeps PDF offsets valid');
 
-  const docx = await agent.get(`/reviews/files/${assignmentId}/2`).buffer(true).parse(binary).expect(200);
+  const docx = await agent
+    .get(`/reviews/files/${assignmentId}/2`)
+    .buffer(true)
+    .parse(binary as never)
+    .expect(200);
   assert.equal(docx.headers['content-disposition'], 'attachment; filename="attachment-2.docx"');
   const entries = unzipSync(new Uint8Array(docx.body as Buffer));
   const all = Object.values(entries)

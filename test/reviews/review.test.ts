@@ -21,8 +21,11 @@ async function reviewerOn(pitch: { _id: unknown; callId: unknown }) {
     pitchId: pitch._id,
     reviewerId: reviewer._id,
     status: 'accepted',
+    dueAt: new Date('2026-06-01T10:00:00Z'),
   });
   const agent = await signIn(t.app, reviewer);
+  const list = await agent.get('/reviews').expect(200);
+  assert.match(list.text, new RegExp(`/reviews/${a._id}`));
   const page = await agent.get(`/reviews/${a._id}`).expect(200);
   return { reviewer, id: String(a._id), agent, token: csrfFrom(page.text) };
 }
