@@ -1,6 +1,7 @@
 import type { AuditEvent } from './model';
 
 export interface AuditRow {
+  id: string;
   at: Date;
   actorId?: string;
   actorRole?: string;
@@ -12,6 +13,7 @@ export interface AuditRow {
 /** What the log page shows; `meta` stays out of the page (it may hold details only services need). */
 export function presentAudit(events: AuditEvent[]): AuditRow[] {
   return events.map((e) => ({
+    id: String(e._id),
     at: e.at,
     actorId: e.actorId ? String(e.actorId) : undefined,
     actorRole: e.actorRole,

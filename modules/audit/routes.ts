@@ -22,6 +22,7 @@ export function auditRouter(ctx: AppContext): Router {
             ...(filter.targetType ? { targetType: filter.targetType } : {}),
             ...(filter.action ? { action: filter.action } : {}),
             before: new Date(last.at).toISOString(),
+            beforeId: last.id,
           }).toString()}`
         : undefined;
     res.render('audit/log', {

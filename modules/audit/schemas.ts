@@ -17,4 +17,8 @@ export const auditQuery = z.strictObject({
     .datetime({ offset: true })
     .optional()
     .transform((v) => (v ? new Date(v) : undefined)),
+  beforeId: z
+    .string()
+    .regex(/^[a-f0-9]{24}$/i)
+    .optional(),
 });

@@ -32,6 +32,8 @@ export interface AuditQuery {
   targetId?: string;
   action?: string;
   before?: Date;
+  /** With `before`: the last event shown, for exact paging when several share one instant. */
+  beforeId?: string;
   limit?: number;
 }
 
@@ -42,10 +44,16 @@ export async function listAudit(ctx: AppContext, q: AuditQuery = {}) {
   if (q.targetId) filter.targetId = String(q.targetId);
   if (q.action) filter.action = String(q.action);
   // sanitizeFilter would neutralise a plain operator object; this one is built here, not from input
-  if (q.before) filter.at = mongoose.trusted({ $lt: new Date(q.before) });
+  if (q.before && q.beforeId) {
+    // Events sharing the boundary instant are split by id, so none is skipped between pages.
+    filter.$or = [
+      { at: mongoose.trusted({ $lt: new Date(q.before) }) },
+      { at: new Date(q.before), _id: mongoose.trusted({ $lt: new mongoose.Types.ObjectId(q.beforeId) }) },
+    ];
+  } else if (q.before) filter.at = mongoose.trusted({ $lt: new Date(q.before) });
   return auditModel(ctx.db)
     .find(filter)
-    .sort({ at: -1 })
+    .sort({ at: -1, _id: -1 })
     .limit(Math.min(q.limit ?? 100, 500))
     .lean<AuditEvent[]>();
 }

@@ -114,8 +114,9 @@ describe('admin audit log page', () => {
     const actor = { id: String(admin._id), role: 'admin' as const };
     const Audit = auditModel(t.ctx.db);
     const t0 = Date.parse('2026-01-01T00:00:00Z');
+    // Ten events share each second, so a page boundary falls inside one instant.
     const docs = Array.from({ length: 60 }, (_, i) => ({
-      at: new Date(t0 + i * 1000),
+      at: new Date(t0 + Math.floor(i / 10) * 1000),
       actorId: admin._id,
       actorRole: 'admin',
       action: i % 2 ? 'pitch.submitted' : 'trainee.viewed',
@@ -136,6 +137,10 @@ describe('admin audit log page', () => {
     assert.equal((second.text.match(/<tr>/g) ?? []).length - 1, 11);
     assert.match(second.text, /id-0</);
     assert.doesNotMatch(second.text, /rel="next"/);
+    const ids = (html: string) => [...html.matchAll(/<code>(id-\d+|r-[^<]*)<\/code>/g)].map((m) => m[1]);
+    const all = [...ids(first.text), ...ids(second.text)];
+    assert.equal(all.length, 61);
+    assert.equal(new Set(all).size, 61, 'no event skipped or repeated across pages');
 
     const pitches = await agent.get('/admin/audit?targetType=pitch&action=pitch.submitted').expect(200);
     assert.equal((pitches.text.match(/<tr>/g) ?? []).length - 1, 30);
@@ -146,6 +151,7 @@ describe('admin audit log page', () => {
     const admin = await buildUser(t.ctx, { role: 'admin' });
     const agent = await signIn(t.app, admin);
     await agent.get('/admin/audit?before=yesterday').expect(400);
+    await agent.get('/admin/audit?before=2026-01-01T00:00:00Z&beforeId=nope').expect(400);
     await agent.get('/admin/audit?targetType[$ne]=x').expect(400);
     await agent.get('/admin/audit?targetType=a&targetType=b').expect(400);
     await agent.get('/admin/audit?sort=at').expect(400);
