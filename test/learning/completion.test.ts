@@ -47,6 +47,8 @@ test('20 parallel quiz outcomes complete the course exactly once', async () => {
   assert.equal(mails.length, 1);
   assert.match(mails[0]!.subject, /You completed/);
   assert.equal(await enrolmentModel(t.ctx.db).countDocuments({ userId: user._id }), 1);
+  // The certificates module issues exactly one certificate for the completion.
+  assert.equal(await t.ctx.db.collection('certificates').countDocuments({ userId: user._id }), 1);
 
   const first = enrolment!.completedAt!.getTime();
   await recordQuizOutcome(t.ctx, { userId: user._id, courseId: course._id, quizKey: 'post', passed: true });
