@@ -210,22 +210,23 @@ export async function completionMatrix(ctx: AppContext, f: CompletionFilters, pa
  * are ordered by trainee id, not by the page's sort.)
  */
 export async function* completionRows(ctx: AppContext, f: CompletionFilters): AsyncGenerator<CompletionRow> {
-  const rows = col(ctx.db, 'enrolments')
-    .aggregate<RawRow>([...basePipeline(f).slice(0, -1), { $sort: { userId: 1 } }], { allowDiskUse: true })
-    [Symbol.asyncIterator]();
+  const rowCursor = col(ctx.db, 'enrolments').aggregate<RawRow>(
+    [...basePipeline(f).slice(0, -1), { $sort: { userId: 1 } }],
+    { allowDiskUse: true },
+  );
+  const rows = rowCursor[Symbol.asyncIterator]();
   const match = { courseId: f.courseId, quizKey: { $in: ['pre', 'post'] } };
   const { collection, prefix } = attemptSource(ctx, f.courseId, f.cohortId, f.scope, match);
-  const summaries = collection
-    .aggregate<AttemptSummary>(
-      [
-        ...prefix,
-        { $project: { userId: 1, quizKey: 1, status: 1, submittedAt: 1, score: 1, passed: 1 } },
-        ...summaryStages,
-        { $sort: { '_id.u': 1 } },
-      ],
-      { allowDiskUse: true },
-    )
-    [Symbol.asyncIterator]();
+  const summaryCursor = collection.aggregate<AttemptSummary>(
+    [
+      ...prefix,
+      { $project: { userId: 1, quizKey: 1, status: 1, submittedAt: 1, score: 1, passed: 1 } },
+      ...summaryStages,
+      { $sort: { '_id.u': 1 } },
+    ],
+    { allowDiskUse: true },
+  );
+  const summaries = summaryCursor[Symbol.asyncIterator]();
   let next = await summaries.next();
   for (let r = await rows.next(); !r.done; r = await rows.next()) {
     const uid = String(r.value.userId);
