@@ -183,9 +183,12 @@ test('deep linking: the instructor picks a quiz, the platform gets a response si
   assert.equal(claims['https://purl.imsglobal.org/spec/lti/claim/message_type'], 'LtiDeepLinkingResponse');
   assert.equal(claims['https://purl.imsglobal.org/spec/lti/claim/deployment_id'], sim.deploymentId);
   assert.equal(claims['https://purl.imsglobal.org/spec/lti-dl/claim/data'], 'opaque-platform-data');
-  const [item] = claims['https://purl.imsglobal.org/spec/lti-dl/claim/content_items'] as Array<
-    Record<string, any>
-  >;
+  const [item] = claims['https://purl.imsglobal.org/spec/lti-dl/claim/content_items'] as Array<{
+    type: string;
+    url: string;
+    custom: { target: string };
+    lineItem: { scoreMaximum: number; resourceId: string };
+  }>;
   assert.equal(item!.type, 'ltiResourceLink');
   assert.equal(item!.url, `${baseUrl}/lti/launch`);
   assert.equal(item!.custom.target, target);

@@ -1,0 +1,244 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import JSZip from 'jszip';
+import { stringify } from 'yaml';
+import type { Types } from 'mongoose';
+import type { AppContext } from '../../../server/context';
+import { Invalid, NotFound } from '../../../server/http/errors';
+import { courseModel, importCourses, lessonModel, type Bilingual, type Block } from '../../learning';
+
+/**
+ * A course as one .zip: `<slug>/course.yaml`, `<slug>/lessons/<lesson>.yaml`,
+ * `<slug>/questions/<objective>.yaml` — the same files as content/courses/<slug>/ — plus
+ * `umbrella-course.json` (format marker). Importing extracts to a temp folder and runs learning's importer.
+ */
+export const ARCHIVE_FORMAT = 'umbrella-course';
+export const MAX_ARCHIVE_BYTES = 20 * 1024 * 1024;
+const MAX_ENTRY_BYTES = 2 * 1024 * 1024;
+const MAX_TOTAL_BYTES = 50 * 1024 * 1024;
+const MAX_ENTRIES = 2000;
+
+interface QuizDoc {
+  key: string;
+  kind: 'pre' | 'post' | 'lesson';
+  title: Bilingual;
+  questionIds: string[];
+  draw: number;
+  passingScore: number;
+}
+interface OptionDoc {
+  id: string;
+  text: Bilingual;
+  correct?: boolean;
+  feedback: Bilingual;
+}
+interface QuestionDoc {
+  qid: string;
+  objective: string;
+  type: string;
+  stem: Bilingual;
+  explanation?: Bilingual | null;
+  excerpt?: Bilingual | null;
+  case?: Bilingual | null;
+  options: OptionDoc[];
+  elements?: OptionDoc[] | null;
+}
+
+const bi = (b: Bilingual) => ({ en: b.en, mn: b.mn });
+const option = (o: OptionDoc) => ({
+  id: o.id,
+  text: bi(o.text),
+  ...(typeof o.correct === 'boolean' ? { correct: o.correct } : {}),
+  feedback: bi(o.feedback),
+});
+const block = (b: Block) => ({
+  type: b.type,
+  ...(b.variant ? { variant: b.variant } : {}),
+  en: b.en,
+  mn: b.mn,
+  ...(b.src ? { src: b.src } : {}),
+  ...(b.alt ? { alt: bi(b.alt) } : {}),
+});
+
+/** Quizzes and questions are read straight from their collections: read-only, no model coupling. */
+async function quizData(ctx: AppContext, courseId: Types.ObjectId) {
+  const quizzes = (await ctx.db.collection('quizzes').find({ courseId }).toArray()) as unknown as QuizDoc[];
+  const questions = (await ctx.db
+    .collection('questions')
+    .find({ courseId })
+    .sort({ qid: 1 })
+    .toArray()) as unknown as QuestionDoc[];
+  return { quizzes, questions };
+}
+
+export async function exportCourseArchive(
+  ctx: AppContext,
+  slug: string,
+): Promise<{ slug: string; zip: Buffer }> {
+  const course = await courseModel(ctx.db).findOne({ slug }).lean();
+  if (!course) throw new NotFound();
+  const lessons = await lessonModel(ctx.db).find({ courseId: course._id, status: 'published' }).lean();
+  const byId = new Map(lessons.map((l) => [String(l._id), l]));
+  const ordered = course.lessonIds.map((id) => byId.get(String(id))).filter((l) => !!l);
+  const { quizzes, questions } = await quizData(ctx, course._id);
+  const quiz = (key: string) => quizzes.find((q) => q.key === key);
+  const test = (key: 'pre' | 'post') => {
+    const q = quiz(key);
+    return q ? { title: bi(q.title), questions: q.questionIds, passingScore: q.passingScore } : undefined;
+  };
+
+  const zip = new JSZip();
+  const dir = zip.folder(course.slug)!;
+  const pre = test('pre');
+  const post = test('post');
+  dir.file(
+    'course.yaml',
+    stringify({
+      slug: course.slug,
+      title: bi(course.title),
+      summary: bi(course.summary),
+      mnDraft: course.mnDraft,
+      objectives: course.objectives.map((o) => ({ id: o.id, label: bi(o.label) })),
+      lessons: ordered.map((l) => l.slug),
+      ...(pre ? { preTest: pre } : {}),
+      ...(post ? { postTest: post } : {}),
+      completionRules: {
+        lessons: course.completionRules.lessons,
+        lessonQuizzes: course.completionRules.lessonQuizzes,
+        postTest: course.completionRules.postTest,
+      },
+    }),
+  );
+  for (const l of ordered) {
+    const q = quiz(`lesson:${l.slug}`);
+    dir.file(
+      `lessons/${l.slug}.yaml`,
+      stringify({
+        slug: l.slug,
+        title: bi(l.title),
+        objectives: l.objectives,
+        minutes: l.minutes,
+        blocks: l.blocks.map(block),
+        ...(q ? { quiz: { questions: q.questionIds, draw: q.draw, passingScore: q.passingScore } } : {}),
+      }),
+    );
+  }
+  const groups = new Map<string, QuestionDoc[]>();
+  for (const q of questions) groups.set(q.objective, [...(groups.get(q.objective) ?? []), q]);
+  for (const [objective, list] of groups) {
+    dir.file(
+      `questions/${objective}.yaml`,
+      stringify(
+        list.map((q) => ({
+          id: q.qid,
+          objective: q.objective,
+          type: q.type,
+          stem: bi(q.stem),
+          ...(q.explanation ? { explanation: bi(q.explanation) } : {}),
+          ...(q.excerpt ? { excerpt: bi(q.excerpt) } : {}),
+          ...(q.case ? { case: bi(q.case) } : {}),
+          options: q.options.map(option),
+          ...(q.elements?.length ? { elements: q.elements.map(option) } : {}),
+        })),
+      ),
+    );
+  }
+  zip.file('umbrella-course.json', JSON.stringify({ format: ARCHIVE_FORMAT, version: 1, slug: course.slug }));
+  const buffer = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', platform: 'UNIX' });
+  return { slug: course.slug, zip: buffer };
+}
+
+const SLUG = '[a-z0-9][a-z0-9-]{0,79}';
+const ENTRY = new RegExp(`^(${SLUG})/(course\\.yaml|lessons/${SLUG}\\.yaml|questions/${SLUG}\\.ya?ml)$`);
+const DIR_ENTRY = new RegExp(`^${SLUG}/((lessons|questions)/)?$`);
+
+class ArchiveError extends Invalid {
+  constructor(readonly reason: string) {
+    super('interop.archive.errors.invalid', { archive: 'interop.archive.errors.invalid' });
+    this.message = reason;
+  }
+}
+
+/** Decompresses one entry as a stream, stopping at the size cap (a zip bomb never fills memory). */
+function readEntry(file: JSZip.JSZipObject, budget: { left: number }): Promise<Buffer> {
+  const stream = file.nodeStream('nodebuffer') as unknown as Readable;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  return new Promise((resolve, reject) => {
+    stream.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      budget.left -= chunk.length;
+      if (size > MAX_ENTRY_BYTES || budget.left < 0) {
+        stream.pause();
+        stream.removeAllListeners('data');
+        reject(new ArchiveError(`${file.name}: too large`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    stream.on('end', () => resolve(Buffer.concat(chunks)));
+    stream.on('error', (err: Error) => reject(new ArchiveError(`${file.name}: ${err.message}`)));
+  });
+}
+
+/** Checks every entry name (no traversal, only the course file layout) and imports through learning. */
+export async function importCourseArchive(ctx: AppContext, data: Buffer) {
+  if (data.length > MAX_ARCHIVE_BYTES) throw new ArchiveError('archive too large');
+  let zip: JSZip;
+  try {
+    zip = await JSZip.loadAsync(data, { checkCRC32: true });
+  } catch {
+    throw new ArchiveError('not a zip archive');
+  }
+  const entries = Object.values(zip.files);
+  if (entries.length > MAX_ENTRIES) throw new ArchiveError('too many files');
+  const marker = zip.file('umbrella-course.json');
+  if (!marker) throw new ArchiveError('umbrella-course.json missing');
+  const budget = { left: MAX_TOTAL_BYTES };
+  let manifest: { format?: unknown; slug?: unknown };
+  try {
+    manifest = JSON.parse((await readEntry(marker, budget)).toString('utf8')) as typeof manifest;
+  } catch (err) {
+    if (err instanceof ArchiveError) throw err;
+    throw new ArchiveError('umbrella-course.json is not JSON');
+  }
+  if (
+    manifest.format !== ARCHIVE_FORMAT ||
+    typeof manifest.slug !== 'string' ||
+    !new RegExp(`^${SLUG}$`).test(manifest.slug)
+  )
+    throw new ArchiveError('not an Umbrella course archive');
+  const slug = manifest.slug;
+  const files: Array<{ name: string; entry: JSZip.JSZipObject }> = [];
+  for (const entry of entries) {
+    if (entry.name === 'umbrella-course.json') continue;
+    if (entry.dir) {
+      if (!DIR_ENTRY.test(entry.name)) throw new ArchiveError(`${entry.name}: unexpected folder`);
+      continue;
+    }
+    const m = ENTRY.exec(entry.name);
+    if (!m || m[1] !== slug) throw new ArchiveError(`${entry.name}: unexpected file`);
+    files.push({ name: entry.name, entry });
+  }
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'umbrella-course-'));
+  try {
+    const root = path.join(tmp, slug);
+    await mkdir(path.join(root, 'lessons'), { recursive: true });
+    await mkdir(path.join(root, 'questions'), { recursive: true });
+    for (const f of files) {
+      const target = path.join(tmp, f.name);
+      if (!target.startsWith(root + path.sep)) throw new ArchiveError(`${f.name}: unexpected file`);
+      await writeFile(target, await readEntry(f.entry, budget), { flag: 'wx' });
+    }
+    try {
+      return await importCourses(ctx, root);
+    } catch (err) {
+      if (err instanceof Invalid) throw err;
+      throw new ArchiveError((err as Error).message.slice(0, 2000));
+    }
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}

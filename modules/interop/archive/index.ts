@@ -1,0 +1,3 @@
+export { archiveRoutes } from './routes';
+export { exportCourseArchive, importCourseArchive } from './archive';
+export { exportCourseCommand, importCourseArchiveCommand } from './cli';

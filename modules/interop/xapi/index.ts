@@ -1,0 +1,3 @@
+export { xapiRoutes } from './routes';
+export { xapiJob, queueStatements, sendDueStatements } from './service';
+export { xapiStatementModel } from './model';

@@ -1,0 +1,319 @@
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import mongoose, { type Types } from 'mongoose';
+import type { AppContext } from '../../../server/context';
+import type { SessionUser } from '../../../server/types';
+import { recordAudit } from '../../audit';
+import { courseModel, enrolmentModel, lessonModel, type Bilingual } from '../../learning';
+import { attemptModel } from '../../quizzes';
+import { xapiSettingsModel, xapiStatementModel, type XapiSettings } from './model';
+
+const VERB = {
+  initialized: 'http://adlnet.gov/expapi/verbs/initialized',
+  experienced: 'http://adlnet.gov/expapi/verbs/experienced',
+  completed: 'http://adlnet.gov/expapi/verbs/completed',
+  passed: 'http://adlnet.gov/expapi/verbs/passed',
+  failed: 'http://adlnet.gov/expapi/verbs/failed',
+  answered: 'http://adlnet.gov/expapi/verbs/answered',
+} as const;
+const TYPE = {
+  course: 'http://adlnet.gov/expapi/activities/course',
+  lesson: 'http://adlnet.gov/expapi/activities/lesson',
+  assessment: 'http://adlnet.gov/expapi/activities/assessment',
+  question: 'http://adlnet.gov/expapi/activities/cmi.interaction',
+} as const;
+const BACKOFF_MS = [60_000, 5 * 60_000, 30 * 60_000, 2 * 3600_000, 12 * 3600_000];
+const MAX_ATTEMPTS = BACKOFF_MS.length + 1;
+const OVERLAP_MS = 2 * 60_000;
+
+// ---- Settings ----
+
+export async function getSettings(ctx: AppContext): Promise<XapiSettings> {
+  const doc = await xapiSettingsModel(ctx.db)
+    .findOneAndUpdate(
+      { key: 'settings' },
+      { $setOnInsert: { key: 'settings', enabled: false, actorSecret: randomBytes(32).toString('hex') } },
+      { upsert: true, new: true },
+    )
+    .lean()
+    .catch(async (err: { code?: number }) => {
+      if (err.code !== 11000) throw err;
+      return xapiSettingsModel(ctx.db).findOne({ key: 'settings' }).lean();
+    });
+  return doc!;
+}
+
+/** What the admin page may show: never the password. */
+export async function settingsView(ctx: AppContext) {
+  const s = await getSettings(ctx);
+  const Statements = xapiStatementModel(ctx.db);
+  const [pending, sent, dead] = await Promise.all(
+    (['pending', 'sent', 'dead'] as const).map((status) => Statements.countDocuments({ status })),
+  );
+  return {
+    endpoint: s.endpoint ?? '',
+    username: s.username ?? '',
+    passwordSet: !!s.password,
+    enabled: s.enabled,
+    counts: { pending, sent, dead },
+  };
+}
+
+export interface SettingsInput {
+  endpoint: string;
+  username: string;
+  password: string;
+  enabled: boolean;
+}
+
+export async function saveSettings(ctx: AppContext, actor: SessionUser, input: SettingsInput) {
+  const current = await getSettings(ctx);
+  const now = ctx.clock.now();
+  const set: Record<string, unknown> = {
+    endpoint: input.endpoint.replace(/\/+$/, ''),
+    username: input.username,
+    enabled: input.enabled,
+  };
+  if (input.password) set.password = input.password;
+  if (input.enabled && !current.enabled) {
+    set.enabledAt = now;
+    if (!current.checkpoint) set.checkpoint = now;
+  }
+  await xapiSettingsModel(ctx.db).updateOne({ key: 'settings' }, { $set: set });
+  await recordAudit(
+    ctx,
+    actor,
+    'xapi.settings.saved',
+    { type: 'xapiSettings', id: String(current._id) },
+    {
+      enabled: input.enabled,
+    },
+  );
+}
+
+// ---- Statements ----
+
+/** A stable UUID from the event's key: the LRS sees the same id if we ever send it twice. */
+function uuidFrom(key: string): string {
+  const h = createHash('sha256').update(key).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+interface Builder {
+  base: string;
+  actor: (userId: Types.ObjectId | string) => Record<string, unknown>;
+}
+
+function builder(ctx: AppContext, settings: XapiSettings): Builder {
+  const base = ctx.config.baseUrl;
+  return {
+    base,
+    actor: (userId) => ({
+      objectType: 'Agent',
+      account: {
+        homePage: base,
+        name: createHmac('sha256', settings.actorSecret).update(String(userId)).digest('hex'),
+      },
+    }),
+  };
+}
+
+const activity = (id: string, type: string, name?: Bilingual) => ({
+  objectType: 'Activity',
+  id,
+  definition: { type, ...(name ? { name: { en: name.en, mn: name.mn } } : {}) },
+});
+
+async function enqueue(ctx: AppContext, sourceKey: string, body: Record<string, unknown>) {
+  const statementId = uuidFrom(sourceKey);
+  try {
+    await xapiStatementModel(ctx.db).updateOne(
+      { sourceKey },
+      {
+        $setOnInsert: {
+          sourceKey,
+          statementId,
+          body: { id: statementId, ...body },
+          status: 'pending',
+          attempts: 0,
+          nextAttemptAt: ctx.clock.now(),
+        },
+      },
+      { upsert: true },
+    );
+    return 1;
+  } catch (err) {
+    if ((err as { code?: number }).code !== 11000) throw err;
+    return 0;
+  }
+}
+
+/**
+ * Scans enrolments and submitted attempts changed since the last checkpoint and queues statements
+ * (no other module needs to call us). Keys are unique per event, so an overlapping window is harmless.
+ */
+export async function queueStatements(ctx: AppContext): Promise<number> {
+  const settings = await getSettings(ctx);
+  if (!settings.enabled || !settings.endpoint) return 0;
+  const until = ctx.clock.now();
+  const since = new Date((settings.checkpoint ?? settings.enabledAt ?? until).getTime() - OVERLAP_MS);
+  const window = mongoose.trusted({ $gt: since, $lte: until });
+  const b = builder(ctx, settings);
+  const courses = new Map<string, { slug: string; title: Bilingual } | null>();
+  const course = async (id: Types.ObjectId) => {
+    const k = String(id);
+    if (!courses.has(k)) courses.set(k, await courseModel(ctx.db).findById(id, { slug: 1, title: 1 }).lean());
+    return courses.get(k) ?? null;
+  };
+  const courseActivity = (c: { slug: string; title: Bilingual }) =>
+    activity(`${b.base}/xapi/activities/course/${c.slug}`, TYPE.course, c.title);
+  let queued = 0;
+
+  const enrolments = await enrolmentModel(ctx.db).find({ lastActivityAt: window }).limit(10_000).lean();
+  for (const e of enrolments) {
+    const c = await course(e.courseId);
+    if (!c) continue;
+    const actor = b.actor(e.userId);
+    if (e.startedAt && e.startedAt > since && e.startedAt <= until)
+      queued += await enqueue(ctx, `initialized:${String(e._id)}`, {
+        actor,
+        verb: { id: VERB.initialized, display: { en: 'initialized' } },
+        object: courseActivity(c),
+        timestamp: e.startedAt.toISOString(),
+      });
+    for (const v of e.lessonsViewed ?? []) {
+      if (!(v.at > since && v.at <= until)) continue;
+      const lesson = await lessonModel(ctx.db).findById(v.lessonId, { slug: 1, title: 1 }).lean();
+      if (!lesson) continue;
+      queued += await enqueue(ctx, `experienced:${String(e._id)}:${String(v.lessonId)}:${v.version}`, {
+        actor,
+        verb: { id: VERB.experienced, display: { en: 'experienced' } },
+        object: activity(
+          `${b.base}/xapi/activities/lesson/${c.slug}/${lesson.slug}`,
+          TYPE.lesson,
+          lesson.title,
+        ),
+        context: { contextActivities: { parent: [courseActivity(c)] } },
+        timestamp: v.at.toISOString(),
+      });
+    }
+    if (e.completedAt && e.completedAt > since && e.completedAt <= until)
+      queued += await enqueue(ctx, `completed:${String(e._id)}`, {
+        actor,
+        verb: { id: VERB.completed, display: { en: 'completed' } },
+        object: courseActivity(c),
+        result: { completion: true },
+        timestamp: e.completedAt.toISOString(),
+      });
+  }
+
+  const attempts = await attemptModel(ctx.db)
+    .find({ status: 'submitted', submittedAt: window })
+    .limit(10_000)
+    .lean();
+  for (const a of attempts) {
+    const c = await course(a.courseId);
+    if (!c) continue;
+    const actor = b.actor(a.userId);
+    const quizId = `${b.base}/xapi/activities/quiz/${c.slug}/${encodeURIComponent(a.quizKey)}`;
+    const quiz = activity(quizId, TYPE.assessment);
+    const at = (a.submittedAt ?? until).toISOString();
+    const passed = !!a.passed;
+    queued += await enqueue(ctx, `attempt:${String(a._id)}`, {
+      actor,
+      verb: { id: passed ? VERB.passed : VERB.failed, display: { en: passed ? 'passed' : 'failed' } },
+      object: quiz,
+      result: {
+        score: { scaled: (a.score ?? 0) / 100, raw: a.score ?? 0, min: 0, max: 100 },
+        success: passed,
+        completion: true,
+      },
+      context: { contextActivities: { parent: [courseActivity(c)] } },
+      timestamp: at,
+    });
+    for (const r of a.results ?? []) {
+      queued += await enqueue(ctx, `answer:${String(a._id)}:${r.qid}`, {
+        actor,
+        verb: { id: VERB.answered, display: { en: 'answered' } },
+        object: activity(`${b.base}/xapi/activities/question/${c.slug}/${r.qid}`, TYPE.question),
+        result: { success: r.correct, response: r.chosen.join('[,]') },
+        context: { contextActivities: { parent: [quiz], grouping: [courseActivity(c)] } },
+        timestamp: at,
+      });
+    }
+  }
+  await xapiSettingsModel(ctx.db).updateOne({ key: 'settings' }, { $set: { checkpoint: until } });
+  return queued;
+}
+
+const backoff = (attempts: number) => {
+  const base = BACKOFF_MS[Math.min(attempts - 1, BACKOFF_MS.length - 1)]!;
+  return base + Math.floor(Math.random() * base * 0.2);
+};
+
+/** Sends due statements with basic auth and X-Experience-API-Version 1.0.3; retried with backoff. */
+export async function sendDueStatements(ctx: AppContext, limit = 200) {
+  const settings = await getSettings(ctx);
+  if (!settings.enabled || !settings.endpoint) return { sent: 0, failed: 0 };
+  const Statements = xapiStatementModel(ctx.db);
+  const auth = `Basic ${Buffer.from(`${settings.username ?? ''}:${settings.password ?? ''}`).toString('base64')}`;
+  let sent = 0;
+  let failed = 0;
+  for (let i = 0; i < limit; i++) {
+    const now = ctx.clock.now();
+    const job = await Statements.findOneAndUpdate(
+      { status: 'pending', nextAttemptAt: mongoose.trusted({ $lte: now }) },
+      { $set: { nextAttemptAt: new Date(now.getTime() + 5 * 60_000) }, $inc: { attempts: 1 } },
+      { sort: { nextAttemptAt: 1 }, new: true },
+    ).lean();
+    if (!job) break;
+    let permanent = false;
+    let error: string | undefined;
+    try {
+      const res = await fetch(`${settings.endpoint}/statements`, {
+        method: 'POST',
+        headers: {
+          authorization: auth,
+          'x-experience-api-version': '1.0.3',
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify(job.body),
+        signal: AbortSignal.timeout(10_000),
+        redirect: 'error',
+      });
+      // 409: the LRS already has a statement with this id — it was sent before.
+      if (!res.ok && res.status !== 409) {
+        error = `LRS ${res.status}`;
+        permanent = res.status >= 400 && res.status < 500 && ![401, 403, 408, 429].includes(res.status);
+      }
+    } catch (err) {
+      error = (err instanceof Error ? err.message : String(err)).slice(0, 500);
+    }
+    if (!error) {
+      await Statements.updateOne({ _id: job._id }, { $set: { status: 'sent', sentAt: ctx.clock.now() } });
+      sent++;
+      continue;
+    }
+    failed++;
+    const dead = permanent || job.attempts >= MAX_ATTEMPTS;
+    await Statements.updateOne(
+      { _id: job._id },
+      {
+        $set: {
+          status: dead ? 'dead' : 'pending',
+          lastError: error,
+          nextAttemptAt: new Date(ctx.clock.now().getTime() + backoff(job.attempts)),
+        },
+      },
+    );
+  }
+  return { sent, failed };
+}
+
+export const xapiJob = {
+  name: 'interop.xapi',
+  intervalMs: 60_000,
+  async run(ctx: AppContext) {
+    await queueStatements(ctx);
+    return sendDueStatements(ctx);
+  },
+};

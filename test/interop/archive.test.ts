@@ -1,0 +1,169 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import JSZip from 'jszip';
+import request from 'supertest';
+import { buildTestApp } from '../support/app';
+import { buildUser, signIn } from '../factories';
+import { courseModel, importCourses, lessonModel } from '../../modules/learning';
+import { exportCourseArchive, importCourseArchive } from '../../modules/interop/archive';
+import type { AppContext } from '../../server/context';
+
+async function snapshot(ctx: AppContext, slug: string) {
+  const course = await courseModel(ctx.db).findOne({ slug }).lean();
+  assert.ok(course);
+  const lessons = await lessonModel(ctx.db).find({ courseId: course._id }).lean();
+  const byId = new Map(lessons.map((l) => [String(l._id), l]));
+  const strip = <T extends Record<string, unknown>>(o: T) =>
+    JSON.parse(
+      JSON.stringify(o, (k, v) => (k === '_id' || k === 'courseId' || k === 'lessonId' ? undefined : v)),
+    );
+  const quizzes = await ctx.db
+    .collection('quizzes')
+    .find({ courseId: course._id })
+    .sort({ key: 1 })
+    .toArray();
+  const questions = await ctx.db
+    .collection('questions')
+    .find({ courseId: course._id })
+    .sort({ qid: 1 })
+    .toArray();
+  return {
+    course: strip({
+      slug: course.slug,
+      title: course.title,
+      summary: course.summary,
+      objectives: course.objectives,
+      mnDraft: course.mnDraft,
+      status: course.status,
+      completionRules: course.completionRules,
+      hasPreTest: course.hasPreTest,
+      hasPostTest: course.hasPostTest,
+    }),
+    lessons: course.lessonIds.map((id) => {
+      const l = byId.get(String(id))!;
+      return strip({
+        slug: l.slug,
+        title: l.title,
+        objectives: l.objectives,
+        minutes: l.minutes,
+        blocks: l.blocks,
+        hasQuiz: l.hasQuiz,
+      });
+    }),
+    quizzes: quizzes.map((q) =>
+      strip({
+        key: q.key,
+        kind: q.kind,
+        title: q.title,
+        questionIds: q.questionIds,
+        draw: q.draw,
+        passingScore: q.passingScore,
+        maxAttempts: q.maxAttempts,
+      }),
+    ),
+    questions: questions.map((q) =>
+      strip({
+        qid: q.qid,
+        objective: q.objective,
+        type: q.type,
+        stem: q.stem,
+        explanation: q.explanation,
+        excerpt: q.excerpt,
+        case: q.case,
+        options: q.options,
+        elements: q.elements,
+      }),
+    ),
+  };
+}
+
+test('round trip: the shipped course exported and imported into a fresh database is the same course', async () => {
+  const a = await buildTestApp();
+  const b = await buildTestApp();
+  try {
+    await importCourses(a.ctx);
+    const { zip } = await exportCourseArchive(a.ctx, 'tip-reporting');
+    const names = Object.keys((await JSZip.loadAsync(zip)).files);
+    assert.ok(names.includes('tip-reporting/course.yaml'));
+    assert.ok(names.includes('tip-reporting/lessons/01-what-is-trafficking.yaml'));
+    assert.ok(names.some((n) => n.startsWith('tip-reporting/questions/')));
+    const [result] = await importCourseArchive(b.ctx, zip);
+    assert.equal(result!.slug, 'tip-reporting');
+    const before = await snapshot(a.ctx, 'tip-reporting');
+    const after = await snapshot(b.ctx, 'tip-reporting');
+    assert.ok(before.lessons.length >= 7 && before.questions.length > 20);
+    assert.deepEqual(after.course, before.course);
+    assert.deepEqual(after.lessons, before.lessons);
+    assert.deepEqual(after.quizzes, before.quizzes);
+    assert.deepEqual(after.questions, before.questions);
+    // Importing the same archive again changes nothing.
+    await importCourseArchive(b.ctx, zip);
+    assert.deepEqual(await snapshot(b.ctx, 'tip-reporting'), after);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
+
+test('archives with traversal names, foreign files or no marker are refused and write nothing', async () => {
+  const t = await buildTestApp();
+  try {
+    await importCourses(t.ctx);
+    const { zip } = await exportCourseArchive(t.ctx, 'tip-reporting');
+    const fresh = await buildTestApp();
+    try {
+      const bad = async (mutate: (z: JSZip) => void, reason: RegExp) => {
+        const z = await JSZip.loadAsync(zip);
+        mutate(z);
+        const buf = await z.generateAsync({ type: 'nodebuffer' });
+        await assert.rejects(
+          importCourseArchive(fresh.ctx, buf),
+          (err: Error & { status?: number }) => err.status === 400 && reason.test(err.message),
+        );
+      };
+      await bad((z) => z.file('../../etc/evil.yaml', 'x: 1'), /unexpected/);
+      await bad((z) => z.file('tip-reporting/lessons/../../evil.yaml', 'x: 1'), /unexpected/);
+      await bad((z) => z.file('tip-reporting/run.sh', 'echo'), /unexpected/);
+      await bad((z) => z.file('other-course/course.yaml', 'x: 1'), /unexpected/);
+      await bad((z) => z.remove('umbrella-course.json'), /missing/);
+      await bad(
+        (z) => z.file('tip-reporting/lessons/01-what-is-trafficking.yaml', 'slug: [not valid'),
+        /YAML/,
+      );
+      await bad((z) => z.file('tip-reporting/lessons/x.yaml', 'a'.repeat(3 * 1024 * 1024)), /too large/);
+      await assert.rejects(importCourseArchive(fresh.ctx, Buffer.from('not a zip')));
+      assert.equal(await courseModel(fresh.ctx.db).countDocuments(), 0);
+    } finally {
+      await fresh.close();
+    }
+  } finally {
+    await t.close();
+  }
+});
+
+test('trainers download the archive; journalists cannot; unknown courses are 404', async () => {
+  const t = await buildTestApp();
+  try {
+    await importCourses(t.ctx);
+    const trainer = await signIn(t.app, await buildUser(t.ctx, { role: 'trainer' }));
+    const res = await trainer
+      .get('/trainer/courses/tip-reporting/export')
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    assert.equal(res.headers['content-type'], 'application/zip');
+    assert.match(res.headers['content-disposition']!, /^attachment; filename="tip-reporting\.zip"$/);
+    const files = Object.keys((await JSZip.loadAsync(res.body as Buffer)).files);
+    assert.ok(files.includes('tip-reporting/course.yaml'));
+    await trainer.get('/trainer/courses/no-such-course/export').expect(404);
+    const journalist = await signIn(t.app, await buildUser(t.ctx));
+    await journalist.get('/trainer/courses/tip-reporting/export').expect(403);
+    await request(t.app).get('/trainer/courses/tip-reporting/export').expect(303);
+  } finally {
+    await t.close();
+  }
+});
