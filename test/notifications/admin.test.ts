@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import { buildTestApp, type TestApp } from '../support/app';
 import { buildUser, signIn, tokenFor } from '../factories';
+import { closedPort, smtpTransport } from '../support/smtp';
 import { enqueueEmail, sendDueEmails } from '../../modules/notifications';
 import { outboxModel } from '../../modules/notifications/model';
 import { recordAudit } from '../../modules/audit';
@@ -156,5 +157,27 @@ describe('admin audit log page', () => {
     await agent.get('/admin/audit?targetType=a&targetType=b').expect(400);
     await agent.get('/admin/audit?sort=at').expect(400);
     await agent.get(`/admin/audit?action=${'a'.repeat(81)}`).expect(400);
+  });
+});
+
+describe('admin outbox page with SMTP configured', () => {
+  test('message text (reset and invite links) is not shown when mail really goes out', async () => {
+    const t = await buildTestApp({ mailTransport: smtpTransport(await closedPort()) });
+    try {
+      assert.equal(t.ctx.mailer.kind, 'smtp');
+      await enqueueEmail(t.ctx, {
+        to: 'ada@example.org',
+        template: 'notifications/test-message',
+        locale: 'en',
+      });
+      const admin = await buildUser(t.ctx, { role: 'admin' });
+      const agent = await signIn(t.app, admin);
+      const page = await agent.get('/admin/outbox').expect(200);
+      assert.match(page.text, /ada@example\.org/);
+      assert.doesNotMatch(page.text, /If you can read it/);
+      assert.doesNotMatch(page.text, /<pre class="mail-text">/);
+    } finally {
+      await t.close();
+    }
   });
 });
