@@ -101,7 +101,7 @@ export async function reviewBoard(
 }
 
 function decisionOf(outcome: Outcome, actor: SessionUser, now: Date, amount?: number) {
-  return { decision: { outcome, amount, decidedAt: now, decidedBy: oid(actor.id) } };
+  return { decision: { outcome, amount: amount ?? 0, decidedAt: now, decidedBy: oid(actor.id) } };
 }
 
 /**

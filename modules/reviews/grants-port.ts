@@ -1,14 +1,15 @@
 /**
- * What reviews and awards need from the grants module, written against its published contract
- * (modules/grants/index.ts: getCall, pitchesForCall, getPitch, transitionPitch, storedFilesOfPitch,
- * streamStoredFile). Until that module lands these read the contract's collections directly; this is
- * the one file to switch to the grants exports. `reserveBudget`/`releaseBudget` stay here: the
- * contract gives reviews the job of moving Call.awardedTotal.
+ * What reviews and awards need from the grants module. Reads and pitch transitions go through the
+ * grants exports (modules/grants/index.ts). Three writes stay here because the contract gives them to
+ * reviews: moving Call.awardedTotal (one conditional $inc, plus its compensation) and setting
+ * decisionsReleasedAt once. Batch reads by id have no grants export yet, so they read the contract's
+ * collections directly (read-only).
  */
 import type { Readable } from 'node:stream';
 import { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
 import { NotFound } from '../../server/http/errors';
+import * as grants from '../grants';
 
 export type Bilingual = { en: string; mn: string };
 export type PitchStatus =
@@ -82,7 +83,6 @@ export interface StoredFileDoc {
 
 const calls = (ctx: AppContext) => ctx.db.collection<CallDoc>('calls');
 const pitches = (ctx: AppContext) => ctx.db.collection<PitchDoc>('pitches');
-const files = (ctx: AppContext) => ctx.db.collection<StoredFileDoc>('storedfiles');
 
 /** A 24-hex id or a 404: request ids never reach a query unchecked. */
 export function oid(id: string | Types.ObjectId): Types.ObjectId {
@@ -92,12 +92,11 @@ export function oid(id: string | Types.ObjectId): Types.ObjectId {
 }
 
 export async function getCall(ctx: AppContext, callId: string | Types.ObjectId): Promise<CallDoc> {
-  const call = await calls(ctx).findOne({ _id: oid(callId) });
-  if (!call) throw new NotFound();
-  return call;
+  return (await grants.getCall(ctx, String(oid(callId)))) as unknown as CallDoc;
 }
 
 export async function callsByIds(ctx: AppContext, ids: Types.ObjectId[]): Promise<CallDoc[]> {
+  if (!ids.length) return [];
   return calls(ctx)
     .find({ _id: { $in: ids } })
     .toArray();
@@ -108,20 +107,17 @@ export async function pitchesForCall(
   callId: string | Types.ObjectId,
   statuses?: PitchStatus[],
 ): Promise<PitchDoc[]> {
-  const filter: Record<string, unknown> = { callId: oid(callId) };
-  if (statuses) filter.status = { $in: statuses };
-  return pitches(ctx).find(filter).sort({ submittedAt: 1, _id: 1 }).limit(5000).toArray();
+  return (await grants.pitchesForCall(ctx, oid(callId), statuses)) as unknown as PitchDoc[];
 }
 
 export async function getPitch(ctx: AppContext, pitchId: string | Types.ObjectId): Promise<PitchDoc> {
-  const pitch = await pitches(ctx).findOne({ _id: oid(pitchId) });
-  if (!pitch) throw new NotFound();
-  return pitch;
+  return (await grants.getPitch(ctx, oid(pitchId))) as unknown as PitchDoc;
 }
 
 export async function pitchesByIds(ctx: AppContext, ids: Types.ObjectId[]): Promise<PitchDoc[]> {
+  if (!ids.length) return [];
   return pitches(ctx)
-    .find({ _id: { $in: ids } })
+    .find({ _id: { $in: ids } }, { projection: { title: 1, callId: 1, status: 1 } })
     .toArray();
 }
 
@@ -133,27 +129,19 @@ export async function transitionPitch(
   to: PitchStatus,
   extra: Record<string, unknown> = {},
 ): Promise<PitchDoc | null> {
-  return pitches(ctx).findOneAndUpdate(
-    { _id: oid(pitchId), status: { $in: from } },
-    { $set: { ...extra, status: to, updatedAt: ctx.clock.now() } },
-    { returnDocument: 'after' },
-  );
+  return (await grants.transitionPitch(ctx, oid(pitchId), from, to, extra)) as unknown as PitchDoc | null;
 }
 
 export async function storedFilesOfPitch(ctx: AppContext, pitchId: string | Types.ObjectId) {
-  return files(ctx)
-    .find({ pitchId: oid(pitchId) })
-    .sort({ _id: 1 })
-    .toArray();
+  return (await grants.storedFilesOfPitch(ctx, oid(pitchId))) as unknown as StoredFileDoc[];
 }
 
 export async function streamStoredFile(
   ctx: AppContext,
   fileId: string | Types.ObjectId,
 ): Promise<{ file: StoredFileDoc; stream: Readable }> {
-  const file = await files(ctx).findOne({ _id: oid(fileId) });
-  if (!file) throw new NotFound();
-  return { file, stream: ctx.storage.stream(file.storageKey) };
+  const { file, stream } = await grants.streamStoredFile(ctx, oid(fileId));
+  return { file: file as unknown as StoredFileDoc, stream };
 }
 
 /** One conditional update: adds `amount` only if the pool still holds it. False when it does not. */

@@ -1,6 +1,7 @@
 /**
- * Calls, pitches and stored files with the grants contract's fields, inserted straight into the
- * contract's collections so these tests do not depend on the grants module's forms.
+ * Calls, pitches and stored files with the grants model's fields, inserted straight into its
+ * collections: the grants module exports no factory, and its admin forms would make every test here
+ * depend on call-editing rules. The reviews code under test reads them through the grants exports.
  */
 import { randomUUID } from 'node:crypto';
 import { Types } from 'mongoose';
@@ -34,6 +35,11 @@ export async function buildCall(ctx: AppContext, fields: Record<string, unknown>
   const doc = {
     _id: new Types.ObjectId(),
     title: { en: `Call ${randomUUID().slice(0, 6)}`, mn: 'Уралдаан' },
+    description: { en: 'Stories on safe migration', mn: 'Аюулгүй шилжилт хөдөлгөөн' },
+    eligibility: {},
+    deadlineMode: 'fixed',
+    allowMultiplePitches: false,
+    __v: 0,
     themes: [{ id: 'tip', label: { en: 'Trafficking', mn: 'Хүний наймаа' } }],
     opensAt: new Date('2026-01-01T00:00:00Z'),
     closesAt: new Date('2026-02-01T00:00:00Z'),
@@ -62,6 +68,8 @@ export async function buildPitch(
     _id: new Types.ObjectId(),
     callId: call._id,
     applicantId: applicant._id,
+    slot: 0,
+    __v: 0,
     status: 'submitted',
     title: `Safe migration story ${randomUUID().slice(0, 6)}`,
     angle: 'How recruiters lure young women abroad',
