@@ -48,13 +48,11 @@ export function ltiRoutes(ctx: AppContext): Router {
   });
 
   const renderAdmin = async (res: Response, status = 200, extra: Record<string, unknown> = {}) =>
-    res
-      .status(status)
-      .render('interop/lti/platforms', {
-        platforms: await lti.listPlatforms(ctx),
-        urls: lti.toolUrls(ctx),
-        ...extra,
-      });
+    res.status(status).render('interop/lti/platforms', {
+      platforms: await lti.listPlatforms(ctx),
+      urls: lti.toolUrls(ctx),
+      ...extra,
+    });
 
   router.get('/admin/lti', admin, (_req, res) => renderAdmin(res));
 
