@@ -1,5 +1,7 @@
 import type { AppContext } from './context';
 import { outboxJob } from '../modules/notifications';
+import { ltiJob } from '../modules/interop/lti';
+import { xapiJob } from '../modules/interop/xapi';
 import { reviewReminderJob } from '../modules/reviews';
 import { reminderJob } from '../modules/learning';
 import { expiredAttemptsJob } from '../modules/quizzes';
@@ -16,6 +18,8 @@ export const backgroundJobs: BackgroundJob[] = [
   outboxJob,
   reviewReminderJob,
   expiredAttemptsJob,
+  ltiJob,
+  xapiJob,
 ];
 
 /** Runs each job on its interval, never overlapping itself; stop() waits for runs in flight. */
