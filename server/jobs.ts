@@ -5,6 +5,7 @@ import { xapiJob } from '../modules/interop/xapi';
 import { reviewReminderJob } from '../modules/reviews';
 import { reminderJob } from '../modules/learning';
 import { expiredAttemptsJob } from '../modules/quizzes';
+import { closeCallsJob } from '../modules/grants';
 
 export interface BackgroundJob {
   name: string;
@@ -18,6 +19,7 @@ export const backgroundJobs: BackgroundJob[] = [
   outboxJob,
   reviewReminderJob,
   expiredAttemptsJob,
+  closeCallsJob,
   ltiJob,
   xapiJob,
 ];

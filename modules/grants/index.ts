@@ -26,3 +26,4 @@ export { pitchesForCall, getPitch, transitionPitch, applicantOf } from './servic
 export { storedFilesOfPitch, streamStoredFile, attachmentHeader } from './service-files';
 export { localToUtc, utcToLocalInput, zoneOffsetMs, formatInZone } from './time';
 export { defaultRubric } from './defaults';
+export { closeCallsJob, closeExpiredCalls } from './jobs';

@@ -173,3 +173,23 @@ test('draft calls and bad ids are 404 for journalists', async () => {
   await agent.get(`/grants/${String(draft._id)}`).expect(404);
   await agent.get('/grants/not-an-id').expect(404);
 });
+
+test('the background job closes calls whose deadline passed, once, with an audit event', async () => {
+  const { closeExpiredCalls } = await import('../../modules/grants');
+  const start = clock.now();
+  const due = await buildCall(t.ctx, { closesAt: new Date(start.getTime() + 1000) });
+  const later = await buildCall(t.ctx, { closesAt: new Date(start.getTime() + 3600_000) });
+  try {
+    clock.set(new Date(start.getTime() + 2000));
+    assert.ok((await closeExpiredCalls(t.ctx)) >= 1);
+    assert.equal(await closeExpiredCalls(t.ctx), 0);
+  } finally {
+    clock.set(start);
+  }
+  assert.equal((await callModel(t.ctx.db).findById(due._id).lean())!.status, 'closed');
+  assert.equal((await callModel(t.ctx.db).findById(later._id).lean())!.status, 'open');
+  const events = await auditModel(t.ctx.db)
+    .find({ targetId: String(due._id), action: 'call.closed' })
+    .lean();
+  assert.equal(events.length, 1);
+});

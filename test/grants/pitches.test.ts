@@ -295,3 +295,17 @@ test("another journalist's pitch is a 404 everywhere", async () => {
   await agent.get('/grants/pitches/zzz').expect(404);
   assert.equal((await pitchModel(t.ctx.db).findById(id).lean())!.title, '');
 });
+
+test('script payloads in pitch fields are escaped in the editor, the lists and the receipt', async () => {
+  const { agent, token, pitchId, user } = await journalistWithDraft();
+  const payload = '<script>alert(1)</script><img src=x onerror=alert(2)>';
+  await autosave(agent, token, pitchId, { ...completePitch(0), title: payload, angle: payload }).expect(200);
+  for (const path of [`/grants/pitches/${pitchId}`, '/grants']) {
+    const page = await agent.get(path).expect(200);
+    assert.doesNotMatch(page.text, /<script>alert|<img src=x/);
+    assert.match(page.text, /&lt;script&gt;alert\(1\)/);
+  }
+  await agent.post(`/grants/pitches/${pitchId}/submit`).type('form').send({ _csrf: token }).expect(303);
+  const mail = await outboxModel(t.ctx.db).findOne({ to: user.email }).lean();
+  assert.doesNotMatch(mail!.html, /<script>alert|<img src=x/);
+});
