@@ -102,7 +102,23 @@ export function authorRoutes(ctx: AppContext): Router {
     const { courseSlug, lessonSlug } = parse(lessonParams, req.params);
     const { course, lesson } = await authoring.lessonForEditing(ctx, courseSlug, lessonSlug);
     const parsed = parseEditor(req.body);
-    if (!parsed.success) throw new Invalid('errors.invalid', fieldErrors(parsed.error));
+    if (!parsed.success) {
+      if (!('shaped' in parsed)) throw new Invalid('errors.invalid', fieldErrors(parsed.error));
+      const typed = parsed.shaped;
+      return res.status(400).render('learning/trainer/editor', {
+        course,
+        lesson,
+        working: {
+          title: { en: typed.titleEn, mn: typed.titleMn },
+          objectives: typed.objectives,
+          minutes: typed.minutes,
+          blocks: typed.blocks,
+        },
+        rev: Number(typed.rev) || 0,
+        blockTypes: BLOCK_TYPES,
+        errors: { _form: 'errors.invalid', ...fieldErrors(parsed.error) },
+      });
+    }
     const content = applyAction(parsed.data);
     try {
       await authoring.saveDraft(ctx, req.user!, lesson._id, parsed.data.rev, content);

@@ -5,13 +5,15 @@ import { translator } from '../../server/i18n';
 import type { AppContext } from '../../server/context';
 import { NotFound } from '../../server/http/errors';
 import { parse } from '../../server/http/validate';
-import type { Locale } from '../../server/types';
+import type { Locale, SessionUser } from '../../server/types';
 import { learningPolicy as policy } from './policy';
 import { courseParams, lessonParams, lessonQuery } from './schemas';
 import * as learning from './service';
 import { getCourseOutline, getOutlineBySlug, renderBlocks, type CourseOutline } from './outline';
 import { lessonQuizKey, progressOf, stepsFor } from './progress';
 import { quizSummaries } from './bridge';
+
+const isTrainee = (user: SessionUser) => user.role === 'journalist';
 
 async function publishedCourse(ctx: AppContext, slug: string): Promise<CourseOutline> {
   const course = await getOutlineBySlug(ctx, slug);
@@ -50,7 +52,10 @@ export function learnRoutes(ctx: AppContext): Router {
     const { courseSlug } = parse(courseParams, req.params);
     const course = await publishedCourse(ctx, courseSlug);
     const userId = req.user!.id;
-    const enrolment = await learning.ensureEnrolment(ctx, userId, course.id);
+    // Trainees are enrolled on their first visit; staff browse without becoming trainees.
+    const enrolment = isTrainee(req.user!)
+      ? await learning.ensureEnrolment(ctx, userId, course.id)
+      : await learning.enrolmentFor(ctx, userId, course.id);
     const steps = stepsFor(course, enrolment, await quizSummaries(ctx, course.id, userId));
     res.render('learning/course', { course, enrolment, steps, progress: progressOf(steps) });
   });
@@ -62,7 +67,7 @@ export function learnRoutes(ctx: AppContext): Router {
     const index = course.lessons.findIndex((l) => l.slug === lessonSlug);
     const lesson = course.lessons[index];
     if (!lesson) throw new NotFound();
-    await learning.recordLessonView(ctx, req.user!.id, course, lesson);
+    if (isTrainee(req.user!)) await learning.recordLessonView(ctx, req.user!.id, course, lesson);
     const lang: Locale = asked ?? res.locals.lang;
     const other: Locale = lang === 'en' ? 'mn' : 'en';
     res.render('learning/lesson', {
@@ -76,6 +81,7 @@ export function learnRoutes(ctx: AppContext): Router {
       prev: course.lessons[index - 1],
       next: course.lessons[index + 1],
       title: lesson.title[lang],
+      recorded: isTrainee(req.user!),
     });
   });
 
@@ -84,7 +90,7 @@ export function learnRoutes(ctx: AppContext): Router {
     const course = await publishedCourse(ctx, courseSlug);
     const lesson = course.lessons.find((l) => l.slug === lessonSlug);
     if (!lesson) throw new NotFound();
-    await learning.recordLessonView(ctx, req.user!.id, course, lesson);
+    if (isTrainee(req.user!)) await learning.recordLessonView(ctx, req.user!.id, course, lesson);
     res.redirect(303, res.locals.url(`/learn/${course.slug}`));
   });
 

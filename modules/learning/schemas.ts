@@ -51,7 +51,11 @@ export const editorForm = z.strictObject({
   rev: z.coerce.number().int().min(0),
   titleEn: z.string().trim().max(200),
   titleMn: z.string().trim().max(200),
-  minutes: z.coerce.number().int().min(1, 'learning.errors.minutes').max(600, 'learning.errors.minutes'),
+  minutes: z.coerce
+    .number({ error: 'learning.errors.minutes' })
+    .int('learning.errors.minutes')
+    .min(1, 'learning.errors.minutes')
+    .max(600, 'learning.errors.minutes'),
   objectives: z.array(z.string().max(60)).max(30),
   action: z.string().regex(/^(save|add|remove-\d{1,2}|up-\d{1,2}|down-\d{1,2})$/),
   addType: z.enum(BLOCK_TYPES).optional(),
@@ -86,7 +90,7 @@ export function parseEditor(body: unknown) {
       };
     });
   const objectives = fields.objectives;
-  return editorForm.safeParse({
+  const shaped = {
     rev: str('rev'),
     titleEn: str('titleEn') ?? '',
     titleMn: str('titleMn') ?? '',
@@ -95,7 +99,10 @@ export function parseEditor(body: unknown) {
     action: str('action') ?? 'save',
     addType: str('addType') || undefined,
     blocks,
-  });
+  };
+  const result = editorForm.safeParse(shaped);
+  // On failure, hand back what was typed so the editor can show it again next to the errors.
+  return result.success ? result : { ...result, shaped };
 }
 
 export const cohortForm = z.strictObject({

@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp, type TestApp } from '../support/app';
 import { buildUser, csrfFrom, signIn } from '../factories';
-import { lessonModel, lessonVersionModel } from '../../modules/learning';
+import { enrolmentModel, lessonModel, lessonVersionModel } from '../../modules/learning';
 import { buildCourse } from './fixtures';
 
 let t: TestApp;
@@ -163,6 +163,16 @@ test('reorder lessons, clear the Mongolian draft flag; bad editor input is a 400
     .type('form')
     .send({ _csrf: token, ...form(0, []), evil: 'x' })
     .expect(400);
+  const typo = await staff
+    .post(`/trainer/courses/${course.slug}/lessons/lesson-1/edit`)
+    .type('form')
+    .send({ _csrf: token, ...form(0, [{ id: 'b1', en: 'Kept text', mn: 'Хадгалсан' }]), minutes: 'abc' })
+    .expect(400);
+  assert.match(typo.text, /Kept text/);
+  assert.match(typo.text, /between 1 and 600/);
+  // Staff reading a lesson are not enrolled as trainees.
+  await staff.get(`/learn/${course.slug}/lesson-1`).expect(200);
+  assert.equal(await enrolmentModel(t.ctx.db).countDocuments({ userId: trainer._id }), 0);
   const rToken = csrfFrom((await reader.get('/learn')).text);
   await reader.get('/trainer/courses').expect(403);
   await reader
