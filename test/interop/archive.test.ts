@@ -5,7 +5,15 @@ import request from 'supertest';
 import { buildTestApp } from '../support/app';
 import { buildUser, signIn } from '../factories';
 import { courseModel, importCourses, lessonModel } from '../../modules/learning';
-import { exportCourseArchive, importCourseArchive } from '../../modules/interop/archive';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  exportCourseArchive,
+  exportCourseCommand,
+  importCourseArchive,
+  importCourseArchiveCommand,
+} from '../../modules/interop/archive';
 import type { AppContext } from '../../server/context';
 
 async function snapshot(ctx: AppContext, slug: string) {
@@ -165,5 +173,24 @@ test('trainers download the archive; journalists cannot; unknown courses are 404
     await request(t.app).get('/trainer/courses/tip-reporting/export').expect(303);
   } finally {
     await t.close();
+  }
+});
+
+test('CLI: export-course writes the archive, import-course-archive reads it on another installation', async () => {
+  const a = await buildTestApp();
+  const b = await buildTestApp();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'umbrella-archive-'));
+  try {
+    await importCourses(a.ctx);
+    const file = path.join(dir, 'tip.zip');
+    await exportCourseCommand(a.ctx, ['tip-reporting', file]);
+    await assert.rejects(exportCourseCommand(a.ctx, ['tip-reporting', file])); // never overwrites
+    await assert.rejects(exportCourseCommand(a.ctx, ['no-such-course', path.join(dir, 'x.zip')]));
+    await importCourseArchiveCommand(b.ctx, [file]);
+    assert.equal(await courseModel(b.ctx.db).countDocuments({ slug: 'tip-reporting' }), 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await a.close();
+    await b.close();
   }
 });

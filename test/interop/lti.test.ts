@@ -6,7 +6,7 @@ import request from 'supertest';
 import { buildTestApp, type TestApp } from '../support/app';
 import { startPlatform, ROLE, type LaunchOptions, type PlatformSim } from '../support/lti-platform';
 import { buildUser, csrfFrom, signIn } from '../factories';
-import { importCourses } from '../../modules/learning';
+import { enrolmentModel, importCourses } from '../../modules/learning';
 import { userModel } from '../../modules/accounts';
 import { quizSummariesForCourse, attemptModel } from '../../modules/quizzes';
 import { questionModel } from '../../modules/quizzes/model';
@@ -242,6 +242,32 @@ test('score passback: a submitted quiz attempt reaches the platform with its sco
   await ltiJob.run(t.ctx);
   assert.equal(sim.scores.length, 1);
   assert.equal(await attemptModel(t.ctx.db).countDocuments({ userId: link!.userId, status: 'submitted' }), 1);
+});
+
+test('a course link reports 100 when the learner completes the course', async () => {
+  const page = await launch(
+    await login({
+      sub: 'graded-course',
+      custom: { target: 'course:tip-reporting' },
+      lineitemId: 'li-course',
+      resourceLinkId: 'rl-course',
+    }),
+  ).expect(200);
+  assert.ok(continueLink(page.text));
+  const link = await ltiLinkModel(t.ctx.db).findOne({ sub: 'graded-course' }).lean();
+  await ltiJob.run(t.ctx);
+  assert.equal(sim.scores.filter((s) => s.path.startsWith('/lineitems/li-course/')).length, 0);
+  const now = new Date();
+  await enrolmentModel(t.ctx.db).updateOne(
+    { userId: link!.userId, courseId },
+    { $set: { status: 'completed', completedAt: now, enrolledAt: now } },
+    { upsert: true },
+  );
+  await ltiJob.run(t.ctx);
+  const sent = sim.scores.filter((s) => s.path === '/lineitems/li-course/lineitem/scores');
+  assert.equal(sent.length, 1);
+  assert.equal(sent[0]!.body.scoreGiven, 100);
+  assert.equal(sent[0]!.body.userId, 'graded-course');
 });
 
 test('scores URL keeps the line item query string', () => {
