@@ -110,3 +110,16 @@ test('an invalid lesson file gives an error naming the file, and nothing is impo
     await app.close();
   }
 });
+
+test('the seed steps import the shipped course into an empty database', async () => {
+  const { seedSteps } = await import('../../server/cli/seed');
+  const { seedCourses } = await import('../../modules/learning');
+  assert.ok(seedSteps.includes(seedCourses));
+  const app = await buildTestApp();
+  try {
+    await seedCourses(app.ctx);
+    assert.equal(await lessonModel(app.ctx.db).countDocuments({ status: 'published' }), 7);
+  } finally {
+    await app.close();
+  }
+});
