@@ -12,7 +12,8 @@ import path from 'node:path';
 import type { Types } from 'mongoose';
 import { parseArgs } from 'node:util';
 import { startEmbeddedMongo } from '../server/db/embedded';
-import { connectDatabase } from '../server/db/connect';
+import mongoose from 'mongoose';
+import { hardenConnection } from '../server/db/connect';
 import { createUmbrella } from '../server/plugin';
 import { translator } from '../server/i18n';
 import { completionMatrix } from '../modules/reports/completion';
@@ -82,10 +83,17 @@ const embedded = process.env.MONGODB_URI
       backend: 'memory',
       dataDir: mkdtempSync(path.join(os.tmpdir(), 'umbrella-bench-')),
     });
-const db = await connectDatabase(
-  process.env.MONGODB_URI ?? embedded!.uri,
-  process.env.BENCH_DB ?? 'umbrella_bench',
-);
+// Long timeouts: the embedded server answers one command at a time, so a long aggregation must not
+// make the driver's heartbeat give up on it.
+const db = mongoose.createConnection(process.env.MONGODB_URI ?? embedded!.uri, {
+  dbName: process.env.BENCH_DB ?? 'umbrella_bench',
+  serverSelectionTimeoutMS: 600_000,
+  connectTimeoutMS: 600_000,
+  socketTimeoutMS: 0,
+  heartbeatFrequencyMS: 300_000,
+});
+hardenConnection(db);
+await db.asPromise();
 const { ctx } = createUmbrella({
   connection: db,
   config: { sessionSecret: 'bench-secret-0123456789-0123456789-abcdef', logLevel: 'silent', env: 'test' },

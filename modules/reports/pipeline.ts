@@ -56,14 +56,57 @@ async function eligibleCount(ctx: AppContext, courseSlug: unknown): Promise<numb
 }
 
 /** Evenly spaced bins over [0, max]; `max` rounds up to a whole number so bins read well. */
-export function histogram(values: number[], bins = 10): HistogramBin[] {
+export function histogram(values: number[], bins = 10, fixedMax?: number): HistogramBin[] {
   if (!values.length) return [];
-  const max = Math.max(1, Math.ceil(Math.max(...values)));
+  const max = fixedMax ?? Math.max(1, Math.ceil(Math.max(...values)));
   const width = max / bins;
   const out = Array.from({ length: bins }, (_, i) => ({ from: i * width, to: (i + 1) * width, n: 0 }));
   for (const v of values) out[Math.min(bins - 1, Math.floor(v / width))]!.n += 1;
   return out;
 }
+
+interface Criterion {
+  id: string;
+  scaleMax: number;
+  weight: number;
+}
+
+/**
+ * The reviews module's weighted score (modules/reviews/scoring.ts `weightedScore`:
+ * Σ(weight·score/scaleMax) / Σweight × 100, unscored criteria 0) as an aggregation expression, so each
+ * review is scored in the database. Without a rubric: the mean raw score.
+ */
+export function weightedScoreExpr(rubric: Criterion[] | undefined): unknown {
+  const valid = (rubric ?? []).filter((c) => c.scaleMax > 0 && c.weight > 0);
+  const total = valid.reduce((s, c) => s + c.weight, 0);
+  if (!total) return { $avg: '$scores.score' };
+  const scoreOf = (id: string) => ({
+    $ifNull: [
+      {
+        $arrayElemAt: [
+          {
+            $map: {
+              input: { $filter: { input: '$scores', as: 's', cond: { $eq: ['$$s.criterionId', id] } } },
+              as: 'x',
+              in: '$$x.score',
+            },
+          },
+          0,
+        ],
+      },
+      0,
+    ],
+  });
+  return {
+    $multiply: [
+      { $add: valid.map((c) => ({ $multiply: [(c.weight / c.scaleMax / total) * 100, scoreOf(c.id)] })) },
+      1,
+    ],
+  };
+}
+
+const weightedRubric = (r: unknown) =>
+  Array.isArray(r) && r.some((c: Criterion) => c.scaleMax > 0 && c.weight > 0);
 
 /** Funnel, reviewer progress, score distribution, budget and themes for one call. */
 export async function grantPipeline(ctx: AppContext, callId: Types.ObjectId) {
@@ -94,7 +137,7 @@ export async function grantPipeline(ctx: AppContext, callId: Types.ObjectId) {
       {
         $project: {
           pitchId: 1,
-          s: { $ifNull: ['$weightedScore', { $avg: '$scores.score' }] },
+          s: weightedScoreExpr(call.rubric as Criterion[] | undefined),
         },
       },
       { $group: { _id: '$pitchId', score: { $avg: '$s' } } },
@@ -136,8 +179,13 @@ export async function grantPipeline(ctx: AppContext, callId: Types.ObjectId) {
     call,
     funnel,
     reviewers: await reviewerProgress(ctx, callId),
-    scores: histogram(perPitch.map((p) => p.score).filter((s) => typeof s === 'number')),
+    scores: histogram(
+      perPitch.map((p) => p.score).filter((s) => typeof s === 'number'),
+      10,
+      weightedRubric(call.rubric) ? 100 : undefined,
+    ),
     scoredPitches: perPitch.length,
+    weighted: !!weightedRubric(call.rubric),
     budget: {
       pool: Number(call.budgetPool ?? 0),
       used: counts?.budgetUsed ?? Number(call.awardedTotal ?? 0),

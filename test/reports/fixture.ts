@@ -199,6 +199,22 @@ export async function buildFixture(ctx: AppContext) {
       { id: 't1', label: { en: 'Safe migration', mn: 'Аюулгүй шилжилт хөдөлгөөн' } },
       { id: 't2', label: { en: 'Survivor voices', mn: 'Амьд үлдэгсдийн дуу хоолой' } },
     ],
+    rubric: [
+      {
+        id: 'c1',
+        label: { en: 'Accuracy', mn: 'Үнэн зөв' },
+        guidance: { en: '', mn: '' },
+        scaleMax: 5,
+        weight: 2,
+      },
+      {
+        id: 'c2',
+        label: { en: 'Safety', mn: 'Аюулгүй' },
+        guidance: { en: '', mn: '' },
+        scaleMax: 5,
+        weight: 1,
+      },
+    ],
     budgetPool: 5000,
     awardedTotal: 900,
     currency: 'USD',

@@ -10,6 +10,12 @@ import { itemAnalysis } from '../../modules/reports/items';
 import { grantPipeline } from '../../modules/reports/pipeline';
 import { cohortScope } from '../../modules/reports/data';
 import { formulaSafe } from '../../modules/reports/export';
+import { weightedScore } from '../../modules/reviews';
+
+const rubric = [
+  { id: 'c1', scaleMax: 5, weight: 2 },
+  { id: 'c2', scaleMax: 5, weight: 1 },
+];
 
 let t: TestApp;
 let f: Awaited<ReturnType<typeof buildFixture>>;
@@ -156,8 +162,18 @@ describe('services: exact numbers', () => {
       p.scores.reduce((s, b) => s + b.n, 0),
       2,
     );
-    assert.equal(p.scores[9]?.n, 1, '3.75 in the top bin of 0–4');
-    assert.equal(p.scores[5]?.n, 1, '2.0 in bin 2.0–2.4');
+    // Weighted (c1 weight 2, c2 weight 1, both out of 5): p1 = mean(86.67, 60) = 73.33, p5 = 40.
+    const w = (a: number, b: number) =>
+      weightedScore(rubric, [
+        { criterionId: 'c1', score: a },
+        { criterionId: 'c2', score: b },
+      ]);
+    close((w(4, 5) + w(3, 3)) / 2, 220 / 3);
+    assert.equal(p.weighted, true);
+    assert.deepEqual(
+      p.scores.map((b) => b.n),
+      [0, 0, 0, 0, 1, 0, 0, 1, 0, 0],
+    );
     assert.deepEqual(p.budget, { pool: 5000, used: 900, currency: 'USD' });
     assert.deepEqual(
       p.themes.map((x) => [x.id, x.n]),
