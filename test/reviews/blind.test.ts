@@ -126,6 +126,29 @@ test('blind pages, headers and downloads carry no applicant identity', async () 
   await agent.get(`/reviews/files/${assignmentId}/3`).expect(404);
 });
 
+test('pitch text is escaped in the reviewer view', async () => {
+  const reviewer = await buildUser(t.ctx, { role: 'reviewer' });
+  const call = await buildCall(t.ctx);
+  const pitch = await buildPitch(t.ctx, call, await buildUser(t.ctx), {
+    status: 'under_review',
+    title: '<script>alert(1)</script>',
+    angle: '<img src=x onerror=alert(2)>',
+  });
+  const a = await assignmentModel(t.ctx.db).create({
+    callId: call._id,
+    pitchId: pitch._id,
+    reviewerId: reviewer._id,
+    status: 'accepted',
+  });
+  const agent = await signIn(t.app, reviewer);
+  for (const path of ['/reviews', `/reviews/${a._id}`]) {
+    const page = await agent.get(path).expect(200);
+    assert.ok(!page.text.includes('<script>alert(1)'), path);
+    assert.ok(!page.text.includes('<img src=x'), path);
+    assert.ok(page.text.includes('&lt;script&gt;alert(1)&lt;/script&gt;'), path);
+  }
+});
+
 test('the outlet is shown only on calls that are not blind', async () => {
   const applicant = await buildUser(t.ctx, { name: NAME });
   const reviewer = await buildUser(t.ctx, { role: 'reviewer' });

@@ -174,3 +174,20 @@ test('the review board shows scores and a what-if selection against the pool', a
   assert.match(whatIf.text, /Over budget/);
   await admin.get(`/admin/calls/${call._id}/review-board?pick[$ne]=1`).expect(400);
 });
+
+test('after release, a waitlisted pitch funded later is e-mailed at once', async () => {
+  const call = await buildCall(t.ctx);
+  const journalist = await buildUser(t.ctx);
+  const pitch = await buildPitch(t.ctx, call, journalist, { status: 'under_review', budgetTotal: 1_000 });
+  await decide(call._id, pitch._id, { outcome: 'waitlisted' }).expect(303);
+  await admin.post(`/admin/calls/${call._id}/release`).type('form').send({ _csrf: token }).expect(303);
+  const outbox = t.ctx.db.collection('outboxmessages');
+  assert.equal(await outbox.countDocuments({ to: journalist.email }), 1);
+  assert.equal((await decisionFor(t.ctx, pitch._id, journalist._id))?.outcome, 'waitlisted');
+  await decide(call._id, pitch._id, { outcome: 'funded', amount: '1000' }).expect(303);
+  const mails = await outbox.find({ to: journalist.email }).sort({ _id: 1 }).toArray();
+  assert.equal(mails.length, 2);
+  assert.match(String(mails[1]!.text), /funded with 1000 MNT/);
+  assert.equal((await decisionFor(t.ctx, pitch._id, journalist._id))?.outcome, 'funded');
+  await decide(call._id, pitch._id, { outcome: 'declined' }).expect(409);
+});
