@@ -28,7 +28,7 @@ export async function closeExpiredCalls(ctx: AppContext): Promise<number> {
 }
 
 export const closeCallsJob: BackgroundJob = {
-  name: 'grants.closeExpiredCalls',
+  name: 'grants-close-expired-calls',
   intervalMs: 60_000,
   run: closeExpiredCalls,
 };
