@@ -58,7 +58,9 @@ export function sameOriginOnly(
     const site = req.get('sec-fetch-site');
     if (site && site !== 'same-origin' && site !== 'none') return next(new Forbidden('errors.crossSite'));
     const origin = req.get('origin');
-    if (origin) {
+    // Under `Referrer-Policy: no-referrer` browsers send `Origin: null` even for our own forms, so
+    // "null" carries no information: the Sec-Fetch-Site check above and the CSRF token decide.
+    if (origin && origin !== 'null') {
       const own = `${req.protocol}://${req.get('host')}`;
       if (origin !== own && !trustedOrigins.includes(origin)) return next(new Forbidden('errors.crossSite'));
     }

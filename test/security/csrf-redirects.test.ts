@@ -136,3 +136,26 @@ test('the sign-in redirect for anonymous users keeps next= encoded', async () =>
   const page = await agent.get('/login');
   assert.equal(csrfFrom(page.text).length > 10, true);
 });
+
+test('Origin: null (sent by browsers under no-referrer) is judged by Sec-Fetch-Site and the token', async () => {
+  const user = await buildUser(t.ctx);
+  const agent = await signIn(t.app, user);
+  const csrf = await tokenFor(agent);
+  const cross = await agent
+    .post('/account')
+    .set('Origin', 'null')
+    .set('Sec-Fetch-Site', 'cross-site')
+    .type('form')
+    .send({ ...profile, _csrf: csrf });
+  assert.equal(cross.status, 403);
+  const noToken = await agent.post('/account').set('Origin', 'null').type('form').send(profile);
+  assert.equal(noToken.status, 403);
+  assert.equal((await userModel(t.ctx.db).findById(user._id).lean())!.name, user.name);
+  const own = await agent
+    .post('/account')
+    .set('Origin', 'null')
+    .set('Sec-Fetch-Site', 'same-origin')
+    .type('form')
+    .send({ ...profile, _csrf: csrf });
+  assert.equal(own.status, 303);
+});

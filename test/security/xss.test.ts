@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { buildTestApp, type TestApp } from '../support/app';
-import { buildUser, csrfFrom, signIn, tokenFor } from '../factories';
+import { buildUser, signIn, tokenFor } from '../factories';
 import { outboxModel } from '../../modules/notifications/model';
 import { XSS, anonymous } from './helpers';
 
@@ -34,17 +34,14 @@ for (const payload of XSS) {
 
   test(`payload ${payload} typed into forms is inert when the form comes back with errors`, async () => {
     const { agent, csrf } = await anonymous(t.app, '/register');
-    const res = await agent
-      .post('/register')
-      .type('form')
-      .send({
-        _csrf: csrf,
-        name: payload,
-        email: 'not-an-email',
-        password: 'x',
-        outlet: payload,
-        region: payload,
-      });
+    const res = await agent.post('/register').type('form').send({
+      _csrf: csrf,
+      name: payload,
+      email: 'not-an-email',
+      password: 'x',
+      outlet: payload,
+      region: payload,
+    });
     assert.equal(res.status, 400);
     assertInert(res.text, 'register errors');
     const user = await buildUser(t.ctx);

@@ -1,0 +1,114 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Express } from 'express';
+import { buildTestApp, type TestApp } from './app';
+import type { Config } from '../../server/config';
+import { projectRoot } from '../../server/paths';
+
+export const SCREENSHOTS = path.join(projectRoot, 'artifacts', 'screenshots');
+const AXE_SOURCE = path.join(projectRoot, 'node_modules', 'axe-core', 'axe.min.js');
+
+export interface BrowserApp extends TestApp {
+  baseUrl: string;
+  browser: Browser;
+  /** A fresh browser context (own cookies) at the given viewport width. */
+  newPage(options?: { width?: number; height?: number; locale?: 'en' | 'mn' }): Promise<Page>;
+  closeAll(): Promise<void>;
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/**
+ * The real app on 127.0.0.1 at a free port (its baseUrl is that address, so origin checks and e-mail
+ * links line up) and a headless Chromium to drive it.
+ */
+export async function startBrowserApp(config: Partial<Config> = {}): Promise<BrowserApp> {
+  let app: Express | undefined;
+  const server = http.createServer((req, res) => {
+    if (!app) return void res.writeHead(503).end();
+    app(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const test = await buildTestApp({ config: { baseUrl, ...config } });
+  app = test.app;
+  const browser = await launchChromium();
+  const contexts: BrowserContext[] = [];
+  return {
+    ...test,
+    baseUrl,
+    browser,
+    async newPage({ width = 1280, height = 900, locale = 'en' } = {}) {
+      const context = await browser.newContext({
+        viewport: { width, height },
+        locale,
+        extraHTTPHeaders: { 'Accept-Language': locale },
+        baseURL: baseUrl,
+      });
+      contexts.push(context);
+      return context.newPage();
+    },
+    async closeAll() {
+      for (const c of contexts) await c.close().catch(() => undefined);
+      await browser.close().catch(() => undefined);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await test.close();
+    },
+  };
+}
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: unknown[]; html: string; failureSummary?: string }>;
+}
+
+/**
+ * Runs axe-core (WCAG 2.0/2.1/2.2 A and AA rules) on the page. Our CSP forbids inline scripts, so the
+ * library is evaluated through the DevTools protocol (page.evaluate), which CSP does not govern.
+ */
+export async function checkA11y(page: Page): Promise<AxeViolation[]> {
+  const loaded = await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe === 'object');
+  if (!loaded) await page.evaluate(`${readFileSync(AXE_SOURCE, 'utf8')}\n;undefined`);
+  return page.evaluate(async () => {
+    const axe = (
+      window as unknown as {
+        axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: unknown[] }> };
+      }
+    ).axe;
+    const result = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+    });
+    return result.violations as never;
+  });
+}
+
+/** One line per violation, for assertion messages. */
+export const describeViolations = (violations: AxeViolation[]) =>
+  violations
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.html).join(' | ')}`)
+    .join('\n');
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
