@@ -40,15 +40,16 @@ export function launchChromium(): Promise<Browser> {
  * links line up) and a headless Chromium to drive it.
  */
 export async function startBrowserApp(config: Partial<Config> = {}): Promise<BrowserApp> {
-  let app: Express | undefined;
+  // The port is known only once listening, and the app needs it as its baseUrl: route through a holder.
+  const holder: { app?: Express } = {};
   const server = http.createServer((req, res) => {
-    if (!app) return void res.writeHead(503).end();
-    app(req, res);
+    if (!holder.app) return void res.writeHead(503).end();
+    holder.app(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const test = await buildTestApp({ config: { baseUrl, ...config } });
-  app = test.app;
+  holder.app = test.app;
   const browser = await launchChromium();
   const contexts: BrowserContext[] = [];
   return {
