@@ -10,6 +10,7 @@ import { reportsRouter } from '../modules/reports';
 import { grantsRouter } from '../modules/grants';
 import { reviewsRouter } from '../modules/reviews';
 import { awardsRouter } from '../modules/awards';
+import { interopRouter } from '../modules/interop';
 
 /**
  * Where each feature module is mounted inside the app. Add one line per module; its routes.ts holds
@@ -27,8 +28,9 @@ export function featureRouters(ctx: AppContext): Array<[string, Router]> {
     ['/', grantsRouter(ctx)],
     ['/', reviewsRouter(ctx)],
     ['/', awardsRouter(ctx)],
+    ['/', interopRouter(ctx)],
   ];
 }
 
 /** Path prefixes that accept cross-site POSTs and check them their own way (LTI launch, token API). */
-export const crossSitePaths: string[] = [];
+export const crossSitePaths: string[] = ['/api/', '/lti/'];

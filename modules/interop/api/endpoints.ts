@@ -1,0 +1,194 @@
+import { z } from 'zod';
+import { NotFound } from '../../../server/http/errors';
+import type { AppContext } from '../../../server/context';
+import mongoose from 'mongoose';
+import { listPublishedCourses, getOutlineBySlug, getCourseOutline, enrolmentModel } from '../../learning';
+import { certificateByCode } from '../../certificates';
+import { openCalls } from '../../grants';
+import { defineEndpoint } from './endpoint';
+
+const bilingual = z.object({ en: z.string(), mn: z.string() });
+const slug = z.string().regex(/^[a-z0-9-]{1,80}$/);
+const page = <T extends z.ZodType>(item: T) =>
+  z.object({ data: z.array(item), nextCursor: z.string().nullable() });
+const iso = (d: Date | string | undefined | null) => (d ? new Date(d).toISOString() : null);
+
+async function publishedOutline(ctx: AppContext, slug: string) {
+  const outline = await getOutlineBySlug(ctx, slug);
+  if (!outline || outline.status !== 'published') throw new NotFound();
+  return outline;
+}
+
+const courseSummary = z.object({
+  slug: z.string(),
+  title: bilingual,
+  summary: bilingual,
+  lessonCount: z.number().int(),
+});
+
+export const endpoints = [
+  defineEndpoint({
+    operationId: 'listCourses',
+    method: 'get',
+    path: '/courses',
+    scope: 'courses:read',
+    summary: 'Published courses',
+    query: z.strictObject({}),
+    response: z.object({ data: z.array(courseSummary) }),
+    async handler(ctx) {
+      const courses = await listPublishedCourses(ctx);
+      const outlines = await Promise.all(courses.map((c) => getCourseOutline(ctx, c._id)));
+      return {
+        data: courses.map((c, i) => ({
+          slug: c.slug,
+          title: c.title,
+          summary: c.summary,
+          lessonCount: outlines[i]?.lessons.length ?? 0,
+        })),
+      };
+    },
+  }),
+  defineEndpoint({
+    operationId: 'getCourse',
+    method: 'get',
+    path: '/courses/:slug',
+    scope: 'courses:read',
+    summary: 'A published course with its objectives and lessons in order',
+    params: z.strictObject({ slug }),
+    query: z.strictObject({}),
+    response: z.object({
+      slug: z.string(),
+      title: bilingual,
+      objectives: z.array(z.object({ id: z.string(), label: bilingual })),
+      lessons: z.array(z.object({ slug: z.string(), title: bilingual, minutes: z.number() })),
+    }),
+    async handler(ctx, { params }) {
+      const outline = await publishedOutline(ctx, params.slug);
+      return {
+        slug: outline.slug,
+        title: outline.title,
+        objectives: outline.objectives.map((o) => ({ id: o.id, label: o.label })),
+        lessons: outline.lessons.map((l) => ({ slug: l.slug, title: l.title, minutes: l.minutes ?? 0 })),
+      };
+    },
+  }),
+  defineEndpoint({
+    operationId: 'listEnrolments',
+    method: 'get',
+    path: '/courses/:slug/enrolments',
+    scope: 'progress:read',
+    summary: 'Progress of every trainee in a course (pseudonymous ids), paged by cursor',
+    params: z.strictObject({ slug }),
+    query: z.strictObject({
+      limit: z.coerce.number().int().min(1).max(100).default(50),
+      cursor: z
+        .string()
+        .regex(/^[a-f0-9]{24}$/)
+        .optional(),
+    }),
+    response: page(
+      z.object({
+        id: z.string(),
+        userId: z.string(),
+        status: z.enum(['enrolled', 'in_progress', 'completed']),
+        lessonsViewed: z.number().int(),
+        quizzesPassed: z.array(z.string()),
+        startedAt: z.string().nullable(),
+        completedAt: z.string().nullable(),
+      }),
+    ),
+    async handler(ctx, { params, query }) {
+      const outline = await publishedOutline(ctx, params.slug);
+      const filter: Record<string, unknown> = { courseId: outline.id };
+      if (query.cursor) filter._id = mongoose.trusted({ $gt: new mongoose.Types.ObjectId(query.cursor) });
+      const rows = await enrolmentModel(ctx.db)
+        .find(filter, {
+          userId: 1,
+          status: 1,
+          lessonsViewed: 1,
+          quizzesPassed: 1,
+          startedAt: 1,
+          completedAt: 1,
+        })
+        .sort({ _id: 1 })
+        .limit(query.limit)
+        .lean();
+      return {
+        data: rows.map((e) => ({
+          id: String(e._id),
+          userId: String(e.userId),
+          status: e.status,
+          lessonsViewed: e.lessonsViewed.length,
+          quizzesPassed: e.quizzesPassed,
+          startedAt: iso(e.startedAt),
+          completedAt: iso(e.completedAt),
+        })),
+        nextCursor: rows.length === query.limit ? String(rows[rows.length - 1]!._id) : null,
+      };
+    },
+  }),
+  defineEndpoint({
+    operationId: 'verifyCertificate',
+    method: 'get',
+    path: '/certificates/:code',
+    scope: 'certificates:read',
+    summary: 'Verify a certificate by its code; the holder name only when they allow it',
+    params: z.strictObject({ code: z.string().max(20) }),
+    query: z.strictObject({}),
+    response: z.object({
+      code: z.string(),
+      status: z.enum(['valid', 'revoked']),
+      courseTitle: bilingual,
+      issuedAt: z.string(),
+      revokedAt: z.string().nullable(),
+      holderName: z.string().nullable(),
+    }),
+    async handler(ctx, { params }) {
+      const cert = await certificateByCode(ctx, params.code);
+      if (!cert) throw new NotFound();
+      return {
+        code: cert.code,
+        status: cert.revokedAt ? ('revoked' as const) : ('valid' as const),
+        courseTitle: cert.courseTitle,
+        issuedAt: iso(cert.issuedAt)!,
+        revokedAt: iso(cert.revokedAt),
+        holderName: cert.showName ? cert.holderName : null,
+      };
+    },
+  }),
+  defineEndpoint({
+    operationId: 'listOpenCalls',
+    method: 'get',
+    path: '/calls',
+    scope: 'grants:read',
+    summary: 'Calls for pitches open now',
+    query: z.strictObject({}),
+    response: z.object({
+      data: z.array(
+        z.object({
+          id: z.string(),
+          title: bilingual,
+          opensAt: z.string(),
+          closesAt: z.string(),
+          timeZone: z.string(),
+          currency: z.string(),
+          maxAward: z.number(),
+        }),
+      ),
+    }),
+    async handler(ctx) {
+      const calls = await openCalls(ctx);
+      return {
+        data: calls.map((c) => ({
+          id: String(c._id),
+          title: c.title,
+          opensAt: iso(c.opensAt)!,
+          closesAt: iso(c.closesAt)!,
+          timeZone: c.timeZone,
+          currency: c.currency,
+          maxAward: c.maxAward,
+        })),
+      };
+    },
+  }),
+];

@@ -1,0 +1,33 @@
+import { Router } from 'express';
+import type { AppContext } from '../../server/context';
+import { allow } from '../../server/auth/policy';
+import { fieldErrors, idParams, parse } from '../../server/http/validate';
+import { API_SCOPES } from './api/token-model';
+import { createApiToken, listApiTokens, revokeApiToken } from './api/tokens';
+import { createTokenForm } from './schemas';
+
+/** Admins create and revoke API tokens for integrations. */
+export function tokenRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const admin = allow.roles('admin');
+  const render = async (res: Parameters<Parameters<typeof router.get>[1]>[1], status = 200, extra = {}) =>
+    res
+      .status(status)
+      .render('interop/tokens', { tokens: await listApiTokens(ctx), scopes: API_SCOPES, ...extra });
+
+  router.get('/admin/api-tokens', admin, (_req, res) => render(res));
+
+  router.post('/admin/api-tokens', admin, async (req, res) => {
+    const parsed = createTokenForm.safeParse(req.body ?? {});
+    if (!parsed.success) return render(res, 400, { errors: fieldErrors(parsed.error), values: req.body });
+    const { secret } = await createApiToken(ctx, req.user!, parsed.data.name, parsed.data.scopes);
+    await render(res, 201, { secret });
+  });
+
+  router.post('/admin/api-tokens/:id/revoke', admin, async (req, res) => {
+    const { id } = parse(idParams, req.params);
+    await revokeApiToken(ctx, req.user!, id);
+    res.redirect(303, res.locals.url('/admin/api-tokens'));
+  });
+  return router;
+}

@@ -1,0 +1,147 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import request from 'supertest';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { buildTestApp, type TestApp } from '../support/app';
+import { buildUser, signIn, tokenFor } from '../factories';
+import { importCourses, enrolmentModel, getCourseBySlug } from '../../modules/learning';
+import { createApiToken, openApiDocument } from '../../modules/interop';
+import { toSessionUser } from '../../modules/accounts';
+
+let t: TestApp;
+let token: string;
+let readOnlyCourses: string;
+const doc = openApiDocument('http://127.0.0.1:3000') as {
+  paths: Record<
+    string,
+    Record<string, { responses: Record<string, { content?: { 'application/json': { schema: object } } }> }>
+  >;
+};
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+(addFormats as unknown as (a: Ajv2020) => void)(ajv);
+
+/** Validates a real response body against the document's schema for that path and status. */
+function assertMatchesDocument(path: string, status: number, body: unknown) {
+  const op = doc.paths[path]?.get;
+  assert.ok(op, `documented: ${path}`);
+  const response = op.responses[String(status)];
+  const schema = response?.content?.['application/json'].schema;
+  if (!schema) return; // error responses use the shared Error component, checked below
+  const validate = ajv.compile(schema);
+  assert.ok(validate(body), `${path} ${status}: ${ajv.errorsText(validate.errors)}`);
+}
+
+before(async () => {
+  t = await buildTestApp();
+  await importCourses(t.ctx);
+  const admin = toSessionUser(await buildUser(t.ctx, { role: 'admin' }));
+  token = (
+    await createApiToken(t.ctx, admin, 'LMS', [
+      'courses:read',
+      'progress:read',
+      'certificates:read',
+      'grants:read',
+    ])
+  ).secret;
+  readOnlyCourses = (await createApiToken(t.ctx, admin, 'Courses only', ['courses:read'])).secret;
+});
+after(() => t.close());
+
+const api = (path: string, secret = token) =>
+  request(t.app).get(`/api/v1${path}`).set('Authorization', `Bearer ${secret}`);
+
+test('the OpenAPI 3.1 document is served and is itself valid JSON Schema where it declares schemas', async () => {
+  const res = await request(t.app).get('/api/v1/openapi.json').expect(200);
+  assert.equal(res.body.openapi, '3.1.0');
+  for (const [path, ops] of Object.entries(res.body.paths as typeof doc.paths)) {
+    for (const op of Object.values(ops)) {
+      const schema = op.responses['200']?.content?.['application/json'].schema;
+      assert.ok(schema, `${path} documents its 200 body`);
+      ajv.compile(schema);
+    }
+  }
+});
+
+test('every documented route answers with a body that matches the document', async () => {
+  const courses = await api('/courses').expect(200);
+  assertMatchesDocument('/courses', 200, courses.body);
+  assert.equal(courses.body.data[0].slug, 'tip-reporting');
+  assert.ok(courses.body.data[0].lessonCount >= 6);
+
+  const course = await api('/courses/tip-reporting').expect(200);
+  assertMatchesDocument('/courses/{slug}', 200, course.body);
+  assert.equal(course.body.objectives.length, 10);
+
+  const journalist = await buildUser(t.ctx);
+  const courseDoc = await getCourseBySlug(t.ctx, 'tip-reporting');
+  await enrolmentModel(t.ctx.db).create({
+    userId: journalist._id,
+    courseId: courseDoc!._id,
+    status: 'enrolled',
+  });
+  const enrolments = await api('/courses/tip-reporting/enrolments?limit=1').expect(200);
+  assertMatchesDocument('/courses/{slug}/enrolments', 200, enrolments.body);
+  assert.equal(enrolments.body.data.length, 1);
+
+  const calls = await api('/calls').expect(200);
+  assertMatchesDocument('/calls', 200, calls.body);
+
+  const missing = await api('/certificates/AAAA-BBBB-CCCC').expect(404);
+  const validateError = ajv.compile({
+    $ref: '#/components/schemas/Error',
+    components: (doc as unknown as { components: object }).components,
+  } as object);
+  assert.ok(validateError(missing.body), ajv.errorsText(validateError.errors));
+});
+
+test('pagination walks every enrolment once with a cursor', async () => {
+  const courseDoc = await getCourseBySlug(t.ctx, 'tip-reporting');
+  for (let i = 0; i < 5; i++) {
+    const u = await buildUser(t.ctx);
+    await enrolmentModel(t.ctx.db).create({ userId: u._id, courseId: courseDoc!._id, status: 'enrolled' });
+  }
+  const total = await enrolmentModel(t.ctx.db).countDocuments({ courseId: courseDoc!._id });
+  const seen = new Set<string>();
+  let cursor = '';
+  for (let page = 0; page < 20; page++) {
+    const res = await api(
+      `/courses/tip-reporting/enrolments?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+    ).expect(200);
+    for (const e of res.body.data) seen.add(e.id);
+    if (!res.body.nextCursor) break;
+    cursor = res.body.nextCursor;
+  }
+  assert.equal(seen.size, total);
+});
+
+test('tokens: missing, wrong, revoked or under-scoped tokens are refused with consistent JSON errors', async () => {
+  const none = await request(t.app).get('/api/v1/courses').expect(401);
+  assert.equal(none.body.error.status, 401);
+  await api('/courses', 'umb_not-a-real-token-000000000000').expect(401);
+  const scoped = await api('/calls', readOnlyCourses).expect(403);
+  assert.equal(scoped.body.error.code, 'interop.api.errors.scope');
+  await api('/courses?limit=5').expect(400);
+  await api('/courses/Not_A_Slug!').expect(400);
+  await api('/courses/no-such-course').expect(404);
+});
+
+test('a session cookie alone does not open the API, and admins create and revoke tokens in the UI', async () => {
+  const admin = await buildUser(t.ctx, { role: 'admin' });
+  const agent = await signIn(t.app, admin);
+  await agent.get('/api/v1/courses').expect(401);
+  const csrf = await tokenFor(agent, '/admin/api-tokens');
+  const created = await agent
+    .post('/admin/api-tokens')
+    .type('form')
+    .send({ _csrf: csrf, name: 'Moodle', scopes: 'courses:read' })
+    .expect(201);
+  const secret = /(umb_[A-Za-z0-9_-]+)/.exec(created.text)![1]!;
+  await api('/courses', secret).expect(200);
+  const id = /api-tokens\/([a-f0-9]{24})\/revoke/.exec(created.text)![1]!;
+  await agent.post(`/admin/api-tokens/${id}/revoke`).type('form').send({ _csrf: csrf }).expect(303);
+  await api('/courses', secret).expect(401);
+  await agent.post('/admin/api-tokens').type('form').send({ _csrf: csrf, name: '' }).expect(400);
+  const journalist = await signIn(t.app, await buildUser(t.ctx));
+  await journalist.get('/admin/api-tokens').expect(403);
+});
