@@ -23,6 +23,7 @@ export const navigation: NavItem[] = [
   { href: '/reviews', label: 'reviews.nav.reviews', roles: ['reviewer'] },
   { href: '/awards', label: 'awards.nav.awards', roles: ['journalist'] },
   { href: '/admin/awards', label: 'awards.nav.adminAwards', roles: ['admin'] },
+  { href: '/admin/api-tokens', label: 'interop.nav', roles: ['admin'] },
   { href: '/admin/lti', label: 'interop.lti.nav', roles: ['admin'] },
   { href: '/admin/xapi', label: 'interop.xapi.nav', roles: ['admin'] },
 ];
