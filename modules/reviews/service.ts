@@ -24,6 +24,8 @@ export class StaleReview extends Conflict {
 }
 
 async function ensureReview(ctx: AppContext, a: Assignment): Promise<Review> {
+  const existing = await reviewModel(ctx.db).findOne({ assignmentId: a._id }).lean();
+  if (existing) return existing;
   const doc = await reviewModel(ctx.db)
     .findOneAndUpdate(
       { assignmentId: a._id },

@@ -1,6 +1,6 @@
-import mongoose, { type Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
-import { userModel } from '../accounts';
+import { userModel, usersByIds } from '../accounts';
 
 export interface UserCard {
   _id: Types.ObjectId;
@@ -14,18 +14,17 @@ export interface UserCard {
 
 const FIELDS = { name: 1, email: 1, outlet: 1, locale: 1, role: 1, status: 1 };
 
-/** Users by id (reads only: name, e-mail, outlet, role, locale). */
+/** Users by id (name, e-mail, outlet, role, locale, status) through the accounts service. */
 export async function usersById(
   ctx: AppContext,
   ids: Array<string | Types.ObjectId>,
 ): Promise<Map<string, UserCard>> {
   if (!ids.length) return new Map();
-  const users = (await userModel(ctx.db)
-    .find({ _id: mongoose.trusted({ $in: ids.map(String) }) }, FIELDS)
-    .lean()) as unknown as UserCard[];
+  const users = (await usersByIds(ctx, ids)) as unknown as UserCard[];
   return new Map(users.map((u) => [String(u._id), u]));
 }
 
+/** Active reviewers for assignment. accounts exports no role listing yet, so this one read uses its model. */
 export async function activeReviewers(ctx: AppContext): Promise<UserCard[]> {
   return (await userModel(ctx.db)
     .find({ role: 'reviewer', status: 'active' }, FIELDS)
