@@ -13,13 +13,14 @@ after(() => t.close());
 test('a journalist signs in, sees the home page, and signs out with a POST', async () => {
   const user = await buildUser(t.ctx);
   const agent = await signIn(t.app, user);
-  const home = await agent.get('/').expect(200);
-  assert.match(home.text, /Welcome, Test journalist/);
+  // Journalists' home is their learning page; the profile shows who is signed in.
+  const home = await agent.get('/account').expect(200);
+  assert.match(home.text, /value="Test journalist"/);
   assert.equal(home.headers['cache-control'], 'no-store');
   const token = csrfFrom(home.text);
   await agent.post('/logout').type('form').send({ _csrf: token }).expect(303);
-  const after = await agent.get('/').expect(303);
-  assert.match(after.headers.location!, /\/login$/);
+  const after = await agent.get('/account').expect(303);
+  assert.match(after.headers.location!, /\/login\?next=%2Faccount$/);
 });
 
 test('wrong password and unknown e-mail get the same answer', async () => {
