@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
-import { attemptSource, col, enrolmentMatch, type Doc } from './data';
+import { attemptSource, EXPORT_BATCH, col, enrolmentMatch, type Doc } from './data';
 
 export const PAGE_SIZE = 50;
 
@@ -212,7 +212,7 @@ export async function completionMatrix(ctx: AppContext, f: CompletionFilters, pa
 export async function* completionRows(ctx: AppContext, f: CompletionFilters): AsyncGenerator<CompletionRow> {
   const rowCursor = col(ctx.db, 'enrolments').aggregate<RawRow>(
     [...basePipeline(f).slice(0, -1), { $sort: { userId: 1 } }],
-    { allowDiskUse: true },
+    { allowDiskUse: true, batchSize: EXPORT_BATCH },
   );
   const rows = rowCursor[Symbol.asyncIterator]();
   const match = { courseId: f.courseId, quizKey: { $in: ['pre', 'post'] } };
@@ -224,7 +224,7 @@ export async function* completionRows(ctx: AppContext, f: CompletionFilters): As
       ...summaryStages,
       { $sort: { '_id.u': 1 } },
     ],
-    { allowDiskUse: true },
+    { allowDiskUse: true, batchSize: EXPORT_BATCH },
   );
   const summaries = summaryCursor[Symbol.asyncIterator]();
   let next = await summaries.next();

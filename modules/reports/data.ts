@@ -26,6 +26,9 @@ export const col = (db: Connection, name: keyof typeof C) => db.collection(C[nam
 
 export type Doc = Record<string, unknown>;
 
+/** Cursor batch size for exports: bounds what one getMore holds in memory, whatever the row count. */
+export const EXPORT_BATCH = 500;
+
 export const oid = (id: string | Types.ObjectId): Types.ObjectId =>
   typeof id === 'string' ? new Types.ObjectId(id) : id;
 

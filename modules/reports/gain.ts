@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
-import { attemptSource, type Doc } from './data';
+import { attemptSource, EXPORT_BATCH, type Doc } from './data';
 
 export interface GainFilters {
   courseId: Types.ObjectId;
@@ -221,7 +221,7 @@ export async function* gainRows(ctx: AppContext, f: GainFilters): AsyncGenerator
   const { collection, pipeline } = paired(ctx, f);
   const cursor = collection.aggregate<GainTraineeRow>(
     [...pipeline, { $project: { preResults: 0, postResults: 0 } }, { $sort: { name: 1, userId: 1 } }],
-    { allowDiskUse: true },
+    { allowDiskUse: true, batchSize: EXPORT_BATCH },
   );
   for await (const row of cursor) yield row;
 }

@@ -29,6 +29,8 @@ export const EXPORT_TABLES = [
   'misconceptions',
   'pipeline-funnel',
   'pipeline-reviewers',
+  'pipeline-scores',
+  'pipeline-themes',
 ] as const;
 export type ExportTable = (typeof EXPORT_TABLES)[number];
 

@@ -5,7 +5,7 @@ import { NotFound } from '../../server/http/errors';
 import { completionRows, type CompletionRow } from './completion';
 import { gainRows, learningGain, type GainGroup, type GainTraineeRow, type ObjectiveGain } from './gain';
 import { itemAnalysis, type ItemStat, type Misconception } from './items';
-import { grantPipeline, type FunnelStep, type ReviewerProgress } from './pipeline';
+import { grantPipeline, type FunnelStep, type HistogramBin, type ReviewerProgress } from './pipeline';
 import { completionFilters, resolveCourse, resolveQuiz } from './resolve';
 import { oid } from './data';
 import type { Column } from './export';
@@ -102,6 +102,20 @@ const reviewerColumns: Column<ReviewerProgress>[] = [
   { header: k('submitted'), value: (r) => r.submitted },
 ];
 
+const scoreColumns: Column<HistogramBin>[] = [
+  { header: k('range'), value: (r) => `${r.from.toFixed(1)}–${r.to.toFixed(1)}` },
+  { header: k('count'), value: (r) => r.n },
+];
+
+const themeColumns = (lang: Locale): Column<{ id: string; label: unknown; n: number }>[] => [
+  {
+    header: k('theme'),
+    value: (r) =>
+      typeof r.label === 'object' && r.label ? (r.label as Record<string, string>)[lang] : String(r.label),
+  },
+  { header: k('count'), value: (r) => r.n },
+];
+
 /** The rows and columns of one exportable table; big tables are cursors, small ones arrays. */
 export async function exportTable(
   ctx: AppContext,
@@ -116,6 +130,10 @@ export async function exportTable(
     const report = await grantPipeline(ctx, oid(q.call));
     if (table === 'pipeline-funnel')
       return { name: table, columns: funnelColumns(t), rows: report.funnel } as Table;
+    if (table === 'pipeline-scores')
+      return { name: table, columns: scoreColumns, rows: report.scores } as Table;
+    if (table === 'pipeline-themes')
+      return { name: table, columns: themeColumns(lang), rows: report.themes } as Table;
     return { name: table, columns: reviewerColumns, rows: report.reviewers } as Table;
   }
   const r = await resolveCourse(ctx, viewer, q);

@@ -282,6 +282,8 @@ describe('routes', () => {
     assert.match(items.text, /20% chose “Yes, always” for “Is consent relevant\?”/);
     assert.match(items.text, /href="\/learn\/tip\/lesson-a"/);
     await en.get(`/reports/pipeline?call=${String(f.callId)}`).expect(200);
+    const themes = await en.get(`/reports/export/pipeline-themes?call=${String(f.callId)}`).expect(200);
+    assert.match(themes.text, /Safe migration,1/);
     await en.get('/reports').expect(200);
     const mn = await as(f.adminMn);
     const g2 = await mn.get('/reports/gain?course=tip').expect(200);
