@@ -1,7 +1,11 @@
 /**
  * `npm run bench`: one run measures the bare Express+EJS ceiling, then the app's hot pages against the
- * embedded database, each at 50 connections, and prints req/s, p50/p99 and the ratio to the ceiling.
- * Options: --duration <s> (default 10), --soak <s> (memory soak of the lesson page), --only <name>.
+ * embedded database filled with the large data set (bench/generate-large.ts), each at 50 connections,
+ * and prints req/s, p50/p99 and the ratio to the ceiling; then a memory soak of the lesson page.
+ * Options: --duration <s> (default 10), --scale <f> (data set size, 1 = 10,000 trainees / 100,000
+ * attempts / 1,000 pitches; default 1), --submits <n> (quiz submits prepared and sent, default 3000),
+ * --soak <s> (default 300; 0 skips it), --only <name>, --connections <n> (default 50).
+ * Run under `node --expose-gc` (npm run bench does) so soak samples are taken after a full GC.
  */
 import { mkdirSync, writeFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -14,13 +18,15 @@ import { startEmbeddedMongo } from '../server/db/embedded';
 import { connectDatabase } from '../server/db/connect';
 import { createUmbrella } from '../server/plugin';
 import { buildCeilingApp } from './ceiling';
-import { benchTargets, type BenchTarget } from './targets';
+import { benchTargets, prepareDataSet, type BenchTarget } from './targets';
 
 const { values: opts } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '50' },
-    soak: { type: 'string', default: '0' },
+    soak: { type: 'string', default: '300' },
+    scale: { type: 'string', default: '1' },
+    submits: { type: 'string', default: '3000' },
     only: { type: 'string' },
   },
 });
@@ -45,7 +51,10 @@ interface Row {
   p99: number;
   errors: number;
   non2xx: number;
+  /** 4xx and 5xx answers (a POST answered with 303 is a success, but counts in non2xx). */
+  failed: number;
   ratio?: number;
+  note?: string;
 }
 
 async function measure(name: string, url: string, target: Partial<BenchTarget> = {}): Promise<Row> {
@@ -56,8 +65,10 @@ async function measure(name: string, url: string, target: Partial<BenchTarget> =
     body: target.body,
     connections,
     duration,
-    requests: target.requests,
+    requests: target.requests as autocannon.Request[] | undefined,
+    ...(target.amount ? { amount: target.amount } : {}),
   });
+  const note = target.verify ? await target.verify() : undefined;
   return {
     name,
     rps: Math.round(result.requests.average),
@@ -65,6 +76,8 @@ async function measure(name: string, url: string, target: Partial<BenchTarget> =
     p99: result.latency.p99,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
+    failed: result['4xx'] + result['5xx'],
+    ...(note ? { note } : {}),
   };
 }
 
@@ -86,16 +99,25 @@ async function main() {
       env: 'production',
       sessionSecret: 'bench-secret-0123456789-0123456789',
       secureCookies: false,
-      logLevel: 'silent',
+      logLevel: (process.env.BENCH_LOG ?? 'silent') as 'silent',
       uploadsDir,
       loginLimitPerIp: 1e9,
       loginLimitPerAccount: 1e9,
     },
   });
+  const scale = Number(opts.scale);
+  console.log(`generating the large data set (scale ${scale}) …`);
+  await prepareDataSet(ctx, { scale, log: (m) => console.log(`  ${m}`) });
   const server = await listen(app);
-  const targets = await benchTargets(ctx, server.url);
+  const targets = await benchTargets(ctx, server.url, { submits: Number(opts.submits) });
   for (const t of targets) {
     if (opts.only && !t.name.includes(opts.only)) continue;
+    if (!t.requests) {
+      // One request first: a page that fails would otherwise be measured as a fast error page.
+      const probe = await fetch(server.url + t.path, { headers: t.headers, redirect: 'manual' });
+      if (probe.status !== 200) throw new Error(`${t.name}: ${t.path} answered ${probe.status}`);
+      await probe.arrayBuffer();
+    }
     rows.push({ ...(await measure(t.name, server.url, t)), name: t.name });
   }
   const top = rows[0]!.rps;
@@ -108,9 +130,10 @@ async function main() {
       'p99 ms': r.p99,
       '% of ceiling': r.ratio,
       errors: r.errors,
-      non2xx: r.non2xx,
+      '4xx/5xx': r.failed,
     })),
   );
+  for (const r of rows) if (r.note) console.log(`${r.name}: ${r.note}`);
 
   let soak: unknown;
   const soakSeconds = Number(opts.soak);
@@ -120,7 +143,7 @@ async function main() {
   const out = path.join(import.meta.dirname, 'results', 'bench.json');
   writeFileSync(
     out,
-    JSON.stringify({ at: new Date().toISOString(), connections, duration, rows, soak }, null, 2),
+    JSON.stringify({ at: new Date().toISOString(), connections, duration, scale, rows, soak }, null, 2),
   );
   console.log(`results written to ${out}`);
   server.server.close();
@@ -134,17 +157,41 @@ async function memorySoak(url: string, targets: BenchTarget[], seconds: number) 
   const lesson = targets.find((t) => t.name.startsWith('lesson')) ?? targets[0]!;
   const samples: number[] = [];
   const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) console.warn('soak: no global gc (run under node --expose-gc): samples include garbage');
   const sample = () => {
     gc?.();
-    samples.push(Math.round(process.memoryUsage().heapUsed / 1e6));
+    samples.push(Math.round((process.memoryUsage().heapUsed / 1e6) * 10) / 10);
   };
   sample();
   const timer = setInterval(sample, 30_000);
-  await autocannon({ url: url + lesson.path, headers: lesson.headers, connections, duration: seconds });
+  const result = await autocannon({
+    url: url + lesson.path,
+    headers: lesson.headers,
+    connections,
+    duration: seconds,
+  });
   clearInterval(timer);
+  // Let in-flight work settle, then the last sample.
+  await new Promise((r) => setTimeout(r, 1000));
   sample();
-  console.log(`soak heap MB (after GC where available): ${samples.join(' → ')}`);
-  return { seconds, heapMb: samples };
+  const first = samples[0]!;
+  const last = samples[samples.length - 1]!;
+  console.log(
+    `soak ${seconds} s on ${lesson.path}: ${result.requests.total} requests, ${result.errors} errors, ` +
+      `${result.non2xx} non-2xx; heap MB after GC${gc ? '' : ' (no gc!)'}: ${samples.join(' → ')} ` +
+      `(first ${first}, last ${last}, Δ ${Math.round((last - first) * 10) / 10})`,
+  );
+  return {
+    seconds,
+    path: lesson.path,
+    requests: result.requests.total,
+    errors: result.errors,
+    non2xx: result.non2xx,
+    gcExposed: !!gc,
+    heapMb: samples,
+    firstMb: first,
+    lastMb: last,
+  };
 }
 
 main().catch((err) => {
