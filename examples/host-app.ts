@@ -5,8 +5,20 @@
 import express from 'express';
 import mongoose from 'mongoose';
 import { createUmbrella } from '../server/plugin';
+import type { Config } from '../server/config';
 
-export async function buildHostApp(connection: mongoose.Connection, sessionSecret: string) {
+export interface HostAppOptions {
+  /** The public address of the mounted app (origin + /training); must match where it is served. */
+  baseUrl?: string;
+  /** Further settings passed through to the plugin. */
+  config?: Partial<Config>;
+}
+
+export async function buildHostApp(
+  connection: mongoose.Connection,
+  sessionSecret: string,
+  options: HostAppOptions = {},
+) {
   const host = express();
   host.get('/', (_req, res) => {
     res
@@ -17,9 +29,10 @@ export async function buildHostApp(connection: mongoose.Connection, sessionSecre
     connection,
     config: {
       sessionSecret,
-      baseUrl: 'http://localhost:4000/training',
+      baseUrl: options.baseUrl ?? 'http://localhost:4000/training',
       secureCookies: false,
       env: 'development',
+      ...options.config,
     },
   });
   host.use('/training', umbrella.app);
