@@ -4,6 +4,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { Express } from 'express';
+import type { Transporter } from 'nodemailer';
 import { buildTestApp, type TestApp } from './app';
 import type { Config } from '../../server/config';
 import { projectRoot } from '../../server/paths';
@@ -39,7 +40,10 @@ export function launchChromium(): Promise<Browser> {
  * The real app on 127.0.0.1 at a free port (its baseUrl is that address, so origin checks and e-mail
  * links line up) and a headless Chromium to drive it.
  */
-export async function startBrowserApp(config: Partial<Config> = {}): Promise<BrowserApp> {
+export async function startBrowserApp(
+  config: Partial<Config> = {},
+  options: { mailTransport?: Transporter } = {},
+): Promise<BrowserApp> {
   // The port is known only once listening, and the app needs it as its baseUrl: route through a holder.
   const holder: { app?: Express } = {};
   const server = http.createServer((req, res) => {
@@ -48,7 +52,7 @@ export async function startBrowserApp(config: Partial<Config> = {}): Promise<Bro
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const test = await buildTestApp({ config: { baseUrl, ...config } });
+  const test = await buildTestApp({ config: { baseUrl, ...config }, mailTransport: options.mailTransport });
   holder.app = test.app;
   const browser = await launchChromium();
   const contexts: BrowserContext[] = [];
