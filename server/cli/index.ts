@@ -27,8 +27,10 @@ const commands: Record<string, Command> = {
   'verify-files': verifyCommand,
   'import-course': async (ctx, args) => (await import('./import-course')).importCourseCommand(ctx, args),
   'create-admin': async (ctx, args) => (await import('./create-admin')).createAdmin(ctx, args),
-  'export-course': async (ctx, args) => (await import('../../modules/interop/archive')).exportCourseCommand(ctx, args),
-  'import-course-archive': async (ctx, args) => (await import('../../modules/interop/archive')).importCourseArchiveCommand(ctx, args),
+  'export-course': async (ctx, args) =>
+    (await import('../../modules/interop/archive')).exportCourseCommand(ctx, args),
+  'import-course-archive': async (ctx, args) =>
+    (await import('../../modules/interop/archive')).importCourseArchiveCommand(ctx, args),
 };
 
 async function run(): Promise<void> {
