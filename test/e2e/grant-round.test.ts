@@ -5,12 +5,19 @@
  * raw and normalised scores on the board, funds within the pool (exceeding it is refused), releases
  * decisions; receipts and decisions arrive over SMTP; a funded journalist accepts, sends a draft and
  * records publication; the admin pays the publication tranche; the story shows on /published.
+ * Each screenshotted page is also checked with axe (zero violations).
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { buildUser } from '../factories';
-import { screenshot, startBrowserApp, type BrowserApp } from '../support/browser';
+import {
+  checkA11y,
+  describeViolations,
+  screenshot,
+  startBrowserApp,
+  type BrowserApp,
+} from '../support/browser';
 import { startTestSmtp, type TestSmtp } from '../support/smtp';
 import { importCourses } from '../../modules/learning';
 import { sendDueEmails } from '../../modules/notifications';
@@ -27,6 +34,16 @@ import {
 const t = translator('en');
 let b: BrowserApp;
 let smtp: TestSmtp;
+/** Saves a screenshot and checks the page with axe (zero violations). */
+const shoot = async (page: Page, name: string) => {
+  const violations = await checkA11y(page);
+  await screenshot(page, name);
+  assert.deepEqual(
+    violations.map((v) => v.id),
+    [],
+    `${name} (${page.url()}):\n${describeViolations(violations)}`,
+  );
+};
 
 before(async () => {
   smtp = await startTestSmtp();
@@ -87,7 +104,7 @@ async function draftAndSubmit(page: Page, callId: string, spec: PitchSpec, shot:
     assert.equal(up.status(), 303, `${f.name} uploads`);
     await page.locator('#files a[download]', { hasText: f.name }).waitFor();
   }
-  await screenshot(page, `${shot}-pitch-draft`);
+  await shoot(page, `${shot}-pitch-draft`);
   const sub = await submitVia(page, page.locator(`form[action="/grants/pitches/${pitchId}/submit"] button`));
   assert.equal(sub.status(), 303, 'the pitch is submitted');
   await page.getByText(t('grants.pitch.submittedNotice')).waitFor();
@@ -149,7 +166,7 @@ test('a whole grant round, from call to published story', { timeout: 240_000 }, 
   assert.match(callId, /^[0-9a-f]{24}$/);
   await submitVia(adminPage, adminPage.locator(`form[action="/admin/calls/${callId}/open"] button`));
   assert.ok((await adminPage.textContent('#status-h'))!.includes(t('grants.callStatus.open')));
-  await screenshot(adminPage, 'grant-round-admin-call-open');
+  await shoot(adminPage, 'grant-round-admin-call-open');
 
   // 2. An untrained journalist sees the call but is refused, with the reason and a way to the course.
   const outsider = await b.newPage();
@@ -158,7 +175,7 @@ test('a whole grant round, from call to published story', { timeout: 240_000 }, 
   assert.ok((await refusal.textContent())!.includes(t('grants.eligibility.notTrained')));
   assert.equal(await outsider.locator(`form[action="/grants/${callId}/pitches"]`).count(), 0);
   assert.equal(await refusal.locator('a[href="/learn/tip-reporting"]').count(), 1);
-  await screenshot(outsider, 'grant-round-untrained-refused');
+  await shoot(outsider, 'grant-round-untrained-refused');
 
   // 3. Three trained journalists draft and submit, each with a PDF and a PNG.
   const pages: Page[] = [];
@@ -192,7 +209,7 @@ test('a whole grant round, from call to published story', { timeout: 240_000 }, 
       t('reviews.assign.result', { created: 6, unfilled: 0 }),
     ),
   );
-  await screenshot(adminPage, 'grant-round-assignments');
+  await shoot(adminPage, 'grant-round-assignments');
 
   // 5. Reviewers declare and score blind. Saraa declares a conflict on the third pitch.
   const secrets = [...specs.map((s) => s.name), ...specs.map((s) => s.outlet)];
@@ -217,7 +234,7 @@ test('a whole grant round, from call to published story', { timeout: 240_000 }, 
       assert.ok(text.includes(spec.title));
       for (const s of secrets) assert.ok(!text.includes(s), `blind page leaks "${s}"`);
       assert.equal(await page.locator('main a[href^="/reviews/files/"]').count(), 2, 'both files, blind');
-      if (ri === 0 && pi === 0) await screenshot(page, 'grant-round-blind-review');
+      if (ri === 0 && pi === 0) await shoot(page, 'grant-round-blind-review');
       const inputs = page.locator('input[name^=score_]');
       const n = await inputs.count();
       assert.ok(n >= 1);
@@ -246,7 +263,7 @@ test('a whole grant round, from call to published story', { timeout: 240_000 }, 
     assert.match(cells[normCol]!.trim(), /^-?\d+\.\d$/, `normalised score in row ${i + 1}`);
   }
   assert.ok((await rows.first().textContent())!.includes(specs[0]!.title), 'the best pitch ranks first');
-  await screenshot(adminPage, 'grant-round-board');
+  await shoot(adminPage, 'grant-round-board');
 
   // 7. Fund the first two (7,000,000 of 10,000,000); the third would exceed the pool and is refused.
   const decide = async (pitchIdx: number, outcome: string) => {
@@ -261,7 +278,7 @@ test('a whole grant round, from call to published story', { timeout: 240_000 }, 
   const over = await decide(2, 'funded');
   assert.equal(over.status(), 409, 'funding beyond the pool is refused');
   assert.ok((await adminPage.textContent('main'))!.includes(t('reviews.errors.overBudget')));
-  await screenshot(adminPage, 'grant-round-over-budget');
+  await shoot(adminPage, 'grant-round-over-budget');
   assert.equal((await decide(2, 'declined')).status(), 303);
   assert.ok(
     (await adminPage.textContent('main'))!.includes(
@@ -305,7 +322,7 @@ test('a whole grant round, from call to published story', { timeout: 240_000 }, 
   const pub = await submitVia(funded, funded.locator('form[action$="/published"] button'));
   assert.equal(pub.status(), 303, 'publication recorded');
   assert.ok((await funded.textContent('main'))!.includes(t('awards.status.published')));
-  await screenshot(funded, 'grant-round-award-published');
+  await shoot(funded, 'grant-round-award-published');
 
   // 10. The admin pays the publication tranche.
   await adminPage.goto('/admin/awards');
@@ -319,7 +336,7 @@ test('a whole grant round, from call to published story', { timeout: 240_000 }, 
   assert.equal(paid.status(), 303, 'tranche paid');
   assert.equal(await adminPage.locator('#ref-publication').count(), 0);
   assert.ok((await adminPage.textContent('main tbody'))!.includes('BANK-2026-0042'));
-  await screenshot(adminPage, 'grant-round-tranche-paid');
+  await shoot(adminPage, 'grant-round-tranche-paid');
 
   // 11. Anyone sees the story on /published.
   const visitor = await b.newPage();
@@ -327,5 +344,5 @@ test('a whole grant round, from call to published story', { timeout: 240_000 }, 
   const link = visitor.locator(`main a[href="${storyUrl}"]`);
   assert.equal((await link.textContent())!.trim(), specs[0]!.title);
   assert.ok((await visitor.textContent('main'))!.includes('2026-11-20'));
-  await screenshot(visitor, 'grant-round-published');
+  await shoot(visitor, 'grant-round-published');
 });
