@@ -17,13 +17,21 @@ export function queryString(q: Record<string, unknown>): string {
 export const lessonHref = (courseSlug: string, lessonSlug: string) =>
   `/learn/${encodeURIComponent(courseSlug)}/${encodeURIComponent(lessonSlug)}`;
 
-export function gainCharts(t: TFunction, data: Awaited<ReturnType<typeof learningGain>>) {
+export function gainCharts(
+  t: TFunction,
+  data: Awaited<ReturnType<typeof learningGain>>,
+  objectiveLabel: (id: string) => string = (id) => id,
+) {
   return {
     objectives: barChart(
       'chart-gain-objectives',
       t('reports.gain.chartTitle'),
       t('reports.gain.chartDesc'),
-      data.objectives.map((o) => ({ label: o.objective, value: o.gain, display: pct(o.gain) })),
+      data.objectives.map((o) => ({
+        label: objectiveLabel(o.objective),
+        value: o.gain,
+        display: pct(o.gain),
+      })),
     ),
   };
 }

@@ -17,6 +17,7 @@ import { writeCohortPdf } from './pdf';
 import { auditFilters, completionFilters, resolveCourse, resolveQuiz } from './resolve';
 import { ensureReportIndexes, listCohorts, listCourses, oid } from './data';
 import { gainCharts, lessonHref, pipelineCharts, queryString } from './present';
+import { getCourseOutline } from '../learning';
 
 /** Training reports (trainers and admins) and the grant pipeline (admins). */
 export function reportsRouter(ctx: AppContext): Router {
@@ -64,8 +65,17 @@ export function reportsRouter(ctx: AppContext): Router {
           q.page ?? 1,
         )
       : undefined;
-    const charts = data ? gainCharts(res.locals.t, data) : undefined;
-    res.render('reports/gain', { ...c, data, charts, title: res.locals.t('reports.gain.title') });
+    const outline = c.r ? await getCourseOutline(ctx, c.r.courseId) : null;
+    const lang = res.locals.lang as 'en' | 'mn';
+    const objectiveLabel = (id: string) => outline?.objectives.find((o) => o.id === id)?.label[lang] ?? id;
+    const charts = data ? gainCharts(res.locals.t, data, objectiveLabel) : undefined;
+    res.render('reports/gain', {
+      ...c,
+      data,
+      charts,
+      objectiveLabel,
+      title: res.locals.t('reports.gain.title'),
+    });
   });
 
   router.get('/reports/items', policy.training, async (req, res) => {
