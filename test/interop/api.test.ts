@@ -8,6 +8,8 @@ import { buildUser, signIn, tokenFor } from '../factories';
 import { importCourses, enrolmentModel, getCourseBySlug } from '../../modules/learning';
 import { createApiToken, openApiDocument } from '../../modules/interop';
 import { toSessionUser } from '../../modules/accounts';
+import { attemptModel } from '../../modules/quizzes';
+import { Types } from 'mongoose';
 
 let t: TestApp;
 let token: string;
@@ -144,4 +146,80 @@ test('a session cookie alone does not open the API, and admins create and revoke
   await agent.post('/admin/api-tokens').type('form').send({ _csrf: csrf, name: '' }).expect(400);
   const journalist = await signIn(t.app, await buildUser(t.ctx));
   await journalist.get('/admin/api-tokens').expect(403);
+});
+
+test('lesson, attempts, completion and call pitches match the document; undecided outcomes stay hidden', async () => {
+  const lesson = await api('/courses/tip-reporting/lessons/01-what-is-trafficking').expect(200);
+  assertMatchesDocument('/courses/{slug}/lessons/{lesson}', 200, lesson.body);
+  assert.ok(lesson.body.blocks.every((b: { en: string; mn: string }) => b.en && b.mn));
+  await api('/courses/tip-reporting/lessons/no-such-lesson').expect(404);
+
+  const course = await getCourseBySlug(t.ctx, 'tip-reporting');
+  const user = await buildUser(t.ctx);
+  await attemptModel(t.ctx.db).create({
+    quizId: new Types.ObjectId(),
+    quizKey: 'pre',
+    courseId: course!._id,
+    userId: user._id,
+    attemptNo: 1,
+    status: 'submitted',
+    startedAt: new Date(),
+    submittedAt: new Date(),
+    items: [],
+    answers: {},
+    score: 64,
+    passed: true,
+    results: [],
+  });
+  const attempts = await api('/courses/tip-reporting/attempts?limit=10').expect(200);
+  assertMatchesDocument('/courses/{slug}/attempts', 200, attempts.body);
+  assert.ok(attempts.body.data.some((a: { score: number }) => a.score === 64));
+
+  const completion = await api('/courses/tip-reporting/completion').expect(200);
+  assertMatchesDocument('/courses/{slug}/completion', 200, completion.body);
+  assert.equal(
+    completion.body.total,
+    await enrolmentModel(t.ctx.db).countDocuments({ courseId: course!._id }),
+  );
+
+  const callId = new Types.ObjectId();
+  const now = new Date();
+  await t.ctx.db.collection('calls').insertOne({
+    _id: callId,
+    title: { en: 'Call', mn: 'Урилга' },
+    description: { en: 'd', mn: 'd' },
+    themes: [],
+    opensAt: now,
+    closesAt: now,
+    timeZone: 'Asia/Ulaanbaatar',
+    currency: 'MNT',
+    budgetPool: 10,
+    maxAward: 5,
+    awardedTotal: 5,
+    rubric: [],
+    reviewersPerPitch: 2,
+    blind: true,
+    deadlineMode: 'fixed',
+    allowMultiplePitches: false,
+    status: 'closed',
+    eligibility: {},
+  });
+  await t.ctx.db.collection('pitches').insertOne({
+    callId,
+    applicantId: user._id,
+    slot: 0,
+    status: 'funded',
+    title: 'A story',
+    themes: [],
+    budgetLines: [],
+    budgetTotal: 5,
+    fileIds: [],
+    submittedAt: now,
+    decision: { outcome: 'funded', amount: 5, decidedAt: now },
+  });
+  const pitches = await api(`/calls/${callId}/pitches`).expect(200);
+  assertMatchesDocument('/calls/{id}/pitches', 200, pitches.body);
+  assert.equal(pitches.body.data[0].status, 'under_review');
+  assert.equal(pitches.body.data[0].decision, null);
+  await api(`/calls/${new Types.ObjectId()}/pitches`).expect(404);
 });

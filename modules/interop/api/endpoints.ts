@@ -6,6 +6,7 @@ import { listPublishedCourses, getOutlineBySlug, getCourseOutline, enrolmentMode
 import { certificateByCode } from '../../certificates';
 import { openCalls } from '../../grants';
 import { defineEndpoint } from './endpoint';
+import { moreEndpoints } from './endpoints-more';
 
 const bilingual = z.object({ en: z.string(), mn: z.string() });
 const slug = z.string().regex(/^[a-z0-9-]{1,80}$/);
@@ -26,7 +27,7 @@ const courseSummary = z.object({
   lessonCount: z.number().int(),
 });
 
-export const endpoints = [
+const coreEndpoints = [
   defineEndpoint({
     operationId: 'listCourses',
     method: 'get',
@@ -192,3 +193,5 @@ export const endpoints = [
     },
   }),
 ];
+
+export const endpoints = [...coreEndpoints, ...moreEndpoints];

@@ -1,0 +1,191 @@
+import { z } from 'zod';
+import mongoose from 'mongoose';
+import { NotFound } from '../../../server/http/errors';
+import type { AppContext } from '../../../server/context';
+import { getOutlineBySlug, enrolmentModel } from '../../learning';
+import { attemptModel } from '../../quizzes';
+import { getCall, pitchesForCall } from '../../grants';
+import { defineEndpoint } from './endpoint';
+
+const bilingual = z.object({ en: z.string(), mn: z.string() });
+const slug = z.string().regex(/^[a-z0-9-]{1,80}$/);
+const objectId = z.string().regex(/^[a-f0-9]{24}$/);
+const iso = (d: Date | string | undefined | null) => (d ? new Date(d).toISOString() : null);
+const paging = { limit: z.coerce.number().int().min(1).max(100).default(50), cursor: objectId.optional() };
+const after = (cursor?: string) =>
+  cursor ? { _id: mongoose.trusted({ $gt: new mongoose.Types.ObjectId(cursor) }) } : {};
+const nextCursor = (rows: Array<{ _id: unknown }>, limit: number) =>
+  rows.length === limit ? String(rows[rows.length - 1]!._id) : null;
+
+async function publishedCourse(ctx: AppContext, courseSlug: string) {
+  const outline = await getOutlineBySlug(ctx, courseSlug);
+  if (!outline || outline.status !== 'published') throw new NotFound();
+  return outline;
+}
+
+/** Lessons, attempts, completion figures, and the grant pipeline for integrations. */
+export const moreEndpoints = [
+  defineEndpoint({
+    operationId: 'getLesson',
+    method: 'get',
+    path: '/courses/:slug/lessons/:lesson',
+    scope: 'courses:read',
+    summary: 'A published lesson with its blocks in both languages (Markdown source)',
+    params: z.strictObject({ slug, lesson: slug }),
+    query: z.strictObject({}),
+    response: z.object({
+      slug: z.string(),
+      title: bilingual,
+      objectives: z.array(z.string()),
+      version: z.number().int(),
+      blocks: z.array(
+        z.object({
+          id: z.string(),
+          type: z.string(),
+          en: z.string(),
+          mn: z.string(),
+          src: z.string().nullable(),
+        }),
+      ),
+    }),
+    async handler(ctx, { params }) {
+      const outline = await publishedCourse(ctx, params.slug);
+      const lesson = outline.lessons.find((l) => l.slug === params.lesson);
+      if (!lesson) throw new NotFound();
+      return {
+        slug: lesson.slug,
+        title: lesson.title,
+        objectives: lesson.objectives,
+        version: lesson.version,
+        blocks: lesson.blocks.map((b) => ({
+          id: b.id,
+          type: b.type,
+          en: b.en,
+          mn: b.mn,
+          src: b.src ?? null,
+        })),
+      };
+    },
+  }),
+  defineEndpoint({
+    operationId: 'listAttempts',
+    method: 'get',
+    path: '/courses/:slug/attempts',
+    scope: 'progress:read',
+    summary: 'Submitted quiz attempts in a course (pseudonymous user ids), paged by cursor',
+    params: z.strictObject({ slug }),
+    query: z.strictObject(paging),
+    response: z.object({
+      data: z.array(
+        z.object({
+          id: z.string(),
+          userId: z.string(),
+          quizKey: z.string(),
+          attemptNo: z.number().int(),
+          score: z.number(),
+          passed: z.boolean(),
+          submittedAt: z.string().nullable(),
+        }),
+      ),
+      nextCursor: z.string().nullable(),
+    }),
+    async handler(ctx, { params, query }) {
+      const outline = await publishedCourse(ctx, params.slug);
+      const rows = await attemptModel(ctx.db)
+        .find(
+          { courseId: outline.id, status: 'submitted', ...after(query.cursor) },
+          { userId: 1, quizKey: 1, attemptNo: 1, score: 1, passed: 1, submittedAt: 1 },
+        )
+        .sort({ _id: 1 })
+        .limit(query.limit)
+        .lean();
+      return {
+        data: rows.map((a) => ({
+          id: String(a._id),
+          userId: String(a.userId),
+          quizKey: a.quizKey,
+          attemptNo: a.attemptNo,
+          score: a.score ?? 0,
+          passed: !!a.passed,
+          submittedAt: iso(a.submittedAt),
+        })),
+        nextCursor: nextCursor(rows, query.limit),
+      };
+    },
+  }),
+  defineEndpoint({
+    operationId: 'getCompletionSummary',
+    method: 'get',
+    path: '/courses/:slug/completion',
+    scope: 'progress:read',
+    summary: 'How many trainees are enrolled, in progress and completed',
+    params: z.strictObject({ slug }),
+    query: z.strictObject({}),
+    response: z.object({
+      enrolled: z.number().int(),
+      inProgress: z.number().int(),
+      completed: z.number().int(),
+      total: z.number().int(),
+    }),
+    async handler(ctx, { params }) {
+      const outline = await publishedCourse(ctx, params.slug);
+      const groups = await enrolmentModel(ctx.db).aggregate<{ _id: string; n: number }>([
+        { $match: { courseId: new mongoose.Types.ObjectId(outline.id) } },
+        { $group: { _id: '$status', n: { $sum: 1 } } },
+      ]);
+      const count = (status: string) => groups.find((g) => g._id === status)?.n ?? 0;
+      const [enrolled, inProgress, completed] = [count('enrolled'), count('in_progress'), count('completed')];
+      return { enrolled, inProgress, completed, total: enrolled + inProgress + completed };
+    },
+  }),
+  defineEndpoint({
+    operationId: 'listCallPitches',
+    method: 'get',
+    path: '/calls/:id/pitches',
+    scope: 'grants:read',
+    summary: 'Submitted pitches of a call with their status and, once released, their decision',
+    params: z.strictObject({ id: objectId }),
+    query: z.strictObject({}),
+    response: z.object({
+      data: z.array(
+        z.object({
+          id: z.string(),
+          title: z.string(),
+          status: z.string(),
+          themes: z.array(z.string()),
+          budgetTotal: z.number(),
+          submittedAt: z.string().nullable(),
+          decision: z.object({ outcome: z.string(), amount: z.number() }).nullable(),
+        }),
+      ),
+    }),
+    async handler(ctx, { params }) {
+      const call = await getCall(ctx, params.id);
+      const pitches = await pitchesForCall(ctx, call._id, [
+        'submitted',
+        'under_review',
+        'shortlisted',
+        'funded',
+        'declined',
+        'waitlisted',
+      ]);
+      const released = !!call.decisionsReleasedAt;
+      return {
+        data: pitches.map((p) => ({
+          id: String(p._id),
+          title: p.title,
+          status: released
+            ? p.status
+            : ['funded', 'declined', 'waitlisted'].includes(p.status)
+              ? 'under_review'
+              : p.status,
+          themes: p.themes,
+          budgetTotal: p.budgetTotal,
+          submittedAt: iso(p.submittedAt),
+          decision:
+            released && p.decision ? { outcome: p.decision.outcome, amount: p.decision.amount } : null,
+        })),
+      };
+    },
+  }),
+];
