@@ -54,7 +54,7 @@ export function learnRoutes(ctx: AppContext): Router {
     const userId = req.user!.id;
     // Trainees are enrolled on their first visit; staff browse without becoming trainees.
     const enrolment = isTrainee(req.user!)
-      ? await learning.ensureEnrolment(ctx, userId, course.id)
+      ? await learning.visitEnrolment(ctx, userId, course.id)
       : await learning.enrolmentFor(ctx, userId, course.id);
     const steps = stepsFor(course, enrolment, await quizSummaries(ctx, course.id, userId));
     res.render('learning/course', { course, enrolment, steps, progress: progressOf(steps) });

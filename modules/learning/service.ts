@@ -59,6 +59,21 @@ export async function ensureEnrolment(ctx: AppContext, userId: string, courseId:
   );
 }
 
+/**
+ * lastActivityAt is read at day scale (reminders to stalled trainees, reports sorted by activity), so a
+ * visit within this window of the last recorded one needs no write: page views stay reads.
+ */
+export const ACTIVITY_TOUCH_MS = 5 * 60_000;
+
+/** A visit: like ensureEnrolment, but only writes when enrolling or when lastActivityAt is stale. */
+export async function visitEnrolment(ctx: AppContext, userId: string, courseId: string) {
+  const found = await enrolmentFor(ctx, userId, courseId);
+  const last = found?.lastActivityAt?.getTime();
+  if (found && last !== undefined && Math.abs(ctx.clock.now().getTime() - last) < ACTIVITY_TOUCH_MS)
+    return found as Enrolment;
+  return ensureEnrolment(ctx, userId, courseId);
+}
+
 async function markStarted(ctx: AppContext, enrolmentId: Types.ObjectId) {
   const now = ctx.clock.now();
   await enrolmentModel(ctx.db).updateOne(
@@ -75,7 +90,8 @@ export async function recordLessonView(
   lesson: OutlineLesson,
 ) {
   const now = ctx.clock.now();
-  const enrolment = await ensureEnrolment(ctx, userId, course.id);
+  // A version already recorded needs no write (beyond a stale lastActivityAt).
+  const enrolment = await visitEnrolment(ctx, userId, course.id);
   const viewKey = `${lesson.id}:${lesson.version}`;
   if ((enrolment.viewedKeys ?? []).includes(viewKey)) return enrolment;
   const updated = await enrolmentModel(ctx.db)
