@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { Connection } from 'mongoose';
 import type { Transporter } from 'nodemailer';
-import type { Express } from 'express';
+import type { Express, Request } from 'express';
+import { hostAuthAdapter, type HostUser } from '../modules/accounts';
 import { loadConfig, type Config } from './config';
 import { createLogger, type Logger } from './logging';
 import { systemClock, type Clock } from './clock';
@@ -22,7 +23,10 @@ export interface UmbrellaOptions {
   storage?: FileStorage;
   logger?: Logger;
   clock?: Clock;
+  /** A custom way to find the request's user (advanced); most hosts use `hostUsers`. */
   auth?: AuthAdapter;
+  /** The host signs users in: map its `req.user` to ours; accounts are linked or created on first use. */
+  hostUsers?: (req: Request) => HostUser | undefined;
   viewOverrides?: string[];
   /** Errors we do not recognise go up to the host's handler (default); the standalone server renders them. */
   passUnknownErrors?: boolean;
@@ -53,7 +57,7 @@ export function createUmbrella(options: UmbrellaOptions): Umbrella {
   };
   const app = createApp(ctx, {
     viewOverrides: options.viewOverrides,
-    auth: options.auth,
+    auth: options.auth ?? (options.hostUsers ? hostAuthAdapter(ctx, options.hostUsers) : undefined),
     passUnknownErrors: options.passUnknownErrors ?? true,
   });
   return { app, ctx };

@@ -13,3 +13,4 @@ export function accountsRouter(ctx: AppContext): Router {
 
 export { toSessionUser, usersByIds, findActiveUser, SECOND_FACTOR_ROLES } from './service';
 export { userModel, type User } from './model';
+export { hostAuthAdapter, linkHostUser, type HostUser } from './host-users';

@@ -23,6 +23,8 @@ export interface User {
   lockedUntil?: Date;
   /** Trainee opted out of reminder e-mails. */
   remindersOptOut: boolean;
+  /** The user's id in a host app that mounts us with its own sign-in. */
+  hostId?: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -44,11 +46,13 @@ const userSchema = new Schema<User>(
     failedLogins: { type: Number, default: 0 },
     lockedUntil: { type: Date },
     remindersOptOut: { type: Boolean, default: false },
+    hostId: { type: String, maxlength: 200 },
   },
   { timestamps: true },
 );
 userSchema.index({ email: 1 }, { unique: true });
 userSchema.index({ role: 1, status: 1 });
+userSchema.index({ hostId: 1 }, { unique: true, sparse: true });
 
 export const userModel = (db: Connection) => modelOn<User>(db, 'User', userSchema);
 
