@@ -106,7 +106,7 @@ export async function recordLessonView(
     )
     .lean();
   if (!updated) return enrolment;
-  await markStarted(ctx, updated._id);
+  if (updated.status === 'enrolled') await markStarted(ctx, updated._id);
   await completeIfDone(ctx, updated, course);
   return updated;
 }
@@ -131,7 +131,8 @@ export async function recordQuizOutcome(ctx: AppContext, outcome: QuizOutcome): 
     { userId: oid(outcome.userId), courseId: oid(outcome.courseId) },
     update,
   );
-  await markStarted(ctx, enrolment._id);
+  // Only a first step moves 'enrolled' to 'in_progress': no write for everyone already past it.
+  if (enrolment.status === 'enrolled') await markStarted(ctx, enrolment._id);
   const course = await getCourseOutline(ctx, outcome.courseId);
   if (course) await completeIfDone(ctx, enrolment, course);
 }
