@@ -126,6 +126,7 @@ async function main() {
   const targets = await benchTargets(ctx, server.url, { submits: Number(opts.submits) });
   for (const t of targets) {
     if (opts.only && !t.name.includes(opts.only)) continue;
+    await settle(server.url);
     if (!t.requests) {
       // One request first: a page that fails would otherwise be measured as a fast error page.
       const probe = await fetch(server.url + t.path, { headers: t.headers, redirect: 'manual' });
@@ -152,7 +153,10 @@ async function main() {
 
   let soak: unknown;
   const soakSeconds = Number(opts.soak);
-  if (soakSeconds > 0) soak = await memorySoak(server.url, targets, soakSeconds);
+  if (soakSeconds > 0) {
+    await settle(server.url);
+    soak = await memorySoak(server.url, targets, soakSeconds);
+  }
 
   mkdirSync(path.join(import.meta.dirname, 'results'), { recursive: true });
   const out = path.join(import.meta.dirname, 'results', 'bench.json');
@@ -165,6 +169,19 @@ async function main() {
   await db.close();
   await mongo?.stop();
   process.exit(0);
+}
+
+/**
+ * Waits until the database answers /readyz again: requests cut off at the end of a run may still be
+ * queued in the (one command at a time) embedded server, and the next page must not pay for them.
+ */
+async function settle(url: string) {
+  for (let i = 0; i < 120; i++) {
+    const res = await fetch(`${url}/readyz`).catch(() => undefined);
+    if (res?.status === 200) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  console.warn('warning: the database did not settle within 60 s');
 }
 
 /** Runs the lesson page for `seconds`, sampling heap after GC each 30 s: growth means a leak. */
