@@ -20,7 +20,8 @@ import { completionMatrix } from '../modules/reports/completion';
 import { learningGain } from '../modules/reports/gain';
 import { itemAnalysis } from '../modules/reports/items';
 import { grantPipeline } from '../modules/reports/pipeline';
-import { cohortScope, ensureReportIndexes } from '../modules/reports/data';
+import { cohortScope } from '../modules/reports/data';
+import { createDeclaredIndexes } from './indexes';
 import { exportTable } from '../modules/reports/tables';
 import { nullSink, writeCsv, writeXlsx } from '../modules/reports/export';
 import { writeCohortPdf } from '../modules/reports/pdf';
@@ -111,7 +112,7 @@ if ((await db.collection('attempts').estimatedDocumentCount()) === 0) {
     }),
   );
 }
-rows.push(await measure('create indexes', () => ensureReportIndexes(ctx)));
+rows.push(await measure('create indexes', () => createDeclaredIndexes(ctx.db)));
 const counts = Object.fromEntries(
   await Promise.all(
     ['users', 'enrolments', 'attempts', 'pitches', 'reviews'].map(async (c) => [

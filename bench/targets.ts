@@ -4,7 +4,7 @@ import { hashPassword } from '../server/auth/passwords';
 import type { AppContext } from '../server/context';
 import { userModel } from '../modules/accounts';
 import { getOutlineBySlug, seedCourses } from '../modules/learning';
-import { ensureReportIndexes } from '../modules/reports';
+import { createDeclaredIndexes } from './indexes';
 import { attemptModel, type Question, type Quiz } from '../modules/quizzes/model';
 import { itemFor } from '../modules/quizzes/draw';
 import { generateLarge } from './generate-large';
@@ -147,7 +147,7 @@ export async function prepareDataSet(ctx: AppContext, o: DataSetOptions) {
       },
     },
   );
-  await ensureReportIndexes(ctx);
+  await createDeclaredIndexes(ctx.db);
   o.log?.(`data set ready in ${Math.round(performance.now() - started)} ms`);
   return generated;
 }

@@ -195,6 +195,7 @@ const enrolmentSchema = new Schema<Enrolment>(
 enrolmentSchema.index({ userId: 1, courseId: 1 }, { unique: true });
 enrolmentSchema.index({ cohortId: 1 });
 enrolmentSchema.index({ courseId: 1, status: 1 });
+enrolmentSchema.index({ courseId: 1, cohortId: 1, userId: 1 });
 
 export interface Cohort {
   _id: Types.ObjectId;

@@ -181,5 +181,8 @@ const attemptSchema = new Schema<Attempt>(
 attemptSchema.index({ quizId: 1, userId: 1, attemptNo: 1 }, { unique: true });
 attemptSchema.index({ courseId: 1, userId: 1 });
 attemptSchema.index({ quizKey: 1, status: 1 });
+// Reports: attempts of a course by quiz and status, and per quiz ranked by score.
+attemptSchema.index({ courseId: 1, quizKey: 1, status: 1, userId: 1 });
+attemptSchema.index({ quizId: 1, status: 1, score: -1 });
 
 export const attemptModel = (db: Connection) => modelOn<Attempt>(db, 'Attempt', attemptSchema);

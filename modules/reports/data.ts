@@ -113,32 +113,3 @@ export async function listCohorts(ctx: AppContext, courseId: Types.ObjectId, sco
     .limit(500)
     .toArray();
 }
-
-let indexed = new WeakSet<Connection>();
-
-/** Indexes the report pipelines rely on. Idempotent; failures (e.g. a clashing name) are only logged. */
-export async function ensureReportIndexes(ctx: AppContext): Promise<void> {
-  if (indexed.has(ctx.db)) return;
-  indexed.add(ctx.db);
-  const specs: Array<[keyof typeof C, Doc]> = [
-    ['attempts', { courseId: 1, quizKey: 1, status: 1, userId: 1 }],
-    ['attempts', { quizId: 1, status: 1, score: -1 }],
-    ['attempts', { userId: 1, courseId: 1 }],
-    ['enrolments', { courseId: 1, cohortId: 1, userId: 1 }],
-    ['enrolments', { userId: 1, courseId: 1 }],
-    ['cohorts', { trainerIds: 1 }],
-    ['pitches', { callId: 1, status: 1 }],
-    ['reviews', { callId: 1, status: 1, pitchId: 1 }],
-    ['assignments', { callId: 1, reviewerId: 1 }],
-    ['awards', { callId: 1, status: 1 }],
-  ];
-  for (const [name, keys] of specs) {
-    await col(ctx.db, name)
-      .createIndex(keys as Record<string, 1 | -1>)
-      .catch((err: unknown) => ctx.log.warn({ err, name }, 'report index not created'));
-  }
-}
-
-export const resetIndexMemo = () => {
-  indexed = new WeakSet<Connection>();
-};

@@ -3,4 +3,3 @@ export { completionMatrix, completionRows } from './completion';
 export { learningGain, gainRows } from './gain';
 export { itemAnalysis } from './items';
 export { grantPipeline } from './pipeline';
-export { ensureReportIndexes } from './data';

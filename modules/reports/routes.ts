@@ -15,14 +15,13 @@ import { exportTable } from './tables';
 import { CSV_TYPE, XLSX_TYPE, downloadHeaders, writeCsv, writeXlsx } from './export';
 import { writeCohortPdf } from './pdf';
 import { auditFilters, completionFilters, resolveCourse, resolveQuiz } from './resolve';
-import { ensureReportIndexes, listCohorts, listCourses, oid } from './data';
+import { listCohorts, listCourses, oid } from './data';
 import { gainCharts, lessonHref, pipelineCharts, queryString } from './present';
 import { getCourseOutline } from '../learning';
 
 /** Training reports (trainers and admins) and the grant pipeline (admins). */
 export function reportsRouter(ctx: AppContext): Router {
   const router = Router();
-  void ensureReportIndexes(ctx).catch(() => undefined);
 
   const context = async (res: Response, q: ReportQuery) => {
     const viewer = res.req.user!;

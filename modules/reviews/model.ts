@@ -40,6 +40,7 @@ const assignmentSchema = new Schema<Assignment>(
 assignmentSchema.index({ pitchId: 1, reviewerId: 1 }, { unique: true });
 assignmentSchema.index({ reviewerId: 1, status: 1 });
 assignmentSchema.index({ callId: 1, status: 1 });
+assignmentSchema.index({ callId: 1, reviewerId: 1 });
 assignmentSchema.index({ status: 1, dueAt: 1 });
 
 export const assignmentModel = (db: Connection) => modelOn<Assignment>(db, 'Assignment', assignmentSchema);
@@ -86,6 +87,6 @@ const reviewSchema = new Schema<Review>(
 );
 reviewSchema.index({ assignmentId: 1 }, { unique: true });
 reviewSchema.index({ pitchId: 1, status: 1 });
-reviewSchema.index({ callId: 1, status: 1 });
+reviewSchema.index({ callId: 1, status: 1, pitchId: 1 });
 
 export const reviewModel = (db: Connection) => modelOn<Review>(db, 'Review', reviewSchema);
