@@ -26,4 +26,11 @@ export { pitchesForCall, getPitch, transitionPitch, applicantOf } from './servic
 export { storedFilesOfPitch, streamStoredFile, attachmentHeader } from './service-files';
 export { localToUtc, utcToLocalInput, zoneOffsetMs, formatInZone } from './time';
 export { defaultRubric } from './defaults';
+export {
+  reserveBudget,
+  releaseBudget,
+  markDecisionsReleased,
+  callsByIds,
+  pitchesByIds,
+} from './service-budget';
 export { closeCallsJob, closeExpiredCalls } from './jobs';

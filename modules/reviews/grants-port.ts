@@ -1,9 +1,8 @@
 /**
  * What reviews and awards need from the grants module. Reads and pitch transitions go through the
  * grants exports (modules/grants/index.ts). Three writes stay here because the contract gives them to
- * reviews: moving Call.awardedTotal (one conditional $inc, plus its compensation) and setting
- * decisionsReleasedAt once. Batch reads by id have no grants export yet, so they read the contract's
- * collections directly (read-only).
+ * reviews (moving Call.awardedTotal, setting decisionsReleasedAt) are grants functions too; this file
+ * only adapts ids (string or ObjectId, 404 on malformed) for the reviews code.
  */
 import type { Readable } from 'node:stream';
 import { Types } from 'mongoose';
@@ -11,78 +10,13 @@ import type { AppContext } from '../../server/context';
 import { NotFound } from '../../server/http/errors';
 import * as grants from '../grants';
 
-export type Bilingual = { en: string; mn: string };
-export type PitchStatus =
-  'draft' | 'submitted' | 'withdrawn' | 'under_review' | 'shortlisted' | 'funded' | 'declined' | 'waitlisted';
-
-export interface Criterion {
-  id: string;
-  label: Bilingual;
-  guidance?: Bilingual;
-  scaleMax: number;
-  weight: number;
-}
-
-export interface CallDoc {
-  _id: Types.ObjectId;
-  title: Bilingual;
-  themes?: Array<{ id: string; label: Bilingual | string }>;
-  opensAt?: Date;
-  closesAt?: Date;
-  timeZone?: string;
-  currency?: string;
-  budgetPool: number;
-  maxAward: number;
-  awardedTotal: number;
-  rubric: Criterion[];
-  reviewersPerPitch: number;
-  blind: boolean;
-  status: 'draft' | 'open' | 'closed' | 'decided';
-  decisionsReleasedAt?: Date;
-}
-
-export interface Decision {
-  outcome: 'funded' | 'declined' | 'waitlisted' | 'shortlisted';
-  amount?: number;
-  decidedAt: Date;
-  decidedBy: Types.ObjectId | string;
-}
-
-export interface PitchDoc {
-  _id: Types.ObjectId;
-  callId: Types.ObjectId;
-  applicantId: Types.ObjectId;
-  status: PitchStatus;
-  title: string;
-  angle?: string;
-  audience?: string;
-  outlet?: string;
-  format?: string;
-  themes?: string[];
-  ethicsPlan?: string;
-  budgetLines?: Array<{ item: string; amount: number }>;
-  budgetTotal?: number;
-  timeline?: string;
-  fileIds?: Types.ObjectId[];
-  submittedAt?: Date;
-  decision?: Decision;
-}
-
-export interface StoredFileDoc {
-  _id: Types.ObjectId;
-  ownerId: Types.ObjectId;
-  pitchId: Types.ObjectId;
-  kind?: string;
-  storageKey: string;
-  sha256: string;
-  size: number;
-  mime: string;
-  ext: string;
-  originalName: string;
-}
-
-const calls = (ctx: AppContext) => ctx.db.collection<CallDoc>('calls');
-const pitches = (ctx: AppContext) => ctx.db.collection<PitchDoc>('pitches');
+export type { Bilingual, PitchStatus } from '../grants';
+export type Criterion = grants.RubricCriterion;
+export type CallDoc = grants.Call;
+export type PitchDoc = grants.Pitch;
+export type Decision = NonNullable<grants.Pitch['decision']>;
+export type StoredFileDoc = grants.StoredFile;
+type PitchStatus = grants.PitchStatus;
 
 /** A 24-hex id or a 404: request ids never reach a query unchecked. */
 export function oid(id: string | Types.ObjectId): Types.ObjectId {
@@ -95,12 +29,7 @@ export async function getCall(ctx: AppContext, callId: string | Types.ObjectId):
   return (await grants.getCall(ctx, String(oid(callId)))) as unknown as CallDoc;
 }
 
-export async function callsByIds(ctx: AppContext, ids: Types.ObjectId[]): Promise<CallDoc[]> {
-  if (!ids.length) return [];
-  return calls(ctx)
-    .find({ _id: { $in: ids } })
-    .toArray();
-}
+export const callsByIds = grants.callsByIds;
 
 export async function pitchesForCall(
   ctx: AppContext,
@@ -114,12 +43,7 @@ export async function getPitch(ctx: AppContext, pitchId: string | Types.ObjectId
   return (await grants.getPitch(ctx, oid(pitchId))) as unknown as PitchDoc;
 }
 
-export async function pitchesByIds(ctx: AppContext, ids: Types.ObjectId[]): Promise<PitchDoc[]> {
-  if (!ids.length) return [];
-  return pitches(ctx)
-    .find({ _id: { $in: ids } }, { projection: { title: 1, callId: 1, status: 1 } })
-    .toArray();
-}
+export const pitchesByIds = grants.pitchesByIds;
 
 /** Conditional: moves the pitch only when its status is one of `from`; null otherwise. */
 export async function transitionPitch(
@@ -144,29 +68,4 @@ export async function streamStoredFile(
   return { file: file as unknown as StoredFileDoc, stream };
 }
 
-/** One conditional update: adds `amount` only if the pool still holds it. False when it does not. */
-export async function reserveBudget(
-  ctx: AppContext,
-  callId: Types.ObjectId,
-  amount: number,
-): Promise<boolean> {
-  const res = await calls(ctx).updateOne(
-    { _id: callId, $expr: { $lte: [{ $add: [{ $ifNull: ['$awardedTotal', 0] }, amount] }, '$budgetPool'] } },
-    { $inc: { awardedTotal: amount } },
-  );
-  return res.modifiedCount === 1;
-}
-
-/** Compensation when the pitch could not be moved after the money was reserved. */
-export async function releaseBudget(ctx: AppContext, callId: Types.ObjectId, amount: number): Promise<void> {
-  await calls(ctx).updateOne({ _id: callId }, { $inc: { awardedTotal: -amount } });
-}
-
-/** Sets decisionsReleasedAt once; true for the request that set it. */
-export async function markDecisionsReleased(ctx: AppContext, callId: Types.ObjectId): Promise<boolean> {
-  const res = await calls(ctx).updateOne(
-    { _id: callId, decisionsReleasedAt: { $exists: false } },
-    { $set: { decisionsReleasedAt: ctx.clock.now(), status: 'decided' } },
-  );
-  return res.modifiedCount === 1;
-}
+export const { reserveBudget, releaseBudget, markDecisionsReleased } = grants;

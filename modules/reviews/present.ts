@@ -114,7 +114,7 @@ export function peerReviewView(reviews: Review[]) {
 
 export function assignmentListItem(
   a: Assignment,
-  pitch: PitchDoc | undefined,
+  pitch: Pick<PitchDoc, 'title'> | undefined,
   call: CallDoc | undefined,
   lang: Locale,
 ) {
