@@ -46,8 +46,27 @@ export function getI18n(): i18n {
   return instance;
 }
 
+const translators = new Map<Locale, TFunction>();
+
+/**
+ * t() for one language. Plain look-ups (a key, no options) are remembered: a page calls t() dozens of
+ * times and i18next resolves each through several layers. Missing keys are not remembered.
+ */
 export function translator(locale: Locale): TFunction {
-  return getI18n().getFixedT(locale);
+  const known = translators.get(locale);
+  if (known) return known;
+  const base = getI18n().getFixedT(locale) as unknown as (...args: unknown[]) => unknown;
+  const hits = new Map<string, string>();
+  const t = ((key: unknown, ...rest: unknown[]) => {
+    if (rest.length || typeof key !== 'string') return base(key, ...rest);
+    const hit = hits.get(key);
+    if (hit !== undefined) return hit;
+    const value = base(key);
+    if (typeof value === 'string' && value !== key) hits.set(key, value);
+    return value;
+  }) as unknown as TFunction;
+  translators.set(locale, t);
+  return t;
 }
 
 export function isLocale(value: unknown): value is Locale {
