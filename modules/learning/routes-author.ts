@@ -16,6 +16,7 @@ import {
   revForm,
   MAX_BLOCKS,
   type EditorInput,
+  noticesFrom,
 } from './schemas';
 import * as authoring from './authoring';
 import { renderBlocks } from './outline';
@@ -50,7 +51,7 @@ export function authorRoutes(ctx: AppContext): Router {
   router.get('/trainer/courses/:courseSlug', policy.author, async (req, res) => {
     const { courseSlug } = parse(courseParams, req.params);
     const data = await authoring.courseWithLessons(ctx, courseSlug);
-    res.render('learning/trainer/course', { ...data, saved: req.query.saved });
+    res.render('learning/trainer/course', { ...data, saved: noticesFrom(req.query).saved });
   });
 
   router.post('/trainer/courses/:courseSlug/lessons', policy.author, async (req, res) => {
@@ -94,7 +95,7 @@ export function authorRoutes(ctx: AppContext): Router {
       working,
       rev: lesson.draftRev,
       blockTypes: BLOCK_TYPES,
-      saved: req.query.saved,
+      saved: noticesFrom(req.query).saved,
     });
   });
 
@@ -179,7 +180,12 @@ export function authorRoutes(ctx: AppContext): Router {
     const { courseSlug, lessonSlug } = parse(lessonParams, req.params);
     const { course, lesson } = await authoring.lessonForEditing(ctx, courseSlug, lessonSlug);
     const versions = await authoring.lessonHistory(ctx, new Types.ObjectId(String(lesson._id)));
-    res.render('learning/trainer/history', { course, lesson, versions, published: req.query.published });
+    res.render('learning/trainer/history', {
+      course,
+      lesson,
+      versions,
+      published: noticesFrom(req.query).published,
+    });
   });
 
   return router;

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { AppContext } from '../../server/context';
 import { fieldErrors, parse } from '../../server/http/validate';
 import { learningPolicy as policy } from './policy';
-import { cohortForm, cohortParams, enrolForm } from './schemas';
+import { cohortForm, cohortParams, enrolForm, noticesFrom } from './schemas';
 import * as cohorts from './cohorts';
 import { listCourses } from './authoring';
 import { sendReminders } from './reminders';
@@ -35,7 +35,7 @@ export function cohortRoutes(ctx: AppContext): Router {
   router.get('/trainer/cohorts/:id', policy.cohorts, async (req, res) => {
     const { id } = parse(cohortParams, req.params);
     const data = await cohorts.cohortMembers(ctx, req.user!, id);
-    res.render('learning/trainer/cohort', { ...data, reminded: req.query.reminded });
+    res.render('learning/trainer/cohort', { ...data, reminded: noticesFrom(req.query).reminded });
   });
 
   router.post('/trainer/cohorts/:id/enrol', policy.cohorts, async (req, res) => {

@@ -111,3 +111,11 @@ export const cohortForm = z.strictObject({
   region: text(80).optional(),
 });
 export const enrolForm = z.strictObject({ emails: z.string().max(20000) });
+
+/** Notices carried in a redirect's query (`?saved=1`); anything else is ignored, never echoed. */
+const notices = z.object({
+  saved: z.enum(['1', 'mn']).optional().catch(undefined),
+  published: z.literal('1').optional().catch(undefined),
+  reminded: z.coerce.number().int().min(0).max(100_000).optional().catch(undefined),
+});
+export const noticesFrom = (query: unknown) => notices.parse(typeof query === 'object' && query ? query : {});
