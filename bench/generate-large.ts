@@ -299,6 +299,7 @@ export async function generateLarge(db: Connection, o: GenerateOptions) {
   const reviewed = pitches.filter((p) => !['draft', 'withdrawn', 'submitted'].includes(p.status));
   const assignments = reviewed.flatMap((p, i) =>
     [0, 1, 2].map((k) => ({
+      _id: new Types.ObjectId(),
       callId: p.callId,
       pitchId: p._id,
       reviewerId: reviewers[(i + k * 7) % reviewers.length]!._id,
@@ -309,6 +310,7 @@ export async function generateLarge(db: Connection, o: GenerateOptions) {
   const reviews = assignments
     .filter((a) => a.status === 'submitted')
     .map((a) => ({
+      assignmentId: a._id,
       callId: a.callId,
       pitchId: a.pitchId,
       reviewerId: a.reviewerId,
