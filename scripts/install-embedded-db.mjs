@@ -15,7 +15,11 @@ import path from 'node:path';
 const root = path.resolve(import.meta.dirname, '..');
 const srcDir = path.join(root, 'server', 'db', 'embedded');
 const pom = path.join(srcDir, 'pom.xml');
-const launcher = path.join(srcDir, 'Launcher.java');
+// Launcher.java and the backend classes it starts, compiled together.
+const sources = readdirSync(srcDir)
+  .filter((f) => f.endsWith('.java'))
+  .sort()
+  .map((f) => path.join(srcDir, f));
 const cacheDir = path.join(root, '.cache', 'embedded-db');
 const libDir = path.join(cacheDir, 'lib');
 const classesDir = path.join(cacheDir, 'classes');
@@ -38,11 +42,10 @@ if (process.env.UMBRELLA_SKIP_EMBEDDED_DB === '1') {
 }
 
 const force = process.argv.includes('--force');
-const stamp = createHash('sha256')
-  .update(readFileSync(pom))
-  .update('\0')
-  .update(readFileSync(launcher))
-  .digest('hex');
+const hash = createHash('sha256').update(readFileSync(pom));
+for (const file of sources)
+  hash.update('\0').update(path.basename(file)).update('\0').update(readFileSync(file));
+const stamp = hash.digest('hex');
 
 function hasJars() {
   return existsSync(libDir) && readdirSync(libDir).some((f) => f.endsWith('.jar'));
@@ -106,7 +109,7 @@ run('mvn', [
   `-DoutputDirectory=${libDir}`,
   '-DincludeScope=runtime',
 ]);
-run('javac', ['--release', '17', '-cp', `${libDir}${path.sep}*`, '-d', classesDir, launcher]);
+run('javac', ['--release', '17', '-cp', `${libDir}${path.sep}*`, '-d', classesDir, ...sources]);
 
 writeFileSync(stampFile, `${stamp}\n`);
 log(`installed in ${((Date.now() - started) / 1000).toFixed(1)} s (${readdirSync(libDir).length} jars).`);

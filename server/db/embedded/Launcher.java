@@ -3,7 +3,6 @@ import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.MongoVersion;
 import de.bwaldvogel.mongo.ServerVersion;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.wire.message.MongoMessage;
 
@@ -182,7 +181,7 @@ public final class Launcher {
 
         MongoBackend backend;
         switch (backendName) {
-            case "memory" -> backend = new MemoryBackend();
+            case "memory" -> backend = new IndexedMemoryBackend();
             case "h2" -> {
                 if (file == null) {
                     usage("--file is required for --backend h2");
