@@ -27,6 +27,7 @@ function makeDoc(rand: () => number, i: number): Document {
   const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
   const doc: Document = {
     _id: new ObjectId(),
+    seq: i,
     userId: pick(users),
     courseId: pick(courses),
     status: pick(['started', 'submitted', 'graded']),
@@ -45,6 +46,8 @@ function makeDoc(rand: () => number, i: number): Document {
 async function twins(db: Db) {
   const indexed = db.collection('indexed');
   const plain = db.collection('plain');
+  // Unique and compound: also answers its leading field alone.
+  await indexed.createIndex({ userId: 1, seq: 1 }, { unique: true });
   await indexed.createIndex({ userId: 1, courseId: 1, attemptNo: 1 });
   await indexed.createIndex({ status: 1 });
   await indexed.createIndex({ tags: 1 });
@@ -65,6 +68,8 @@ function queries(): Array<Filter<Document>> {
     { userId: u0, courseId: c0, attemptNo: 2.0, status: 'graded' },
     { userId: { $in: [u0, u1] }, courseId: c0 },
     { userId: u1, attemptNo: { $gt: 1 } },
+    { userId: u1, seq: { $lt: 200 } },
+    { userId: u1, seq: 17 },
     { status: 'submitted' },
     { status: null },
     { status: { $exists: false } },
@@ -100,6 +105,14 @@ async function assertSameResults(
       scanned.map((d) => String(d._id)),
       `${stage} natural order: ${JSON.stringify(q)}`,
     );
+    // Pipelines starting with $match (and countDocuments, which is one) read through the indexes too.
+    const pipeline = [{ $match: q }, { $group: { _id: '$status', n: { $sum: 1 } } }, { $sort: { _id: 1 } }];
+    assert.deepEqual(
+      await indexed.aggregate(pipeline).toArray(),
+      await plain.aggregate(pipeline).toArray(),
+      `${stage} aggregate: ${JSON.stringify(q)}`,
+    );
+    assert.equal(await indexed.countDocuments(q), await plain.countDocuments(q), `${stage} count`);
   }
 }
 
@@ -133,7 +146,7 @@ test('embedded indexes never change a query result, through inserts, updates and
     // Updates that move documents between index keys.
     for (const c of [indexed, plain]) {
       await c.updateMany({ userId: users[0] }, { $set: { status: 'graded', attemptNo: 3 } });
-      await c.updateMany({ status: 'started' }, { $unset: { status: '' }, $push: { tags: 'z' } });
+      await c.updateMany({ status: 'started' }, { $unset: { status: '' }, $push: { tags: 'z' } as Document });
       await c.updateOne({ code: 'C10' }, { $set: { code: 'C10b', userId: users[5] } });
       await c.findOneAndUpdate({ userId: users[2], courseId: courses[1] }, { $inc: { attemptNo: 10 } });
       await c.updateOne(

@@ -1,6 +1,7 @@
 import de.bwaldvogel.mongo.MongoCollection;
 import de.bwaldvogel.mongo.backend.CollectionOptions;
 import de.bwaldvogel.mongo.backend.CursorRegistry;
+import de.bwaldvogel.mongo.backend.DatabaseResolver;
 import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.KeyValue;
@@ -12,6 +13,8 @@ import de.bwaldvogel.mongo.backend.memory.index.MemoryUniqueIndex;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.bson.ObjectId;
 import de.bwaldvogel.mongo.exception.KeyConstraintError;
+import de.bwaldvogel.mongo.oplog.Oplog;
+import io.netty.channel.Channel;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,6 +27,7 @@ import java.util.NavigableSet;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 /**
  * mongo-java-server's memory backend with the index use a real MongoDB has for equality queries.
@@ -32,11 +36,12 @@ import java.util.UUID;
  * ignores non-unique indexes. So `{ _id, userId }` or `{ userId }` scanned every document, and pages
  * that are point look-ups on MongoDB cost a full collection scan here. This backend:
  * <ul>
- *   <li>keeps declared non-unique indexes as hash maps from each key prefix to document positions
- *       (a compound `{ a, b }` answers `{ a }` and `{ a, b }` as a B-tree prefix would);</li>
+ *   <li>keeps declared non-unique indexes as hash maps from each leading part of their fields to
+ *       document positions (a compound `{ a, b }` answers `{ a }` and `{ a, b }` as a B-tree would);</li>
  *   <li>uses a unique index whenever the query has equality (or `$in`) on all of its fields, whatever
- *       other conditions sit beside them;</li>
- *   <li>picks, among the indexes that can answer, the one with the fewest candidates.</li>
+ *       other conditions sit beside them, and a compound one for its leading fields too;</li>
+ *   <li>picks, among the indexes that can answer, the one with the fewest candidates;</li>
+ *   <li>feeds an aggregation that starts with `$match` (countDocuments is one) from the same indexes.</li>
  * </ul>
  * Candidates are always re-checked against the whole query by upstream's matcher, so an index can only
  * narrow the scan, never change a result. Positions come back in ascending order: natural order is the
@@ -78,6 +83,34 @@ public final class IndexedMemoryBackend extends MemoryBackend {
                                                             boolean sparse) {
             return new SecondaryIndex(indexName, keys, sparse);
         }
+
+        /**
+         * Upstream feeds every pipeline the whole collection; a leading `$match` (also what the driver's
+         * countDocuments sends) narrows that feed through the indexes. The stage itself still filters.
+         */
+        @Override
+        public Document handleCommand(Channel channel, String command, Document query, DatabaseResolver resolver,
+                                      Oplog oplog) {
+            Document match = command.equalsIgnoreCase("aggregate") ? leadingMatch(query.get("pipeline")) : null;
+            if (match != null && query.get(command) instanceof String name
+                    && resolveCollection(name, false) instanceof PlannedCollection collection) {
+                collection.narrowNextFullRead(match);
+                try {
+                    return super.handleCommand(channel, command, query, resolver, oplog);
+                } finally {
+                    collection.narrowNextFullRead(null);
+                }
+            }
+            return super.handleCommand(channel, command, query, resolver, oplog);
+        }
+
+        private static Document leadingMatch(Object pipeline) {
+            if (pipeline instanceof List<?> stages && !stages.isEmpty() && stages.get(0) instanceof Document first
+                    && first.size() == 1 && first.get("$match") instanceof Document match) {
+                return match;
+            }
+            return null;
+        }
     }
 
     /** Chooses the narrowest index for each query; removes documents from secondary indexes by position. */
@@ -87,24 +120,47 @@ public final class IndexedMemoryBackend extends MemoryBackend {
             super(database, collectionName, options, cursorRegistry);
         }
 
+        /** The filter of the aggregation about to read this collection, if it starts with `$match`. */
+        private Document nextFullReadFilter;
+
+        void narrowNextFullRead(Document filter) {
+            nextFullReadFilter = filter;
+        }
+
         @Override
-        protected QueryResult queryDocuments(Document query, Document orderBy, int numberToSkip, int limit,
-                                             int batchSize, Document fieldSelector) {
+        public Stream<Document> queryAllAsStream() {
+            Document filter = nextFullReadFilter;
+            nextFullReadFilter = null;
+            NavigableSet<Integer> candidates = filter == null ? null : narrowest(filter);
+            if (candidates == null) {
+                return super.queryAllAsStream();
+            }
+            return new ArrayList<>(candidates).stream().map(this::getDocument);
+        }
+
+        /** The fewest candidate positions any index offers for the query, or null if none can answer. */
+        private NavigableSet<Integer> narrowest(Document query) {
             NavigableSet<Integer> best = null;
-            if (orderBy == null || !orderBy.containsKey("$natural")) {
-                for (Index<Integer> index : getIndexes()) {
-                    if (!(index instanceof Lookup lookup)) {
-                        continue;
-                    }
-                    NavigableSet<Integer> candidates = lookup.candidates(query);
-                    if (candidates != null && (best == null || candidates.size() < best.size())) {
-                        best = candidates;
-                        if (best.size() <= 1) {
-                            break;
-                        }
+            for (Index<Integer> index : getIndexes()) {
+                if (!(index instanceof Lookup lookup)) {
+                    continue;
+                }
+                NavigableSet<Integer> candidates = lookup.candidates(query);
+                if (candidates != null && (best == null || candidates.size() < best.size())) {
+                    best = candidates;
+                    if (best.size() <= 1) {
+                        break;
                     }
                 }
             }
+            return best;
+        }
+
+        @Override
+        protected QueryResult queryDocuments(Document query, Document orderBy, int numberToSkip, int limit,
+                                             int batchSize, Document fieldSelector) {
+            boolean natural = orderBy != null && orderBy.containsKey("$natural");
+            NavigableSet<Integer> best = natural ? null : narrowest(query);
             if (best == null) {
                 return super.queryDocuments(query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
             }
@@ -139,17 +195,26 @@ public final class IndexedMemoryBackend extends MemoryBackend {
         }
     }
 
-    /** Upstream's unique index, also usable when the query has more fields than the index. */
+    /**
+     * Upstream's unique index, also usable when the query has more fields than the index, and (for a
+     * compound, non-sparse one) when it pins only a leading part of the index's fields.
+     */
     static final class UniqueIndex extends MemoryUniqueIndex implements Lookup {
+        private final List<String> fields;
+        /** Leading parts only: the full key is upstream's own map. */
+        private final PrefixMaps prefixes;
+
         UniqueIndex(String name, List<IndexKey> keys, boolean sparse) {
             super(name, keys, sparse);
+            this.fields = fieldNames(keys);
+            this.prefixes = keys.size() > 1 && !sparse ? new PrefixMaps(this, keys.size() - 1) : null;
         }
 
         @Override
         public synchronized NavigableSet<Integer> candidates(Document query) {
-            List<KeyValue> wanted = keyValuesFor(query, fieldNames(getKeys()));
+            List<KeyValue> wanted = keyValuesFor(query, fields);
             if (wanted == null) {
-                return null;
+                return prefixes == null ? null : prefixes.candidates(query, fields);
             }
             NavigableSet<Integer> positions = new TreeSet<>();
             for (KeyValue keyValue : wanted) {
@@ -160,34 +225,54 @@ public final class IndexedMemoryBackend extends MemoryBackend {
             }
             return positions;
         }
-    }
 
-    /**
-     * A non-unique index: for each prefix of its fields, a map from the prefix's values to the positions
-     * of the documents holding them (arrays add one entry per element, as a multikey index does).
-     */
-    static final class SecondaryIndex extends Index<Integer> implements Lookup {
-        private final List<String> fields;
-        private final boolean declaredSparse;
-        private final List<Map<KeyValue, NavigableSet<Integer>>> byPrefix = new ArrayList<>();
-        private long entries;
-
-        SecondaryIndex(String name, List<IndexKey> keys, boolean sparse) {
-            // Declared sparse to upstream: remove(document) cannot know the position; the collection
-            // removes by position instead (PlannedCollection.removeDocument).
-            super(name, keys, true);
-            this.fields = fieldNames(keys);
-            this.declaredSparse = sparse;
-            for (int i = 0; i < fields.size(); i++) {
-                byPrefix.add(new HashMap<>());
+        @Override
+        public synchronized void add(Document document, Integer position, MongoCollection<Integer> collection) {
+            super.add(document, position, collection);
+            if (prefixes != null) {
+                prefixes.add(document, position);
             }
         }
 
         @Override
-        public synchronized NavigableSet<Integer> candidates(Document query) {
-            // The longest prefix of the index's fields that the query pins down.
+        public synchronized Integer remove(Document document) {
+            Integer position = super.remove(document);
+            if (prefixes != null && position != null) {
+                prefixes.remove(document, position);
+            }
+            return position;
+        }
+
+        @Override
+        public synchronized void drop() {
+            super.drop();
+            if (prefixes != null) {
+                prefixes.clear();
+            }
+        }
+    }
+
+    /**
+     * For each leading part of an index's fields (1 … depth of them), a map from that part's values to
+     * the positions of the documents holding them; arrays add one entry per element, as a multikey
+     * index does.
+     */
+    static final class PrefixMaps {
+        private final Index<Integer> index;
+        private final List<Map<KeyValue, NavigableSet<Integer>>> byLength = new ArrayList<>();
+        private long entries;
+
+        PrefixMaps(Index<Integer> index, int depth) {
+            this.index = index;
+            for (int i = 0; i < depth; i++) {
+                byLength.add(new HashMap<>());
+            }
+        }
+
+        /** Candidates for the longest leading part of `fields` the query pins down, or null. */
+        NavigableSet<Integer> candidates(Document query, List<String> fields) {
             int length = 0;
-            while (length < fields.size() && pinned(query.get(fields.get(length)))) {
+            while (length < byLength.size() && pinned(query.get(fields.get(length)))) {
                 length++;
             }
             if (length == 0) {
@@ -197,7 +282,7 @@ public final class IndexedMemoryBackend extends MemoryBackend {
             if (wanted == null) {
                 return null;
             }
-            Map<KeyValue, NavigableSet<Integer>> map = byPrefix.get(length - 1);
+            Map<KeyValue, NavigableSet<Integer>> map = byLength.get(length - 1);
             if (wanted.size() == 1) {
                 NavigableSet<Integer> hit = map.get(wanted.get(0));
                 return hit == null ? new TreeSet<>() : hit;
@@ -212,9 +297,9 @@ public final class IndexedMemoryBackend extends MemoryBackend {
             return union;
         }
 
-        private Set<KeyValue> prefixes(Document document, int length) {
+        private Set<KeyValue> leading(Document document, int length) {
             Set<KeyValue> out = new LinkedHashSet<>();
-            for (KeyValue full : getKeyValues(document)) {
+            for (KeyValue full : index.getKeyValues(document)) {
                 List<Object> values = new ArrayList<>(length);
                 for (int i = 0; i < length; i++) {
                     values.add(full.get(i));
@@ -224,30 +309,67 @@ public final class IndexedMemoryBackend extends MemoryBackend {
             return out;
         }
 
-        private void addAt(Document document, Integer position) {
-            for (int length = 1; length <= fields.size(); length++) {
-                Map<KeyValue, NavigableSet<Integer>> map = byPrefix.get(length - 1);
-                for (KeyValue keyValue : prefixes(document, length)) {
-                    if (map.computeIfAbsent(keyValue, k -> new TreeSet<>()).add(position)) {
+        void add(Document document, Integer position) {
+            for (int length = 1; length <= byLength.size(); length++) {
+                Map<KeyValue, NavigableSet<Integer>> map = byLength.get(length - 1);
+                for (KeyValue keyValue : leading(document, length)) {
+                    if (map.computeIfAbsent(keyValue, k -> new TreeSet<>()).add(position) && length == 1) {
                         entries++;
                     }
                 }
             }
         }
 
-        synchronized void removeAt(Document document, Integer position) {
-            for (int length = 1; length <= fields.size(); length++) {
-                Map<KeyValue, NavigableSet<Integer>> map = byPrefix.get(length - 1);
-                for (KeyValue keyValue : prefixes(document, length)) {
+        void remove(Document document, Integer position) {
+            for (int length = 1; length <= byLength.size(); length++) {
+                Map<KeyValue, NavigableSet<Integer>> map = byLength.get(length - 1);
+                for (KeyValue keyValue : leading(document, length)) {
                     NavigableSet<Integer> positions = map.get(keyValue);
                     if (positions != null && positions.remove(position)) {
-                        entries--;
+                        if (length == 1) {
+                            entries--;
+                        }
                         if (positions.isEmpty()) {
                             map.remove(keyValue);
                         }
                     }
                 }
             }
+        }
+
+        /** Keys on the first field (one per document, or one per array element). */
+        long entries() {
+            return entries;
+        }
+
+        void clear() {
+            byLength.forEach(Map::clear);
+            entries = 0;
+        }
+    }
+
+    /** A non-unique index, kept as prefix maps over all of its fields. */
+    static final class SecondaryIndex extends Index<Integer> implements Lookup {
+        private final List<String> fields;
+        private final boolean declaredSparse;
+        private final PrefixMaps maps;
+
+        SecondaryIndex(String name, List<IndexKey> keys, boolean sparse) {
+            // Declared sparse to upstream: remove(document) cannot know the position; the collection
+            // removes by position instead (PlannedCollection.removeDocument).
+            super(name, keys, true);
+            this.fields = fieldNames(keys);
+            this.declaredSparse = sparse;
+            this.maps = new PrefixMaps(this, keys.size());
+        }
+
+        @Override
+        public synchronized NavigableSet<Integer> candidates(Document query) {
+            return maps.candidates(query, fields);
+        }
+
+        synchronized void removeAt(Document document, Integer position) {
+            maps.remove(document, position);
         }
 
         @Override
@@ -262,7 +384,7 @@ public final class IndexedMemoryBackend extends MemoryBackend {
 
         @Override
         public synchronized void add(Document document, Integer position, MongoCollection<Integer> collection) {
-            addAt(document, position);
+            maps.add(document, position);
         }
 
         @Override
@@ -283,12 +405,12 @@ public final class IndexedMemoryBackend extends MemoryBackend {
 
         @Override
         public synchronized long getCount() {
-            return entries;
+            return maps.entries();
         }
 
         @Override
         public synchronized boolean isEmpty() {
-            return entries == 0;
+            return maps.entries() == 0;
         }
 
         @Override
@@ -304,14 +426,13 @@ public final class IndexedMemoryBackend extends MemoryBackend {
         @Override
         public synchronized void updateInPlace(Document oldDocument, Document newDocument, Integer position,
                                                MongoCollection<Integer> collection) throws KeyConstraintError {
-            removeAt(oldDocument, position);
-            addAt(newDocument, position);
+            maps.remove(oldDocument, position);
+            maps.add(newDocument, position);
         }
 
         @Override
         public synchronized void drop() {
-            byPrefix.forEach(Map::clear);
-            entries = 0;
+            maps.clear();
         }
 
         @Override

@@ -13,6 +13,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -39,6 +40,12 @@ public final class Launcher {
     }
 
     /**
+     * Handshakes and pings read no data, so they skip the lock: the driver's heartbeat must not queue
+     * behind a long report query, or a busy server would look down (and the app answer 503).
+     */
+    private static final Set<String> LOCK_FREE_COMMANDS = Set.of("hello", "isMaster", "ismaster", "ping");
+
+    /**
      * Runs every backend call under one lock. mongo-java-server handles connections on several
      * threads and its implicit collection creation is racy (e.g. mongoose's createCollection /
      * createIndex racing the first insert fails on H2 with "Document with key 'db.coll' already
@@ -53,10 +60,14 @@ public final class Launcher {
                     Object result;
                     // mongo-java-server only knows the legacy isMaster; Node driver 7 sends hello.
                     boolean hello = false;
+                    String commandName = null;
                     if (method.getName().equals("handleMessage") && methodArgs != null && methodArgs.length == 1
                             && methodArgs[0] instanceof MongoMessage message) {
                         Document command = message.getDocument();
-                        if (!command.isEmpty() && command.keySet().iterator().next().equals("hello")) {
+                        if (!command.isEmpty()) {
+                            commandName = command.keySet().iterator().next();
+                        }
+                        if ("hello".equals(commandName)) {
                             hello = true;
                             Document copy = command.clone();
                             command.clear();
@@ -68,21 +79,28 @@ public final class Launcher {
                             });
                         }
                     } else if (method.getName().equals("handleCommand") && methodArgs != null
-                            && methodArgs.length == 4 && "hello".equals(methodArgs[2])) {
-                        hello = true;
-                        methodArgs = methodArgs.clone();
-                        methodArgs[2] = "isMaster";
-                    }
-                    synchronized (lock) {
-                        try {
-                            result = method.invoke(delegate, methodArgs);
-                            if (hello && result instanceof Document response && response.containsKey("ismaster")) {
-                                response.put("isWritablePrimary", response.get("ismaster"));
-                                response.remove("ismaster");
-                            }
-                        } catch (InvocationTargetException e) {
-                            throw e.getCause();
+                            && methodArgs.length == 4) {
+                        commandName = String.valueOf(methodArgs[2]);
+                        if ("hello".equals(commandName)) {
+                            hello = true;
+                            methodArgs = methodArgs.clone();
+                            methodArgs[2] = "isMaster";
                         }
+                    }
+                    try {
+                        if (commandName != null && LOCK_FREE_COMMANDS.contains(commandName)) {
+                            result = method.invoke(delegate, methodArgs);
+                        } else {
+                            synchronized (lock) {
+                                result = method.invoke(delegate, methodArgs);
+                            }
+                        }
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    if (hello && result instanceof Document response && response.containsKey("ismaster")) {
+                        response.put("isWritablePrimary", response.get("ismaster"));
+                        response.remove("ismaster");
                     }
                     return result == delegate ? self[0] : result;
                 });
