@@ -12,7 +12,6 @@ export function learningRouter(ctx: AppContext): Router {
 
 export {
   getCourseBySlug,
-  listPublishedCourses,
   hasCompletedCourse,
   recordQuizOutcome,
   trainerCohortIds,
@@ -20,7 +19,13 @@ export {
   enrolmentsPage,
   type QuizOutcome,
 } from './service';
-export { getCourseOutline, getOutlineBySlug, type CourseOutline, type OutlineLesson } from './outline';
+export {
+  getCourseOutline,
+  getOutlineBySlug,
+  publishedCourses,
+  type CourseOutline,
+  type OutlineLesson,
+} from './outline';
 export { sendReminders } from './reminders';
 export { importCourses, ContentError } from './importer';
 export {

@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
 import type { Locale } from '../../server/types';
+import { ContentCache } from '../../server/cache';
 import { courseModel, lessonModel, type Bilingual, type Block, type Course } from './model';
 import { markdownToNodes, safeHref, type SafeNode } from './markdown';
 
@@ -36,10 +37,20 @@ export interface CourseOutline {
 }
 
 const CACHE_MS = 60_000;
-const outlines = new Map<string, { at: number; value: Promise<CourseOutline | null> }>();
-const slugs = new Map<string, string>();
+const outlines = new ContentCache<CourseOutline | null>(CACHE_MS);
+const slugs = new ContentCache<string | null>(CACHE_MS);
+const publishedLists = new ContentCache<PublishedCourse[]>(CACHE_MS);
 
 const key = (ctx: AppContext, id: string) => `${ctx.db.name}|${id}`;
+
+/** A published course as the dashboard lists it. */
+export interface PublishedCourse {
+  _id: Types.ObjectId;
+  slug: string;
+  title: Bilingual;
+  summary: Bilingual;
+  mnDraft: boolean;
+}
 
 async function loadOutline(ctx: AppContext, courseId: string): Promise<CourseOutline | null> {
   const course = await courseModel(ctx.db).findById(courseId).lean();
@@ -84,30 +95,36 @@ export function getCourseOutline(
 ): Promise<CourseOutline | null> {
   const id = String(courseId);
   if (!Types.ObjectId.isValid(id)) return Promise.resolve(null);
-  const k = key(ctx, id);
-  const now = ctx.clock.now().getTime();
-  const hit = outlines.get(k);
-  if (hit && Math.abs(now - hit.at) < CACHE_MS) return hit.value;
-  const value = loadOutline(ctx, id);
-  outlines.set(k, { at: now, value });
-  value.catch(() => outlines.delete(k));
-  return value;
+  return outlines.get(key(ctx, id), ctx.clock.now().getTime(), () => loadOutline(ctx, id));
 }
 
 export async function getOutlineBySlug(ctx: AppContext, slug: string): Promise<CourseOutline | null> {
   const k = key(ctx, `slug:${slug}`);
-  let id = slugs.get(k);
-  if (!id) {
+  const id = await slugs.get(k, ctx.clock.now().getTime(), async () => {
     const course = await courseModel(ctx.db).findOne({ slug }, { _id: 1 }).lean();
-    if (!course) return null;
-    id = String(course._id);
-    slugs.set(k, id);
+    return course ? String(course._id) : null;
+  });
+  if (!id) {
+    slugs.drop(k); // not remembered: a course imported under this slug is found at once
+    return null;
   }
   return getCourseOutline(ctx, id);
 }
 
+/** Published courses, oldest first. */
+export function publishedCourses(ctx: AppContext): Promise<PublishedCourse[]> {
+  return publishedLists.get(key(ctx, 'published'), ctx.clock.now().getTime(), () =>
+    courseModel(ctx.db)
+      .find({ status: 'published' }, { slug: 1, title: 1, summary: 1, mnDraft: 1 })
+      .sort({ createdAt: 1 })
+      .lean<PublishedCourse[]>(),
+  );
+}
+
 export function invalidateCourse(ctx: AppContext, courseId: string | Types.ObjectId): void {
-  outlines.delete(key(ctx, String(courseId)));
+  outlines.drop(key(ctx, String(courseId)));
+  publishedLists.drop(key(ctx, 'published'));
+  slugs.dropPrefix(key(ctx, 'slug:'));
 }
 
 export interface RenderedBlock {
@@ -119,16 +136,11 @@ export interface RenderedBlock {
   nodes: SafeNode[];
 }
 
-/** Rendered once per (lesson, version, language); a version's content never changes. */
 const CALLOUTS = new Set(['source', 'helpline', 'tip', 'warning']);
-const rendered = new Map<string, RenderedBlock[]>();
-const MAX_RENDERED = 1000;
 
-export function renderBlocks(blocks: Block[], lang: Locale, cacheKey?: string): RenderedBlock[] {
-  const k = cacheKey && `${cacheKey}:${lang}`;
-  const hit = k ? rendered.get(k) : undefined;
-  if (hit) return hit;
-  const out = blocks.map((b) => ({
+/** Blocks as safe node trees for the templates (published lessons cache the HTML: lesson-body.ts). */
+export function renderBlocks(blocks: Block[], lang: Locale): RenderedBlock[] {
+  return blocks.map((b) => ({
     id: b.id,
     type: b.type,
     variant: CALLOUTS.has(b.variant ?? '') ? b.variant : 'note',
@@ -136,9 +148,4 @@ export function renderBlocks(blocks: Block[], lang: Locale, cacheKey?: string): 
     alt: b.alt?.[lang],
     nodes: markdownToNodes(b[lang] ?? ''),
   }));
-  if (k) {
-    if (rendered.size >= MAX_RENDERED) rendered.clear();
-    rendered.set(k, out);
-  }
-  return out;
 }

@@ -13,13 +13,6 @@ export async function getCourseBySlug(ctx: AppContext, slug: string) {
   return courseModel(ctx.db).findOne({ slug }).lean();
 }
 
-export async function listPublishedCourses(ctx: AppContext) {
-  return courseModel(ctx.db)
-    .find({ status: 'published' }, { slug: 1, title: 1, summary: 1, mnDraft: 1 })
-    .sort({ createdAt: 1 })
-    .lean();
-}
-
 export async function enrolmentFor(ctx: AppContext, userId: string, courseId: string) {
   return enrolmentModel(ctx.db)
     .findOne({ userId: oid(userId), courseId: oid(courseId) })

@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { AppContext } from '../../server/context';
 import { questionModel, quizModel, type Quiz, type Text } from './model';
+import { forgetQuizDefinitions } from './definitions';
 
 export const CLASSIFICATIONS = ['trafficking', 'smuggling', 'neither', 'not-enough-info'] as const;
 export const ELEMENTS = ['consent', 'means', 'exploitation', 'border'] as const;
@@ -269,4 +270,5 @@ export async function importQuizzes(ctx: AppContext, input: ImportInput): Promis
       { upsert: true },
     );
   }
+  forgetQuizDefinitions(ctx);
 }

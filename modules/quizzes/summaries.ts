@@ -1,7 +1,8 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
 import { NotFound } from '../../server/http/errors';
-import { attemptModel, quizModel, type Attempt, type Quiz } from './model';
+import { attemptModel, type Attempt, type Quiz } from './model';
+import { quizzesOfCourse } from './definitions';
 
 const oid = (id: string | Types.ObjectId) => {
   if (id instanceof Types.ObjectId) return id;
@@ -28,14 +29,14 @@ export async function quizSummariesForCourse(
   userId?: string | Types.ObjectId,
 ): Promise<QuizSummary[]> {
   const course = oid(courseId);
-  const quizzes = await quizModel(ctx.db).find({ courseId: course }).lean<Quiz[]>();
+  const quizzes = await quizzesOfCourse(ctx, course);
   const attempts = userId
     ? await attemptModel(ctx.db)
         .find({ courseId: course, userId: oid(userId) }, { quizId: 1, status: 1, score: 1, passed: 1 })
         .lean<Attempt[]>()
     : [];
   const order = (q: Quiz) => (q.kind === 'pre' ? 0 : q.kind === 'lesson' ? 1 : 2);
-  return quizzes
+  return [...quizzes]
     .sort((a, b) => order(a) - order(b) || a.key.localeCompare(b.key))
     .map((quiz) => {
       const mine = attempts.filter((a) => String(a.quizId) === String(quiz._id));

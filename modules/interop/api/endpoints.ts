@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { NotFound } from '../../../server/http/errors';
 import type { AppContext } from '../../../server/context';
 import mongoose from 'mongoose';
-import { listPublishedCourses, getOutlineBySlug, getCourseOutline, enrolmentModel } from '../../learning';
+import { publishedCourses, getOutlineBySlug, getCourseOutline, enrolmentModel } from '../../learning';
 import { certificateByCode } from '../../certificates';
 import { openCalls } from '../../grants';
 import { defineEndpoint } from './endpoint';
@@ -37,7 +37,7 @@ const coreEndpoints = [
     query: z.strictObject({}),
     response: z.object({ data: z.array(courseSummary) }),
     async handler(ctx) {
-      const courses = await listPublishedCourses(ctx);
+      const courses = await publishedCourses(ctx);
       const outlines = await Promise.all(courses.map((c) => getCourseOutline(ctx, c._id)));
       return {
         data: courses.map((c, i) => ({

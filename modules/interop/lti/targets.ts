@@ -1,6 +1,6 @@
 import type { AppContext } from '../../../server/context';
 import type { Bilingual } from '../../learning';
-import { getCourseOutline, listPublishedCourses } from '../../learning';
+import { getCourseOutline, publishedCourses } from '../../learning';
 import { quizSummariesForCourse } from '../../quizzes';
 import type { LtiTarget } from './model';
 
@@ -33,7 +33,7 @@ export interface ResolvedTarget {
 }
 
 async function publishedOutline(ctx: AppContext, slug: string) {
-  const courses = await listPublishedCourses(ctx);
+  const courses = await publishedCourses(ctx);
   const course = courses.find((c) => c.slug === slug);
   return course ? getCourseOutline(ctx, course._id) : null;
 }
@@ -67,7 +67,7 @@ export interface Choice {
 /** What an instructor may link to: each published course, its lessons and its quizzes. */
 export async function linkableContent(ctx: AppContext): Promise<Choice[]> {
   const out: Choice[] = [];
-  for (const c of await listPublishedCourses(ctx)) {
+  for (const c of await publishedCourses(ctx)) {
     const course = await getCourseOutline(ctx, c._id);
     if (!course) continue;
     const courseTitle = course.title;

@@ -1,0 +1,35 @@
+import { Types } from 'mongoose';
+import type { AppContext } from '../../server/context';
+import { ContentCache } from '../../server/cache';
+import { quizModel, type Quiz } from './model';
+
+/**
+ * Quiz definitions change only when a course is imported, so the hot paths (dashboard summaries, quiz
+ * submit) read them from this cache. Returned objects are shared: callers must not mutate them.
+ */
+const CACHE_MS = 60_000;
+const byCourse = new ContentCache<Quiz[]>(CACHE_MS);
+const byId = new ContentCache<Quiz | null>(CACHE_MS);
+
+const prefix = (ctx: AppContext) => `${ctx.db.name}|`;
+
+export function quizzesOfCourse(ctx: AppContext, courseId: Types.ObjectId): Promise<Quiz[]> {
+  return byCourse.get(`${prefix(ctx)}${String(courseId)}`, ctx.clock.now().getTime(), () =>
+    quizModel(ctx.db).find({ courseId }).lean<Quiz[]>(),
+  );
+}
+
+export async function quizById(ctx: AppContext, quizId: Types.ObjectId): Promise<Quiz | null> {
+  const key = `${prefix(ctx)}${String(quizId)}`;
+  const quiz = await byId.get(key, ctx.clock.now().getTime(), () =>
+    quizModel(ctx.db).findById(quizId).lean<Quiz>(),
+  );
+  if (!quiz) byId.drop(key); // an unknown id is not remembered
+  return quiz;
+}
+
+/** After an import: this process reads the new definitions at once. */
+export function forgetQuizDefinitions(ctx: AppContext): void {
+  byCourse.dropPrefix(prefix(ctx));
+  byId.dropPrefix(prefix(ctx));
+}
