@@ -58,7 +58,7 @@ export function quizzesRouter(ctx: AppContext): Router {
     const { attemptId } = ids(attemptParams, req.params);
     const attempt = await quizzes.ownAttempt(ctx, req.user!.id, attemptId);
     if (attempt.status === 'started' && quizzes.isLate(attempt, ctx.clock.now()))
-      await quizzes.submitAttempt(ctx, req.user!.id, attemptId, undefined);
+      await quizzes.submitAttempt(ctx, attempt, undefined);
     if (attempt.status === 'submitted' || quizzes.isLate(attempt, ctx.clock.now()))
       return res.redirect(303, res.locals.url(`/quizzes/attempts/${attemptId}/result`));
     await renderSheet(ctx, req, res, attemptId, { saved: req.query.saved === '1' });
@@ -105,7 +105,7 @@ export function quizzesRouter(ctx: AppContext): Router {
       for (const qid of twice) errors[qid] = 'quizzes.errors.positionTwice';
       return renderSheet(ctx, req, res, attemptId, { answers, errors, status: 400 });
     }
-    await quizzes.submitAttempt(ctx, req.user!.id, attemptId, answers);
+    await quizzes.submitAttempt(ctx, attempt, answers);
     res.redirect(303, resultUrl);
   });
 

@@ -3,17 +3,10 @@ import type { AppContext } from '../../server/context';
 import type { SessionUser } from '../../server/types';
 import { Conflict, Invalid, NotFound } from '../../server/http/errors';
 import { recordAudit } from '../audit';
-import { courseModel, recordQuizOutcome } from '../learning';
-import {
-  attemptModel,
-  questionModel,
-  quizModel,
-  type Answers,
-  type Attempt,
-  type Question,
-  type Quiz,
-} from './model';
+import { getCourseOutline, recordQuizOutcome } from '../learning';
+import { attemptModel, questionModel, type Answers, type Attempt, type Question, type Quiz } from './model';
 import { drawFrom, itemFor } from './draw';
+import { quizById } from './definitions';
 import { grade } from './grading';
 import { canReviewAttempts } from './policy';
 
@@ -31,11 +24,11 @@ const oid = (id: string | Types.ObjectId) => {
 
 /** Trainees only reach quizzes of published courses. */
 async function coursePublished(ctx: AppContext, courseId: Types.ObjectId): Promise<boolean> {
-  return !!(await courseModel(ctx.db).exists({ _id: courseId, status: 'published' }));
+  return (await getCourseOutline(ctx, courseId))?.status === 'published';
 }
 
 export async function findQuiz(ctx: AppContext, quizId: string | Types.ObjectId): Promise<Quiz> {
-  const quiz = await quizModel(ctx.db).findById(oid(quizId)).lean<Quiz>();
+  const quiz = await quizById(ctx, oid(quizId));
   if (!quiz || !(await coursePublished(ctx, quiz.courseId))) throw new NotFound();
   return quiz;
 }
@@ -166,22 +159,21 @@ export async function saveAnswers(ctx: AppContext, userId: string, attemptId: st
 }
 
 /**
- * Grades on the server, once. The conditional update on status 'started' lets one of any number of
- * parallel submits win; the others (and later replays) get the first result. After the deadline
- * plus grace, what was saved in time is graded and the late answers are ignored.
+ * Grades on the server, once. The caller has loaded the attempt as its owner's (ownAttempt). The
+ * conditional update on status 'started' lets one of any number of parallel submits win; the others
+ * (and later replays) get the first result. After the deadline plus grace, what was saved in time is
+ * graded and the late answers are ignored.
  */
 export async function submitAttempt(
   ctx: AppContext,
-  userId: string,
-  attemptId: string,
+  attempt: Attempt,
   answers: Answers | undefined,
 ): Promise<Attempt> {
-  const attempt = await ownAttempt(ctx, userId, attemptId);
   if (attempt.status === 'submitted') return attempt;
   const now = ctx.clock.now();
   const late = isLate(attempt, now);
   const final = !late && answers ? checkAnswers(attempt, answers) : (attempt.answers ?? {});
-  const quiz = await quizModel(ctx.db).findById(attempt.quizId).lean<Quiz>();
+  const quiz = await quizById(ctx, attempt.quizId);
   if (!quiz) throw new NotFound();
   const questions = await questionsFor(
     ctx,
@@ -197,7 +189,7 @@ export async function submitAttempt(
       { new: true },
     )
     .lean<Attempt>();
-  if (!updated) return ownAttempt(ctx, userId, attemptId);
+  if (!updated) return ownAttempt(ctx, String(attempt.userId), String(attempt._id));
   await recordQuizOutcome(ctx, {
     userId: String(updated.userId),
     courseId: String(updated.courseId),
@@ -230,7 +222,7 @@ export async function attemptResult(
     if (String(attempt.userId) === viewer.id) throw new StillOpen();
     throw new NotFound();
   }
-  const quiz = await quizModel(ctx.db).findById(attempt.quizId).lean<Quiz>();
+  const quiz = await quizById(ctx, attempt.quizId);
   if (!quiz) throw new NotFound();
   const ownerView = String(attempt.userId) === viewer.id;
   if (!ownerView)
@@ -255,7 +247,7 @@ export async function attemptResult(
 /** The questions an open attempt shows, in its order. */
 export async function attemptSheet(ctx: AppContext, userId: string, attemptId: string) {
   const attempt = await ownAttempt(ctx, userId, attemptId);
-  const quiz = await quizModel(ctx.db).findById(attempt.quizId).lean<Quiz>();
+  const quiz = await quizById(ctx, attempt.quizId);
   if (!quiz) throw new NotFound();
   const questions = await questionsFor(
     ctx,
@@ -272,9 +264,9 @@ export async function attemptSheet(ctx: AppContext, userId: string, attemptId: s
 export async function closeExpiredAttempts(ctx: AppContext, limit = 200): Promise<number> {
   const cutoff = new Date(ctx.clock.now().getTime() - GRACE_MS);
   const expired = await attemptModel(ctx.db)
-    .find({ status: 'started', deadlineAt: mongoose.trusted({ $lt: cutoff }) }, { _id: 1, userId: 1 })
+    .find({ status: 'started', deadlineAt: mongoose.trusted({ $lt: cutoff }) })
     .limit(limit)
-    .lean<Array<Pick<Attempt, '_id' | 'userId'>>>();
-  for (const a of expired) await submitAttempt(ctx, String(a.userId), String(a._id), undefined);
+    .lean<Attempt[]>();
+  for (const a of expired) await submitAttempt(ctx, a, undefined);
   return expired.length;
 }

@@ -220,7 +220,7 @@ test('score passback: a submitted quiz attempt reaches the platform with its sco
       answers[q.qid] = [q.options.find((o) => o.correct)!.id, q.elements!.find((o) => o.correct)!.id];
     else answers[q.qid] = q.options.filter((o) => o.correct).map((o) => o.id);
   }
-  const submitted = await submitAttempt(t.ctx, userId, String(attempt._id), answers);
+  const submitted = await submitAttempt(t.ctx, attempt, answers);
   assert.ok(typeof submitted.score === 'number');
 
   await ltiJob.run(t.ctx);

@@ -97,7 +97,7 @@ test('lesson views and quiz submissions become pseudonymous statements the LRS a
     (q) => q.key === 'lesson:01-what-is-trafficking',
   )!;
   const attempt = await startAttempt(t.ctx, String(user._id), quiz.quizId);
-  const submitted = await submitAttempt(t.ctx, String(user._id), String(attempt._id), {});
+  const submitted = await submitAttempt(t.ctx, attempt, {});
 
   failNext = 1; // the first delivery fails with 503 and is retried later
   await xapiJob.run(t.ctx);
