@@ -9,9 +9,10 @@ import type { Locale, SessionUser } from '../../server/types';
 import { learningPolicy as policy } from './policy';
 import { courseParams, lessonParams, lessonQuery } from './schemas';
 import * as learning from './service';
-import { getCourseOutline, getOutlineBySlug, renderBlocks, type CourseOutline } from './outline';
+import { getCourseOutline, getOutlineBySlug, publishedCourses, type CourseOutline } from './outline';
 import { lessonQuizKey, progressOf, stepsFor } from './progress';
 import { quizSummaries } from './bridge';
+import { lessonBodyHtml } from './lesson-body';
 
 const isTrainee = (user: SessionUser) => user.role === 'journalist';
 
@@ -34,7 +35,7 @@ export function learnRoutes(ctx: AppContext): Router {
     const userId = req.user!.id;
     const [enrolments, published] = await Promise.all([
       learning.enrolmentsOfUser(ctx, userId),
-      learning.listPublishedCourses(ctx),
+      publishedCourses(ctx),
     ]);
     const enrolledIds = new Set(enrolments.map((e) => String(e.courseId)));
     const courses = [];
@@ -70,14 +71,24 @@ export function learnRoutes(ctx: AppContext): Router {
     if (isTrainee(req.user!)) await learning.recordLessonView(ctx, req.user!.id, course, lesson);
     const lang: Locale = asked ?? res.locals.lang;
     const other: Locale = lang === 'en' ? 'mn' : 'en';
+    const tOther = translator(other);
+    const switchHref = res.locals.url(`/learn/${course.slug}/${lesson.slug}?lang=${other}`);
     res.render('learning/lesson', {
       course,
       lesson,
       contentLang: lang,
       otherLang: other,
-      tOther: translator(other),
+      tOther,
+      switchHref,
       asked,
-      blocks: renderBlocks(lesson.blocks, lang, `${lesson.id}:${lesson.version}`),
+      body: await lessonBodyHtml(res, {
+        course,
+        lesson,
+        contentLang: lang,
+        otherLang: other,
+        switchHref,
+        tOther,
+      }),
       prev: course.lessons[index - 1],
       next: course.lessons[index + 1],
       title: lesson.title[lang],
