@@ -229,6 +229,12 @@ export async function benchTargets(ctx: AppContext, url: string, o: TargetOption
   const trainee = await signIn(url, journalist.email);
   const outline = (await getOutlineBySlug(ctx, 'tip-reporting'))!;
   const lesson = (outline.lessons[1] ?? outline.lessons[0]!).slug;
+  // Part-way through the course, as a real trainee on the dashboard: enrolled, one lesson read.
+  for (const page of ['/learn/tip-reporting', `/learn/tip-reporting/${lesson}`]) {
+    const res = await fetch(url + page, { headers: { cookie: trainee.cookie } });
+    if (res.status !== 200) throw new Error(`${page} answered ${res.status}`);
+    await res.arrayBuffer();
+  }
 
   // Admin for the completion report.
   const admin = await benchUser(
