@@ -138,9 +138,16 @@ export interface RenderedBlock {
 
 const CALLOUTS = new Set(['source', 'helpline', 'tip', 'warning']);
 
-/** Blocks as safe node trees for the templates (published lessons cache the HTML: lesson-body.ts). */
-export function renderBlocks(blocks: Block[], lang: Locale): RenderedBlock[] {
-  return blocks.map((b) => ({
+/** Parsed once per (lesson, version, language) when a cache key is given: a version never changes. */
+const rendered = new Map<string, RenderedBlock[]>();
+const MAX_RENDERED = 1000;
+
+/** Blocks as safe node trees for the templates. */
+export function renderBlocks(blocks: Block[], lang: Locale, cacheKey?: string): RenderedBlock[] {
+  const k = cacheKey && `${cacheKey}:${lang}`;
+  const hit = k ? rendered.get(k) : undefined;
+  if (hit) return hit;
+  const out = blocks.map((b) => ({
     id: b.id,
     type: b.type,
     variant: CALLOUTS.has(b.variant ?? '') ? b.variant : 'note',
@@ -148,4 +155,9 @@ export function renderBlocks(blocks: Block[], lang: Locale): RenderedBlock[] {
     alt: b.alt?.[lang],
     nodes: markdownToNodes(b[lang] ?? ''),
   }));
+  if (k) {
+    if (rendered.size >= MAX_RENDERED) rendered.clear();
+    rendered.set(k, out);
+  }
+  return out;
 }

@@ -9,10 +9,15 @@ import type { Locale, SessionUser } from '../../server/types';
 import { learningPolicy as policy } from './policy';
 import { courseParams, lessonParams, lessonQuery } from './schemas';
 import * as learning from './service';
-import { getCourseOutline, getOutlineBySlug, publishedCourses, type CourseOutline } from './outline';
+import {
+  getCourseOutline,
+  getOutlineBySlug,
+  publishedCourses,
+  renderBlocks,
+  type CourseOutline,
+} from './outline';
 import { lessonQuizKey, progressOf, stepsFor } from './progress';
 import { quizSummaries } from './bridge';
-import { lessonBodyHtml } from './lesson-body';
 
 const isTrainee = (user: SessionUser) => user.role === 'journalist';
 
@@ -71,24 +76,14 @@ export function learnRoutes(ctx: AppContext): Router {
     if (isTrainee(req.user!)) await learning.recordLessonView(ctx, req.user!.id, course, lesson);
     const lang: Locale = asked ?? res.locals.lang;
     const other: Locale = lang === 'en' ? 'mn' : 'en';
-    const tOther = translator(other);
-    const switchHref = res.locals.url(`/learn/${course.slug}/${lesson.slug}?lang=${other}`);
     res.render('learning/lesson', {
       course,
       lesson,
       contentLang: lang,
       otherLang: other,
-      tOther,
-      switchHref,
+      tOther: translator(other),
       asked,
-      body: await lessonBodyHtml(res, {
-        course,
-        lesson,
-        contentLang: lang,
-        otherLang: other,
-        switchHref,
-        tOther,
-      }),
+      blocks: renderBlocks(lesson.blocks, lang, `${lesson.id}:${lesson.version}`),
       prev: course.lessons[index - 1],
       next: course.lessons[index + 1],
       title: lesson.title[lang],
