@@ -54,6 +54,8 @@ interface Row {
   /** 4xx and 5xx answers (a POST answered with 303 is a success, but counts in non2xx). */
   failed: number;
   cpuMsPerReq: number;
+  /** Answers by HTTP status, e.g. { "200": 9000 }: a failing page must not pass for a fast one. */
+  statuses: Record<string, number>;
   ratio?: number;
   note?: string;
 }
@@ -89,6 +91,9 @@ async function measure(name: string, url: string, target: Partial<BenchTarget> =
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
     failed: result['4xx'] + result['5xx'],
+    statuses: Object.fromEntries(
+      Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, s?.count ?? 0]),
+    ),
     cpuMsPerReq:
       Math.round(((used.user + used.system) / 1000 / Math.max(1, result.requests.total)) * 100) / 100,
     ...(note ? { note } : {}),
@@ -123,10 +128,11 @@ async function main() {
   console.log(`generating the large data set (scale ${scale}) …`);
   await prepareDataSet(ctx, { scale, log: (m) => console.log(`  ${m}`) });
   const server = await listen(app);
+  countInFlight(server.server);
   const targets = await benchTargets(ctx, server.url, { submits: Number(opts.submits) });
   for (const t of targets) {
     if (opts.only && !t.name.includes(opts.only)) continue;
-    await settle(server.url);
+    await settle();
     if (!t.requests) {
       // One request first: a page that fails would otherwise be measured as a fast error page.
       const probe = await fetch(server.url + t.path, { headers: t.headers, redirect: 'manual' });
@@ -150,11 +156,14 @@ async function main() {
     })),
   );
   for (const r of rows) if (r.note) console.log(`${r.name}: ${r.note}`);
+  for (const r of rows)
+    if (r.failed || r.errors)
+      console.log(`${r.name}: answers ${JSON.stringify(r.statuses)}, ${r.errors} errors/timeouts`);
 
   let soak: unknown;
   const soakSeconds = Number(opts.soak);
   if (soakSeconds > 0) {
-    await settle(server.url);
+    await settle();
     soak = await memorySoak(server.url, targets, soakSeconds);
   }
 
@@ -165,23 +174,31 @@ async function main() {
     JSON.stringify({ at: new Date().toISOString(), connections, duration, scale, rows, soak }, null, 2),
   );
   console.log(`results written to ${out}`);
+  // Requests cut off by a run's end (timeouts) may still be running: let them finish before closing.
+  await settle();
+  server.server.closeAllConnections();
   server.server.close();
   await db.close();
   await mongo?.stop();
   process.exit(0);
 }
 
+/** Requests the app is still working on (autocannon stops sending at a run's end, not the app). */
+let inFlight = 0;
+function countInFlight(server: Server) {
+  server.on('request', (_req, res) => {
+    inFlight++;
+    res.once('close', () => inFlight--);
+  });
+}
+
 /**
- * Waits until the database answers /readyz again: requests cut off at the end of a run may still be
- * queued in the (one command at a time) embedded server, and the next page must not pay for them.
+ * Waits until the app has finished every request: those cut off at the end of a run (timeouts) may
+ * still be queued in the one-command-at-a-time embedded server, and the next page must not pay for them.
  */
-async function settle(url: string) {
-  for (let i = 0; i < 120; i++) {
-    const res = await fetch(`${url}/readyz`).catch(() => undefined);
-    if (res?.status === 200) return;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  console.warn('warning: the database did not settle within 60 s');
+async function settle() {
+  for (let i = 0; i < 1200 && inFlight > 0; i++) await new Promise((r) => setTimeout(r, 100));
+  if (inFlight > 0) console.warn(`warning: ${inFlight} requests still running after 120 s`);
 }
 
 /** Runs the lesson page for `seconds`, sampling heap after GC each 30 s: growth means a leak. */
@@ -203,8 +220,7 @@ async function memorySoak(url: string, targets: BenchTarget[], seconds: number) 
     duration: seconds,
   });
   clearInterval(timer);
-  // Let in-flight work settle, then the last sample.
-  await new Promise((r) => setTimeout(r, 1000));
+  await settle();
   sample();
   const first = samples[0]!;
   const last = samples[samples.length - 1]!;
