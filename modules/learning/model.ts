@@ -168,6 +168,8 @@ export interface Enrolment {
   /** `<lessonId>:<version>` for each entry of lessonsViewed: makes "record once" one atomic update. */
   viewedKeys: string[];
   quizzesPassed: string[];
+  /** Every quiz with a graded attempt, passed or not (the dashboard needs no attempts read). */
+  quizzesTaken?: string[];
   enrolledAt: Date;
   startedAt?: Date;
   lastActivityAt?: Date;
@@ -184,6 +186,7 @@ const enrolmentSchema = new Schema<Enrolment>(
     lessonsViewed: [{ _id: false, lessonId: { type: Schema.Types.ObjectId }, version: Number, at: Date }],
     viewedKeys: [{ type: String }],
     quizzesPassed: [{ type: String, maxlength: 120 }],
+    quizzesTaken: [{ type: String, maxlength: 120 }],
     enrolledAt: { type: Date },
     startedAt: { type: Date },
     lastActivityAt: { type: Date },

@@ -12,7 +12,9 @@ export interface QuizSummary {
   best?: { score: number; passed: boolean };
 }
 
-export type Progressish = Pick<Enrolment, 'lessonsViewed' | 'quizzesPassed'> & { completedAt?: Date };
+export type Progressish = Pick<Enrolment, 'lessonsViewed' | 'quizzesPassed' | 'quizzesTaken'> & {
+  completedAt?: Date;
+};
 
 export const lessonQuizKey = (slug: string) => `lesson:${slug}`;
 
@@ -44,7 +46,10 @@ export interface Step {
   score?: number;
 }
 
-/** The trainee's path: pre-test, each lesson followed by its quiz, post-test. */
+/**
+ * The trainee's path: pre-test, each lesson followed by its quiz, post-test. Scores come from the
+ * quizzes' summaries when given with a user's best results; progress needs only the enrolment.
+ */
 export function stepsFor(
   course: CourseOutline,
   enrolment: Progressish | null | undefined,
@@ -52,6 +57,7 @@ export function stepsFor(
 ): Step[] {
   const viewed = viewedLessonIds(enrolment);
   const passed = new Set(enrolment?.quizzesPassed ?? []);
+  const taken = new Set(enrolment?.quizzesTaken ?? []);
   const quiz = (key: string) => quizzes.find((q) => q.key === key);
   const quizStep = (kind: Step['kind'], key: string, fallback: Bilingual): Step => {
     const q = quiz(key);
@@ -60,7 +66,7 @@ export function stepsFor(
       title: q?.title ?? fallback,
       href: q ? `/quizzes/${q.quizId}` : undefined,
       // The pre-test counts once taken, whatever the score.
-      done: passed.has(key) || (kind === 'pre' && !!q?.best),
+      done: passed.has(key) || (kind === 'pre' && (taken.has(key) || !!q?.best)),
       score: q?.best?.score,
     };
   };

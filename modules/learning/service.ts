@@ -118,7 +118,10 @@ export async function recordQuizOutcome(ctx: AppContext, outcome: QuizOutcome): 
     $set: { lastActivityAt: now },
     $setOnInsert: { enrolledAt: now },
   };
-  if (outcome.passed) update.$addToSet = { quizzesPassed: outcome.quizKey };
+  update.$addToSet = {
+    quizzesTaken: outcome.quizKey,
+    ...(outcome.passed ? { quizzesPassed: outcome.quizKey } : {}),
+  };
   const enrolment = await upsertEnrolment(
     ctx,
     { userId: oid(outcome.userId), courseId: oid(outcome.courseId) },

@@ -54,3 +54,18 @@ test('the Mongolian lesson shows the review notice and a table from the comparis
   assert.match(page.text, /<div class="table-wrap"><table>/);
   assert.match(page.text, /<th scope="col">/);
 });
+
+test('a pre-test taken with any score is a step done; a failed lesson quiz is not (dashboard and outline agree)', async () => {
+  const user = await buildUser(t.ctx);
+  const agent = await signIn(t.app, user);
+  await agent.get('/learn/tip-reporting').expect(200);
+  const course = await courseModel(t.ctx.db).findOne({ slug: 'tip-reporting' }).lean();
+  const outcome = { userId: user._id, courseId: course!._id, passed: false };
+  await recordQuizOutcome(t.ctx, { ...outcome, quizKey: 'pre' });
+  await recordQuizOutcome(t.ctx, { ...outcome, quizKey: 'lesson:01-what-is-trafficking' });
+  const dash = await agent.get('/learn').expect(200);
+  assert.match(dash.text, /1 of 16 steps done/);
+  assert.match(dash.text, /Next: Lesson — What trafficking in persons is/);
+  const outline = await agent.get('/learn/tip-reporting').expect(200);
+  assert.match(outline.text, /1 of 16 steps done/);
+});
