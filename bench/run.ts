@@ -60,6 +60,12 @@ interface Row {
   note?: string;
 }
 
+function statusCounts(result: autocannon.Result): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, s?.count ?? 0]),
+  );
+}
+
 async function measure(name: string, url: string, target: Partial<BenchTarget> = {}): Promise<Row> {
   // This process's CPU per request (app + client): steadier than req/s on a shared, noisy machine.
   const cpu = process.cpuUsage();
@@ -91,9 +97,7 @@ async function measure(name: string, url: string, target: Partial<BenchTarget> =
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
     failed: result['4xx'] + result['5xx'],
-    statuses: Object.fromEntries(
-      Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, s?.count ?? 0]),
-    ),
+    statuses: statusCounts(result),
     cpuMsPerReq:
       Math.round(((used.user + used.system) / 1000 / Math.max(1, result.requests.total)) * 100) / 100,
     ...(note ? { note } : {}),
@@ -226,7 +230,7 @@ async function memorySoak(url: string, targets: BenchTarget[], seconds: number) 
   const last = samples[samples.length - 1]!;
   console.log(
     `soak ${seconds} s on ${lesson.path}: ${result.requests.total} requests, ${result.errors} errors, ` +
-      `${result.non2xx} non-2xx; heap MB after GC${gc ? '' : ' (no gc!)'}: ${samples.join(' → ')} ` +
+      `${result.non2xx} non-2xx (answers ${JSON.stringify(statusCounts(result))}); heap MB after GC${gc ? '' : ' (no gc!)'}: ${samples.join(' → ')} ` +
       `(first ${first}, last ${last}, Δ ${Math.round((last - first) * 10) / 10})`,
   );
   return {
@@ -235,6 +239,7 @@ async function memorySoak(url: string, targets: BenchTarget[], seconds: number) 
     requests: result.requests.total,
     errors: result.errors,
     non2xx: result.non2xx,
+    statuses: statusCounts(result),
     gcExposed: !!gc,
     heapMb: samples,
     firstMb: first,
