@@ -23,6 +23,8 @@ export {
   getCourseOutline,
   getOutlineBySlug,
   publishedCourses,
+  publishedOutlineBySlug,
+  requirePublishedOutline,
   type CourseOutline,
   type OutlineLesson,
 } from './outline';

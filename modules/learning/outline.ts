@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
 import type { Locale } from '../../server/types';
 import { ContentCache } from '../../server/cache';
+import { NotFound } from '../../server/http/errors';
 import { courseModel, lessonModel, type Bilingual, type Block, type Course } from './model';
 import { markdownToNodes, safeHref, type SafeNode } from './markdown';
 
@@ -109,6 +110,19 @@ export async function getOutlineBySlug(ctx: AppContext, slug: string): Promise<C
     return null;
   }
   return getCourseOutline(ctx, id);
+}
+
+/** A course's outline by slug, only while it is published (null otherwise). */
+export async function publishedOutlineBySlug(ctx: AppContext, slug: string): Promise<CourseOutline | null> {
+  const outline = await getOutlineBySlug(ctx, slug);
+  return outline?.status === 'published' ? outline : null;
+}
+
+/** As publishedOutlineBySlug, for pages and API resources: an unknown or unpublished course is a 404. */
+export async function requirePublishedOutline(ctx: AppContext, slug: string): Promise<CourseOutline> {
+  const outline = await publishedOutlineBySlug(ctx, slug);
+  if (!outline) throw new NotFound();
+  return outline;
 }
 
 /** Published courses, oldest first. */

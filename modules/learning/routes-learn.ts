@@ -9,23 +9,11 @@ import type { Locale, SessionUser } from '../../server/types';
 import { learningPolicy as policy } from './policy';
 import { courseParams, lessonParams, lessonQuery } from './schemas';
 import * as learning from './service';
-import {
-  getCourseOutline,
-  getOutlineBySlug,
-  publishedCourses,
-  renderBlocks,
-  type CourseOutline,
-} from './outline';
+import { getCourseOutline, publishedCourses, renderBlocks, requirePublishedOutline } from './outline';
 import { lessonQuizKey, progressOf, stepsFor } from './progress';
 import { quizSummaries } from './bridge';
 
 const isTrainee = (user: SessionUser) => user.role === 'journalist';
-
-async function publishedCourse(ctx: AppContext, slug: string): Promise<CourseOutline> {
-  const course = await getOutlineBySlug(ctx, slug);
-  if (!course || course.status !== 'published') throw new NotFound();
-  return course;
-}
 
 /** Trainee pages: dashboard, course outline, lesson reader. */
 export function learnRoutes(ctx: AppContext): Router {
@@ -57,7 +45,7 @@ export function learnRoutes(ctx: AppContext): Router {
 
   router.get('/learn/:courseSlug', policy.learner, async (req, res) => {
     const { courseSlug } = parse(courseParams, req.params);
-    const course = await publishedCourse(ctx, courseSlug);
+    const course = await requirePublishedOutline(ctx, courseSlug);
     const userId = req.user!.id;
     // Trainees are enrolled on their first visit; staff browse without becoming trainees.
     const enrolment = isTrainee(req.user!)
@@ -70,7 +58,7 @@ export function learnRoutes(ctx: AppContext): Router {
   router.get('/learn/:courseSlug/:lessonSlug', policy.learner, async (req, res) => {
     const { courseSlug, lessonSlug } = parse(lessonParams, req.params);
     const { lang: asked } = parse(lessonQuery, req.query);
-    const course = await publishedCourse(ctx, courseSlug);
+    const course = await requirePublishedOutline(ctx, courseSlug);
     const index = course.lessons.findIndex((l) => l.slug === lessonSlug);
     const lesson = course.lessons[index];
     if (!lesson) throw new NotFound();
@@ -94,7 +82,7 @@ export function learnRoutes(ctx: AppContext): Router {
 
   router.post('/learn/:courseSlug/:lessonSlug/viewed', policy.learner, async (req, res) => {
     const { courseSlug, lessonSlug } = parse(lessonParams, req.params);
-    const course = await publishedCourse(ctx, courseSlug);
+    const course = await requirePublishedOutline(ctx, courseSlug);
     const lesson = course.lessons.find((l) => l.slug === lessonSlug);
     if (!lesson) throw new NotFound();
     if (isTrainee(req.user!)) await learning.recordLessonView(ctx, req.user!.id, course, lesson);
@@ -104,7 +92,7 @@ export function learnRoutes(ctx: AppContext): Router {
   /** The lesson page links here so it needs no quiz lookup of its own. */
   router.get('/learn/:courseSlug/:lessonSlug/quiz', policy.learner, async (req, res) => {
     const { courseSlug, lessonSlug } = parse(lessonParams, req.params);
-    const course = await publishedCourse(ctx, courseSlug);
+    const course = await requirePublishedOutline(ctx, courseSlug);
     const lesson = course.lessons.find((l) => l.slug === lessonSlug);
     if (!lesson?.hasQuiz) throw new NotFound();
     const quiz = (await quizSummaries(ctx, course.id)).find((q) => q.key === lessonQuizKey(lesson.slug));

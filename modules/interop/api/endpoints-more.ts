@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import mongoose from 'mongoose';
 import { NotFound } from '../../../server/http/errors';
-import type { AppContext } from '../../../server/context';
-import { getOutlineBySlug, enrolmentModel } from '../../learning';
+import { requirePublishedOutline, enrolmentModel } from '../../learning';
 import { attemptModel } from '../../quizzes';
 import { getCall, pitchesForCall } from '../../grants';
 import { defineEndpoint } from './endpoint';
@@ -16,12 +15,6 @@ const after = (cursor?: string) =>
   cursor ? { _id: mongoose.trusted({ $gt: new mongoose.Types.ObjectId(cursor) }) } : {};
 const nextCursor = (rows: Array<{ _id: unknown }>, limit: number) =>
   rows.length === limit ? String(rows[rows.length - 1]!._id) : null;
-
-async function publishedCourse(ctx: AppContext, courseSlug: string) {
-  const outline = await getOutlineBySlug(ctx, courseSlug);
-  if (!outline || outline.status !== 'published') throw new NotFound();
-  return outline;
-}
 
 /** Lessons, attempts, completion figures, and the grant pipeline for integrations. */
 export const moreEndpoints = [
@@ -49,7 +42,7 @@ export const moreEndpoints = [
       ),
     }),
     async handler(ctx, { params }) {
-      const outline = await publishedCourse(ctx, params.slug);
+      const outline = await requirePublishedOutline(ctx, params.slug);
       const lesson = outline.lessons.find((l) => l.slug === params.lesson);
       if (!lesson) throw new NotFound();
       return {
@@ -90,7 +83,7 @@ export const moreEndpoints = [
       nextCursor: z.string().nullable(),
     }),
     async handler(ctx, { params, query }) {
-      const outline = await publishedCourse(ctx, params.slug);
+      const outline = await requirePublishedOutline(ctx, params.slug);
       const rows = await attemptModel(ctx.db)
         .find(
           { courseId: outline.id, status: 'submitted', ...after(query.cursor) },
@@ -128,7 +121,7 @@ export const moreEndpoints = [
       total: z.number().int(),
     }),
     async handler(ctx, { params }) {
-      const outline = await publishedCourse(ctx, params.slug);
+      const outline = await requirePublishedOutline(ctx, params.slug);
       const groups = await enrolmentModel(ctx.db).aggregate<{ _id: string; n: number }>([
         { $match: { courseId: new mongoose.Types.ObjectId(outline.id) } },
         { $group: { _id: '$status', n: { $sum: 1 } } },

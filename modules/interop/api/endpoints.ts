@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { NotFound } from '../../../server/http/errors';
-import type { AppContext } from '../../../server/context';
 import mongoose from 'mongoose';
-import { publishedCourses, getOutlineBySlug, getCourseOutline, enrolmentModel } from '../../learning';
+import { publishedCourses, requirePublishedOutline, getCourseOutline, enrolmentModel } from '../../learning';
 import { certificateByCode } from '../../certificates';
 import { openCalls } from '../../grants';
 import { defineEndpoint } from './endpoint';
@@ -13,12 +12,6 @@ const slug = z.string().regex(/^[a-z0-9-]{1,80}$/);
 const page = <T extends z.ZodType>(item: T) =>
   z.object({ data: z.array(item), nextCursor: z.string().nullable() });
 const iso = (d: Date | string | undefined | null) => (d ? new Date(d).toISOString() : null);
-
-async function publishedOutline(ctx: AppContext, slug: string) {
-  const outline = await getOutlineBySlug(ctx, slug);
-  if (!outline || outline.status !== 'published') throw new NotFound();
-  return outline;
-}
 
 const courseSummary = z.object({
   slug: z.string(),
@@ -64,7 +57,7 @@ const coreEndpoints = [
       lessons: z.array(z.object({ slug: z.string(), title: bilingual, minutes: z.number() })),
     }),
     async handler(ctx, { params }) {
-      const outline = await publishedOutline(ctx, params.slug);
+      const outline = await requirePublishedOutline(ctx, params.slug);
       return {
         slug: outline.slug,
         title: outline.title,
@@ -99,7 +92,7 @@ const coreEndpoints = [
       }),
     ),
     async handler(ctx, { params, query }) {
-      const outline = await publishedOutline(ctx, params.slug);
+      const outline = await requirePublishedOutline(ctx, params.slug);
       const filter: Record<string, unknown> = { courseId: outline.id };
       if (query.cursor) filter._id = mongoose.trusted({ $gt: new mongoose.Types.ObjectId(query.cursor) });
       const rows = await enrolmentModel(ctx.db)

@@ -1,6 +1,6 @@
 import type { AppContext } from '../../../server/context';
 import type { Bilingual } from '../../learning';
-import { getCourseOutline, publishedCourses } from '../../learning';
+import { getCourseOutline, publishedCourses, publishedOutlineBySlug } from '../../learning';
 import { quizSummariesForCourse } from '../../quizzes';
 import type { LtiTarget } from './model';
 
@@ -32,16 +32,10 @@ export interface ResolvedTarget {
   title: Bilingual;
 }
 
-async function publishedOutline(ctx: AppContext, slug: string) {
-  const courses = await publishedCourses(ctx);
-  const course = courses.find((c) => c.slug === slug);
-  return course ? getCourseOutline(ctx, course._id) : null;
-}
-
 /** Checks the target against published content and gives the path the learner opens. */
 export async function resolveTarget(ctx: AppContext, t: LtiTarget): Promise<ResolvedTarget | undefined> {
-  const course = await publishedOutline(ctx, t.courseSlug);
-  if (!course || course.status !== 'published') return undefined;
+  const course = await publishedOutlineBySlug(ctx, t.courseSlug);
+  if (!course) return undefined;
   const base = `/learn/${course.slug}`;
   if (t.kind === 'course') return { target: t, courseId: course.id, path: base, title: course.title };
   if (t.kind === 'lesson') {
