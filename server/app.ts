@@ -7,6 +7,7 @@ import { cspNonce, noStore, sameOriginOnly, securityHeaders } from './http/secur
 import { errorHandler, notFoundHandler, Unavailable } from './http/errors';
 import { mountBase, viewLocals } from './http/locals';
 import { healthRoutes } from './http/health';
+import { databaseReachable } from './db/reachability';
 import { sessionMiddleware, sessionTimeouts } from './auth/session';
 import { csrf } from './auth/csrf';
 import { currentUser, sessionAuth, type AuthAdapter } from './auth/current-user';
@@ -53,8 +54,10 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
     '/assets',
     express.static(path.join(ourViews, 'assets'), { maxAge: '7d', index: false, fallthrough: false }),
   );
-  app.use(healthRoutes(ctx.db));
-  app.use((_req, _res, next) => next(ctx.db.readyState === 1 ? undefined : new Unavailable()));
+  const reachable = databaseReachable(ctx.db);
+  app.use(healthRoutes(ctx.db, reachable));
+  // Fail at once while the database is down, instead of waiting out server selection.
+  app.use((_req, _res, next) => next(reachable() ? undefined : new Unavailable()));
 
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 300 }));
   app.use(express.json({ limit: '200kb' }));

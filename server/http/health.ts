@@ -3,7 +3,7 @@ import type { Connection } from 'mongoose';
 import { allow } from '../auth/policy';
 
 /** /livez: the process runs. /readyz: the database answers, so a load balancer can route here. */
-export function healthRoutes(db: Connection): Router {
+export function healthRoutes(db: Connection, reachable: () => boolean): Router {
   const router = Router();
   router.get('/livez', allow.anyone, (_req, res) => {
     res.set('Cache-Control', 'no-store').json({ status: 'ok' });
@@ -11,7 +11,7 @@ export function healthRoutes(db: Connection): Router {
   router.get('/readyz', allow.anyone, async (_req, res) => {
     res.set('Cache-Control', 'no-store');
     try {
-      if (db.readyState !== 1 || !db.db) throw new Error('not connected');
+      if (!reachable() || !db.db) throw new Error('not connected');
       await db.db.admin().ping({ timeoutMS: 1000 });
       res.json({ status: 'ready' });
     } catch {
