@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import type { Connection } from 'mongoose';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { startEmbeddedMongo } from '../server/db/embedded';
@@ -19,6 +20,7 @@ import { connectDatabase } from '../server/db/connect';
 import { createUmbrella } from '../server/plugin';
 import { buildCeilingApp } from './ceiling';
 import { benchTargets, prepareDataSet, type BenchTarget } from './targets';
+import { watchDatabase } from './db-events';
 
 const { values: opts } = parseArgs({
   options: {
@@ -58,6 +60,8 @@ interface Row {
   statuses: Record<string, number>;
   ratio?: number;
   note?: string;
+  /** Driver events during the run (heartbeat failures, pool clears): the cause behind any 503s. */
+  database?: string;
 }
 
 function statusCounts(result: autocannon.Result): Record<string, number> {
@@ -133,17 +137,20 @@ async function main() {
   await prepareDataSet(ctx, { scale, log: (m) => console.log(`  ${m}`) });
   const server = await listen(app);
   countInFlight(server.server);
+  const dbEvents = watchDatabase(db);
   const targets = await benchTargets(ctx, server.url, { submits: Number(opts.submits) });
   for (const t of targets) {
     if (opts.only && !t.name.includes(opts.only)) continue;
-    await settle();
+    await settle(db);
     if (!t.requests) {
       // One request first: a page that fails would otherwise be measured as a fast error page.
       const probe = await fetch(server.url + t.path, { headers: t.headers, redirect: 'manual' });
       if (probe.status !== 200) console.warn(`warning: ${t.name}: ${t.path} answered ${probe.status}`);
       await probe.arrayBuffer();
     }
-    rows.push({ ...(await measure(t.name, server.url, t)), name: t.name });
+    dbEvents.take();
+    const row = { ...(await measure(t.name, server.url, t)), name: t.name };
+    rows.push({ ...row, ...databaseNote(dbEvents.take()) });
   }
   const top = rows[0]!.rps;
   for (const r of rows) r.ratio = Math.round((r.rps / top) * 1000) / 10;
@@ -160,6 +167,7 @@ async function main() {
     })),
   );
   for (const r of rows) if (r.note) console.log(`${r.name}: ${r.note}`);
+  for (const r of rows) if (r.database) console.log(`${r.name}: database ${r.database}`);
   for (const r of rows)
     if (r.failed || r.errors)
       console.log(`${r.name}: answers ${JSON.stringify(r.statuses)}, ${r.errors} errors/timeouts`);
@@ -167,8 +175,11 @@ async function main() {
   let soak: unknown;
   const soakSeconds = Number(opts.soak);
   if (soakSeconds > 0) {
-    await settle();
-    soak = await memorySoak(server.url, targets, soakSeconds);
+    await settle(db);
+    dbEvents.take();
+    soak = { ...(await memorySoak(server.url, targets, soakSeconds, db)), ...databaseNote(dbEvents.take()) };
+    const { database } = soak as { database?: string };
+    if (database) console.log(`soak: database ${database}`);
   }
 
   mkdirSync(path.join(import.meta.dirname, 'results'), { recursive: true });
@@ -179,12 +190,17 @@ async function main() {
   );
   console.log(`results written to ${out}`);
   // Requests cut off by a run's end (timeouts) may still be running: let them finish before closing.
-  await settle();
+  await settle(db);
   server.server.closeAllConnections();
   server.server.close();
   await db.close();
   await mongo?.stop();
   process.exit(0);
+}
+
+function databaseNote(events: { summary: string; errors: string[] }): { database?: string } {
+  if (!events.summary) return {};
+  return { database: [events.summary, ...events.errors].join('; ') };
 }
 
 /** Requests the app is still working on (autocannon stops sending at a run's end, not the app). */
@@ -200,13 +216,21 @@ function countInFlight(server: Server) {
  * Waits until the app has finished every request: those cut off at the end of a run (timeouts) may
  * still be queued in the one-command-at-a-time embedded server, and the next page must not pay for them.
  */
-async function settle() {
+async function settle(db: Connection) {
   for (let i = 0; i < 1200 && inFlight > 0; i++) await new Promise((r) => setTimeout(r, 100));
   if (inFlight > 0) console.warn(`warning: ${inFlight} requests still running after 120 s`);
+  // A request whose client gave up has closed, but its handler may still have queries queued: wait
+  // until a small read answers promptly twice in a row.
+  for (let fast = 0, i = 0; fast < 2 && i < 600; i++) {
+    const start = performance.now();
+    await db.collection('courses').findOne({});
+    fast = performance.now() - start < 20 ? fast + 1 : 0;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** Runs the lesson page for `seconds`, sampling heap after GC each 30 s: growth means a leak. */
-async function memorySoak(url: string, targets: BenchTarget[], seconds: number) {
+async function memorySoak(url: string, targets: BenchTarget[], seconds: number, db: Connection) {
   const lesson = targets.find((t) => t.name.startsWith('lesson')) ?? targets[0]!;
   const samples: number[] = [];
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -224,7 +248,7 @@ async function memorySoak(url: string, targets: BenchTarget[], seconds: number) 
     duration: seconds,
   });
   clearInterval(timer);
-  await settle();
+  await settle(db);
   sample();
   const first = samples[0]!;
   const last = samples[samples.length - 1]!;
