@@ -6,6 +6,7 @@ import { enqueueEmail } from '../notifications';
 import { cohortModel, courseModel, enrolmentModel, type Enrolment } from './model';
 import { getCourseOutline, type CourseOutline, type OutlineLesson } from './outline';
 import { completionState } from './progress';
+import { recentViews } from './recent-views';
 
 const oid = (id: string | Types.ObjectId) => (typeof id === 'string' ? new Types.ObjectId(id) : id);
 
@@ -75,18 +76,36 @@ async function markStarted(ctx: AppContext, enrolmentId: Types.ObjectId) {
   );
 }
 
-/** Records that the reader saw this version of a lesson; each version counts once. */
+/**
+ * Records that the reader saw this version of a lesson; each version counts once. Re-reading a lesson
+ * within the activity window costs nothing (recentViews); otherwise one read, and a write when new.
+ */
 export async function recordLessonView(
   ctx: AppContext,
   userId: string,
   course: CourseOutline,
   lesson: OutlineLesson,
-) {
-  const now = ctx.clock.now();
-  // A version already recorded needs no write (beyond a stale lastActivityAt).
-  const enrolment = await visitEnrolment(ctx, userId, course.id);
+): Promise<void> {
   const viewKey = `${lesson.id}:${lesson.version}`;
-  if ((enrolment.viewedKeys ?? []).includes(viewKey)) return enrolment;
+  if (recentViews.seen(ctx, userId, course.id, viewKey, ACTIVITY_TOUCH_MS)) return;
+  const enrolment = await visitEnrolment(ctx, userId, course.id);
+  const recorded = (enrolment.viewedKeys ?? []).includes(viewKey)
+    ? enrolment
+    : await addLessonView(ctx, enrolment, course, lesson, viewKey);
+  recentViews.remember(ctx, userId, course.id, recorded.lastActivityAt ?? ctx.clock.now(), [
+    ...(recorded.viewedKeys ?? []),
+    viewKey,
+  ]);
+}
+
+async function addLessonView(
+  ctx: AppContext,
+  enrolment: Enrolment,
+  course: CourseOutline,
+  lesson: OutlineLesson,
+  viewKey: string,
+): Promise<Enrolment> {
+  const now = ctx.clock.now();
   const updated = await enrolmentModel(ctx.db)
     .findOneAndUpdate(
       { _id: enrolment._id, viewedKeys: trusted({ $ne: viewKey }) },
@@ -98,10 +117,11 @@ export async function recordLessonView(
       { new: true },
     )
     .lean();
+  // Null: a parallel request recorded this view first.
   if (!updated) return enrolment;
   if (updated.status === 'enrolled') await markStarted(ctx, updated._id);
   await completeIfDone(ctx, updated, course);
-  return updated;
+  return updated as Enrolment;
 }
 
 export interface QuizOutcome {
