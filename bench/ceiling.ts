@@ -1,19 +1,51 @@
 import path from 'node:path';
 import express from 'express';
+import session from 'express-session';
+import { MongoStore } from 'connect-mongo';
+import type { Connection } from 'mongoose';
+
+const items = Array.from({ length: 12 }, (_, i) => ({
+  title: `Lesson ${i + 1}`,
+  href: `/lesson/${i + 1}`,
+}));
+
+function bareApp() {
+  const app = express();
+  app.set('views', path.join(import.meta.dirname, 'views'));
+  app.set('view engine', 'ejs');
+  app.set('view cache', true);
+  return app;
+}
 
 /**
  * The ceiling every page is measured against: a bare Express 5 + EJS page of similar shape (layout,
  * a list, a form), no database, no session.
  */
 export function buildCeilingApp() {
-  const app = express();
-  app.set('views', path.join(import.meta.dirname, 'views'));
-  app.set('view engine', 'ejs');
-  app.set('view cache', true);
-  const items = Array.from({ length: 12 }, (_, i) => ({
-    title: `Lesson ${i + 1}`,
-    href: `/lesson/${i + 1}`,
-  }));
+  const app = bareApp();
+  app.get('/', (_req, res) => res.render('ceiling', { items }));
+  return app;
+}
+
+/**
+ * The same page behind nothing but the session SECURITY.md prescribes (express-session with
+ * connect-mongo, one store read per request): the floor under any signed-in page of ours. GET /start
+ * opens a session and answers with its cookie.
+ */
+export function buildSessionFloorApp(db: Connection) {
+  const app = bareApp();
+  const store = MongoStore.create({
+    client: db.getClient(),
+    dbName: db.name,
+    collectionName: 'bench_floor_sessions',
+    stringify: false,
+    touchAfter: 60,
+  });
+  app.use(session({ secret: 'bench-floor-secret', store, resave: false, saveUninitialized: false }));
+  app.get('/start', (req, res) => {
+    (req.session as unknown as { user: object }).user = { id: 'bench', role: 'trainee' };
+    res.send('ok');
+  });
   app.get('/', (_req, res) => res.render('ceiling', { items }));
   return app;
 }

@@ -18,7 +18,7 @@ import autocannon from 'autocannon';
 import { startEmbeddedMongo } from '../server/db/embedded';
 import { connectDatabase } from '../server/db/connect';
 import { createUmbrella } from '../server/plugin';
-import { buildCeilingApp } from './ceiling';
+import { buildCeilingApp, buildSessionFloorApp } from './ceiling';
 import { benchTargets, prepareDataSet, type BenchTarget } from './targets';
 import { watchDatabase } from './db-events';
 
@@ -135,6 +135,16 @@ async function main() {
   const scale = Number(opts.scale);
   console.log(`generating the large data set (scale ${scale}) …`);
   await prepareDataSet(ctx, { scale, log: (m) => console.log(`  ${m}`) });
+  const floor = await listen(buildSessionFloorApp(db));
+  const started = await fetch(`${floor.url}/start`);
+  const floorCookie = started.headers.getSetCookie()[0]!.split(';')[0]!;
+  rows.push(
+    await measure('ceiling + session store read (floor of signed-in pages)', floor.url, {
+      headers: { cookie: floorCookie },
+    }),
+  );
+  floor.server.close();
+
   const server = await listen(app);
   countInFlight(server.server);
   const dbEvents = watchDatabase(db);
