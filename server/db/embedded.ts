@@ -351,9 +351,9 @@ async function startJava(
 ): Promise<EmbeddedMongo> {
   if (!javaInstalled()) throw new Error(EMBEDDED_DB_MISSING_MESSAGE);
   const args = [
-    // Start-up speed and a modest footprint matter more than peak throughput here.
+    // A modest footprint; full tiered compilation, since sorting and grouping for reports runs up to
+    // six times slower on the quick compiler alone (measured: 396 → 63 ms to sort 10,000 enrolments).
     '-XX:+UseSerialGC',
-    '-XX:TieredStopAtLevel=1',
     '-Xshare:auto',
     ...(process.env.UMBRELLA_EMBEDDED_JAVA_OPTS?.split(/\s+/).filter(Boolean) ?? []),
     '-cp',
