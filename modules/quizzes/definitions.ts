@@ -1,15 +1,17 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
 import { ContentCache } from '../../server/cache';
-import { quizModel, type Quiz } from './model';
+import { questionModel, quizModel, type Question, type Quiz } from './model';
 
 /**
- * Quiz definitions change only when a course is imported, so the hot paths (dashboard summaries, quiz
- * submit) read them from this cache. Returned objects are shared: callers must not mutate them.
+ * Quiz definitions and questions change only when a course is imported, so the hot paths (dashboard
+ * summaries, quiz sheets, grading) read them from this cache. Returned objects are shared: callers
+ * must not mutate them.
  */
 const CACHE_MS = 60_000;
 const byCourse = new ContentCache<Quiz[]>(CACHE_MS);
 const byId = new ContentCache<Quiz | null>(CACHE_MS);
+const questionsByCourse = new ContentCache<Map<string, Question>>(CACHE_MS);
 
 const prefix = (ctx: AppContext) => `${ctx.db.name}|`;
 
@@ -28,8 +30,17 @@ export async function quizById(ctx: AppContext, quizId: Types.ObjectId): Promise
   return quiz;
 }
 
+/** Every question of a course by qid (a course holds tens, not thousands). */
+export function questionsOfCourse(ctx: AppContext, courseId: Types.ObjectId): Promise<Map<string, Question>> {
+  return questionsByCourse.get(`${prefix(ctx)}${String(courseId)}`, ctx.clock.now().getTime(), async () => {
+    const list = await questionModel(ctx.db).find({ courseId }).lean<Question[]>();
+    return new Map(list.map((q) => [q.qid, q]));
+  });
+}
+
 /** After an import: this process reads the new definitions at once. */
 export function forgetQuizDefinitions(ctx: AppContext): void {
   byCourse.dropPrefix(prefix(ctx));
   byId.dropPrefix(prefix(ctx));
+  questionsByCourse.dropPrefix(prefix(ctx));
 }

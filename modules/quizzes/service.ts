@@ -4,9 +4,9 @@ import type { SessionUser } from '../../server/types';
 import { Conflict, Invalid, NotFound } from '../../server/http/errors';
 import { recordAudit } from '../audit';
 import { getCourseOutline, recordQuizOutcome } from '../learning';
-import { attemptModel, questionModel, type Answers, type Attempt, type Question, type Quiz } from './model';
+import { attemptModel, type Answers, type Attempt, type Question, type Quiz } from './model';
 import { drawFrom, itemFor } from './draw';
-import { quizById } from './definitions';
+import { questionsOfCourse, quizById } from './definitions';
 import { grade } from './grading';
 import { canReviewAttempts } from './policy';
 
@@ -56,11 +56,15 @@ export async function quizIntro(ctx: AppContext, userId: string, quizId: string)
   };
 }
 
+/** The named questions of a course that exist, by qid, from the content cache. */
 async function questionsFor(ctx: AppContext, courseId: Types.ObjectId, qids: string[]) {
-  const list = await questionModel(ctx.db)
-    .find({ courseId, qid: mongoose.trusted({ $in: qids }) })
-    .lean<Question[]>();
-  return new Map(list.map((q) => [q.qid, q]));
+  const all = await questionsOfCourse(ctx, courseId);
+  const picked = new Map<string, Question>();
+  for (const qid of qids) {
+    const q = all.get(qid);
+    if (q) picked.set(qid, q);
+  }
+  return picked;
 }
 
 /**

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Types } from 'mongoose';
 import { buildTestApp, type TestApp } from '../support/app';
 import { importQuizzes, loadQuestionBank } from '../../modules/quizzes';
+import { questionsOfCourse } from '../../modules/quizzes/definitions';
 import { COURSE_DIR, importRealCourse, models, quizByKey, readCourse, readLessons } from './support';
 
 let t: TestApp;
@@ -76,12 +77,16 @@ test('importing twice changes nothing; a changed question gets a new version', a
   const dir = mkdtempSync(path.join(os.tmpdir(), 'quiz-bank-'));
   try {
     cpSync(COURSE_DIR, dir, { recursive: true });
+    const cached = await questionsOfCourse(t.ctx, courseId); // what pages and grading read
     const file = path.join(dir, 'questions', 'tip-definition.yaml');
     writeFileSync(file, readFileSync(file, 'utf8').replace(/^(\s+en: ")/m, '$1Edited: '));
     await importQuizzes(t.ctx, { courseId, courseDir: dir, course: readCourse(), lessons });
     const versions = (await Questions.find({ courseId }).lean()).filter((q) => q.version === 2);
     assert.equal(versions.length, 1);
     assert.match(versions[0]!.stem.en, /^Edited: /);
+    const reread = await questionsOfCourse(t.ctx, courseId);
+    assert.notEqual(reread, cached, 'the import dropped the cached questions');
+    assert.match(reread.get(versions[0]!.qid)!.stem.en, /^Edited: /);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
