@@ -95,7 +95,9 @@ async function measure(name: string, url: string, target: Partial<BenchTarget> =
   const note = target.verify ? await target.verify() : undefined;
   return {
     name,
-    rps: Math.round(result.requests.average),
+    // Total over elapsed time: autocannon's per-second average counts the whole `duration` even when
+    // a run of prepared requests (`amount`) finished sooner.
+    rps: Math.round(result.requests.total / result.duration),
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.timeouts,
