@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: one run measures the bare Express+EJS ceiling, then the app's hot pages against the
+ * `npm run bench`: one run measures the bare Express+EJS ceiling and the session floor (the same page
+ * behind express-session + connect-mongo only), then the app's hot pages against the
  * embedded database filled with the large data set (bench/generate-large.ts), each at 50 connections,
  * and prints req/s, p50/p99 and the ratio to the ceiling; then a memory soak of the lesson page.
  * Options: --duration <s> (default 10), --scale <f> (data set size, 1 = 10,000 trainees / 100,000
