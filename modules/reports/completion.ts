@@ -1,5 +1,6 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
+import { InFlight } from '../../server/in-flight';
 import { attemptSource, EXPORT_BATCH, col, enrolmentMatch, type Doc } from './data';
 
 export const PAGE_SIZE = 50;
@@ -176,8 +177,20 @@ async function courseTotals(ctx: AppContext, courseId: Types.ObjectId) {
   return { lessons, lessonQuizzes };
 }
 
-/** One page of the completion matrix with totals and counts by status. */
-export async function completionMatrix(ctx: AppContext, f: CompletionFilters, page = 1) {
+export type CompletionMatrix = Awaited<ReturnType<typeof computeMatrix>>;
+const matrices = new InFlight<CompletionMatrix>();
+
+/**
+ * One page of the completion matrix with totals and counts by status. Identical requests arriving
+ * while one is computed share its result (a cohort's trainers opening the report together cost one
+ * computation); the result is shared, so callers must not mutate it.
+ */
+export function completionMatrix(ctx: AppContext, f: CompletionFilters, page = 1): Promise<CompletionMatrix> {
+  const key = `${ctx.db.id}|${JSON.stringify(f)}|${page}`;
+  return matrices.run(key, () => computeMatrix(ctx, f, page));
+}
+
+async function computeMatrix(ctx: AppContext, f: CompletionFilters, page: number) {
   const skip = (Math.max(1, page) - 1) * PAGE_SIZE;
   const [facet] = await col(ctx.db, 'enrolments')
     .aggregate<{ rows: RawRow[]; total: Array<{ n: number }>; byStatus: Array<{ _id: string; n: number }> }>([
