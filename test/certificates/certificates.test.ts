@@ -8,7 +8,8 @@ import { listAudit } from '../../modules/audit';
 import { issueCertificate, certificateByCode } from '../../modules/certificates';
 import { certificateModel } from '../../modules/certificates/model';
 import { normalizeCode } from '../../modules/certificates/code';
-import { binary, buildCourse, stable } from './helpers';
+import { buildCourse, stable } from './helpers';
+import { binary } from '../support/binary';
 
 let t: TestApp;
 before(async () => {

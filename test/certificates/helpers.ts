@@ -12,13 +12,5 @@ export async function buildCourse(
   return { _id, title };
 }
 
-/** supertest: keep a binary body as a Buffer. */
-export function binary(res: unknown, cb: (err: Error | null, body: Buffer) => void) {
-  const stream = res as NodeJS.ReadableStream;
-  const chunks: Buffer[] = [];
-  stream.on('data', (c: Buffer) => chunks.push(c));
-  stream.on('end', () => cb(null, Buffer.concat(chunks)));
-}
-
 /** A page's HTML without what differs per response (CSP nonce, CSRF token). */
 export const stable = (html: string) => html.replace(/nonce-[^'"]+|value="[^"]*"/g, '');

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import JSZip from 'jszip';
 import request from 'supertest';
 import { buildTestApp } from '../support/app';
+import { binary } from '../support/binary';
 import { buildUser, signIn } from '../factories';
 import { courseModel, importCourses, lessonModel } from '../../modules/learning';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -157,11 +158,7 @@ test('trainers download the archive; journalists cannot; unknown courses are 404
     const res = await trainer
       .get('/trainer/courses/tip-reporting/export')
       .buffer(true)
-      .parse((r, cb) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => cb(null, Buffer.concat(chunks)));
-      })
+      .parse(binary)
       .expect(200);
     assert.equal(res.headers['content-type'], 'application/zip');
     assert.match(res.headers['content-disposition']!, /^attachment; filename="tip-reporting\.zip"$/);

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import request from 'supertest';
 import { buildTestApp, type TestApp } from '../support/app';
+import { binary } from '../support/binary';
 import { signIn } from '../factories';
 import { buildFixture } from './fixture';
 import { completionMatrix } from '../../modules/reports/completion';
@@ -230,11 +230,7 @@ describe('routes', () => {
     const res = await admin
       .get('/reports/export/completion?course=tip&format=csv')
       .buffer(true)
-      .parse((r, cb) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => cb(null, Buffer.concat(chunks)));
-      })
+      .parse(binary)
       .expect(200);
     const body = res.body as Buffer;
     assert.deepEqual([...body.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 BOM');
@@ -252,18 +248,13 @@ describe('routes', () => {
 
   test('XLSX and PDF downloads', async () => {
     const admin = await as(f.admin);
-    const bin = (r: request.Response, cb: (e: Error | null, b: Buffer) => void) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => cb(null, Buffer.concat(chunks)));
-    };
     const x = await admin
       .get('/reports/export/items?course=tip&quiz=post&format=xlsx')
       .buffer(true)
-      .parse(bin)
+      .parse(binary)
       .expect(200);
     assert.equal((x.body as Buffer).subarray(0, 2).toString(), 'PK');
-    const p = await admin.get('/reports/cohort-summary?course=tip').buffer(true).parse(bin).expect(200);
+    const p = await admin.get('/reports/cohort-summary?course=tip').buffer(true).parse(binary).expect(200);
     assert.equal((p.body as Buffer).subarray(0, 4).toString(), '%PDF');
     assert.equal(p.headers['cache-control'], 'no-store');
   });

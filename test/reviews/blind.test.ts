@@ -2,6 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { buildTestApp, type TestApp } from '../support/app';
+import { binary } from '../support/binary';
 import { buildUser, csrfFrom, signIn } from '../factories';
 import { buildCall, buildPitch, buildStoredFile } from './factories';
 import { assignmentModel } from '../../modules/reviews/model';
@@ -98,11 +99,7 @@ test('blind pages, headers and downloads carry no applicant identity', async () 
   assert.match(page.text, /Attachment 1 \(PDF, \d+ B\)/);
   assert.match(page.text, /Attachment 2 \(DOCX, /);
 
-  const pdf = await agent
-    .get(`/reviews/files/${assignmentId}/1`)
-    .buffer(true)
-    .parse(binary as never)
-    .expect(200);
+  const pdf = await agent.get(`/reviews/files/${assignmentId}/1`).buffer(true).parse(binary).expect(200);
   assert.equal(pdf.headers['content-disposition'], 'attachment; filename="attachment-1.pdf"');
   assert.equal(pdf.headers['x-content-type-options'], 'nosniff');
   assert.match(pdf.headers['content-security-policy'] ?? '', /sandbox/);
@@ -111,11 +108,7 @@ test('blind pages, headers and downloads carry no applicant identity', async () 
   assert.ok(pdfText.startsWith('%PDF-1.4'));
   assert.equal((pdf.body as Buffer).length, pdfWithAuthor().length, 'same length keeps PDF offsets valid');
 
-  const docx = await agent
-    .get(`/reviews/files/${assignmentId}/2`)
-    .buffer(true)
-    .parse(binary as never)
-    .expect(200);
+  const docx = await agent.get(`/reviews/files/${assignmentId}/2`).buffer(true).parse(binary).expect(200);
   assert.equal(docx.headers['content-disposition'], 'attachment; filename="attachment-2.docx"');
   const entries = unzipSync(new Uint8Array(docx.body as Buffer));
   const all = Object.values(entries)
@@ -210,12 +203,3 @@ test("another reviewer's assignment is a 404; journalists and anonymous users ar
   await journalist.get(`/reviews/${assignmentId}`).expect(403);
   await other.get('/reviews/not-an-id').expect(400);
 });
-
-function binary(
-  res: NodeJS.ReadableStream & { setEncoding(e: string): void },
-  cb: (err: Error | null, body: Buffer) => void,
-) {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
-}
