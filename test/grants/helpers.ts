@@ -3,7 +3,8 @@ import zlib from 'node:zlib';
 import { Types } from 'mongoose';
 import sharp from 'sharp';
 import type { AppContext } from '../../server/context';
-import { buildUser } from '../factories';
+import { buildUser, signIn, tokenFor } from '../factories';
+import type { TestApp } from '../support/app';
 import { callModel, type Call } from '../../modules/grants/model';
 import { defaultRubric, defaultThemes } from '../../modules/grants/defaults';
 
@@ -54,6 +55,24 @@ export async function trainedJournalist(ctx: AppContext) {
   const user = await buildUser(ctx);
   await markTrained(ctx, user._id);
   return user;
+}
+
+/**
+ * A trained journalist signed in over HTTP, with a CSRF token and a fresh draft pitch on a new call
+ * (created through the app, as the browser does).
+ */
+export async function journalistWithDraft(t: TestApp, callFields: Partial<Call> = {}) {
+  const call = await buildCall(t.ctx, callFields);
+  const user = await trainedJournalist(t.ctx);
+  const agent = await signIn(t.app, user);
+  const token = await tokenFor(agent, '/grants');
+  const created = await agent
+    .post(`/grants/${String(call._id)}/pitches`)
+    .type('form')
+    .send({ _csrf: token })
+    .expect(303);
+  const pitchId = /\/grants\/pitches\/([a-f0-9]{24})$/.exec(created.headers.location!)![1]!;
+  return { call, user, agent, token, pitchId };
 }
 
 /** A complete pitch form (flat, as the browser sends it). */

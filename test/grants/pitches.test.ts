@@ -5,7 +5,7 @@ import { buildUser, signIn, tokenFor } from '../factories';
 import { pitchModel } from '../../modules/grants/model';
 import { outboxModel } from '../../modules/notifications/model';
 import { auditModel } from '../../modules/audit/model';
-import { buildCall, completePitch, trainedJournalist } from './helpers';
+import { buildCall, completePitch, journalistWithDraft, trainedJournalist } from './helpers';
 
 let t: TestApp;
 const clock = fixedClock(new Date());
@@ -13,20 +13,6 @@ before(async () => {
   t = await buildTestApp({ clock });
 });
 after(() => t.close());
-
-async function journalistWithDraft(callFields: Parameters<typeof buildCall>[1] = {}) {
-  const call = await buildCall(t.ctx, callFields);
-  const user = await trainedJournalist(t.ctx);
-  const agent = await signIn(t.app, user);
-  const token = await tokenFor(agent, '/grants');
-  const created = await agent
-    .post(`/grants/${String(call._id)}/pitches`)
-    .type('form')
-    .send({ _csrf: token })
-    .expect(303);
-  const pitchId = /\/grants\/pitches\/([a-f0-9]{24})$/.exec(created.headers.location!)![1]!;
-  return { call, user, agent, token, pitchId };
-}
 
 const autosave = (
   agent: Awaited<ReturnType<typeof journalistWithDraft>>['agent'],
@@ -41,7 +27,7 @@ const autosave = (
     .send(body);
 
 test('one draft per call: a second create returns the same pitch', async () => {
-  const { call, agent, token, pitchId, user } = await journalistWithDraft();
+  const { call, agent, token, pitchId, user } = await journalistWithDraft(t);
   const again = await agent
     .post(`/grants/${String(call._id)}/pitches`)
     .type('form')
@@ -61,7 +47,7 @@ test('one draft per call: a second create returns the same pitch', async () => {
 });
 
 test('the Save button works without JavaScript and the server computes the budget total', async () => {
-  const { agent, token, pitchId } = await journalistWithDraft();
+  const { agent, token, pitchId } = await journalistWithDraft(t);
   const page = await agent.get(`/grants/pitches/${pitchId}`).expect(200);
   assert.match(page.text, /<script nonce="[^"]+">/);
   assert.match(page.text, /name="version" value="0"/);
@@ -77,7 +63,7 @@ test('the Save button works without JavaScript and the server computes the budge
 });
 
 test('mass assignment: status, applicantId or budgetTotal in the form are rejected', async () => {
-  const { agent, token, pitchId, user } = await journalistWithDraft();
+  const { agent, token, pitchId, user } = await journalistWithDraft(t);
   const other = await buildUser(t.ctx);
   for (const extra of [{ status: 'funded' }, { applicantId: String(other._id) }, { budgetTotal: '1' }]) {
     await agent
@@ -111,7 +97,7 @@ test('mass assignment: status, applicantId or budgetTotal in the form are reject
 });
 
 test('concurrent autosaves with the same version: one wins, the other gets 409, nothing is lost', async () => {
-  const { agent, token, pitchId } = await journalistWithDraft();
+  const { agent, token, pitchId } = await journalistWithDraft(t);
   const [a, b] = await Promise.all([
     autosave(agent, token, pitchId, { ...completePitch(0), title: 'From tab A' }),
     autosave(agent, token, pitchId, { ...completePitch(0), title: 'From tab B' }),
@@ -134,8 +120,8 @@ test('the deadline: close − 1 s is accepted, close + 1 s is refused (server cl
   const start = clock.now();
   // Closes 17:00 Ulaanbaatar time, 10 minutes from "now" on the fixed clock.
   const closesAt = new Date(start.getTime() + 10 * 60_000);
-  const early = await journalistWithDraft({ closesAt, timeZone: 'Asia/Ulaanbaatar' });
-  const late = await journalistWithDraft({ closesAt, timeZone: 'America/New_York' });
+  const early = await journalistWithDraft(t, { closesAt, timeZone: 'Asia/Ulaanbaatar' });
+  const late = await journalistWithDraft(t, { closesAt, timeZone: 'America/New_York' });
   await autosave(early.agent, early.token, early.pitchId, completePitch(0)).expect(200);
   await autosave(late.agent, late.token, late.pitchId, completePitch(0)).expect(200);
   try {
@@ -172,7 +158,7 @@ test('the deadline: close − 1 s is accepted, close + 1 s is refused (server cl
 });
 
 test('20 parallel submits: one submitted pitch, one receipt, one audit event', async () => {
-  const { agent, token, pitchId, user } = await journalistWithDraft();
+  const { agent, token, pitchId, user } = await journalistWithDraft(t);
   await autosave(agent, token, pitchId, completePitch(0)).expect(200);
   const results = await Promise.all(
     Array.from({ length: 20 }, () =>
@@ -219,7 +205,7 @@ test('the receipt comes in Mongolian for a Mongolian-speaking journalist', async
 });
 
 test('submitting an incomplete pitch lists what is missing and changes nothing', async () => {
-  const { agent, token, pitchId } = await journalistWithDraft();
+  const { agent, token, pitchId } = await journalistWithDraft(t);
   await autosave(agent, token, pitchId, { version: 0, title: 'Only a title' }).expect(200);
   const res = await agent
     .post(`/grants/pitches/${pitchId}/submit`)
@@ -240,7 +226,7 @@ test('submitting an incomplete pitch lists what is missing and changes nothing',
 });
 
 test('edits after submitting stay submitted (fixed); rolling calls lock at submission; withdraw works', async () => {
-  const fixed = await journalistWithDraft();
+  const fixed = await journalistWithDraft(t);
   await autosave(fixed.agent, fixed.token, fixed.pitchId, completePitch(0)).expect(200);
   await fixed.agent
     .post(`/grants/pitches/${fixed.pitchId}/submit`)
@@ -265,7 +251,7 @@ test('edits after submitting stay submitted (fixed); rolling calls lock at submi
   assert.ok(withdrawn!.withdrawnAt);
   await autosave(fixed.agent, fixed.token, fixed.pitchId, completePitch(withdrawn!.__v)).expect(409);
 
-  const rolling = await journalistWithDraft({ deadlineMode: 'rolling' });
+  const rolling = await journalistWithDraft(t, { deadlineMode: 'rolling' });
   await autosave(rolling.agent, rolling.token, rolling.pitchId, completePitch(0)).expect(200);
   await rolling.agent
     .post(`/grants/pitches/${rolling.pitchId}/submit`)
@@ -278,7 +264,7 @@ test('edits after submitting stay submitted (fixed); rolling calls lock at submi
 });
 
 test("another journalist's pitch is a 404 everywhere", async () => {
-  const owner = await journalistWithDraft();
+  const owner = await journalistWithDraft(t);
   const intruder = await trainedJournalist(t.ctx);
   const agent = await signIn(t.app, intruder);
   const token = await tokenFor(agent, '/grants');
@@ -297,7 +283,7 @@ test("another journalist's pitch is a 404 everywhere", async () => {
 });
 
 test('script payloads in pitch fields are escaped in the editor, the lists and the receipt', async () => {
-  const { agent, token, pitchId, user } = await journalistWithDraft();
+  const { agent, token, pitchId, user } = await journalistWithDraft(t);
   const payload = '<script>alert(1)</script><img src=x onerror=alert(2)>';
   await autosave(agent, token, pitchId, { ...completePitch(0), title: payload, angle: payload }).expect(200);
   for (const path of [`/grants/pitches/${pitchId}`, '/grants']) {

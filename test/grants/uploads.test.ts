@@ -9,7 +9,16 @@ import sharp from 'sharp';
 import { buildTestApp, type TestApp } from '../support/app';
 import { buildUser, signIn, tokenFor } from '../factories';
 import { pitchModel, storedFileModel } from '../../modules/grants/model';
-import { buildCall, completePitch, docx, jpegWithGps, PDF, png, trainedJournalist } from './helpers';
+import {
+  buildCall,
+  completePitch,
+  docx,
+  jpegWithGps,
+  journalistWithDraft,
+  PDF,
+  png,
+  trainedJournalist,
+} from './helpers';
 
 let t: TestApp;
 before(async () => {
@@ -25,19 +34,7 @@ function filesOnDisk(dir = t.uploadsDir): string[] {
   });
 }
 
-async function setup() {
-  const call = await buildCall(t.ctx);
-  const user = await trainedJournalist(t.ctx);
-  const agent = await signIn(t.app, user);
-  const token = await tokenFor(agent, '/grants');
-  const created = await agent
-    .post(`/grants/${String(call._id)}/pitches`)
-    .type('form')
-    .send({ _csrf: token })
-    .expect(303);
-  const pitchId = created.headers.location!.split('/').pop()!;
-  return { call, user, agent, token, pitchId };
-}
+const setup = () => journalistWithDraft(t);
 
 type Agent = Awaited<ReturnType<typeof setup>>['agent'];
 const upload = (
