@@ -20,7 +20,7 @@ import { startEmbeddedMongo } from '../server/db/embedded';
 import { connectDatabase } from '../server/db/connect';
 import { createUmbrella } from '../server/plugin';
 import { buildCeilingApp, buildSessionFloorApp } from './ceiling';
-import { benchTargets, prepareDataSet, type BenchTarget } from './targets';
+import { benchTargets, cookieOf, prepareDataSet, type BenchTarget } from './targets';
 import { watchDatabase } from './db-events';
 
 const { values: opts } = parseArgs({
@@ -139,8 +139,7 @@ async function main() {
   console.log(`generating the large data set (scale ${scale}) …`);
   await prepareDataSet(ctx, { scale, log: (m) => console.log(`  ${m}`) });
   const floor = await listen(buildSessionFloorApp(db));
-  const started = await fetch(`${floor.url}/start`);
-  const floorCookie = started.headers.getSetCookie()[0]!.split(';')[0]!;
+  const floorCookie = cookieOf(await fetch(`${floor.url}/start`));
   rows.push(
     await measure('ceiling + session store read (floor of signed-in pages)', floor.url, {
       headers: { cookie: floorCookie },

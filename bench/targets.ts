@@ -33,7 +33,7 @@ export interface BenchTarget {
 
 const PASSWORD = 'bench-password-2026';
 
-function cookieOf(res: Response): string {
+export function cookieOf(res: Response): string {
   const set = res.headers.getSetCookie().find((c) => c.includes('.sid='));
   if (!set) throw new Error(`no session cookie (status ${res.status} ${res.headers.get('location')})`);
   return set.split(';')[0]!;

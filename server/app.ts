@@ -55,7 +55,7 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
     express.static(path.join(ourViews, 'assets'), { maxAge: '7d', index: false, fallthrough: false }),
   );
   const reachable = databaseReachable(ctx.db);
-  app.use(healthRoutes(ctx.db, reachable));
+  app.use(healthRoutes(ctx.db));
   // Fail at once while the database is down, instead of waiting out server selection.
   app.use((_req, _res, next) => next(reachable() ? undefined : new Unavailable()));
 

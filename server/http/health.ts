@@ -1,9 +1,11 @@
 import { Router } from 'express';
 import type { Connection } from 'mongoose';
 import { allow } from '../auth/policy';
+import { databaseReachable } from '../db/reachability';
 
 /** /livez: the process runs. /readyz: the database answers, so a load balancer can route here. */
-export function healthRoutes(db: Connection, reachable: () => boolean): Router {
+export function healthRoutes(db: Connection): Router {
+  const reachable = databaseReachable(db);
   const router = Router();
   router.get('/livez', allow.anyone, (_req, res) => {
     res.set('Cache-Control', 'no-store').json({ status: 'ok' });
