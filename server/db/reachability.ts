@@ -1,21 +1,16 @@
 import type { Connection } from 'mongoose';
-import type { TopologyDescriptionChangedEvent } from 'mongodb';
-
-const trackers = new WeakMap<Connection, () => boolean>();
+import type { TopologyDescription } from 'mongodb';
 
 /**
- * Whether the driver knows a server that holds data, from its own topology events. Not mongoose's
- * `readyState`: that also reads "disconnected" whenever two heartbeats are late, so a database that
- * is merely busy (a heavy report in the queue) turned every page into a 503 for seconds at a time.
+ * Whether the driver currently knows a server that holds data, read live from its topology (as
+ * mongoose itself reads it). Not mongoose's `readyState`: that also reads "disconnected" whenever two
+ * heartbeats are late, so a database that is merely busy (a heavy report in the queue) turned every
+ * page into a 503 for seconds at a time. Read per call, so a replaced client is followed too.
  */
 export function databaseReachable(db: Connection): () => boolean {
-  const known = trackers.get(db);
-  if (known) return known;
-  let reachable = db.readyState === 1;
-  db.getClient().on('topologyDescriptionChanged', (event: TopologyDescriptionChangedEvent) => {
-    reachable = event.newDescription.hasDataBearingServers;
-  });
-  const check = () => reachable;
-  trackers.set(db, check);
-  return check;
+  return () => {
+    const client = db.getClient() as unknown as
+      { topology?: { description: TopologyDescription } } | undefined;
+    return client?.topology?.description.hasDataBearingServers ?? false;
+  };
 }
