@@ -58,7 +58,13 @@ async function chartsAreNamed(page: Page, expected: string[]) {
 /** Switches the interface language with the header button (saved to the profile when signed in). */
 async function switchTo(page: Page, lang: Lang) {
   if ((await page.getAttribute('html', 'lang')) === lang) return;
-  await Promise.all([page.waitForURL(() => true), page.locator(`form.lang button[value=${lang}]`).click()]);
+  const [posted] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/lang'),
+    page.locator(`form.lang button[value=${lang}]`).click(),
+  ]);
+  // A refused switch (CSRF, 503) would otherwise surface only as a timeout on the page's language.
+  if (posted.status() !== 303)
+    assert.fail(`POST /lang answered ${posted.status()}: ${(await posted.text()).slice(0, 300)}`);
   await page.waitForFunction((l) => document.documentElement.lang === l, lang);
 }
 
