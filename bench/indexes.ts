@@ -1,7 +1,7 @@
 import type { Connection } from 'mongoose';
-import { userModel } from '../modules/accounts';
-import { enrolmentModel, cohortModel } from '../modules/learning';
-import { attemptModel } from '../modules/quizzes';
+import { userModel } from '../modules/accounts/model';
+import { enrolmentModel, cohortModel } from '../modules/learning/model';
+import { attemptModel } from '../modules/quizzes/model';
 import { reviewModel, assignmentModel } from '../modules/reviews/model';
 
 /**

@@ -13,7 +13,6 @@ import type { Types } from 'mongoose';
 import { parseArgs } from 'node:util';
 import { startEmbeddedMongo } from '../server/db/embedded';
 import mongoose from 'mongoose';
-import { hardenConnection } from '../server/db/connect';
 import { createUmbrella } from '../server/plugin';
 import { translator } from '../server/i18n';
 import { completionMatrix } from '../modules/reports/completion';
@@ -93,10 +92,10 @@ const db = mongoose.createConnection(process.env.MONGODB_URI ?? embedded!.uri, {
   socketTimeoutMS: 0,
   heartbeatFrequencyMS: 300_000,
 });
-hardenConnection(db);
 await db.asPromise();
 const { ctx } = createUmbrella({
   connection: db,
+  jobs: 'none',
   config: { sessionSecret: 'bench-secret-0123456789-0123456789-abcdef', logLevel: 'silent', env: 'test' },
 });
 

@@ -125,6 +125,7 @@ async function main() {
   const { app, ctx } = createUmbrella({
     connection: db,
     passUnknownErrors: false,
+    jobs: 'none',
     config: {
       env: 'production',
       sessionSecret: 'bench-secret-0123456789-0123456789',

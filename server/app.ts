@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import express, { type Express, type Router } from 'express';
+import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { AppContext } from './context';
 import { cspNonce, noStore, sameOriginOnly, securityHeaders } from './http/security';
@@ -11,7 +11,7 @@ import { databaseReachable } from './db/reachability';
 import { sessionMiddleware, sessionTimeouts } from './auth/session';
 import { csrf } from './auth/csrf';
 import { currentUser, sessionAuth, type AuthAdapter } from './auth/current-user';
-import { featureRouters, crossSitePaths } from './modules';
+import type { UmbrellaModule } from './module';
 
 import { viewsDir as ourViews } from './paths';
 
@@ -24,12 +24,15 @@ export interface AppOptions {
   passUnknownErrors?: boolean;
 }
 
-function isCrossSiteAllowed(p: string): boolean {
-  return crossSitePaths.some((prefix) => p.startsWith(prefix));
-}
-
 /** The Umbrella sub-app. Mount it anywhere: links and redirects are built from req.baseUrl. */
-export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
+export function createApp(
+  ctx: AppContext,
+  modules: readonly UmbrellaModule[],
+  options: AppOptions = {},
+): Express {
+  const crossSitePaths = modules.flatMap((m) => m.crossSitePaths ?? []);
+  const isCrossSiteAllowed = (p: string) => crossSitePaths.some((prefix) => p.startsWith(prefix));
+  const nav = modules.flatMap((m) => m.nav ?? []);
   const app = express();
   app.disable('x-powered-by');
   app.set('views', [...(options.viewOverrides ?? []), ourViews]);
@@ -62,14 +65,14 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 300 }));
   app.use(express.json({ limit: '200kb' }));
   app.use(sessionMiddleware(ctx.config, ctx.db), sessionTimeouts(ctx.clock));
-  app.use(currentUser(options.auth ?? sessionAuth), viewLocals(ctx.config), noStore);
+  app.use(currentUser(options.auth ?? sessionAuth), viewLocals(ctx.config, nav), noStore);
 
   const trusted = [new URL(ctx.config.baseUrl).origin];
   app.use(sameOriginOnly(trusted, isCrossSiteAllowed));
   const { protect, expose } = csrf(isCrossSiteAllowed);
   app.use(protect, expose);
 
-  for (const [mount, router] of featureRouters(ctx) as Array<[string, Router]>) app.use(mount, router);
+  for (const { path: mount, router } of modules.flatMap((m) => m.routes ?? [])) app.use(mount, router(ctx));
 
   app.use(notFoundHandler);
   app.use(errorHandler(ctx.log, options.passUnknownErrors ?? false));

@@ -13,4 +13,14 @@ export interface AppContext {
   clock: Clock;
   mailer: Mailer;
   storage: FileStorage;
+  /** Every module's share of a person's data export and erasure (from the module descriptors). */
+  personalData: readonly PersonalDataHook[];
+}
+
+export interface PersonalDataHook {
+  /** Top-level key in the export file. */
+  key: string;
+  export?(ctx: AppContext, userId: string): Promise<unknown>;
+  /** Anonymise or remove what the module holds about the user. */
+  erase?(ctx: AppContext, userId: string): Promise<void>;
 }

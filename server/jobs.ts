@@ -1,36 +1,23 @@
 import type { AppContext } from './context';
-import { outboxJob } from '../modules/notifications';
-import { ltiJob } from '../modules/interop/lti';
-import { xapiJob } from '../modules/interop/xapi';
-import { reviewReminderJob } from '../modules/reviews';
-import { reminderJob } from '../modules/learning';
-import { expiredAttemptsJob } from '../modules/quizzes';
-import { closeCallsJob } from '../modules/grants';
+import type { BackgroundJob } from './module';
 
-export interface BackgroundJob {
-  name: string;
-  intervalMs: number;
-  run(ctx: AppContext): Promise<unknown>;
+export interface RunningJobs {
+  /** Clears the timers and waits for runs in flight. */
+  stop(): Promise<void>;
 }
 
-/** Periodic work (outbox sending, reminders, clean-up). Each module adds its jobs here. */
-export const backgroundJobs: BackgroundJob[] = [
-  reminderJob,
-  outboxJob,
-  reviewReminderJob,
-  expiredAttemptsJob,
-  closeCallsJob,
-  ltiJob,
-  xapiJob,
-];
-
-/** Runs each job on its interval, never overlapping itself; stop() waits for runs in flight. */
-export function startBackgroundJobs(ctx: AppContext, jobs: BackgroundJob[] = backgroundJobs) {
+/**
+ * Runs each job once at start (work that fell due while nothing ran is done at once), then on its
+ * interval, never overlapping itself. The timers do not keep a process alive on their own (a host's
+ * server or our listener does), so a forgotten stop() cannot hang a CLI or a test.
+ */
+export function startBackgroundJobs(ctx: AppContext, jobs: readonly BackgroundJob[]): RunningJobs {
   const inFlight = new Set<Promise<unknown>>();
+  let stopped = false;
   const timers = jobs.map((job) => {
     let running = false;
-    return setInterval(() => {
-      if (running) return;
+    const tick = () => {
+      if (running || stopped) return;
       running = true;
       const p = job
         .run(ctx)
@@ -40,11 +27,17 @@ export function startBackgroundJobs(ctx: AppContext, jobs: BackgroundJob[] = bac
           inFlight.delete(p);
         });
       inFlight.add(p);
-    }, job.intervalMs);
+    };
+    const first = setTimeout(tick, 0);
+    const timer = setInterval(tick, job.intervalMs);
+    first.unref();
+    timer.unref();
+    return [first, timer];
   });
   return {
     async stop() {
-      timers.forEach(clearInterval);
+      stopped = true;
+      timers.flat().forEach((t) => clearTimeout(t));
       await Promise.allSettled([...inFlight]);
     },
   };

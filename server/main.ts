@@ -4,9 +4,7 @@ import { loadConfig } from './config';
 import { createLogger } from './logging';
 import { connectDatabase } from './db/connect';
 import { startEmbeddedMongo, type EmbeddedMongo } from './db/embedded';
-import { createUmbrella } from './plugin';
-import { startBackgroundJobs } from './jobs';
-import { seedIfEmpty } from './cli/seed';
+import { createUmbrella, seedModules } from './plugin';
 import { projectRoot } from './paths';
 
 /** The standalone server: the only place that reads the environment and listens. */
@@ -28,9 +26,16 @@ async function main(): Promise<void> {
     log.info({ kind: embedded.kind }, 'embedded database started (set MONGODB_URI to use your own MongoDB)');
   }
   const db = await connectDatabase(uri, config.mongodbUri ? undefined : 'umbrella');
-  const { app, ctx } = createUmbrella({ connection: db, config, logger: log, passUnknownErrors: false });
-  const demo = config.seedDemo ? await seedIfEmpty(ctx) : undefined;
-  const jobs = startBackgroundJobs(ctx);
+  const umbrella = createUmbrella({
+    connection: db,
+    config,
+    logger: log,
+    passUnknownErrors: false,
+    jobs: 'none',
+  });
+  const { app, ctx } = umbrella;
+  const demo = config.seedDemo ? await seedModules(ctx) : undefined;
+  umbrella.start();
 
   const server = app.listen(config.port, config.host, () => {
     const address = server.address();
@@ -55,7 +60,7 @@ async function main(): Promise<void> {
     await closed;
     clearInterval(idle);
     clearTimeout(force);
-    await jobs.stop();
+    await umbrella.stop();
     await db.close();
     await embedded?.stop();
     log.info('stopped');

@@ -1,36 +1,30 @@
-import type { Router } from 'express';
-import type { AppContext } from './context';
-import { accountsRouter } from '../modules/accounts';
-import { learningRouter } from '../modules/learning';
-import { notificationsRouter } from '../modules/notifications';
-import { auditRouter } from '../modules/audit';
-import { certificatesRouter } from '../modules/certificates';
-import { quizzesRouter } from '../modules/quizzes';
-import { reportsRouter } from '../modules/reports';
-import { grantsRouter } from '../modules/grants';
-import { reviewsRouter } from '../modules/reviews';
-import { awardsRouter } from '../modules/awards';
-import { interopRouter } from '../modules/interop';
+import type { UmbrellaModule } from './module';
+import { accountsModule } from '../modules/accounts';
+import { learningModule } from '../modules/learning';
+import { quizzesModule } from '../modules/quizzes';
+import { notificationsModule } from '../modules/notifications';
+import { auditModule } from '../modules/audit';
+import { certificatesModule } from '../modules/certificates';
+import { reportsModule } from '../modules/reports';
+import { grantsModule } from '../modules/grants';
+import { reviewsModule } from '../modules/reviews';
+import { awardsModule } from '../modules/awards';
+import { interopModule } from '../modules/interop';
 
 /**
- * Where each feature module is mounted inside the app. Add one line per module; its routes.ts holds
- * the rest.
+ * Every feature module, in the order their routes are mounted and their menu entries shown.
+ * Adding a module is one line here; its index.ts describes the rest.
  */
-export function featureRouters(ctx: AppContext): Array<[string, Router]> {
-  return [
-    ['/', accountsRouter(ctx)],
-    ['/', learningRouter(ctx)],
-    ['/', quizzesRouter(ctx)],
-    ['/admin/outbox', notificationsRouter(ctx)],
-    ['/admin/audit', auditRouter(ctx)],
-    ['/', certificatesRouter(ctx)],
-    ['/', reportsRouter(ctx)],
-    ['/', grantsRouter(ctx)],
-    ['/', reviewsRouter(ctx)],
-    ['/', awardsRouter(ctx)],
-    ['/', interopRouter(ctx)],
-  ];
-}
-
-/** Path prefixes that accept cross-site POSTs and check them their own way (LTI launch, token API). */
-export const crossSitePaths: string[] = ['/api/', '/lti/'];
+export const umbrellaModules: readonly UmbrellaModule[] = [
+  learningModule,
+  accountsModule,
+  quizzesModule,
+  notificationsModule,
+  auditModule,
+  certificatesModule,
+  reportsModule,
+  grantsModule,
+  reviewsModule,
+  awardsModule,
+  interopModule,
+];

@@ -9,10 +9,11 @@ import { systemClock, type Clock } from './clock';
 import { createMailer } from './mail/mailer';
 import { createLocalStorage } from './storage/local';
 import type { FileStorage } from './storage/storage';
-import { hardenConnection } from './db/connect';
 import { createApp } from './app';
 import type { AuthAdapter } from './auth/current-user';
 import type { AppContext } from './context';
+import { startBackgroundJobs, type RunningJobs } from './jobs';
+import { umbrellaModules } from './modules';
 
 export interface UmbrellaOptions {
   /** A mongoose connection of the host's (not the global mongoose): our models register on it. */
@@ -30,11 +31,21 @@ export interface UmbrellaOptions {
   viewOverrides?: string[];
   /** Errors we do not recognise go up to the host's handler (default); the standalone server renders them. */
   passUnknownErrors?: boolean;
+  /**
+   * Background work — sending e-mail from the outbox, reminders, closing calls and timed quizzes at
+   * their deadline, LTI scores and xAPI statements. 'run' (the default) starts it with the app; 'none'
+   * leaves it to another process of yours that calls `start()` (run it in at least one process).
+   */
+  jobs?: 'run' | 'none';
 }
 
 export interface Umbrella {
   app: Express;
   ctx: AppContext;
+  /** Starts the background work (idempotent); done for you unless `jobs: 'none'`. */
+  start(): void;
+  /** Stops the background work and waits for runs in flight. Call it when the host shuts down. */
+  stop(): Promise<void>;
 }
 
 /** Builds the app a host mounts with `host.use('/training', umbrella.app)`. */
@@ -42,7 +53,6 @@ export function createUmbrella(options: UmbrellaOptions): Umbrella {
   if (!options.config?.sessionSecret) throw new Error('createUmbrella: config.sessionSecret is required');
   const defaults = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: options.config.sessionSecret });
   const config: Config = { ...defaults, ...options.config };
-  hardenConnection(options.connection);
   const ctx: AppContext = {
     config,
     db: options.connection,
@@ -54,11 +64,36 @@ export function createUmbrella(options: UmbrellaOptions): Umbrella {
       transport: options.mailTransport,
     }),
     storage: options.storage ?? createLocalStorage(path.resolve(config.uploadsDir)),
+    personalData: umbrellaModules.flatMap((m) => m.personalData ?? []),
   };
-  const app = createApp(ctx, {
+  const app = createApp(ctx, umbrellaModules, {
     viewOverrides: options.viewOverrides,
     auth: options.auth ?? (options.hostUsers ? hostAuthAdapter(ctx, options.hostUsers) : undefined),
     passUnknownErrors: options.passUnknownErrors ?? true,
   });
-  return { app, ctx };
+
+  let running: RunningJobs | undefined;
+  const start = () => {
+    running ??= startBackgroundJobs(
+      ctx,
+      umbrellaModules.flatMap((m) => m.jobs ?? []),
+    );
+  };
+  const stop = async () => {
+    const jobs = running;
+    running = undefined;
+    await jobs?.stop();
+  };
+  if ((options.jobs ?? 'run') === 'run') start();
+  return { app, ctx, start, stop };
+}
+
+/** Runs every module's seed steps in order; returns what they ask to print (e.g. demo logins). */
+export async function seedModules(ctx: AppContext): Promise<string | undefined> {
+  const printed: string[] = [];
+  for (const step of umbrellaModules.flatMap((m) => m.seed ?? [])) {
+    const text = await step(ctx);
+    if (text) printed.push(text);
+  }
+  return printed.length ? printed.join('\n') : undefined;
 }

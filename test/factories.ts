@@ -5,7 +5,8 @@ import { generateSecret, generateSync } from 'otplib';
 import type { AppContext } from '../server/context';
 import type { Role } from '../server/types';
 import { hashPassword } from '../server/auth/passwords';
-import { userModel, type User } from '../modules/accounts';
+import { type User } from '../modules/accounts';
+import { userModel } from '../modules/accounts/model';
 
 export const PASSWORD = 'correct-horse-battery-staple';
 let hashed: Promise<string> | undefined;

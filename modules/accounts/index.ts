@@ -1,16 +1,41 @@
 import { Router } from 'express';
 import type { AppContext } from '../../server/context';
+import type { UmbrellaModule } from '../../server/module';
 import { authRoutes } from './routes-auth';
 import { accountRoutes } from './routes-account';
 import { adminUserRoutes } from './routes-admin';
 import { recoveryRoutes } from './routes-recovery';
+import { profileData } from './privacy';
+import { seedDemoUsers } from './seed';
+import { createAdmin } from './cli';
 
-export function accountsRouter(ctx: AppContext): Router {
+function accountsRouter(ctx: AppContext): Router {
   const router = Router();
   router.use(authRoutes(ctx), accountRoutes(ctx), recoveryRoutes(ctx), adminUserRoutes(ctx));
   return router;
 }
 
-export { toSessionUser, usersByIds, findActiveUser, SECOND_FACTOR_ROLES } from './service';
-export { userModel, type User } from './model';
+export const accountsModule: UmbrellaModule = {
+  name: 'accounts',
+  routes: [{ path: '/', router: accountsRouter }],
+  nav: [{ href: '/admin/users', label: 'common.nav.users', roles: ['admin'] }],
+  seed: [seedDemoUsers],
+  cli: { 'create-admin': createAdmin },
+  personalData: [profileData],
+};
+
+export { toSessionUser, findActiveUser, SECOND_FACTOR_ROLES } from './service';
+export {
+  usersByIds,
+  userById,
+  activeUsersWithRole,
+  reminderRecipients,
+  activeJournalistsByEmail,
+  emailInUse,
+  createLinkedJournalist,
+  discardUnlinkedAccount,
+  type UserCard,
+} from './directory';
+export type { User } from './model';
 export { hostAuthAdapter, linkHostUser, type HostUser } from './host-users';
+export { DEMO_PASSWORD } from './seed';

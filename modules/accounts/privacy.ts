@@ -1,4 +1,4 @@
-import type { AppContext } from '../../server/context';
+import type { AppContext, PersonalDataHook } from '../../server/context';
 import type { SessionUser } from '../../server/types';
 import { NotFound, Invalid } from '../../server/http/errors';
 import { verifyPassword } from '../../server/auth/passwords';
@@ -6,48 +6,29 @@ import { endSessionsOf } from '../../server/auth/session';
 import { recordAudit } from '../audit';
 import { userModel } from './model';
 
-/**
- * A module's share of a journalist's data export. Other modules push one of these at import time:
- * `personalDataExporters.push({ key: 'learning', export: (ctx, userId) => ... })`.
- */
-export interface PersonalDataExporter {
-  /** Top-level key in the export file. */
-  key: string;
-  export(ctx: AppContext, userId: string): Promise<unknown>;
-}
-
-/** A module's step when an account is deleted (anonymise or remove what it holds about the user). */
-export interface PersonalDataEraser {
-  key: string;
-  erase(ctx: AppContext, userId: string): Promise<void>;
-}
-
-export const personalDataExporters: PersonalDataExporter[] = [
-  {
-    key: 'profile',
-    async export(ctx, userId) {
-      const u = await userModel(ctx.db).findOne({ _id: userId }).lean();
-      if (!u) throw new NotFound();
-      return {
-        id: String(u._id),
-        name: u.name,
-        email: u.email,
-        role: u.role,
-        status: u.status,
-        outlet: u.outlet ?? null,
-        region: u.region ?? null,
-        locale: u.locale ?? null,
-        timeZone: u.timeZone ?? null,
-        remindersOptOut: u.remindersOptOut,
-        twoStepVerification: !!u.totpEnabledAt,
-        createdAt: u.createdAt,
-        updatedAt: u.updatedAt,
-      };
-    },
+/** The accounts module's share of a data export: the profile (never secrets). */
+export const profileData: PersonalDataHook = {
+  key: 'profile',
+  async export(ctx, userId) {
+    const u = await userModel(ctx.db).findOne({ _id: userId }).lean();
+    if (!u) throw new NotFound();
+    return {
+      id: String(u._id),
+      name: u.name,
+      email: u.email,
+      role: u.role,
+      status: u.status,
+      outlet: u.outlet ?? null,
+      region: u.region ?? null,
+      locale: u.locale ?? null,
+      timeZone: u.timeZone ?? null,
+      remindersOptOut: u.remindersOptOut,
+      twoStepVerification: !!u.totpEnabledAt,
+      createdAt: u.createdAt,
+      updatedAt: u.updatedAt,
+    };
   },
-];
-
-export const personalDataErasers: PersonalDataEraser[] = [];
+};
 
 /** Everything we hold about the signed-in user, one key per module. */
 export async function exportPersonalData(
@@ -55,7 +36,7 @@ export async function exportPersonalData(
   user: SessionUser,
 ): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = { exportedAt: ctx.clock.now().toISOString() };
-  for (const exporter of personalDataExporters) out[exporter.key] = await exporter.export(ctx, user.id);
+  for (const hook of ctx.personalData) if (hook.export) out[hook.key] = await hook.export(ctx, user.id);
   await recordAudit(ctx, user, 'account.exported', { type: 'user', id: user.id });
   return out;
 }
@@ -93,7 +74,7 @@ export async function deleteOwnAccount(ctx: AppContext, user: SessionUser, passw
     },
   );
   if (done.modifiedCount !== 1) throw new NotFound();
-  for (const eraser of personalDataErasers) await eraser.erase(ctx, user.id);
+  for (const hook of ctx.personalData) await hook.erase?.(ctx, user.id);
   await endSessionsOf(ctx.db, user.id);
   await recordAudit(ctx, user, 'account.deleted', { type: 'user', id: user.id });
 }

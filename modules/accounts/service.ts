@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { trusted } from './trusted';
-import type { Types } from 'mongoose';
+import { trusted } from '../../server/db/ids';
+
 import type { AppContext } from '../../server/context';
 import type { Locale, Role, SessionUser } from '../../server/types';
 import { Conflict, Invalid, NotFound, Unauthenticated } from '../../server/http/errors';
@@ -272,13 +272,4 @@ export async function updateUserAccess(
   if (!user) throw new NotFound();
   await endSessionsOf(ctx.db, id);
   return user;
-}
-
-export async function usersByIds(ctx: AppContext, ids: Array<string | Types.ObjectId>) {
-  return userModel(ctx.db)
-    .find(
-      { _id: trusted({ $in: ids }) },
-      { name: 1, email: 1, outlet: 1, region: 1, role: 1, locale: 1, status: 1 },
-    )
-    .lean();
 }

@@ -1,4 +1,4 @@
-import { trusted } from './trusted';
+import { trusted } from '../../server/db/ids';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';

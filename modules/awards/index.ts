@@ -1,3 +1,14 @@
-export { awardsRouter } from './routes';
+import type { UmbrellaModule } from '../../server/module';
+import { awardsRouter } from './routes';
+
+export const awardsModule: UmbrellaModule = {
+  name: 'awards',
+  routes: [{ path: '/', router: awardsRouter }],
+  nav: [
+    { href: '/awards', label: 'awards.nav.awards', roles: ['journalist'] },
+    { href: '/admin/awards', label: 'awards.nav.adminAwards', roles: ['admin'] },
+  ],
+};
+
 export { createAward, splitTranches } from './service';
 export type { Award, AwardStatus } from './model';

@@ -15,7 +15,7 @@ import {
   trancheParams,
 } from './schemas';
 import * as awards from './service';
-import { callsByIds } from '../reviews/grants-port';
+import { callsByIds } from '../grants';
 import type { Award } from './model';
 
 const view = (a: Award) => ({

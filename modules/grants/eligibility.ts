@@ -3,7 +3,7 @@ import type { AppContext } from '../../server/context';
 import type { Role } from '../../server/types';
 import { hasCompletedCourse } from '../learning';
 import type { Call } from './model';
-import { trusted } from './trusted';
+import { trusted } from '../../server/db/ids';
 
 /**
  * The learning module's answer; if its query fails (e.g. a filter the connection's sanitizeFilter

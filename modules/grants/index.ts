@@ -1,13 +1,25 @@
 import { Router } from 'express';
 import type { AppContext } from '../../server/context';
+import type { UmbrellaModule } from '../../server/module';
 import { adminCallRoutes } from './routes-admin';
 import { grantsRoutes } from './routes-grants';
+import { closeCallsJob } from './jobs';
 
-export function grantsRouter(ctx: AppContext): Router {
+function grantsRouter(ctx: AppContext): Router {
   const router = Router();
   router.use(adminCallRoutes(ctx), grantsRoutes(ctx));
   return router;
 }
+
+export const grantsModule: UmbrellaModule = {
+  name: 'grants',
+  routes: [{ path: '/', router: grantsRouter }],
+  nav: [
+    { href: '/grants', label: 'grants.nav.grants', roles: ['journalist'] },
+    { href: '/admin/calls', label: 'grants.nav.calls', roles: ['admin'] },
+  ],
+  jobs: [closeCallsJob],
+};
 
 export {
   type Call,
@@ -20,9 +32,17 @@ export {
   type Theme,
   type Bilingual,
   PITCH_STATUSES,
+  DECIDED_STATUSES,
 } from './model';
 export { getCall, listCalls, openCalls, transitionCall, acceptingPitches, createCall } from './service-calls';
-export { pitchesForCall, getPitch, transitionPitch, applicantOf } from './service-pitches';
+export {
+  pitchesForCall,
+  getPitch,
+  transitionPitch,
+  applicantOf,
+  applicantDecision,
+  recordCommentsToApplicant,
+} from './service-pitches';
 export { storedFilesOfPitch, streamStoredFile, attachmentHeader } from './service-files';
 export { localToUtc, utcToLocalInput, zoneOffsetMs, formatInZone } from './time';
 export { defaultRubric } from './defaults';
@@ -33,4 +53,4 @@ export {
   callsByIds,
   pitchesByIds,
 } from './service-budget';
-export { closeCallsJob, closeExpiredCalls } from './jobs';
+export { closeExpiredCalls } from './jobs';

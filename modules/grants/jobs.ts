@@ -1,8 +1,8 @@
-import type { BackgroundJob } from '../../server/jobs';
+import type { BackgroundJob } from '../../server/module';
 import type { AppContext } from '../../server/context';
 import { recordAudit } from '../audit';
 import { callModel } from './model';
-import { trusted } from './trusted';
+import { trusted } from '../../server/db/ids';
 
 /**
  * Moves calls whose deadline has passed from open to closed (the deadline itself is enforced on every

@@ -113,6 +113,16 @@ export const PITCH_STATUSES: readonly PitchStatus[] = [
   'waitlisted',
 ];
 
+/** Statuses that carry a decision (shortlisting is a step before one). */
+export const DECIDED_STATUSES: readonly PitchStatus[] = ['funded', 'waitlisted', 'declined'];
+
+/**
+ * Statuses in which the applicant may still change a pitch while its call is open: drafts always;
+ * submitted pitches too for a fixed deadline (a rolling call reviews each pitch once it is submitted).
+ */
+export const editableStatuses = (call: Pick<Call, 'deadlineMode'>): PitchStatus[] =>
+  call.deadlineMode === 'fixed' ? ['draft', 'submitted'] : ['draft'];
+
 export interface BudgetLine {
   item: string;
   amount: number;
@@ -123,6 +133,8 @@ export interface PitchDecision {
   amount: number;
   decidedAt: Date;
   decidedBy?: Types.ObjectId;
+  /** Reviewers' comments to the applicant, written by the reviews module when the decision goes out. */
+  commentsToApplicant?: string[];
 }
 
 export interface Pitch {
@@ -187,6 +199,7 @@ const pitchSchema = new Schema<Pitch>(
           amount: { type: Number, required: true, min: 0 },
           decidedAt: { type: Date, required: true },
           decidedBy: { type: Schema.Types.ObjectId, ref: 'User' },
+          commentsToApplicant: { type: [{ type: String, maxlength: 4000 }], default: undefined },
         },
         { _id: false },
       ),

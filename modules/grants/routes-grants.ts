@@ -12,7 +12,6 @@ import { eligibilityFor } from './eligibility';
 import { pick, pitchFormFromBody, pitchFormValues, presentCall, presentFiles } from './present';
 import { recordAudit } from '../audit';
 import type { Pitch } from './model';
-import { decisionFor } from '../reviews';
 
 const MB = 1024 * 1024;
 
@@ -60,7 +59,7 @@ export function grantsRoutes(ctx: AppContext): Router {
     const call = await calls.getCall(ctx, String(pitch.callId));
     const list = await files.storedFilesOfPitch(ctx, pitch._id);
     const can = pitches.editability(call, pitch, ctx.clock.now());
-    const decision = await decisionFor(ctx, pitch._id, req.user!.id);
+    const decision = pitches.releasedDecision(call, pitch);
     res.status(status).render('grants/pitch-edit', {
       decision,
       pitchId: String(pitch._id),

@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
-import { trusted } from './trusted';
+import { trusted } from '../../server/db/ids';
 import { callModel, pitchModel, type Call, type Pitch } from './model';
 
 /**

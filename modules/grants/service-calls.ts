@@ -2,7 +2,7 @@ import type { AppContext } from '../../server/context';
 import type { SessionUser } from '../../server/types';
 import { Conflict, Invalid, NotFound } from '../../server/http/errors';
 import { recordAudit } from '../audit';
-import { trusted } from './trusted';
+import { trusted } from '../../server/db/ids';
 import { callModel, type Call, type CallStatus, type RubricCriterion, type Theme } from './model';
 import type { CallForm } from './schemas';
 import { isTimeZone, localToUtc } from './time';

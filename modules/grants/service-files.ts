@@ -7,8 +7,8 @@ import type { AppContext } from '../../server/context';
 import type { SessionUser } from '../../server/types';
 import { Conflict, Invalid, NotFound } from '../../server/http/errors';
 import { recordAudit } from '../audit';
-import { trusted } from './trusted';
-import { pitchModel, storedFileModel, type FileKind, type StoredFileRecord } from './model';
+import { trusted } from '../../server/db/ids';
+import { editableStatuses, pitchModel, storedFileModel, type FileKind, type StoredFileRecord } from './model';
 import { getCall } from './service-calls';
 import { editability, myPitch } from './service-pitches';
 import { MAX_FILES_PER_PITCH } from './defaults';
@@ -98,7 +98,7 @@ export async function uploadPitchFile(
       {
         _id: pitch._id,
         applicantId: user.id,
-        status: trusted({ $in: call.deadlineMode === 'fixed' ? ['draft', 'submitted'] : ['draft'] }),
+        status: trusted({ $in: editableStatuses(call) }),
         [`fileIds.${MAX_FILES_PER_PITCH - 1}`]: trusted({ $exists: false }),
       },
       { $push: { fileIds: record._id }, $inc: { __v: 1 } },

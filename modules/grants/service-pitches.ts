@@ -3,10 +3,17 @@ import type { AppContext } from '../../server/context';
 import type { Locale, SessionUser } from '../../server/types';
 import { Conflict, Forbidden, Invalid, NotFound } from '../../server/http/errors';
 import { recordAudit } from '../audit';
-import { trusted } from './trusted';
+import { isObjectId, oid, trusted } from '../../server/db/ids';
 import { enqueueEmail } from '../notifications';
 import { usersByIds } from '../accounts';
-import { pitchModel, type Call, type Pitch, type PitchStatus } from './model';
+import {
+  DECIDED_STATUSES,
+  editableStatuses,
+  pitchModel,
+  type Call,
+  type Pitch,
+  type PitchStatus,
+} from './model';
 import type { PitchForm } from './schemas';
 import { acceptingPitches, getCall } from './service-calls';
 import { eligibilityFor } from './eligibility';
@@ -14,11 +21,6 @@ import { formatInZone } from './time';
 
 type Actor = Pick<SessionUser, 'id' | 'role'>;
 const MAX_PITCHES_PER_CALL = 5;
-
-const asId = (id: string | Types.ObjectId) => (typeof id === 'string' ? new Types.ObjectId(id) : id);
-function isObjectId(id: string): boolean {
-  return /^[a-f0-9]{24}$/i.test(id);
-}
 
 /** The signed-in journalist's own pitch; anyone else's is a 404. */
 export async function myPitch(ctx: AppContext, userId: string, pitchId: string): Promise<Pitch> {
@@ -56,8 +58,7 @@ export interface Editability {
 export function editability(call: Call, pitch: Pick<Pitch, 'status'>, now: Date): Editability {
   if (now >= call.closesAt || call.status !== 'open')
     return { editable: false, reason: 'grants.errors.closed' };
-  if (pitch.status === 'draft') return { editable: true };
-  if (pitch.status === 'submitted' && call.deadlineMode === 'fixed') return { editable: true };
+  if (editableStatuses(call).includes(pitch.status)) return { editable: true };
   return { editable: false, reason: 'grants.errors.notEditable' };
 }
 
@@ -69,7 +70,7 @@ export async function createDraft(ctx: AppContext, user: Actor, callId: string):
   const eligibility = await eligibilityFor(ctx, user, call);
   if (!eligibility.eligible) throw new Forbidden(eligibility.reason);
   const Pitches = pitchModel(ctx.db);
-  const base = { callId: call._id, applicantId: asId(user.id) };
+  const base = { callId: call._id, applicantId: oid(user.id) };
   if (!call.allowMultiplePitches) {
     const existing = await Pitches.findOne({ ...base, slot: 0 }).lean();
     if (existing) return existing as Pitch;
@@ -136,17 +137,21 @@ export async function savePitch(
     budgetTotal: total,
     timeline: form.timeline ?? '',
   };
-  const editableStatuses: PitchStatus[] = call.deadlineMode === 'fixed' ? ['draft', 'submitted'] : ['draft'];
   const updated = await pitchModel(ctx.db)
     .findOneAndUpdate(
-      { _id: pitch._id, applicantId: user.id, __v: form.version, status: trusted({ $in: editableStatuses }) },
+      {
+        _id: pitch._id,
+        applicantId: user.id,
+        __v: form.version,
+        status: trusted({ $in: editableStatuses(call) }),
+      },
       { $set: fields, $inc: { __v: 1 } },
       { new: true, runValidators: true },
     )
     .lean();
   if (!updated) {
     const now = await myPitch(ctx, user.id, pitchId);
-    if (!editableStatuses.includes(now.status)) throw new Conflict('grants.errors.notEditable');
+    if (!editableStatuses(call).includes(now.status)) throw new Conflict('grants.errors.notEditable');
     throw new Conflict('errors.staleEdit');
   }
   if (updated.status === 'submitted')
@@ -287,4 +292,38 @@ export async function applicantOf(
   const pitch = await pitchModel(ctx.db).findById(pitchId, { applicantId: 1 }).lean();
   if (!pitch) throw new NotFound();
   return pitch.applicantId;
+}
+
+/** Keeps the comments that go to the applicant with the decision they belong to. */
+export async function recordCommentsToApplicant(
+  ctx: AppContext,
+  pitchId: Types.ObjectId,
+  comments: string[],
+): Promise<void> {
+  await pitchModel(ctx.db).updateOne(
+    { _id: pitchId, decision: trusted({ $exists: true }) },
+    { $set: { 'decision.commentsToApplicant': comments } },
+  );
+}
+
+/** What the applicant may see of a decision: nothing until the call's decisions are released. */
+export function releasedDecision(call: Pick<Call, 'decisionsReleasedAt'>, pitch: Pitch) {
+  if (!call.decisionsReleasedAt || !pitch.decision || !DECIDED_STATUSES.includes(pitch.status)) return null;
+  return {
+    outcome: pitch.decision.outcome,
+    amount: pitch.decision.amount,
+    decidedAt: pitch.decision.decidedAt,
+    comments: pitch.decision.commentsToApplicant ?? [],
+  };
+}
+
+/** The applicant's released decision on their own pitch, or null (not theirs, not decided, not out). */
+export async function applicantDecision(
+  ctx: AppContext,
+  pitchId: string | Types.ObjectId,
+  applicantId: string | Types.ObjectId,
+) {
+  const pitch = await pitchModel(ctx.db).findById(pitchId).lean<Pitch>();
+  if (!pitch || String(pitch.applicantId) !== String(applicantId)) return null;
+  return releasedDecision(await getCall(ctx, String(pitch.callId)), pitch);
 }

@@ -1,12 +1,13 @@
 import { Router } from 'express';
 import type { AppContext } from '../../server/context';
+import type { UmbrellaModule } from '../../server/module';
 import { apiRouter } from './api/router';
 import { tokenRoutes } from './routes-tokens';
-import { ltiRoutes } from './lti';
-import { xapiRoutes } from './xapi';
-import { archiveRoutes } from './archive';
+import { ltiJob, ltiRoutes } from './lti';
+import { xapiJob, xapiRoutes } from './xapi';
+import { archiveRoutes, exportCourseCommand, importCourseArchiveCommand } from './archive';
 
-export function interopRouter(ctx: AppContext): Router {
+function interopRouter(ctx: AppContext): Router {
   const router = Router();
   router.use('/api/v1', apiRouter(ctx));
   router.use(tokenRoutes(ctx));
@@ -15,6 +16,21 @@ export function interopRouter(ctx: AppContext): Router {
   router.use(archiveRoutes(ctx));
   return router;
 }
+
+/** Integrations: the JSON API, LTI 1.3, xAPI and course archives. */
+export const interopModule: UmbrellaModule = {
+  name: 'interop',
+  routes: [{ path: '/', router: interopRouter }],
+  // The token API and LTI launches come from other sites by design and check their callers themselves.
+  crossSitePaths: ['/api/', '/lti/'],
+  nav: [
+    { href: '/admin/api-tokens', label: 'interop.nav', roles: ['admin'] },
+    { href: '/admin/lti', label: 'interop.lti.nav', roles: ['admin'] },
+    { href: '/admin/xapi', label: 'interop.xapi.nav', roles: ['admin'] },
+  ],
+  jobs: [ltiJob, xapiJob],
+  cli: { 'export-course': exportCourseCommand, 'import-course-archive': importCourseArchiveCommand },
+};
 
 export { openApiDocument } from './api/openapi';
 export { createApiToken } from './api/tokens';

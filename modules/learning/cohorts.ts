@@ -1,9 +1,9 @@
 import { Types } from 'mongoose';
-import { trusted } from './trusted';
+import { trusted } from '../../server/db/ids';
 import type { AppContext } from '../../server/context';
 import { NotFound } from '../../server/http/errors';
 import type { SessionUser } from '../../server/types';
-import { userModel } from '../accounts';
+import { activeJournalistsByEmail, usersByIds } from '../accounts';
 import { recordAudit } from '../audit';
 import { cohortModel, courseModel, enrolmentModel } from './model';
 import { getCourseOutline } from './outline';
@@ -53,12 +53,10 @@ export async function cohortMembers(ctx: AppContext, actor: SessionUser, cohortI
   const cohort = await cohortFor(ctx, actor, cohortId);
   const course = await getCourseOutline(ctx, cohort.courseId);
   const enrolments = await enrolmentModel(ctx.db).find({ cohortId: cohort._id }).lean();
-  const users = await userModel(ctx.db)
-    .find(
-      { _id: trusted({ $in: enrolments.map((e) => e.userId) }) },
-      { name: 1, email: 1, outlet: 1, region: 1 },
-    )
-    .lean();
+  const users = await usersByIds(
+    ctx,
+    enrolments.map((e) => e.userId),
+  );
   const byId = new Map(users.map((u) => [String(u._id), u]));
   await recordAudit(ctx, actor, 'cohort.viewed', { type: 'cohort', id: String(cohort._id) });
   const members = enrolments.map((e) => {
@@ -82,9 +80,7 @@ export async function cohortMembers(ctx: AppContext, actor: SessionUser, cohortI
 export async function enrolByEmail(ctx: AppContext, actor: SessionUser, cohortId: string, emails: string[]) {
   const cohort = await cohortFor(ctx, actor, cohortId);
   const wanted = [...new Set(emails.map((e) => e.trim().toLowerCase()).filter(Boolean))];
-  const users = await userModel(ctx.db)
-    .find({ email: trusted({ $in: wanted }), role: 'journalist', status: 'active' }, { email: 1 })
-    .lean();
+  const users = await activeJournalistsByEmail(ctx, wanted);
   const found = new Set(users.map((u) => u.email));
   const now = ctx.clock.now();
   for (const user of users) {

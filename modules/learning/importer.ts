@@ -8,7 +8,7 @@ import { projectRoot } from '../../server/paths';
 import { courseFile, describeIssues, lessonFile, type CourseFile, type LessonFile } from './content';
 import { courseModel, lessonModel, lessonVersionModel, type Block } from './model';
 import { invalidateCourse } from './outline';
-import type { ImportInput } from '../quizzes';
+import { importCourseQuizzes } from './extensions';
 
 export class ContentError extends Error {}
 
@@ -84,19 +84,6 @@ async function upsertLesson(ctx: AppContext, courseId: Types.ObjectId, file: Les
   return lesson._id;
 }
 
-type QuizImporter = (ctx: AppContext, input: ImportInput) => Promise<void>;
-
-async function quizImporter(ctx: AppContext): Promise<QuizImporter | undefined> {
-  try {
-    const mod = (await import('../quizzes')) as unknown as { importQuizzes?: QuizImporter };
-    return mod.importQuizzes;
-  } catch (err) {
-    if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
-    ctx.log.warn('quizzes module not installed: course imported without quizzes');
-    return undefined;
-  }
-}
-
 /** Imports one parsed course: course and lessons by slug, a new version only where content changed. */
 export async function importParsedCourse(ctx: AppContext, parsed: ParsedCourse) {
   const { course } = parsed;
@@ -130,8 +117,7 @@ export async function importParsedCourse(ctx: AppContext, parsed: ParsedCourse) 
     );
   }
   invalidateCourse(ctx, doc._id);
-  const importQuizzes = await quizImporter(ctx);
-  await importQuizzes?.(ctx, {
+  await importCourseQuizzes(ctx, {
     courseId: doc._id,
     courseDir: parsed.dir,
     course: parsed.raw,

@@ -1,14 +1,45 @@
 import { Router } from 'express';
 import type { AppContext } from '../../server/context';
+import type { UmbrellaModule } from '../../server/module';
 import { learnRoutes } from './routes-learn';
 import { authorRoutes } from './routes-author';
 import { cohortRoutes } from './routes-cohorts';
+import { reminderJob, seedCourses } from './jobs';
+import { importCourseCommand } from './cli';
 
-export function learningRouter(ctx: AppContext): Router {
+function learningRouter(ctx: AppContext): Router {
   const router = Router();
   router.use(learnRoutes(ctx), authorRoutes(ctx), cohortRoutes(ctx));
   return router;
 }
+
+export const learningModule: UmbrellaModule = {
+  name: 'learning',
+  routes: [{ path: '/', router: learningRouter }],
+  nav: [
+    { href: '/learn', label: 'learning.nav.learn', roles: ['journalist'] },
+    { href: '/trainer/courses', label: 'learning.nav.courses', roles: ['trainer', 'admin'] },
+    { href: '/trainer/cohorts', label: 'learning.nav.cohorts', roles: ['trainer', 'admin'] },
+  ],
+  jobs: [reminderJob],
+  seed: [seedCourses],
+  cli: { 'import-course': importCourseCommand },
+};
+
+export {
+  courseLabel,
+  lessonLabel,
+  enrolmentsActiveIn,
+  completionSince,
+  completionCounts,
+  courseWithPublishedLessons,
+} from './reads';
+export {
+  extendLearning,
+  type LearningExtension,
+  type CourseQuizImport,
+  type LessonQuizImport,
+} from './extensions';
 
 export {
   getCourseBySlug,
@@ -44,4 +75,3 @@ export {
   type Bilingual,
   type Block,
 } from './model';
-export { reminderJob, seedCourses } from './jobs';

@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
-import { trusted } from './trusted';
+import { trusted } from '../../server/db/ids';
 import type { AppContext } from '../../server/context';
-import { userModel } from '../accounts';
+import { reminderRecipients } from '../accounts';
 import { enqueueEmail } from '../notifications';
 import { courseModel, enrolmentModel } from './model';
 
@@ -42,16 +42,10 @@ export async function sendReminders(
   });
   const candidates = await enrolmentModel(ctx.db).find(due(), { userId: 1, courseId: 1 }).limit(500).lean();
   if (!candidates.length) return 0;
-  const users = await userModel(ctx.db)
-    .find(
-      {
-        _id: trusted({ $in: candidates.map((c) => c.userId) }),
-        status: 'active',
-        remindersOptOut: trusted({ $ne: true }),
-      },
-      { email: 1, name: 1, locale: 1 },
-    )
-    .lean();
+  const users = await reminderRecipients(
+    ctx,
+    candidates.map((c) => c.userId),
+  );
   const usersById = new Map(users.map((u) => [String(u._id), u]));
   const courses = await courseModel(ctx.db)
     .find({ _id: trusted({ $in: candidates.map((c) => c.courseId) }) }, { slug: 1, title: 1 })

@@ -11,7 +11,7 @@ import { courseParams, lessonParams, lessonQuery } from './schemas';
 import * as learning from './service';
 import { getCourseOutline, publishedCourses, renderBlocks, requirePublishedOutline } from './outline';
 import { lessonQuizKey, progressOf, stepsFor } from './progress';
-import { quizSummaries } from './bridge';
+import { quizSummaries } from './extensions';
 
 const isTrainee = (user: SessionUser) => user.role === 'journalist';
 

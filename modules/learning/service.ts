@@ -1,14 +1,13 @@
 import { Types } from 'mongoose';
-import { trusted } from './trusted';
+import { oid, trusted } from '../../server/db/ids';
 import type { AppContext } from '../../server/context';
-import { userModel } from '../accounts';
+import { userById } from '../accounts';
 import { enqueueEmail } from '../notifications';
 import { cohortModel, courseModel, enrolmentModel, type Enrolment } from './model';
 import { getCourseOutline, type CourseOutline, type OutlineLesson } from './outline';
 import { completionState } from './progress';
 import { recentViews } from './recent-views';
-
-const oid = (id: string | Types.ObjectId) => (typeof id === 'string' ? new Types.ObjectId(id) : id);
+import { courseCompleted } from './extensions';
 
 export async function getCourseBySlug(ctx: AppContext, slug: string) {
   return courseModel(ctx.db).findOne({ slug }).lean();
@@ -153,21 +152,6 @@ export async function recordQuizOutcome(ctx: AppContext, outcome: QuizOutcome): 
   if (course) await completeIfDone(ctx, enrolment, course);
 }
 
-type CertificateIssuer = (ctx: AppContext, userId: string, courseId: string) => Promise<unknown>;
-
-async function certificateIssuer(ctx: AppContext): Promise<CertificateIssuer | undefined> {
-  try {
-    const mod = (await import('../certificates')) as unknown as {
-      issueCertificate?: CertificateIssuer;
-    };
-    return mod.issueCertificate;
-  } catch (err) {
-    if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
-    ctx.log.warn('certificates module not installed: no certificate issued');
-    return undefined;
-  }
-}
-
 /**
  * Sets completedAt once (a conditional update: only the first caller wins), then issues the certificate
  * and queues the completion e-mail. Safe under any number of parallel calls.
@@ -184,9 +168,8 @@ async function completeIfDone(ctx: AppContext, enrolment: Enrolment, course: Cou
     .lean();
   if (!won) return;
   const userId = String(enrolment.userId);
-  const issue = await certificateIssuer(ctx);
-  await issue?.(ctx, userId, course.id);
-  const user = await userModel(ctx.db).findById(userId, { email: 1, name: 1, locale: 1 }).lean();
+  await courseCompleted(ctx, userId, course.id);
+  const user = await userById(ctx, userId);
   if (!user) return;
   const locale = user.locale ?? ctx.config.defaultLocale;
   await enqueueEmail(ctx, {

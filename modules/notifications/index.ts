@@ -1,3 +1,14 @@
+import type { UmbrellaModule } from '../../server/module';
+import { notificationsRouter } from './routes';
+import { outboxJob } from './worker';
+
+export const notificationsModule: UmbrellaModule = {
+  name: 'notifications',
+  routes: [{ path: '/admin/outbox', router: notificationsRouter }],
+  nav: [{ href: '/admin/outbox', label: 'common.nav.outbox', roles: ['admin'] }],
+  jobs: [outboxJob],
+};
+
 export {
   enqueueEmail,
   emailStatusFor,
@@ -7,5 +18,4 @@ export {
   type EmailRequest,
   type EmailStatus,
 } from './service';
-export { sendDueEmails, outboxJob, type WorkerOptions, type WorkerResult } from './worker';
-export { notificationsRouter } from './routes';
+export { sendDueEmails, type WorkerOptions, type WorkerResult } from './worker';

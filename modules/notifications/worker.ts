@@ -2,7 +2,7 @@ import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import type { AppContext } from '../../server/context';
-import type { BackgroundJob } from '../../server/jobs';
+import type { BackgroundJob } from '../../server/module';
 import { outboxModel, type OutboxMessage } from './model';
 
 /** How long a claim lasts; a worker that crashed mid-send releases its message after this. */

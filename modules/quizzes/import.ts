@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { AppContext } from '../../server/context';
 import { questionModel, quizModel, type Quiz, type Text } from './model';
+import type { CourseQuizImport, LessonQuizImport } from '../learning';
 import { forgetQuizDefinitions } from './definitions';
 
 export const CLASSIFICATIONS = ['trafficking', 'smuggling', 'neither', 'not-enough-info'] as const;
@@ -141,20 +142,9 @@ const courseDef = z.looseObject({
 /** The parts of a parsed course.yaml this module reads. */
 export type CourseDefinition = z.input<typeof courseDef>;
 
-export interface LessonQuizInput {
-  lessonId: Types.ObjectId | string;
-  slug: string;
-  title?: Text;
-  quiz?: { questions: string[]; draw: number; passingScore: number };
-}
-
-export interface ImportInput {
-  courseId: Types.ObjectId | string;
-  courseDir: string;
-  /** The parsed course.yaml; checked here (objectives, preTest, postTest). */
-  course: CourseDefinition | object;
-  lessons: LessonQuizInput[];
-}
+export type { CourseQuizImport as ImportInput } from '../learning';
+type ImportInput = CourseQuizImport;
+type LessonQuizInput = LessonQuizImport;
 
 function lessonTitle(courseDir: string, lesson: LessonQuizInput): Text {
   if (lesson.title) return lesson.title;

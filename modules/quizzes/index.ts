@@ -1,15 +1,20 @@
-export { quizzesRouter } from './routes';
+import type { UmbrellaModule } from '../../server/module';
+import { extendLearning } from '../learning';
+import { quizzesRouter } from './routes';
+import { importQuizzes } from './import';
+import { quizSummariesForCourse } from './summaries';
+import { expiredAttemptsJob } from './jobs';
+
+extendLearning({ quizSummaries: quizSummariesForCourse, importQuizzes });
+
+export const quizzesModule: UmbrellaModule = {
+  name: 'quizzes',
+  routes: [{ path: '/', router: quizzesRouter }],
+  jobs: [expiredAttemptsJob],
+};
+
 export { importQuizzes, loadQuestionBank, type CourseDefinition, type ImportInput } from './import';
 export { closeExpiredAttempts } from './service';
+export { attemptsSubmittedIn, attemptsOfUserSince, submittedAttemptsPage, courseQuizBank } from './reads';
 export { quizSummariesForCourse, type QuizSummary } from './summaries';
-export { expiredAttemptsJob } from './jobs';
-export {
-  attemptModel,
-  questionModel,
-  quizModel,
-  type Attempt,
-  type AttemptItem,
-  type AttemptResult,
-  type Quiz,
-  type Question,
-} from './model';
+export type { Question, QuestionOption, Quiz, Attempt } from './model';

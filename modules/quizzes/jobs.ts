@@ -1,4 +1,4 @@
-import type { BackgroundJob } from '../../server/jobs';
+import type { BackgroundJob } from '../../server/module';
 import { closeExpiredAttempts } from './service';
 
 /** Every minute: grade timed attempts left open past their deadline. */

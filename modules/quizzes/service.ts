@@ -1,5 +1,6 @@
 import mongoose, { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
+import { oid } from '../../server/db/ids';
 import type { SessionUser } from '../../server/types';
 import { Conflict, Invalid, NotFound } from '../../server/http/errors';
 import { recordAudit } from '../audit';
@@ -15,12 +16,6 @@ export class StillOpen extends Error {}
 
 /** Answers that arrive this long after the deadline still count (network, slow phones). */
 export const GRACE_MS = 30_000;
-
-const oid = (id: string | Types.ObjectId) => {
-  if (id instanceof Types.ObjectId) return id;
-  if (!Types.ObjectId.isValid(id) || !/^[a-f0-9]{24}$/i.test(id)) throw new NotFound();
-  return new Types.ObjectId(id);
-};
 
 /** Trainees only reach quizzes of published courses. */
 async function coursePublished(ctx: AppContext, courseId: Types.ObjectId): Promise<boolean> {

@@ -1,14 +1,8 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
-import { NotFound } from '../../server/http/errors';
+import { oid } from '../../server/db/ids';
 import { attemptModel, type Attempt, type Quiz } from './model';
 import { quizzesOfCourse } from './definitions';
-
-const oid = (id: string | Types.ObjectId) => {
-  if (id instanceof Types.ObjectId) return id;
-  if (!/^[a-f0-9]{24}$/i.test(id)) throw new NotFound();
-  return new Types.ObjectId(id);
-};
 
 export interface QuizSummary {
   quizId: string;

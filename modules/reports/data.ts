@@ -1,5 +1,6 @@
 import { Types, type Connection } from 'mongoose';
 import type { AppContext } from '../../server/context';
+import { isObjectId, oid } from '../../server/db/ids';
 import type { SessionUser } from '../../server/types';
 
 /**
@@ -28,11 +29,6 @@ export type Doc = Record<string, unknown>;
 
 /** Cursor batch size for exports: bounds what one getMore holds in memory, whatever the row count. */
 export const EXPORT_BATCH = 500;
-
-export const oid = (id: string | Types.ObjectId): Types.ObjectId =>
-  typeof id === 'string' ? new Types.ObjectId(id) : id;
-
-export const isOid = (s: unknown): s is string => typeof s === 'string' && /^[a-f0-9]{24}$/i.test(s);
 
 /**
  * Which cohorts a viewer may see: undefined for admins (all), the cohorts a trainer teaches otherwise.
@@ -92,7 +88,7 @@ export function attemptSource(
 /** The course a report is about: by slug or id, else the first course. */
 export async function findCourse(ctx: AppContext, ref: string | undefined) {
   const courses = col(ctx.db, 'courses');
-  const filter = ref ? (isOid(ref) ? { _id: oid(ref) } : { slug: ref }) : {};
+  const filter = ref ? (isObjectId(ref) ? { _id: oid(ref) } : { slug: ref }) : {};
   return courses.findOne(filter, { sort: { _id: 1 } });
 }
 

@@ -1,4 +1,12 @@
-export { reportsRouter } from './routes';
+import type { UmbrellaModule } from '../../server/module';
+import { reportsRouter } from './routes';
+
+export const reportsModule: UmbrellaModule = {
+  name: 'reports',
+  routes: [{ path: '/', router: reportsRouter }],
+  nav: [{ href: '/reports', label: 'reports.nav', roles: ['trainer', 'admin'] }],
+};
+
 export { completionMatrix, completionRows } from './completion';
 export { learningGain, gainRows } from './gain';
 export { itemAnalysis } from './items';

@@ -2,7 +2,8 @@ import type { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
 import type { SessionUser } from '../../server/types';
 import { NotFound } from '../../server/http/errors';
-import { cohortScope, col, findCourse, isOid, oid, type Doc } from './data';
+import { cohortScope, col, findCourse, type Doc } from './data';
+import { isObjectId, oid } from '../../server/db/ids';
 import type { ReportQuery } from './schemas';
 import type { CompletionFilters } from './completion';
 
@@ -43,7 +44,7 @@ export const completionFilters = (r: Resolved, q: ReportQuery): CompletionFilter
 
 /** The quiz an item analysis is about: by key ('pre', 'post', 'lesson:<slug>') or id; default post-test. */
 export async function resolveQuiz(ctx: AppContext, courseId: Types.ObjectId, ref: string | undefined) {
-  const filter: Doc = isOid(ref) ? { _id: oid(ref!), courseId } : { courseId, key: ref ?? 'post' };
+  const filter: Doc = isObjectId(ref) ? { _id: oid(ref!), courseId } : { courseId, key: ref ?? 'post' };
   const quiz = await col(ctx.db, 'quizzes').findOne(filter);
   if (!quiz && ref) throw new NotFound();
   return quiz;

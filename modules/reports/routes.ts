@@ -15,7 +15,8 @@ import { exportTable } from './tables';
 import { CSV_TYPE, XLSX_TYPE, downloadHeaders, writeCsv, writeXlsx } from './export';
 import { writeCohortPdf } from './pdf';
 import { auditFilters, completionFilters, resolveCourse, resolveQuiz } from './resolve';
-import { listCohorts, listCourses, oid } from './data';
+import { listCohorts, listCourses } from './data';
+import { oid } from '../../server/db/ids';
 import { gainCharts, lessonHref, pipelineCharts, queryString } from './present';
 import { getCourseOutline } from '../learning';
 

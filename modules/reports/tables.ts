@@ -7,7 +7,7 @@ import { gainRows, learningGain, type GainGroup, type GainTraineeRow, type Objec
 import { itemAnalysis, type ItemStat, type Misconception } from './items';
 import { grantPipeline, type FunnelStep, type HistogramBin, type ReviewerProgress } from './pipeline';
 import { completionFilters, resolveCourse, resolveQuiz } from './resolve';
-import { oid } from './data';
+import { oid } from '../../server/db/ids';
 import type { Column } from './export';
 import type { ExportTable, ReportQuery } from './schemas';
 

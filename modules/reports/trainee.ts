@@ -3,7 +3,8 @@ import type { AppContext } from '../../server/context';
 import type { SessionUser } from '../../server/types';
 import { NotFound } from '../../server/http/errors';
 import { recordAudit } from '../audit';
-import { cohortScope, col, oid, type Doc } from './data';
+import { cohortScope, col, type Doc } from './data';
+import { oid } from '../../server/db/ids';
 
 type Text = { en: string; mn: string };
 

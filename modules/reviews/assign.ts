@@ -1,9 +1,10 @@
 import mongoose, { type Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
+import { oid } from '../../server/db/ids';
 import type { SessionUser } from '../../server/types';
 import { Conflict, Invalid, NotFound } from '../../server/http/errors';
 import { recordAudit } from '../audit';
-import { getCall, getPitch, oid, pitchesForCall, transitionPitch, type PitchDoc } from './grants-port';
+import { getCall, getPitch, pitchesForCall, transitionPitch, type PitchDoc } from './grants-port';
 import { assignmentModel, reviewModel, ACTIVE_ASSIGNMENT, type Assignment } from './model';
 import { activeReviewers, sameOutlet, usersById } from './users';
 

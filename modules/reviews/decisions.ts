@@ -1,16 +1,18 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
+import { oid } from '../../server/db/ids';
 import type { Locale, SessionUser } from '../../server/types';
 import { Conflict, Invalid, NotFound } from '../../server/http/errors';
 import { recordAudit } from '../audit';
 import { enqueueEmail } from '../notifications';
 import { createAward } from '../awards';
 import {
+  DECIDED_STATUSES,
   getCall,
   getPitch,
   markDecisionsReleased,
-  oid,
   pitchesForCall,
+  recordCommentsToApplicant,
   releaseBudget,
   reserveBudget,
   transitionPitch,
@@ -24,7 +26,6 @@ import { callTitle } from './present';
 import { usersById } from './users';
 
 export type Outcome = 'funded' | 'waitlisted' | 'declined' | 'shortlisted';
-const DECIDED: PitchStatus[] = ['funded', 'waitlisted', 'declined'];
 const FROM: Record<Outcome, PitchStatus[]> = {
   shortlisted: ['under_review'],
   funded: ['under_review', 'shortlisted', 'waitlisted'],
@@ -73,7 +74,7 @@ export async function reviewBoard(
     }),
   );
   const remaining = call.budgetPool - (call.awardedTotal ?? 0);
-  const open = rows.filter((r) => !DECIDED.includes(r.status));
+  const open = rows.filter((r) => !DECIDED_STATUSES.includes(r.status));
   const proposal = proposeSelection(open, remaining);
   const picked = options.picked ? new Set(options.picked) : new Set(proposal.pitchIds);
   const pickedTotal = open.filter((r) => picked.has(r.pitchId)).reduce((s, r) => s + r.requested, 0);
@@ -183,6 +184,8 @@ async function sendDecision(ctx: AppContext, call: CallDoc, pitch: PitchDoc) {
   if (!pitch.decision) return;
   const applicant = (await usersById(ctx, [pitch.applicantId])).get(String(pitch.applicantId));
   if (!applicant) return;
+  const comments = await commentsFor(ctx, pitch._id);
+  await recordCommentsToApplicant(ctx, pitch._id, comments);
   const locale: Locale = applicant.locale === 'mn' ? 'mn' : 'en';
   await enqueueEmail(ctx, {
     to: applicant.email,
@@ -196,7 +199,7 @@ async function sendDecision(ctx: AppContext, call: CallDoc, pitch: PitchDoc) {
       outcome: pitch.decision.outcome,
       amount: pitch.decision.amount,
       currency: call.currency ?? 'MNT',
-      comments: await commentsFor(ctx, pitch._id),
+      comments,
       pitchId: String(pitch._id),
     },
   });
@@ -207,7 +210,7 @@ export async function releaseDecisions(ctx: AppContext, actor: SessionUser, call
   const call = await getCall(ctx, callId);
   const first = await markDecisionsReleased(ctx, call._id);
   const released = await getCall(ctx, call._id);
-  const decided = await pitchesForCall(ctx, call._id, DECIDED);
+  const decided = await pitchesForCall(ctx, call._id, [...DECIDED_STATUSES]);
   // Re-running after a crash is safe: every message has a dedupe key.
   for (const pitch of decided) await sendDecision(ctx, released, pitch);
   if (first)
@@ -219,25 +222,6 @@ export async function releaseDecisions(ctx: AppContext, actor: SessionUser, call
       { pitches: decided.length },
     );
   return { first, count: decided.length };
-}
-
-/** For the grants pitch page: the decision and reviewers' comments, only after release, own only. */
-export async function decisionFor(
-  ctx: AppContext,
-  pitchId: string | Types.ObjectId,
-  applicantId: string | Types.ObjectId,
-) {
-  const pitch = await getPitch(ctx, pitchId).catch(() => null);
-  if (!pitch || String(pitch.applicantId) !== String(applicantId) || !pitch.decision) return null;
-  if (!DECIDED.includes(pitch.status)) return null;
-  const call = await getCall(ctx, pitch.callId);
-  if (!call.decisionsReleasedAt) return null;
-  return {
-    outcome: pitch.decision.outcome,
-    amount: pitch.decision.amount,
-    decidedAt: pitch.decision.decidedAt,
-    comments: await commentsFor(ctx, pitch._id),
-  };
 }
 
 /** Staff: all reviews of one pitch, with private comments and reviewer names. */

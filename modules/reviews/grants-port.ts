@@ -7,23 +7,16 @@
 import type { Readable } from 'node:stream';
 import { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
-import { NotFound } from '../../server/http/errors';
+import { oid } from '../../server/db/ids';
 import * as grants from '../grants';
 
-export type { Bilingual, PitchStatus } from '../grants';
+export { DECIDED_STATUSES, type Bilingual, type PitchStatus } from '../grants';
 export type Criterion = grants.RubricCriterion;
 export type CallDoc = grants.Call;
 export type PitchDoc = grants.Pitch;
 export type Decision = NonNullable<grants.Pitch['decision']>;
 export type StoredFileDoc = grants.StoredFile;
 type PitchStatus = grants.PitchStatus;
-
-/** A 24-hex id or a 404: request ids never reach a query unchecked. */
-export function oid(id: string | Types.ObjectId): Types.ObjectId {
-  if (id instanceof Types.ObjectId) return id;
-  if (typeof id !== 'string' || !/^[a-f0-9]{24}$/i.test(id)) throw new NotFound();
-  return new Types.ObjectId(id);
-}
 
 export async function getCall(ctx: AppContext, callId: string | Types.ObjectId): Promise<CallDoc> {
   return (await grants.getCall(ctx, String(oid(callId)))) as unknown as CallDoc;
@@ -68,4 +61,4 @@ export async function streamStoredFile(
   return { file: file as unknown as StoredFileDoc, stream };
 }
 
-export const { reserveBudget, releaseBudget, markDecisionsReleased } = grants;
+export const { reserveBudget, releaseBudget, markDecisionsReleased, recordCommentsToApplicant } = grants;

@@ -1,21 +1,23 @@
 import { Router } from 'express';
 import type { AppContext } from '../../server/context';
+import type { UmbrellaModule } from '../../server/module';
 import { reviewerRoutes } from './routes-reviewer';
 import { adminReviewRoutes } from './routes-admin';
+import { sendReviewReminders } from './reminders';
 
-export function reviewsRouter(ctx: AppContext): Router {
+function reviewsRouter(ctx: AppContext): Router {
   const router = Router();
   router.use(reviewerRoutes(ctx), adminReviewRoutes(ctx));
   return router;
 }
 
-export { decisionFor } from './decisions';
+export const reviewsModule: UmbrellaModule = {
+  name: 'reviews',
+  routes: [{ path: '/', router: reviewsRouter }],
+  nav: [{ href: '/reviews', label: 'reviews.nav.reviews', roles: ['reviewer'] }],
+  // Reviewer reminders 48 h before the due date.
+  jobs: [{ name: 'reviews.reminders', intervalMs: 15 * 60 * 1000, run: sendReviewReminders }],
+};
+
 export { sendReviewReminders } from './reminders';
 export { weightedScore, aggregate, rank, proposeSelection } from './scoring';
-
-/** Reviewer reminders 48 h before the due date; registered in server/jobs.ts. */
-export const reviewReminderJob = {
-  name: 'reviews.reminders',
-  intervalMs: 15 * 60 * 1000,
-  run: (ctx: AppContext) => import('./reminders').then((m) => m.sendReviewReminders(ctx)),
-};

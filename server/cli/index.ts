@@ -8,29 +8,22 @@ import { loadConfig } from '../config';
 import { createLogger } from '../logging';
 import { connectDatabase } from '../db/connect';
 import { startEmbeddedMongo } from '../db/embedded';
-import { createUmbrella } from '../plugin';
+import { createUmbrella, seedModules } from '../plugin';
+import { umbrellaModules } from '../modules';
 import { projectRoot } from '../paths';
-import type { AppContext } from '../context';
-import { seedIfEmpty } from './seed';
+import type { CliCommand } from '../module';
 import { backupCommand, restoreCommand, verifyCommand } from './backup';
 
-export type Command = (ctx: AppContext, args: string[]) => Promise<void>;
-
-/** Add a command with one line here; its code lives in its own file. */
-const commands: Record<string, Command> = {
+/** The operator's commands here; each module adds its own in its descriptor (`cli`). */
+const commands: Record<string, CliCommand> = {
   seed: async (ctx) => {
-    const printed = await seedIfEmpty(ctx);
+    const printed = await seedModules(ctx);
     console.log(printed ?? 'Database already has users: seed steps ran, no demo users added.');
   },
   backup: backupCommand,
   restore: restoreCommand,
   'verify-files': verifyCommand,
-  'import-course': async (ctx, args) => (await import('./import-course')).importCourseCommand(ctx, args),
-  'create-admin': async (ctx, args) => (await import('./create-admin')).createAdmin(ctx, args),
-  'export-course': async (ctx, args) =>
-    (await import('../../modules/interop/archive')).exportCourseCommand(ctx, args),
-  'import-course-archive': async (ctx, args) =>
-    (await import('../../modules/interop/archive')).importCourseArchiveCommand(ctx, args),
+  ...Object.assign({}, ...umbrellaModules.map((m) => m.cli ?? {})),
 };
 
 async function run(): Promise<void> {
@@ -52,7 +45,13 @@ async function run(): Promise<void> {
     config.mongodbUri ? undefined : 'umbrella',
   );
   try {
-    const { ctx } = createUmbrella({ connection: db, config, logger: log, passUnknownErrors: false });
+    const { ctx } = createUmbrella({
+      connection: db,
+      config,
+      logger: log,
+      passUnknownErrors: false,
+      jobs: 'none',
+    });
     await command(ctx, args);
   } finally {
     await db.close();

@@ -7,10 +7,7 @@ import mongoose, { type Connection } from 'mongoose';
  */
 const ours = new mongoose.Mongoose({ skipOriginalStackTraces: true });
 
-/**
- * Our own connection (never the global mongoose, which may belong to a host app), hardened against
- * operator injection: filters are sanitised and unknown query keys throw.
- */
+/** Our own connection (never the global mongoose, which may belong to a host app). */
 export async function connectDatabase(uri: string, dbName?: string): Promise<Connection> {
   const db = ours.createConnection(uri, {
     dbName,
@@ -21,15 +18,39 @@ export async function connectDatabase(uri: string, dbName?: string): Promise<Con
     bufferCommands: false,
     autoIndex: true,
   });
-  hardenConnection(db);
   await db.asPromise();
   return db;
 }
 
-export function hardenConnection(db: Connection): void {
-  db.set('sanitizeFilter', true);
-  db.plugin((schema: mongoose.Schema) => {
-    schema.set('strictQuery', 'throw');
+/** Every query operation a schema can run (mongoose's query middleware names). */
+const QUERY_OPS: mongoose.MongooseQueryMiddleware[] = [
+  'countDocuments',
+  'deleteMany',
+  'deleteOne',
+  'distinct',
+  'find',
+  'findOne',
+  'findOneAndDelete',
+  'findOneAndReplace',
+  'findOneAndUpdate',
+  'replaceOne',
+  'updateMany',
+  'updateOne',
+];
+
+const hardened = new WeakSet<mongoose.Schema>();
+
+/**
+ * Our models carry their own defence against operator injection, so the connection (which may be a
+ * host's) keeps its own settings: every query's filter is sanitised (an operator object from input
+ * becomes an equality match; our own operators are marked with `trusted`) and unknown query keys throw.
+ */
+function harden(schema: mongoose.Schema): void {
+  if (hardened.has(schema)) return;
+  hardened.add(schema);
+  schema.set('strictQuery', 'throw');
+  schema.pre(QUERY_OPS, { document: false, query: true }, function (this: mongoose.Query<unknown, unknown>) {
+    this.setOptions({ sanitizeFilter: true });
   });
 }
 
@@ -38,8 +59,8 @@ export function hardenConnection(db: Connection): void {
  * exploring mongoose's generic overloads, which exhausts its memory.)
  */
 export function modelOn<T>(db: Connection, name: string, schema: mongoose.Schema<T>): mongoose.Model<T> {
-  return (
-    (db.models[name] as mongoose.Model<T> | undefined) ??
-    (db.model(name, schema) as unknown as mongoose.Model<T>)
-  );
+  const existing = db.models[name] as mongoose.Model<T> | undefined;
+  if (existing) return existing;
+  harden(schema);
+  return db.model(name, schema) as unknown as mongoose.Model<T>;
 }

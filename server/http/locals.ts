@@ -1,10 +1,10 @@
 import type { RequestHandler } from 'express';
 import type { Config } from '../config';
 import { dateFormatter, pickLocale, translator } from '../i18n';
-import { navFor } from '../navigation';
+import type { NavItem } from '../module';
 
 /** What every view may use: translation, language, the signed-in user, links under the mount path. */
-export function viewLocals(config: Config): RequestHandler {
+export function viewLocals(config: Config, nav: readonly NavItem[]): RequestHandler {
   return (req, res, next) => {
     const lang = pickLocale(req, config.defaultLocale);
     const timeZone = req.user?.timeZone ?? config.defaultTimeZone;
@@ -12,7 +12,8 @@ export function viewLocals(config: Config): RequestHandler {
     res.locals.lang = lang;
     res.locals.t = translator(lang);
     res.locals.user = req.user;
-    res.locals.navItems = navFor(req.user?.role);
+    const role = req.user?.role;
+    res.locals.navItems = role ? nav.filter((n) => n.roles.includes(role)) : [];
     res.locals.timeZone = timeZone;
     res.locals.fmt = dateFormatter(lang, timeZone);
     res.locals.url = (path: string) => base + path;

@@ -2,12 +2,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp, type TestApp } from '../support/app';
 import { buildUser, signIn, tokenFor, PASSWORD } from '../factories';
-import { userModel } from '../../modules/accounts';
+import { userModel } from '../../modules/accounts/model';
 import { listAudit } from '../../modules/audit';
-import { personalDataExporters } from '../../modules/accounts/privacy';
+import type { PersonalDataHook } from '../../server/context';
 import { createAdminAccount } from '../../modules/accounts/service-admin';
 import { isAnonymous } from '../security/helpers';
-import { createAdmin } from '../../server/cli/create-admin';
+import { createAdmin } from '../../modules/accounts/cli';
 
 let t: TestApp;
 before(async () => {
@@ -80,7 +80,9 @@ test('inviting is audited; a taken address is refused with 409 and no second acc
 
 test('a journalist downloads their data as JSON; other modules can add to it', async () => {
   const user = await buildUser(t.ctx, { outlet: 'Zuunii Medee', region: 'Darkhan' });
-  personalDataExporters.push({ key: 'test-module', export: async (_ctx, id) => ({ seenId: id }) });
+  // Stands in for another module's descriptor hook (the composition root collects them into ctx).
+  const hooks = t.ctx.personalData as PersonalDataHook[];
+  hooks.push({ key: 'test-module', export: async (_ctx, id) => ({ seenId: id }) });
   try {
     const agent = await signIn(t.app, user);
     const res = await agent.get('/account/export').expect(200);
@@ -95,7 +97,7 @@ test('a journalist downloads their data as JSON; other modules can add to it', a
     assert.equal(data['test-module'].seenId, String(user._id));
     assert.ok(!/passwordHash|totpSecret|argon2/.test(res.text));
   } finally {
-    personalDataExporters.pop();
+    hooks.pop();
   }
 });
 

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { generateSync } from 'otplib';
 import { buildTestApp, fixedClock, type TestApp } from '../support/app';
 import { buildUser, csrfFrom, signIn, PASSWORD } from '../factories';
-import { userModel } from '../../modules/accounts';
+import { userModel } from '../../modules/accounts/model';
 import { accountTokenModel } from '../../modules/accounts/model';
 import { outboxModel } from '../../modules/notifications/model';
 import { linkToken, waitForEmail } from './helpers';

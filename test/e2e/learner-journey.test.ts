@@ -15,7 +15,8 @@ import {
   startBrowserApp,
   type BrowserApp,
 } from '../support/browser';
-import { enrolmentModel, getOutlineBySlug, importCourses, type CourseOutline } from '../../modules/learning';
+import { getOutlineBySlug, importCourses, type CourseOutline } from '../../modules/learning';
+import { enrolmentModel } from '../../modules/learning/model';
 import { translator } from '../../server/i18n';
 import { activate, follow, keyboardSignIn, passQuizFromIntro, pathOf } from './support/learner';
 

@@ -186,7 +186,7 @@ test('the receipt comes in Mongolian for a Mongolian-speaking journalist', async
   const call = await buildCall(t.ctx);
   const user = await trainedJournalist(t.ctx);
   await (
-    await import('../../modules/accounts')
+    await import('../../modules/accounts/model')
   )
     .userModel(t.ctx.db)
     .updateOne({ _id: user._id }, { locale: 'mn' });

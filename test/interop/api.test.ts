@@ -5,10 +5,11 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { buildTestApp, type TestApp } from '../support/app';
 import { buildUser, signIn, tokenFor } from '../factories';
-import { importCourses, enrolmentModel, getCourseBySlug } from '../../modules/learning';
+import { importCourses, getCourseBySlug } from '../../modules/learning';
+import { enrolmentModel } from '../../modules/learning/model';
 import { createApiToken, openApiDocument } from '../../modules/interop';
 import { toSessionUser } from '../../modules/accounts';
-import { attemptModel } from '../../modules/quizzes';
+import { attemptModel } from '../../modules/quizzes/model';
 import { Types } from 'mongoose';
 
 let t: TestApp;

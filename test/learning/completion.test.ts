@@ -2,7 +2,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp, type TestApp } from '../support/app';
 import { buildUser } from '../factories';
-import { enrolmentModel, recordQuizOutcome } from '../../modules/learning';
+import { recordQuizOutcome } from '../../modules/learning';
+import { enrolmentModel } from '../../modules/learning/model';
 import { outboxModel } from '../../modules/notifications/model';
 import { buildCourse } from './fixtures';
 

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { buildTestApp, type TestApp } from '../support/app';
 import { buildUser, signIn } from '../factories';
-import { importCourses, recordQuizOutcome, courseModel } from '../../modules/learning';
+import { importCourses, recordQuizOutcome } from '../../modules/learning';
+import { courseModel } from '../../modules/learning/model';
 
 let t: TestApp;
 before(async () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../../server/context';
-import { courseModel, lessonModel, lessonVersionModel, type Block } from '../../modules/learning';
+import { type Block } from '../../modules/learning';
+import { courseModel, lessonModel, lessonVersionModel } from '../../modules/learning/model';
 
 /** A published course with published lessons, written straight to the models (no content files). */
 export async function buildCourse(

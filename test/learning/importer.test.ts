@@ -4,13 +4,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { buildTestApp, type TestApp } from '../support/app';
-import {
-  importCourses,
-  courseModel,
-  lessonModel,
-  lessonVersionModel,
-  getCourseOutline,
-} from '../../modules/learning';
+import { importCourses, getCourseOutline } from '../../modules/learning';
+import { courseModel, lessonModel, lessonVersionModel } from '../../modules/learning/model';
 
 const shipped = path.resolve(import.meta.dirname, '../../content/courses');
 let t: TestApp;
@@ -112,9 +107,9 @@ test('an invalid lesson file gives an error naming the file, and nothing is impo
 });
 
 test('the seed steps import the shipped course into an empty database', async () => {
-  const { seedSteps } = await import('../../server/cli/seed');
-  const { seedCourses } = await import('../../modules/learning');
-  assert.ok(seedSteps.includes(seedCourses));
+  const { learningModule } = await import('../../modules/learning');
+  const { seedCourses } = await import('../../modules/learning/jobs');
+  assert.ok(learningModule.seed?.includes(seedCourses));
   const app = await buildTestApp();
   try {
     await seedCourses(app.ctx);

@@ -2,7 +2,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp, fixedClock, type TestApp } from '../support/app';
 import { buildUser } from '../factories';
-import { enrolmentModel, sendReminders } from '../../modules/learning';
+import { sendReminders } from '../../modules/learning';
+import { enrolmentModel } from '../../modules/learning/model';
 import { outboxModel } from '../../modules/notifications/model';
 import { buildCourse } from './fixtures';
 

@@ -44,6 +44,7 @@ function appOn(connection: Connection) {
   return createUmbrella({
     connection,
     passUnknownErrors: false,
+    jobs: 'none',
     config: {
       env: 'test',
       sessionSecret: TEST_SECRET,

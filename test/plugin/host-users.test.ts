@@ -6,7 +6,7 @@ import request from 'supertest';
 import type { Connection } from 'mongoose';
 import { connectDatabase } from '../../server/db/connect';
 import { createUmbrella, type Umbrella } from '../../server/plugin';
-import { userModel } from '../../modules/accounts';
+import { userModel } from '../../modules/accounts/model';
 import { TEST_SECRET } from '../support/app';
 
 let db: Connection;

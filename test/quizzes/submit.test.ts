@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp, fixedClock, type TestApp } from '../support/app';
 import { buildUser, signIn, tokenFor } from '../factories';
-import { enrolmentModel } from '../../modules/learning';
+import { enrolmentModel } from '../../modules/learning/model';
 import { encode, formFor, importRealCourse, models, quizByKey } from './support';
 
 const clock = fixedClock(new Date('2026-03-02T02:00:00Z'));

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Types } from 'mongoose';
 import { parse as parseYaml } from 'yaml';
 import type { AppContext } from '../../server/context';
-import { courseModel } from '../../modules/learning';
+import { courseModel } from '../../modules/learning/model';
 import { importQuizzes } from '../../modules/quizzes';
 import { attemptModel, questionModel, quizModel, type Quiz } from '../../modules/quizzes/model';
 

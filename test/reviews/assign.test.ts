@@ -4,7 +4,7 @@ import { buildTestApp, type TestApp } from '../support/app';
 import { buildUser, csrfFrom, signIn } from '../factories';
 import { buildCall, buildPitch } from './factories';
 import { assignmentModel } from '../../modules/reviews/model';
-import { userModel } from '../../modules/accounts';
+import { userModel } from '../../modules/accounts/model';
 
 let t: TestApp;
 before(async () => {

@@ -4,7 +4,7 @@ import { buildTestApp, type TestApp } from '../support/app';
 import { buildUser, csrfFrom, signIn } from '../factories';
 import { buildCall, buildPitch } from './factories';
 import { assignmentModel, reviewModel } from '../../modules/reviews/model';
-import { decisionFor } from '../../modules/reviews';
+import { applicantDecision as decisionFor } from '../../modules/grants';
 import { awardModel } from '../../modules/awards/model';
 
 let t: TestApp;

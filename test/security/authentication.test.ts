@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp, type TestApp } from '../support/app';
 import { buildUser, PASSWORD } from '../factories';
-import { userModel } from '../../modules/accounts';
+import { userModel } from '../../modules/accounts/model';
 import { outboxModel } from '../../modules/notifications/model';
 import { anonymous, isAnonymous, stable } from './helpers';
 

@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp, type TestApp } from '../support/app';
 import { buildUser, signIn, tokenFor } from '../factories';
-import { userModel } from '../../modules/accounts';
+import { userModel } from '../../modules/accounts/model';
 import { anonymous } from './helpers';
 
 let t: TestApp;

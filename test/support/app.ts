@@ -32,6 +32,8 @@ export async function buildTestApp(
     clock: options.clock,
     mailTransport: options.mailTransport,
     passUnknownErrors: false,
+    // Tests run the jobs they are about themselves, at the moment they choose.
+    jobs: 'none',
     config: {
       env: 'test',
       sessionSecret: TEST_SECRET,

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import mongoose from 'mongoose';
+import { oid } from '../../../server/db/ids';
 import { NotFound } from '../../../server/http/errors';
-import { requirePublishedOutline, enrolmentModel } from '../../learning';
-import { attemptModel } from '../../quizzes';
+import { requirePublishedOutline, completionCounts } from '../../learning';
+import { submittedAttemptsPage } from '../../quizzes';
 import { getCall, pitchesForCall } from '../../grants';
 import { defineEndpoint } from './endpoint';
 
@@ -11,8 +11,6 @@ const slug = z.string().regex(/^[a-z0-9-]{1,80}$/);
 const objectId = z.string().regex(/^[a-f0-9]{24}$/);
 const iso = (d: Date | string | undefined | null) => (d ? new Date(d).toISOString() : null);
 const paging = { limit: z.coerce.number().int().min(1).max(100).default(50), cursor: objectId.optional() };
-const after = (cursor?: string) =>
-  cursor ? { _id: mongoose.trusted({ $gt: new mongoose.Types.ObjectId(cursor) }) } : {};
 const nextCursor = (rows: Array<{ _id: unknown }>, limit: number) =>
   rows.length === limit ? String(rows[rows.length - 1]!._id) : null;
 
@@ -84,14 +82,8 @@ export const moreEndpoints = [
     }),
     async handler(ctx, { params, query }) {
       const outline = await requirePublishedOutline(ctx, params.slug);
-      const rows = await attemptModel(ctx.db)
-        .find(
-          { courseId: outline.id, status: 'submitted', ...after(query.cursor) },
-          { userId: 1, quizKey: 1, attemptNo: 1, score: 1, passed: 1, submittedAt: 1 },
-        )
-        .sort({ _id: 1 })
-        .limit(query.limit)
-        .lean();
+      const cursor = query.cursor ? oid(query.cursor) : undefined;
+      const rows = await submittedAttemptsPage(ctx, outline.id, query.limit, cursor);
       return {
         data: rows.map((a) => ({
           id: String(a._id),
@@ -122,12 +114,7 @@ export const moreEndpoints = [
     }),
     async handler(ctx, { params }) {
       const outline = await requirePublishedOutline(ctx, params.slug);
-      const groups = await enrolmentModel(ctx.db).aggregate<{ _id: string; n: number }>([
-        { $match: { courseId: new mongoose.Types.ObjectId(outline.id) } },
-        { $group: { _id: '$status', n: { $sum: 1 } } },
-      ]);
-      const count = (status: string) => groups.find((g) => g._id === status)?.n ?? 0;
-      const [enrolled, inProgress, completed] = [count('enrolled'), count('in_progress'), count('completed')];
+      const { enrolled, inProgress, completed } = await completionCounts(ctx, outline.id);
       return { enrolled, inProgress, completed, total: enrolled + inProgress + completed };
     },
   }),

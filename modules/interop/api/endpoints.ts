@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { oid } from '../../../server/db/ids';
 import { NotFound } from '../../../server/http/errors';
-import mongoose from 'mongoose';
-import { publishedCourses, requirePublishedOutline, getCourseOutline, enrolmentModel } from '../../learning';
+import { publishedCourses, requirePublishedOutline, getCourseOutline, enrolmentsPage } from '../../learning';
 import { certificateByCode } from '../../certificates';
 import { openCalls } from '../../grants';
 import { defineEndpoint } from './endpoint';
@@ -93,20 +93,8 @@ const coreEndpoints = [
     ),
     async handler(ctx, { params, query }) {
       const outline = await requirePublishedOutline(ctx, params.slug);
-      const filter: Record<string, unknown> = { courseId: outline.id };
-      if (query.cursor) filter._id = mongoose.trusted({ $gt: new mongoose.Types.ObjectId(query.cursor) });
-      const rows = await enrolmentModel(ctx.db)
-        .find(filter, {
-          userId: 1,
-          status: 1,
-          lessonsViewed: 1,
-          quizzesPassed: 1,
-          startedAt: 1,
-          completedAt: 1,
-        })
-        .sort({ _id: 1 })
-        .limit(query.limit)
-        .lean();
+      const cursor = query.cursor ? oid(query.cursor) : undefined;
+      const rows = await enrolmentsPage(ctx, outline.id, query.limit, cursor);
       return {
         data: rows.map((e) => ({
           id: String(e._id),

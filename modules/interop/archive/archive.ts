@@ -4,10 +4,10 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import JSZip from 'jszip';
 import { stringify } from 'yaml';
-import type { Types } from 'mongoose';
 import type { AppContext } from '../../../server/context';
 import { Invalid, NotFound } from '../../../server/http/errors';
-import { courseModel, importCourses, lessonModel, type Bilingual, type Block } from '../../learning';
+import { courseWithPublishedLessons, importCourses, type Bilingual, type Block } from '../../learning';
+import { courseQuizBank, type Question, type QuestionOption } from '../../quizzes';
 
 /**
  * A course as one .zip: `<slug>/course.yaml`, `<slug>/lessons/<lesson>.yaml`,
@@ -20,31 +20,8 @@ const MAX_ENTRY_BYTES = 2 * 1024 * 1024;
 const MAX_TOTAL_BYTES = 50 * 1024 * 1024;
 const MAX_ENTRIES = 2000;
 
-interface QuizDoc {
-  key: string;
-  kind: 'pre' | 'post' | 'lesson';
-  title: Bilingual;
-  questionIds: string[];
-  draw: number;
-  passingScore: number;
-}
-interface OptionDoc {
-  id: string;
-  text: Bilingual;
-  correct?: boolean;
-  feedback: Bilingual;
-}
-interface QuestionDoc {
-  qid: string;
-  objective: string;
-  type: string;
-  stem: Bilingual;
-  explanation?: Bilingual | null;
-  excerpt?: Bilingual | null;
-  case?: Bilingual | null;
-  options: OptionDoc[];
-  elements?: OptionDoc[] | null;
-}
+type QuestionDoc = Question;
+type OptionDoc = QuestionOption;
 
 const bi = (b: Bilingual) => ({ en: b.en, mn: b.mn });
 const option = (o: OptionDoc) => ({
@@ -62,27 +39,14 @@ const block = (b: Block) => ({
   ...(b.alt ? { alt: bi(b.alt) } : {}),
 });
 
-/** Quizzes and questions are read straight from their collections: read-only, no model coupling. */
-async function quizData(ctx: AppContext, courseId: Types.ObjectId) {
-  const quizzes = (await ctx.db.collection('quizzes').find({ courseId }).toArray()) as unknown as QuizDoc[];
-  const questions = (await ctx.db
-    .collection('questions')
-    .find({ courseId })
-    .sort({ qid: 1 })
-    .toArray()) as unknown as QuestionDoc[];
-  return { quizzes, questions };
-}
-
 export async function exportCourseArchive(
   ctx: AppContext,
   slug: string,
 ): Promise<{ slug: string; zip: Buffer }> {
-  const course = await courseModel(ctx.db).findOne({ slug }).lean();
-  if (!course) throw new NotFound();
-  const lessons = await lessonModel(ctx.db).find({ courseId: course._id, status: 'published' }).lean();
-  const byId = new Map(lessons.map((l) => [String(l._id), l]));
-  const ordered = course.lessonIds.map((id) => byId.get(String(id))).filter((l) => !!l);
-  const { quizzes, questions } = await quizData(ctx, course._id);
+  const found = await courseWithPublishedLessons(ctx, slug);
+  if (!found) throw new NotFound();
+  const { course, lessons: ordered } = found;
+  const { quizzes, questions } = await courseQuizBank(ctx, course._id);
   const quiz = (key: string) => quizzes.find((q) => q.key === key);
   const test = (key: 'pre' | 'post') => {
     const q = quiz(key);

@@ -1,7 +1,7 @@
 import mongoose, { Types } from 'mongoose';
 import type { AppContext } from '../../../server/context';
-import { attemptModel } from '../../quizzes';
-import { enrolmentModel } from '../../learning';
+import { attemptsOfUserSince } from '../../quizzes';
+import { completionSince } from '../../learning';
 import { SCORE_SCOPE } from './claims';
 import { signWithToolKey } from './keys';
 import { ltiLaunchModel, ltiPlatformModel, ltiScoreModel, type LtiLaunch, type LtiPlatform } from './model';
@@ -63,32 +63,25 @@ export async function queueScores(ctx: AppContext): Promise<number> {
   let queued = 0;
   for (const launch of launches) {
     const t = launch.target!;
+    const courseId = launch.courseId;
+    if (!courseId) continue; // a launch always records its course; an old record without one has nothing to score
     const since = new Date(
       Math.max(launch.firstLaunchedAt.getTime(), (launch.scannedUntil?.getTime() ?? 0) - OVERLAP_MS),
     );
     if (t.kind === 'course') {
-      const done = await enrolmentModel(ctx.db)
-        .findOne({
-          userId: launch.userId,
-          courseId: launch.courseId,
-          completedAt: mongoose.trusted({ $gte: since }),
-        })
-        .lean();
+      const done = await completionSince(ctx, { userId: launch.userId, courseId, since });
       if (done?.completedAt) {
         await enqueue(ctx, launch, `completion:${String(done._id)}`, 100, done.completedAt);
         queued++;
       }
     } else {
       const quizKey = t.kind === 'quiz' ? t.quizKey! : `lesson:${t.lessonSlug}`;
-      const attempts = await attemptModel(ctx.db)
-        .find({
-          userId: launch.userId,
-          courseId: launch.courseId,
-          quizKey,
-          status: 'submitted',
-          submittedAt: mongoose.trusted({ $gte: since }),
-        })
-        .lean();
+      const attempts = await attemptsOfUserSince(ctx, {
+        userId: launch.userId,
+        courseId,
+        quizKey,
+        since,
+      });
       for (const a of attempts) {
         await enqueue(ctx, launch, `attempt:${String(a._id)}`, a.score ?? 0, a.submittedAt ?? now, a._id);
         queued++;

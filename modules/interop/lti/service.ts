@@ -5,7 +5,13 @@ import { z } from 'zod';
 import type { AppContext } from '../../../server/context';
 import type { SessionUser } from '../../../server/types';
 import { Invalid, NotFound, Forbidden, Conflict } from '../../../server/http/errors';
-import { userModel, toSessionUser } from '../../accounts';
+import {
+  createLinkedJournalist,
+  discardUnlinkedAccount,
+  emailInUse,
+  toSessionUser,
+  userById,
+} from '../../accounts';
 import { recordAudit } from '../../audit';
 import { CLAIM, isLearner, mapRoles } from './claims';
 import {
@@ -205,35 +211,28 @@ function displayName(c: z.infer<typeof commonClaims>): string {
 /** The linked user, or (learners only) a new journalist account linked to the LMS identity. */
 async function findOrCreateLearner(ctx: AppContext, platform: LtiPlatform, c: z.infer<typeof commonClaims>) {
   const Links = ltiLinkModel(ctx.db);
-  const Users = userModel(ctx.db);
   const link = await Links.findOne({ issuer: platform.issuer, sub: c.sub }).lean();
-  if (link) return Users.findById(link.userId).lean();
+  if (link) return userById(ctx, link.userId);
   const hash = sha256(`${platform.issuer}|${c.sub}`).slice(0, 24);
   const placeholder = `lti-${hash}@lti.invalid`;
   // An LMS-asserted address that already belongs to an account is never trusted to sign into it.
   const claimed = emailShape.safeParse(c.email?.trim().toLowerCase());
-  const free = claimed.success && !(await Users.exists({ email: claimed.data }));
+  const free = claimed.success && !(await emailInUse(ctx, claimed.data));
   const lang = c.locale?.toLowerCase().split(/[-_]/)[0];
-  const fields = {
+  const user = await createLinkedJournalist(ctx, {
+    email: free ? claimed.data : placeholder,
+    placeholderEmail: placeholder,
     name: displayName(c),
-    role: 'journalist' as const,
-    status: 'active' as const,
     ...(lang === 'en' || lang === 'mn' ? { locale: lang } : {}),
-  };
-  const user = await Users.create({ email: free ? claimed.data : placeholder, ...fields }).catch(
-    (err: { code?: number }) => {
-      if (err.code !== 11000) throw err;
-      return Users.create({ email: placeholder, ...fields });
-    },
-  );
+  });
   try {
     await Links.create({ issuer: platform.issuer, sub: c.sub, userId: user._id });
-    return user.toObject();
+    return user;
   } catch (err) {
     if ((err as { code?: number }).code !== 11000) throw err;
-    await Users.deleteOne({ _id: user._id }); // a parallel launch linked first: use its user
+    await discardUnlinkedAccount(ctx, user._id); // a parallel launch linked first: use its user
     const winner = await Links.findOne({ issuer: platform.issuer, sub: c.sub }).lean();
-    return winner ? Users.findById(winner.userId).lean() : null;
+    return winner ? userById(ctx, winner.userId) : undefined;
   }
 }
 
@@ -334,7 +333,7 @@ async function consumeTicket(ctx: AppContext, purpose: 'handoff' | 'deep-link', 
 export async function redeemHandoff(ctx: AppContext, raw: string) {
   const ticket = await consumeTicket(ctx, 'handoff', raw);
   if (!ticket?.userId) throw new NotFound('interop.lti.errors.handoff');
-  const user = await userModel(ctx.db).findById(ticket.userId).lean();
+  const user = await userById(ctx, ticket.userId);
   if (!user || user.status !== 'active' || user.role !== 'journalist') throw new Forbidden();
   return { user: toSessionUser(user), path: ticket.path ?? '/learn' };
 }

@@ -3,8 +3,8 @@ import mongoose, { type Types } from 'mongoose';
 import type { AppContext } from '../../../server/context';
 import type { SessionUser } from '../../../server/types';
 import { recordAudit } from '../../audit';
-import { courseModel, enrolmentModel, lessonModel, type Bilingual } from '../../learning';
-import { attemptModel } from '../../quizzes';
+import { courseLabel, enrolmentsActiveIn, lessonLabel, type Bilingual } from '../../learning';
+import { attemptsSubmittedIn } from '../../quizzes';
 import { xapiSettingsModel, xapiStatementModel, type XapiSettings } from './model';
 
 const VERB = {
@@ -156,19 +156,19 @@ export async function queueStatements(ctx: AppContext): Promise<number> {
   if (!settings.enabled || !settings.endpoint) return 0;
   const until = ctx.clock.now();
   const since = new Date((settings.checkpoint ?? settings.enabledAt ?? until).getTime() - OVERLAP_MS);
-  const window = mongoose.trusted({ $gt: since, $lte: until });
+  const window = { after: since, until };
   const b = builder(ctx, settings);
   const courses = new Map<string, { slug: string; title: Bilingual } | null>();
   const course = async (id: Types.ObjectId) => {
     const k = String(id);
-    if (!courses.has(k)) courses.set(k, await courseModel(ctx.db).findById(id, { slug: 1, title: 1 }).lean());
+    if (!courses.has(k)) courses.set(k, (await courseLabel(ctx, id)) ?? null);
     return courses.get(k) ?? null;
   };
   const courseActivity = (c: { slug: string; title: Bilingual }) =>
     activity(`${b.base}/xapi/activities/course/${c.slug}`, TYPE.course, c.title);
   let queued = 0;
 
-  const enrolments = await enrolmentModel(ctx.db).find({ lastActivityAt: window }).limit(10_000).lean();
+  const enrolments = await enrolmentsActiveIn(ctx, window, 10_000);
   for (const e of enrolments) {
     const c = await course(e.courseId);
     if (!c) continue;
@@ -182,7 +182,7 @@ export async function queueStatements(ctx: AppContext): Promise<number> {
       });
     for (const v of e.lessonsViewed ?? []) {
       if (!(v.at > since && v.at <= until)) continue;
-      const lesson = await lessonModel(ctx.db).findById(v.lessonId, { slug: 1, title: 1 }).lean();
+      const lesson = await lessonLabel(ctx, v.lessonId);
       if (!lesson) continue;
       queued += await enqueue(ctx, `experienced:${String(e._id)}:${String(v.lessonId)}:${v.version}`, {
         actor,
@@ -206,10 +206,7 @@ export async function queueStatements(ctx: AppContext): Promise<number> {
       });
   }
 
-  const attempts = await attemptModel(ctx.db)
-    .find({ status: 'submitted', submittedAt: window })
-    .limit(10_000)
-    .lean();
+  const attempts = await attemptsSubmittedIn(ctx, window, 10_000);
   for (const a of attempts) {
     const c = await course(a.courseId);
     if (!c) continue;

@@ -9,7 +9,7 @@ import { generateSync } from 'otplib';
 import sharp from 'sharp';
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../../server/context';
-import { courseModel, enrolmentModel } from '../../../modules/learning';
+import { courseModel, enrolmentModel } from '../../../modules/learning/model';
 import { PASSWORD } from '../../factories';
 
 export const pathOf = (page: Page) => new URL(page.url()).pathname;

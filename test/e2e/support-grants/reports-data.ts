@@ -6,8 +6,9 @@
 import assert from 'node:assert/strict';
 import { Types } from 'mongoose';
 import type { AppContext } from '../../../server/context';
-import { cohortModel, enrolmentModel, getOutlineBySlug, importCourses } from '../../../modules/learning';
-import { attemptModel, questionModel, quizModel } from '../../../modules/quizzes';
+import { getOutlineBySlug, importCourses } from '../../../modules/learning';
+import { cohortModel, enrolmentModel } from '../../../modules/learning/model';
+import { attemptModel, questionModel, quizModel } from '../../../modules/quizzes/model';
 import { buildUser } from '../../factories';
 
 type Person = Awaited<ReturnType<typeof buildUser>>;

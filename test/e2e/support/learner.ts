@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
 import type { AppContext } from '../../../server/context';
-import { attemptModel, questionModel } from '../../../modules/quizzes';
+import { attemptModel, questionModel } from '../../../modules/quizzes/model';
 import { PASSWORD } from '../../factories';
 
 /** Path of the page's URL with the mount prefix (if any) removed. */

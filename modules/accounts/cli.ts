@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import type { AppContext } from '../context';
-import { email as emailSchema } from '../../modules/accounts/schemas';
-import { createAdminAccount } from '../../modules/accounts/service-admin';
+import type { AppContext } from '../../server/context';
+import { email as emailSchema } from './schemas';
+import { createAdminAccount } from './service-admin';
 
 const input = z.strictObject({
   email: emailSchema,

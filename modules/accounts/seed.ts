@@ -1,8 +1,7 @@
-import type { AppContext } from '../context';
-import { hashPassword } from '../auth/passwords';
-import { userModel } from '../../modules/accounts';
-import { seedCourses } from '../../modules/learning';
-import type { Role } from '../types';
+import type { AppContext } from '../../server/context';
+import { hashPassword } from '../../server/auth/passwords';
+import type { Role } from '../../server/types';
+import { userModel } from './model';
 
 /** Demo accounts for a first look. Passwords are printed once; change them before real use. */
 export const DEMO_PASSWORD = 'umbrella-demo-2026';
@@ -65,12 +64,8 @@ const demoUsers: Array<{
   },
 ];
 
-/** Seed steps other modules add (e.g. importing the shipped course); each must be idempotent. */
-export const seedSteps: Array<(ctx: AppContext) => Promise<void>> = [seedCourses];
-
-/** Seeds demo users when there are none, then runs every seed step. Returns the text to print. */
-export async function seedIfEmpty(ctx: AppContext): Promise<string | undefined> {
-  for (const step of seedSteps) await step(ctx);
+/** Seed step: demo users when there are none. Returns the logins to print. */
+export async function seedDemoUsers(ctx: AppContext): Promise<string | undefined> {
   const users = userModel(ctx.db);
   if ((await users.estimatedDocumentCount()) > 0) return undefined;
   const passwordHash = await hashPassword(DEMO_PASSWORD);

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import type { AppContext } from '../context';
-import { importCourses } from '../../modules/learning';
+import type { AppContext } from '../../server/context';
+import { importCourses } from './importer';
 
 /** `npm run cli -- import-course [dir]`: a course folder or a folder of them (default content/courses). */
 export async function importCourseCommand(ctx: AppContext, args: string[]): Promise<void> {
