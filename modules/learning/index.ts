@@ -61,17 +61,4 @@ export {
 } from './outline';
 export { sendReminders } from './reminders';
 export { importCourses, ContentError } from './importer';
-export {
-  courseModel,
-  lessonModel,
-  lessonVersionModel,
-  enrolmentModel,
-  cohortModel,
-  type Course,
-  type Lesson,
-  type LessonVersion,
-  type Enrolment,
-  type Cohort,
-  type Bilingual,
-  type Block,
-} from './model';
+export type { Course, Lesson, LessonVersion, Enrolment, Cohort, Bilingual, Block } from './model';

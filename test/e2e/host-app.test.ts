@@ -53,6 +53,7 @@ before(async () => {
 });
 
 after(async () => {
+  await host?.umbrella.stop();
   await context?.close().catch(() => undefined);
   await browser?.close().catch(() => undefined);
   await new Promise<void>((resolve) => server.close(() => resolve()));

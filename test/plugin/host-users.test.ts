@@ -41,6 +41,7 @@ before(async () => {
   host.use('/training', umbrella.app);
 });
 after(async () => {
+  await umbrella.stop();
   await db.dropDatabase();
   await db.close();
 });

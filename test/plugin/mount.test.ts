@@ -13,9 +13,10 @@ let host: Awaited<ReturnType<typeof buildHostApp>>;
 
 before(async () => {
   db = await connectDatabase(process.env.TEST_MONGODB_URI!, `t_mount_${randomUUID().slice(0, 8)}`);
-  host = await buildHostApp(db, TEST_SECRET);
+  host = await buildHostApp(db, TEST_SECRET, { config: { logLevel: 'silent' } });
 });
 after(async () => {
+  await host.umbrella.stop();
   await db.dropDatabase();
   await db.close();
 });
