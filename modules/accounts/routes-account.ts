@@ -8,6 +8,7 @@ import { deleteAccountForm, profileForm, registerForm } from './schemas';
 import { accountsPolicy as policy } from './policy';
 import * as accounts from './service';
 import { deleteOwnAccount, exportPersonalData } from './privacy';
+import { signedInUser } from '../../server/auth/policy';
 
 /** Registration and the signed-in user's own profile. */
 export function accountRoutes(ctx: AppContext): Router {
@@ -42,12 +43,12 @@ export function accountRoutes(ctx: AppContext): Router {
   });
 
   router.get('/account', policy.self, async (req, res) => {
-    const user = await accounts.findActiveUser(ctx, req.user!.id);
+    const user = await accounts.findActiveUser(ctx, signedInUser(req).id);
     res.render('accounts/profile', { values: user, saved: req.query.saved === '1' });
   });
 
   router.get('/account/export', policy.self, async (req, res) => {
-    const data = await exportPersonalData(ctx, req.user!);
+    const data = await exportPersonalData(ctx, signedInUser(req));
     const day = ctx.clock.now().toISOString().slice(0, 10);
     res
       .set('Cache-Control', 'no-store')
@@ -59,10 +60,10 @@ export function accountRoutes(ctx: AppContext): Router {
   router.post('/account/delete', policy.deleteSelf, ...limits.slice(0, 1), async (req, res) => {
     try {
       const { password } = parse(deleteAccountForm, req.body);
-      await deleteOwnAccount(ctx, req.user!, password);
+      await deleteOwnAccount(ctx, signedInUser(req), password);
     } catch (err) {
       if (!(err instanceof Invalid)) throw err;
-      const user = await accounts.findActiveUser(ctx, req.user!.id);
+      const user = await accounts.findActiveUser(ctx, signedInUser(req).id);
       return res.status(400).render('accounts/profile', {
         values: user,
         errors: { deletePassword: err.details?.password ?? err.key },
@@ -79,7 +80,7 @@ export function accountRoutes(ctx: AppContext): Router {
         .status(400)
         .render('accounts/profile', { values: req.body, errors: fieldErrors(parsed.error) });
     try {
-      const user = await accounts.updateProfile(ctx, req.user!.id, parsed.data);
+      const user = await accounts.updateProfile(ctx, signedInUser(req).id, parsed.data);
       req.session.user = accounts.toSessionUser(user);
       req.session.lang = user.locale;
       res.redirect(303, res.locals.url('/account?saved=1'));

@@ -9,6 +9,7 @@ import { inviteForm, userUpdateForm } from './schemas';
 import { accountsPolicy as policy } from './policy';
 import * as accounts from './service';
 import { getUserForAdmin } from './service-admin';
+import { signedInUser } from '../../server/auth/policy';
 
 const listQuery = z.strictObject({
   role: z
@@ -44,7 +45,7 @@ export function adminUserRoutes(ctx: AppContext): Router {
         .status(400)
         .render('accounts/admin-invite', { roles: ROLES, values, errors: fieldErrors(parsed.error) });
     try {
-      const user = await accounts.inviteUser(ctx, req.user!, parsed.data);
+      const user = await accounts.inviteUser(ctx, signedInUser(req), parsed.data);
       await recordAudit(ctx, req.user, 'user.invited', { type: 'user', id: user._id }, { role: user.role });
       res.redirect(303, res.locals.url(`/admin/users/${String(user._id)}?invited=1`));
     } catch (err) {
@@ -60,7 +61,7 @@ export function adminUserRoutes(ctx: AppContext): Router {
     res.render('accounts/admin-user', {
       target,
       roles: ROLES,
-      self: id === req.user!.id,
+      self: id === signedInUser(req).id,
       saved: !!flags.saved,
       invited: !!flags.invited,
     });
@@ -74,13 +75,13 @@ export function adminUserRoutes(ctx: AppContext): Router {
       return res.status(400).render('accounts/admin-user', {
         target,
         roles: ROLES,
-        self: id === req.user!.id,
+        self: id === signedInUser(req).id,
         errors: fieldErrors(parsed.error),
       });
     }
     try {
       const before = await getUserForAdmin(ctx, id);
-      const user = await accounts.updateUserAccess(ctx, req.user!, id, parsed.data);
+      const user = await accounts.updateUserAccess(ctx, signedInUser(req), id, parsed.data);
       await recordAudit(
         ctx,
         req.user,
@@ -95,7 +96,7 @@ export function adminUserRoutes(ctx: AppContext): Router {
       res.status(400).render('accounts/admin-user', {
         target,
         roles: ROLES,
-        self: id === req.user!.id,
+        self: id === signedInUser(req).id,
         errors: { _form: err.key },
       });
     }

@@ -17,6 +17,7 @@ import {
 import * as awards from './service';
 import { callsByIds } from '../grants';
 import type { Award } from './model';
+import { signedInUser } from '../../server/auth/policy';
 
 const view = (a: Award) => ({
   id: String(a._id),
@@ -49,7 +50,9 @@ export function awardsRouter(ctx: AppContext): Router {
         await fn(req, id);
       } catch (err) {
         if (!(err instanceof Invalid)) throw err;
-        const award = staff ? await awards.anyAward(ctx, id) : await awards.myAward(ctx, req.user!.id, id);
+        const award = staff
+          ? await awards.anyAward(ctx, id)
+          : await awards.myAward(ctx, signedInUser(req).id, id);
         return res.status(400).render('awards/show', {
           award: view(award),
           staff,
@@ -61,14 +64,14 @@ export function awardsRouter(ctx: AppContext): Router {
     };
 
   router.get('/awards', policy.journalist, async (req, res) => {
-    const list = await awards.myAwards(ctx, req.user!.id);
+    const list = await awards.myAwards(ctx, signedInUser(req).id);
     res.render('awards/index', { awards: list.map(view), staff: false });
   });
   router.get('/awards/:id', policy.journalist, async (req, res) => {
     const { id } = parse(awardParams, req.params);
     const q = parse(awardPageQuery, req.query);
     res.render('awards/show', {
-      award: view(await awards.myAward(ctx, req.user!.id, id)),
+      award: view(await awards.myAward(ctx, signedInUser(req).id, id)),
       staff: false,
       done: !!q.done,
     });
@@ -76,17 +79,19 @@ export function awardsRouter(ctx: AppContext): Router {
   router.post(
     '/awards/:id/accept',
     policy.journalist,
-    step(false, (req, id) => (parse(csrfOnly, req.body), awards.acceptAward(ctx, req.user!, id))),
+    step(false, (req, id) => (parse(csrfOnly, req.body), awards.acceptAward(ctx, signedInUser(req), id))),
   );
   router.post(
     '/awards/:id/draft',
     policy.journalist,
-    step(false, (req, id) => awards.submitDraft(ctx, req.user!, id, parse(draftForm, req.body))),
+    step(false, (req, id) => awards.submitDraft(ctx, signedInUser(req), id, parse(draftForm, req.body))),
   );
   router.post(
     '/awards/:id/published',
     policy.journalist,
-    step(false, (req, id) => awards.submitPublished(ctx, req.user!, id, parse(publishedForm, req.body))),
+    step(false, (req, id) =>
+      awards.submitPublished(ctx, signedInUser(req), id, parse(publishedForm, req.body)),
+    ),
   );
 
   router.get('/admin/awards', policy.staff, async (_req, res) => {
@@ -100,18 +105,20 @@ export function awardsRouter(ctx: AppContext): Router {
   router.post(
     '/admin/awards/:id/ethics',
     policy.staff,
-    step(true, (req, id) => awards.recordEthicsCheck(ctx, req.user!, id, parse(ethicsForm, req.body).note)),
+    step(true, (req, id) =>
+      awards.recordEthicsCheck(ctx, signedInUser(req), id, parse(ethicsForm, req.body).note),
+    ),
   );
   router.post('/admin/awards/:id/tranches/:key/pay', policy.staff, async (req, res) => {
     const { id, key } = parse(trancheParams, req.params);
     const { reference } = parse(payForm, req.body);
-    await awards.payTranche(ctx, req.user!, id, key, reference);
+    await awards.payTranche(ctx, signedInUser(req), id, key, reference);
     res.redirect(303, res.locals.url(`/admin/awards/${id}?done=1`));
   });
   router.post(
     '/admin/awards/:id/close',
     policy.staff,
-    step(true, (req, id) => (parse(csrfOnly, req.body), awards.closeAward(ctx, req.user!, id))),
+    step(true, (req, id) => (parse(csrfOnly, req.body), awards.closeAward(ctx, signedInUser(req), id))),
   );
 
   router.get('/published', policy.public, async (_req, res) => {

@@ -6,13 +6,14 @@ import { recordId, showNameForm } from './schemas';
 import { forHolder } from './present';
 import { renderCertificatePdf } from './pdf';
 import * as certificates from './service';
+import { signedInUser } from '../../server/auth/policy';
 
 /** The signed-in holder's certificates: list, public-name choice, PDF download. */
 export function holderRoutes(ctx: AppContext): Router {
   const router = Router();
 
   router.get('/certificates', policy.holder, async (req, res) => {
-    const list = await certificates.certificatesOf(ctx, req.user!.id);
+    const list = await certificates.certificatesOf(ctx, signedInUser(req).id);
     res.render('certificates/mine', {
       certificates: list.map((c) => forHolder(c, res.locals.lang)),
       saved: req.query.saved === '1',
@@ -22,13 +23,13 @@ export function holderRoutes(ctx: AppContext): Router {
   router.post('/certificates/:id/show-name', policy.holder, async (req, res) => {
     const id = recordId(req.params);
     const { showName } = parse(showNameForm, req.body);
-    await certificates.setShowName(ctx, req.user!.id, id, showName === 'true');
+    await certificates.setShowName(ctx, signedInUser(req).id, id, showName === 'true');
     res.redirect(303, res.locals.url('/certificates?saved=1'));
   });
 
   router.get('/certificates/:id/pdf', policy.holder, async (req, res) => {
     const id = recordId(req.params);
-    const cert = await certificates.downloadableCertificate(ctx, req.user!, id);
+    const cert = await certificates.downloadableCertificate(ctx, signedInUser(req), id);
     const pdf = await renderCertificatePdf(ctx, cert);
     res
       .status(200)

@@ -5,6 +5,7 @@ import { certificatesPolicy as policy } from './policy';
 import { recordId, revokeForm } from './schemas';
 import { forStaff } from './present';
 import * as certificates from './service';
+import { signedInUser } from '../../server/auth/policy';
 
 /** Trainers and admins: the issued certificates, and revocation with a reason. */
 export function trainerRoutes(ctx: AppContext): Router {
@@ -21,7 +22,7 @@ export function trainerRoutes(ctx: AppContext): Router {
   router.post('/trainer/certificates/:id/revoke', policy.manage, async (req, res) => {
     const id = recordId(req.params);
     const { reason } = parse(revokeForm, req.body);
-    await certificates.revokeCertificate(ctx, req.user!, id, reason);
+    await certificates.revokeCertificate(ctx, signedInUser(req), id, reason);
     res.redirect(303, res.locals.url('/trainer/certificates?revoked=1'));
   });
 

@@ -10,6 +10,7 @@ import { callFormFromBody, callFormValues, presentCall } from './present';
 import { defaultRubric, defaultThemes, DEFAULT_COURSE, DEFAULT_TIME_ZONE } from './defaults';
 import { utcToLocalInput } from './time';
 import { usersByIds } from '../accounts';
+import { signedInUser } from '../../server/auth/policy';
 
 function callIdOr404(params: unknown): string {
   const parsed = callIdParams.safeParse(params);
@@ -66,7 +67,7 @@ export function adminCallRoutes(ctx: AppContext): Router {
     if (!parsed.success)
       return renderForm(res, 400, { values: callFormFromBody(body), errors: fieldErrors(parsed.error) });
     try {
-      const call = await calls.createCall(ctx, req.user!, parsed.data);
+      const call = await calls.createCall(ctx, signedInUser(req), parsed.data);
       res.redirect(303, res.locals.url(`/admin/calls/${String(call._id)}?saved=1`));
     } catch (err) {
       if (!(err instanceof AppError) || err.status !== 400) throw err;
@@ -121,7 +122,7 @@ export function adminCallRoutes(ctx: AppContext): Router {
       });
     if (!parsed.success) return again(400, fieldErrors(parsed.error));
     try {
-      await calls.updateCall(ctx, req.user!, callId, parsed.data);
+      await calls.updateCall(ctx, signedInUser(req), callId, parsed.data);
       res.redirect(303, res.locals.url(`/admin/calls/${callId}?saved=1`));
     } catch (err) {
       if (!(err instanceof AppError) || (err.status !== 400 && err.status !== 409)) throw err;
@@ -132,14 +133,14 @@ export function adminCallRoutes(ctx: AppContext): Router {
   router.post('/admin/calls/:callId/open', policy.manageCalls, async (req, res) => {
     const callId = callIdOr404(req.params);
     parse(emptyForm, req.body);
-    await calls.openCall(ctx, req.user!, callId);
+    await calls.openCall(ctx, signedInUser(req), callId);
     res.redirect(303, res.locals.url(`/admin/calls/${callId}`));
   });
 
   router.post('/admin/calls/:callId/close', policy.manageCalls, async (req, res) => {
     const callId = callIdOr404(req.params);
     parse(emptyForm, req.body);
-    await calls.closeCall(ctx, req.user!, callId);
+    await calls.closeCall(ctx, signedInUser(req), callId);
     res.redirect(303, res.locals.url(`/admin/calls/${callId}`));
   });
 

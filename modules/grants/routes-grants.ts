@@ -12,6 +12,7 @@ import { eligibilityFor } from './eligibility';
 import { pick, pitchFormFromBody, pitchFormValues, presentCall, presentFiles } from './present';
 import { recordAudit } from '../audit';
 import type { Pitch } from './model';
+import { signedInUser } from '../../server/auth/policy';
 
 const MB = 1024 * 1024;
 
@@ -100,7 +101,7 @@ export function grantsRoutes(ctx: AppContext): Router {
 
   router.get('/grants/pitches/:id', policy.pitch, async (req, res) => {
     const { id } = idOr404(idParams, req.params);
-    const pitch = await pitches.myPitch(ctx, req.user!.id, id);
+    const pitch = await pitches.myPitch(ctx, signedInUser(req).id, id);
     await renderEditor(req, res, pitch);
   });
 
@@ -108,7 +109,7 @@ export function grantsRoutes(ctx: AppContext): Router {
   router.post('/grants/pitches/:id', policy.pitch, async (req, res) => {
     const { id } = idOr404(idParams, req.params);
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const current = await pitches.myPitch(ctx, req.user!.id, id);
+    const current = await pitches.myPitch(ctx, signedInUser(req).id, id);
     const parsed = pitchForm.safeParse(body);
     if (!parsed.success)
       return renderEditor(req, res, current, 400, {
@@ -116,11 +117,11 @@ export function grantsRoutes(ctx: AppContext): Router {
         errors: fieldErrors(parsed.error),
       });
     try {
-      await pitches.savePitch(ctx, req.user!, id, parsed.data);
+      await pitches.savePitch(ctx, signedInUser(req), id, parsed.data);
       res.redirect(303, res.locals.url(`/grants/pitches/${id}?saved=1`));
     } catch (err) {
       if (!(err instanceof AppError) || (err.status !== 400 && err.status !== 409)) throw err;
-      const fresh = await pitches.myPitch(ctx, req.user!.id, id);
+      const fresh = await pitches.myPitch(ctx, signedInUser(req).id, id);
       // Keep what the journalist typed; the version is the current one so a deliberate re-save wins.
       await renderEditor(req, res, fresh, err.status, {
         values: pitchFormFromBody(body, fresh.__v),
@@ -133,7 +134,7 @@ export function grantsRoutes(ctx: AppContext): Router {
   router.post('/grants/pitches/:id/autosave', policy.pitch, async (req, res) => {
     const { id } = idOr404(idParams, req.params);
     const form = parse(pitchForm, req.body);
-    const saved = await pitches.savePitch(ctx, req.user!, id, form);
+    const saved = await pitches.savePitch(ctx, signedInUser(req), id, form);
     res.json({ ok: true, version: saved.__v, budgetTotal: saved.budgetTotal, savedAt: saved.updatedAt });
   });
 
@@ -141,11 +142,11 @@ export function grantsRoutes(ctx: AppContext): Router {
     const { id } = idOr404(idParams, req.params);
     parse(emptyForm, req.body);
     try {
-      await pitches.submitPitch(ctx, req.user!, id);
+      await pitches.submitPitch(ctx, signedInUser(req), id);
       res.redirect(303, res.locals.url(`/grants/pitches/${id}?submitted=1`));
     } catch (err) {
       if (!(err instanceof AppError) || err.status !== 400 || !err.details) throw err;
-      const pitch = await pitches.myPitch(ctx, req.user!.id, id);
+      const pitch = await pitches.myPitch(ctx, signedInUser(req).id, id);
       await renderEditor(req, res, pitch, 400, { errors: { ...err.details, _form: err.key } });
     }
   });
@@ -153,7 +154,7 @@ export function grantsRoutes(ctx: AppContext): Router {
   router.post('/grants/pitches/:id/withdraw', policy.pitch, async (req, res) => {
     const { id } = idOr404(idParams, req.params);
     parse(emptyForm, req.body);
-    await pitches.withdrawPitch(ctx, req.user!, id);
+    await pitches.withdrawPitch(ctx, signedInUser(req), id);
     res.redirect(303, res.locals.url(`/grants/pitches/${id}`));
   });
 
@@ -163,7 +164,7 @@ export function grantsRoutes(ctx: AppContext): Router {
     async (req, _res, next) => {
       // Someone else's pitch is a 404 before a byte of the body is read.
       const { id } = idOr404(idParams, req.params);
-      await pitches.myPitch(ctx, req.user!.id, id);
+      await pitches.myPitch(ctx, signedInUser(req).id, id);
       next();
     },
     receiveFile,
@@ -172,11 +173,11 @@ export function grantsRoutes(ctx: AppContext): Router {
       try {
         const { kind } = parse(uploadFields, { ...(req.body ?? {}) });
         if (!req.file) throw new Invalid('grants.files.errors.noFile');
-        await files.uploadPitchFile(ctx, req.user!, id, kind, req.file);
+        await files.uploadPitchFile(ctx, signedInUser(req), id, kind, req.file);
         res.redirect(303, res.locals.url(`/grants/pitches/${id}?saved=1#files`));
       } catch (err) {
         if (!(err instanceof AppError) || (err.status !== 400 && err.status !== 409)) throw err;
-        const pitch = await pitches.myPitch(ctx, req.user!.id, id);
+        const pitch = await pitches.myPitch(ctx, signedInUser(req).id, id);
         await renderEditor(req, res, pitch, err.status, { errors: { file: err.key, _form: err.key } });
       }
     },
@@ -185,14 +186,14 @@ export function grantsRoutes(ctx: AppContext): Router {
   router.post('/grants/pitches/:id/files/:fileId/remove', policy.pitch, async (req, res) => {
     const { id, fileId } = idOr404(pitchFileParams, req.params);
     parse(emptyForm, req.body);
-    await files.removePitchFile(ctx, req.user!, id, fileId);
+    await files.removePitchFile(ctx, signedInUser(req), id, fileId);
     res.redirect(303, res.locals.url(`/grants/pitches/${id}#files`));
   });
 
   router.get('/grants/files/:fileId', policy.download, async (req, res) => {
     const { fileId } = idOr404(fileIdParams, req.params);
-    const file = await files.fileForDownload(ctx, req.user!, fileId);
-    if (req.user!.role === 'admin')
+    const file = await files.fileForDownload(ctx, signedInUser(req), fileId);
+    if (signedInUser(req).role === 'admin')
       await recordAudit(ctx, req.user, 'file.downloaded', { type: 'file', id: fileId });
     const { stream } = await files.streamStoredFile(ctx, fileId);
     res.set({
@@ -214,9 +215,11 @@ export function grantsRoutes(ctx: AppContext): Router {
     const { callId } = idOr404(callIdParams, req.params);
     const call = await calls.getCall(ctx, callId);
     if (call.status === 'draft') throw new NotFound();
-    const eligibility = await eligibilityFor(ctx, req.user!, call);
+    const eligibility = await eligibilityFor(ctx, signedInUser(req), call);
     const mine =
-      req.user!.role === 'journalist' ? await pitches.myPitchesForCall(ctx, req.user!.id, callId) : [];
+      signedInUser(req).role === 'journalist'
+        ? await pitches.myPitchesForCall(ctx, signedInUser(req).id, callId)
+        : [];
     res.render('grants/call', {
       call: presentCall(call, res.locals.lang, res.locals.timeZone),
       accepting: calls.acceptingPitches(call, ctx.clock.now()),
@@ -230,7 +233,7 @@ export function grantsRoutes(ctx: AppContext): Router {
   router.post('/grants/:callId/pitches', policy.pitch, async (req, res) => {
     const { callId } = idOr404(callIdParams, req.params);
     parse(emptyForm, req.body);
-    const pitch = await pitches.createDraft(ctx, req.user!, callId);
+    const pitch = await pitches.createDraft(ctx, signedInUser(req), callId);
     res.redirect(303, res.locals.url(`/grants/pitches/${String(pitch._id)}`));
   });
 

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { AppContext } from '../../server/context';
-import { allow } from '../../server/auth/policy';
+import { allow, signedInUser } from '../../server/auth/policy';
 import { fieldErrors, idParams, parse } from '../../server/http/validate';
 import { API_SCOPES } from './api/token-model';
 import { createApiToken, listApiTokens, revokeApiToken } from './api/tokens';
@@ -20,13 +20,13 @@ export function tokenRoutes(ctx: AppContext): Router {
   router.post('/admin/api-tokens', admin, async (req, res) => {
     const parsed = createTokenForm.safeParse(req.body ?? {});
     if (!parsed.success) return render(res, 400, { errors: fieldErrors(parsed.error), values: req.body });
-    const { secret } = await createApiToken(ctx, req.user!, parsed.data.name, parsed.data.scopes);
+    const { secret } = await createApiToken(ctx, signedInUser(req), parsed.data.name, parsed.data.scopes);
     await render(res, 201, { secret });
   });
 
   router.post('/admin/api-tokens/:id/revoke', admin, async (req, res) => {
     const { id } = parse(idParams, req.params);
-    await revokeApiToken(ctx, req.user!, id);
+    await revokeApiToken(ctx, signedInUser(req), id);
     res.redirect(303, res.locals.url('/admin/api-tokens'));
   });
   return router;

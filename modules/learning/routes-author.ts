@@ -20,6 +20,7 @@ import {
 } from './schemas';
 import * as authoring from './authoring';
 import { renderBlocks } from './outline';
+import { signedInUser } from '../../server/auth/policy';
 
 /** Applies the editor's button (add, remove, move a block) to what the trainer typed. */
 function applyAction(input: EditorInput): LessonContent {
@@ -63,7 +64,7 @@ export function authorRoutes(ctx: AppContext): Router {
     };
     if (!parsed.success) return render(fieldErrors(parsed.error));
     try {
-      const lesson = await authoring.createLesson(ctx, req.user!, courseSlug, parsed.data);
+      const lesson = await authoring.createLesson(ctx, signedInUser(req), courseSlug, parsed.data);
       res.redirect(303, `${base(res, courseSlug)}/lessons/${lesson.slug}/edit`);
     } catch (err) {
       if (!(err instanceof Invalid)) throw err;
@@ -80,7 +81,7 @@ export function authorRoutes(ctx: AppContext): Router {
 
   router.post('/trainer/courses/:courseSlug/mn-reviewed', policy.author, async (req, res) => {
     const { courseSlug } = parse(courseParams, req.params);
-    await authoring.clearMnDraft(ctx, req.user!, courseSlug);
+    await authoring.clearMnDraft(ctx, signedInUser(req), courseSlug);
     res.redirect(303, `${base(res, courseSlug)}?saved=mn`);
   });
 
@@ -122,7 +123,7 @@ export function authorRoutes(ctx: AppContext): Router {
     }
     const content = applyAction(parsed.data);
     try {
-      await authoring.saveDraft(ctx, req.user!, lesson._id, parsed.data.rev, content);
+      await authoring.saveDraft(ctx, signedInUser(req), lesson._id, parsed.data.rev, content);
     } catch (err) {
       if (!(err instanceof AppError) || err.status !== 409) throw err;
       // Someone saved first: show their revision number but keep this trainer's text on screen.
@@ -161,7 +162,7 @@ export function authorRoutes(ctx: AppContext): Router {
     const { rev } = parse(revForm, req.body);
     const { course, lesson, working } = await authoring.lessonForEditing(ctx, courseSlug, lessonSlug);
     try {
-      await authoring.publishLesson(ctx, req.user!, lesson._id, rev);
+      await authoring.publishLesson(ctx, signedInUser(req), lesson._id, rev);
     } catch (err) {
       if (!(err instanceof AppError) || (err.status !== 400 && err.status !== 409)) throw err;
       return res.status(err.status).render('learning/trainer/editor', {

@@ -6,13 +6,14 @@ import { cohortForm, cohortParams, enrolForm, noticesFrom } from './schemas';
 import * as cohorts from './cohorts';
 import { listCourses } from './authoring';
 import { sendReminders } from './reminders';
+import { signedInUser } from '../../server/auth/policy';
 
 /** Cohorts: create, enrol by e-mail, members' progress, remind stalled trainees. */
 export function cohortRoutes(ctx: AppContext): Router {
   const router = Router();
 
   const listPage = async (req: Parameters<Parameters<typeof router.get>[1]>[0]) => ({
-    cohorts: await cohorts.listCohorts(ctx, req.user!),
+    cohorts: await cohorts.listCohorts(ctx, signedInUser(req)),
     courses: await listCourses(ctx),
   });
 
@@ -28,13 +29,13 @@ export function cohortRoutes(ctx: AppContext): Router {
         values: req.body,
         errors: fieldErrors(parsed.error),
       });
-    const cohort = await cohorts.createCohort(ctx, req.user!, parsed.data);
+    const cohort = await cohorts.createCohort(ctx, signedInUser(req), parsed.data);
     res.redirect(303, res.locals.url(`/trainer/cohorts/${String(cohort._id)}`));
   });
 
   router.get('/trainer/cohorts/:id', policy.cohorts, async (req, res) => {
     const { id } = parse(cohortParams, req.params);
-    const data = await cohorts.cohortMembers(ctx, req.user!, id);
+    const data = await cohorts.cohortMembers(ctx, signedInUser(req), id);
     res.render('learning/trainer/cohort', { ...data, reminded: noticesFrom(req.query).reminded });
   });
 
@@ -42,7 +43,7 @@ export function cohortRoutes(ctx: AppContext): Router {
     const { id } = parse(cohortParams, req.params);
     const parsed = enrolForm.safeParse(req.body ?? {});
     if (!parsed.success) {
-      const data = await cohorts.cohortMembers(ctx, req.user!, id);
+      const data = await cohorts.cohortMembers(ctx, signedInUser(req), id);
       return res
         .status(400)
         .render('learning/trainer/cohort', { ...data, errors: fieldErrors(parsed.error) });
@@ -51,14 +52,14 @@ export function cohortRoutes(ctx: AppContext): Router {
       .split(/[\s,;]+/)
       .filter(Boolean)
       .slice(0, 500);
-    const result = await cohorts.enrolByEmail(ctx, req.user!, id, emails);
-    const data = await cohorts.cohortMembers(ctx, req.user!, id);
+    const result = await cohorts.enrolByEmail(ctx, signedInUser(req), id, emails);
+    const data = await cohorts.cohortMembers(ctx, signedInUser(req), id);
     res.render('learning/trainer/cohort', { ...data, result });
   });
 
   router.post('/trainer/cohorts/:id/remind', policy.cohorts, async (req, res) => {
     const { id } = parse(cohortParams, req.params);
-    const cohort = await cohorts.cohortFor(ctx, req.user!, id);
+    const cohort = await cohorts.cohortFor(ctx, signedInUser(req), id);
     const sent = await sendReminders(ctx, { cohortId: cohort._id });
     res.redirect(303, res.locals.url(`/trainer/cohorts/${id}?reminded=${sent}`));
   });

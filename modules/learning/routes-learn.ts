@@ -12,6 +12,7 @@ import * as learning from './service';
 import { getCourseOutline, publishedCourses, renderBlocks, requirePublishedOutline } from './outline';
 import { lessonQuizKey, progressOf, stepsFor } from './progress';
 import { quizSummaries } from './extensions';
+import { signedInUser } from '../../server/auth/policy';
 
 const isTrainee = (user: SessionUser) => user.role === 'journalist';
 
@@ -25,7 +26,7 @@ export function learnRoutes(ctx: AppContext): Router {
   });
 
   router.get('/learn', policy.learner, async (req, res) => {
-    const userId = req.user!.id;
+    const userId = signedInUser(req).id;
     const [enrolments, published] = await Promise.all([
       learning.enrolmentsOfUser(ctx, userId),
       publishedCourses(ctx),
@@ -46,9 +47,9 @@ export function learnRoutes(ctx: AppContext): Router {
   router.get('/learn/:courseSlug', policy.learner, async (req, res) => {
     const { courseSlug } = parse(courseParams, req.params);
     const course = await requirePublishedOutline(ctx, courseSlug);
-    const userId = req.user!.id;
+    const userId = signedInUser(req).id;
     // Trainees are enrolled on their first visit; staff browse without becoming trainees.
-    const enrolment = isTrainee(req.user!)
+    const enrolment = isTrainee(signedInUser(req))
       ? await learning.visitEnrolment(ctx, userId, course.id)
       : await learning.enrolmentFor(ctx, userId, course.id);
     const steps = stepsFor(course, enrolment, await quizSummaries(ctx, course.id, userId));
@@ -62,7 +63,8 @@ export function learnRoutes(ctx: AppContext): Router {
     const index = course.lessons.findIndex((l) => l.slug === lessonSlug);
     const lesson = course.lessons[index];
     if (!lesson) throw new NotFound();
-    if (isTrainee(req.user!)) await learning.recordLessonView(ctx, req.user!.id, course, lesson);
+    if (isTrainee(signedInUser(req)))
+      await learning.recordLessonView(ctx, signedInUser(req).id, course, lesson);
     const lang: Locale = asked ?? res.locals.lang;
     const other: Locale = lang === 'en' ? 'mn' : 'en';
     res.render('learning/lesson', {
@@ -76,7 +78,7 @@ export function learnRoutes(ctx: AppContext): Router {
       prev: course.lessons[index - 1],
       next: course.lessons[index + 1],
       title: lesson.title[lang],
-      recorded: isTrainee(req.user!),
+      recorded: isTrainee(signedInUser(req)),
     });
   });
 
@@ -85,7 +87,8 @@ export function learnRoutes(ctx: AppContext): Router {
     const course = await requirePublishedOutline(ctx, courseSlug);
     const lesson = course.lessons.find((l) => l.slug === lessonSlug);
     if (!lesson) throw new NotFound();
-    if (isTrainee(req.user!)) await learning.recordLessonView(ctx, req.user!.id, course, lesson);
+    if (isTrainee(signedInUser(req)))
+      await learning.recordLessonView(ctx, signedInUser(req).id, course, lesson);
     res.redirect(303, res.locals.url(`/learn/${course.slug}`));
   });
 

@@ -6,6 +6,7 @@ import { notificationsPolicy as policy } from './policy';
 import { emptyForm, idParams } from './schemas';
 import { presentOutbox } from './present';
 import * as outbox from './service';
+import { signedInUser } from '../../server/auth/policy';
 
 /** Mounted at /admin/outbox: recent messages, retry of dead letters, a test message. */
 export function notificationsRouter(ctx: AppContext): Router {
@@ -21,7 +22,7 @@ export function notificationsRouter(ctx: AppContext): Router {
 
   router.post('/test', policy.manageOutbox, async (req, res) => {
     parse(emptyForm, req.body);
-    await outbox.sendTestEmail(ctx, req.user!.email, res.locals.lang);
+    await outbox.sendTestEmail(ctx, signedInUser(req).email, res.locals.lang);
     res.redirect(303, res.locals.url('/admin/outbox?done=test'));
   });
 

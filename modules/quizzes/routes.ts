@@ -10,6 +10,7 @@ import { quizzesPolicy as policy } from './policy';
 import { presentQuiz, presentResultItem, presentSheetItem } from './present';
 import * as quizzes from './service';
 import type { Answers } from './model';
+import { signedInUser } from '../../server/auth/policy';
 
 /** Route ids that are not ids at all are simply not found. */
 function ids<T extends z.ZodType>(schema: T, params: unknown): z.infer<T> {
@@ -35,7 +36,7 @@ async function renderSheet(
   extra: { answers?: Answers; errors?: Record<string, string>; saved?: boolean; status?: number } = {},
 ) {
   const lang = res.locals.lang as Locale;
-  const { attempt, quiz, questions } = await quizzes.attemptSheet(ctx, req.user!.id, attemptId);
+  const { attempt, quiz, questions } = await quizzes.attemptSheet(ctx, signedInUser(req).id, attemptId);
   const answers = extra.answers ?? attempt.answers ?? {};
   const items = attempt.items
     .filter((item) => questions.has(item.qid))
@@ -56,7 +57,7 @@ export function quizzesRouter(ctx: AppContext): Router {
 
   router.get('/quizzes/attempts/:attemptId', policy.take, async (req, res) => {
     const { attemptId } = ids(attemptParams, req.params);
-    const attempt = await quizzes.ownAttempt(ctx, req.user!.id, attemptId);
+    const attempt = await quizzes.ownAttempt(ctx, signedInUser(req).id, attemptId);
     if (attempt.status === 'started' && quizzes.isLate(attempt, ctx.clock.now()))
       await quizzes.submitAttempt(ctx, attempt, undefined);
     if (attempt.status === 'submitted' || quizzes.isLate(attempt, ctx.clock.now()))
@@ -67,11 +68,11 @@ export function quizzesRouter(ctx: AppContext): Router {
   router.post('/quizzes/attempts/:attemptId/save', policy.take, async (req, res) => {
     const { attemptId } = ids(attemptParams, req.params);
     const { form } = readBody(req);
-    const attempt = await quizzes.ownAttempt(ctx, req.user!.id, attemptId);
+    const attempt = await quizzes.ownAttempt(ctx, signedInUser(req).id, attemptId);
     try {
       const { savedAt } = await quizzes.saveAnswers(
         ctx,
-        req.user!.id,
+        signedInUser(req).id,
         attemptId,
         answersFromForm(attempt, form),
       );
@@ -88,7 +89,7 @@ export function quizzesRouter(ctx: AppContext): Router {
   router.post('/quizzes/attempts/:attemptId/submit', policy.take, async (req, res) => {
     const { attemptId } = ids(attemptParams, req.params);
     const { form, confirmBlank } = readBody(req);
-    const attempt = await quizzes.ownAttempt(ctx, req.user!.id, attemptId);
+    const attempt = await quizzes.ownAttempt(ctx, signedInUser(req).id, attemptId);
     const resultUrl = res.locals.url(`/quizzes/attempts/${attemptId}/result`);
     if (attempt.status === 'submitted') return res.redirect(303, resultUrl);
     const answers = answersFromForm(attempt, form);
@@ -97,7 +98,7 @@ export function quizzesRouter(ctx: AppContext): Router {
     const twice = late ? [] : duplicatePositions(attempt, form);
     if (twice.length || (missing.length && !confirmBlank)) {
       // Keep what they have so far, then show the sheet with an error summary at the top.
-      await quizzes.saveAnswers(ctx, req.user!.id, attemptId, answers).catch((err: unknown) => {
+      await quizzes.saveAnswers(ctx, signedInUser(req).id, attemptId, answers).catch((err: unknown) => {
         if (!(err instanceof AppError && err.status === 409)) throw err;
       });
       const errors: Record<string, string> = {};
@@ -112,7 +113,7 @@ export function quizzesRouter(ctx: AppContext): Router {
   router.get('/quizzes/attempts/:attemptId/result', policy.result, async (req, res) => {
     const { attemptId } = ids(attemptParams, req.params);
     const lang = res.locals.lang as Locale;
-    const view = await quizzes.attemptResult(ctx, req.user!, attemptId).catch((err: unknown) => {
+    const view = await quizzes.attemptResult(ctx, signedInUser(req), attemptId).catch((err: unknown) => {
       if (err instanceof quizzes.StillOpen) return undefined;
       throw err;
     });
@@ -139,7 +140,7 @@ export function quizzesRouter(ctx: AppContext): Router {
   router.get('/quizzes/:quizId', policy.take, async (req, res) => {
     const { quizId } = ids(quizParams, req.params);
     const lang = res.locals.lang as Locale;
-    const intro = await quizzes.quizIntro(ctx, req.user!.id, quizId);
+    const intro = await quizzes.quizIntro(ctx, signedInUser(req).id, quizId);
     res.render('quizzes/intro', {
       title: presentQuiz(intro.quiz, lang).title,
       quiz: presentQuiz(intro.quiz, lang),
@@ -162,7 +163,7 @@ export function quizzesRouter(ctx: AppContext): Router {
     const { quizId } = ids(quizParams, req.params);
     parse(startForm, req.body);
     try {
-      const attempt = await quizzes.startAttempt(ctx, req.user!.id, quizId);
+      const attempt = await quizzes.startAttempt(ctx, signedInUser(req).id, quizId);
       res.redirect(303, res.locals.url(`/quizzes/attempts/${String(attempt._id)}`));
     } catch (err) {
       if (!(err instanceof Conflict) || err.key !== 'quizzes.errors.noAttemptsLeft') throw err;

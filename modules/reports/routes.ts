@@ -19,13 +19,14 @@ import { listCohorts, listCourses } from './data';
 import { oid } from '../../server/db/ids';
 import { gainCharts, lessonHref, pipelineCharts, queryString } from './present';
 import { getCourseOutline } from '../learning';
+import { signedInUser } from '../../server/auth/policy';
 
 /** Training reports (trainers and admins) and the grant pipeline (admins). */
 export function reportsRouter(ctx: AppContext): Router {
   const router = Router();
 
   const context = async (res: Response, q: ReportQuery) => {
-    const viewer = res.req.user!;
+    const viewer = signedInUser(res.req);
     const r = await resolveCourse(ctx, viewer, q);
     const courses = await listCourses(ctx);
     const cohorts = r ? await listCohorts(ctx, r.courseId, r.scope) : [];
@@ -51,7 +52,7 @@ export function reportsRouter(ctx: AppContext): Router {
 
   router.get('/reports/trainees/:userId', policy.training, async (req, res) => {
     const { userId } = parse(traineeParams, req.params);
-    const data = await viewTrainee(ctx, req.user!, userId);
+    const data = await viewTrainee(ctx, signedInUser(req), userId);
     res.render('reports/trainee', { ...data, title: data.user.name as string });
   });
 
@@ -125,10 +126,10 @@ export function reportsRouter(ctx: AppContext): Router {
     const format = q.format ?? 'csv';
     const lang = res.locals.lang as Locale;
     const t = res.locals.t;
-    const data = await exportTable(ctx, req.user!, table, q, t, lang);
+    const data = await exportTable(ctx, signedInUser(req), table, q, t, lang);
     await recordAudit(
       ctx,
-      req.user!,
+      signedInUser(req),
       'report.exported',
       { type: 'report', id: table },
       {
@@ -149,12 +150,12 @@ export function reportsRouter(ctx: AppContext): Router {
 
   router.get('/reports/cohort-summary', policy.training, async (req, res) => {
     const q = parse(reportQuery, req.query);
-    const r = await resolveCourse(ctx, req.user!, q);
+    const r = await resolveCourse(ctx, signedInUser(req), q);
     if (!r) throw new NotFound();
     const lang = res.locals.lang as Locale;
     await recordAudit(
       ctx,
-      req.user!,
+      signedInUser(req),
       'report.exported',
       { type: 'report', id: 'cohort-summary' },
       {

@@ -19,6 +19,7 @@ import { decide, releaseDecisions, reviewBoard, staffReviewsOfPitch } from './de
 import { getCall, pitchesForCall } from './grants-port';
 import { callTitle, rubricView } from './present';
 import { activeReviewers, usersById } from './users';
+import { signedInUser } from '../../server/auth/policy';
 
 /** Programme staff: assignments, review board, decisions, release. */
 export function adminReviewRoutes(ctx: AppContext): Router {
@@ -62,14 +63,14 @@ export function adminReviewRoutes(ctx: AppContext): Router {
   router.post('/admin/calls/:callId/assignments', policy.staff, async (req, res) => {
     const { callId } = parse(callParams, req.params);
     const form = parse(manualAssignForm, req.body);
-    await assignManually(ctx, req.user!, callId, form);
+    await assignManually(ctx, signedInUser(req), callId, form);
     res.redirect(303, res.locals.url(`/admin/calls/${callId}/assignments`));
   });
 
   router.post('/admin/calls/:callId/assignments/auto', policy.staff, async (req, res) => {
     const { callId } = parse(callParams, req.params);
     const form = parse(autoAssignForm, req.body);
-    const result = await autoAssign(ctx, req.user!, callId, { cap: form.cap, dueAt: form.dueAt });
+    const result = await autoAssign(ctx, signedInUser(req), callId, { cap: form.cap, dueAt: form.dueAt });
     res.redirect(
       303,
       res.locals.url(
@@ -81,7 +82,7 @@ export function adminReviewRoutes(ctx: AppContext): Router {
   router.post('/admin/calls/:callId/assignments/:assignmentId/delete', policy.staff, async (req, res) => {
     const { callId, assignmentId } = parse(callAssignmentParams, req.params);
     parse(csrfOnly, req.body);
-    await unassign(ctx, req.user!, callId, assignmentId);
+    await unassign(ctx, signedInUser(req), callId, assignmentId);
     res.redirect(303, res.locals.url(`/admin/calls/${callId}/assignments`));
   });
 
@@ -116,14 +117,14 @@ export function adminReviewRoutes(ctx: AppContext): Router {
   router.post('/admin/calls/:callId/pitches/:pitchId/decision', policy.staff, async (req, res) => {
     const { callId, pitchId } = parse(callPitchParams, req.params);
     const form = parse(decisionForm, req.body);
-    await decide(ctx, req.user!, callId, pitchId, form);
+    await decide(ctx, signedInUser(req), callId, pitchId, form);
     res.redirect(303, res.locals.url(`/admin/calls/${callId}/review-board`));
   });
 
   router.post('/admin/calls/:callId/release', policy.staff, async (req, res) => {
     const { callId } = parse(callParams, req.params);
     parse(csrfOnly, req.body);
-    await releaseDecisions(ctx, req.user!, callId);
+    await releaseDecisions(ctx, signedInUser(req), callId);
     res.redirect(303, res.locals.url(`/admin/calls/${callId}/review-board?released=1`));
   });
 

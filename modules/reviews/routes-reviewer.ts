@@ -10,6 +10,7 @@ import { reviewPage, saveReview, StaleReview, type ReviewInput } from './service
 import { callsByIds, getCall, pitchesByIds, storedFilesOfPitch, streamStoredFile } from './grants-port';
 import { assignmentListItem, safeExt } from './present';
 import { stripDocumentMetadata } from './docmeta';
+import { signedInUser } from '../../server/auth/policy';
 
 const MAX_DOWNLOAD = 50 * 1024 * 1024;
 
@@ -32,7 +33,7 @@ export function reviewerRoutes(ctx: AppContext): Router {
   router.get('/reviews', policy.reviewer, async (req, res) => {
     const lang = res.locals.lang as Locale;
     const q = parse(listQuery, req.query);
-    const list = await myAssignments(ctx, req.user!.id);
+    const list = await myAssignments(ctx, signedInUser(req).id);
     const pitches = new Map(
       (
         await pitchesByIds(
@@ -61,7 +62,7 @@ export function reviewerRoutes(ctx: AppContext): Router {
     extra: Record<string, unknown> = {},
     status = 200,
   ) => {
-    const page = await reviewPage(ctx, res.req.user!, assignmentId, res.locals.lang as Locale);
+    const page = await reviewPage(ctx, signedInUser(res.req), assignmentId, res.locals.lang as Locale);
     res.status(status).render(page.opened ? 'reviews/pitch' : 'reviews/declare', { page, ...extra });
   };
 
@@ -74,7 +75,7 @@ export function reviewerRoutes(ctx: AppContext): Router {
   router.post('/reviews/:assignmentId/declare', policy.reviewer, async (req, res) => {
     const { assignmentId } = parse(assignmentParams, req.params);
     const form = parse(declareForm, req.body);
-    const a = await declare(ctx, req.user!, assignmentId, {
+    const a = await declare(ctx, signedInUser(req), assignmentId, {
       conflict: form.answer === 'conflict',
       reason: form.reason,
     });
@@ -86,7 +87,7 @@ export function reviewerRoutes(ctx: AppContext): Router {
 
   router.post('/reviews/:assignmentId/review', policy.reviewer, async (req, res) => {
     const { assignmentId } = parse(assignmentParams, req.params);
-    const assignment = await myAssignment(ctx, req.user!.id, assignmentId);
+    const assignment = await myAssignment(ctx, signedInUser(req).id, assignmentId);
     const call = await getCall(ctx, assignment.callId);
     const form = parse(reviewForm(call.rubric), req.body) as Record<string, unknown> & {
       version: number;
@@ -103,7 +104,7 @@ export function reviewerRoutes(ctx: AppContext): Router {
       scores: Object.fromEntries(call.rubric.map((c) => [c.id, form[`score_${c.id}`] as number | undefined])),
     };
     try {
-      await saveReview(ctx, req.user!, assignmentId, input, form.action === 'submit');
+      await saveReview(ctx, signedInUser(req), assignmentId, input, form.action === 'submit');
       res.redirect(
         303,
         res.locals.url(`/reviews/${assignmentId}?${form.action === 'submit' ? 'submitted' : 'saved'}=1`),
@@ -125,7 +126,7 @@ export function reviewerRoutes(ctx: AppContext): Router {
 
   router.get('/reviews/files/:assignmentId/:index', policy.reviewer, async (req, res) => {
     const { assignmentId, index } = parse(fileParams, req.params);
-    const assignment = await myAssignment(ctx, req.user!.id, assignmentId);
+    const assignment = await myAssignment(ctx, signedInUser(req).id, assignmentId);
     if (assignment.status === 'offered') throw new NotFound();
     const files = await storedFilesOfPitch(ctx, assignment.pitchId);
     const file = files[Number(index) - 1];

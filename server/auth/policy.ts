@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
-import type { Role } from '../types';
+import type { Request } from 'express';
+import type { Role, SessionUser } from '../types';
 import { Forbidden, Unauthenticated } from '../http/errors';
 
 /**
@@ -24,3 +25,12 @@ export const allow = {
 };
 
 export const isPolicy = (fn: unknown): fn is Policy => typeof fn === 'function' && 'policy' in fn;
+
+/**
+ * The signed-in user of a route whose policy requires one (`allow.signedIn`, `allow.roles`). Throws
+ * 401 rather than trusting a non-null assertion, should a route ever be registered without its policy.
+ */
+export function signedInUser(req: Request): SessionUser {
+  if (!req.user) throw new Unauthenticated();
+  return req.user;
+}

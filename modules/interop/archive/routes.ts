@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../../server/context';
-import { allow } from '../../../server/auth/policy';
+import { allow, signedInUser } from '../../../server/auth/policy';
 import { parse } from '../../../server/http/validate';
 import { recordAudit } from '../../audit';
 import { exportCourseArchive } from './archive';
@@ -14,7 +14,7 @@ export function archiveRoutes(ctx: AppContext): Router {
   router.get('/trainer/courses/:courseSlug/export', allow.roles('trainer', 'admin'), async (req, res) => {
     const { courseSlug } = parse(params, req.params);
     const { slug, zip } = await exportCourseArchive(ctx, courseSlug);
-    await recordAudit(ctx, req.user!, 'course.exported', { type: 'course', id: slug });
+    await recordAudit(ctx, signedInUser(req), 'course.exported', { type: 'course', id: slug });
     res
       .set({
         'Content-Type': 'application/zip',

@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../../server/context';
-import { allow } from '../../../server/auth/policy';
+import { allow, signedInUser } from '../../../server/auth/policy';
 import { startSession } from '../../../server/auth/sign-in';
 import { fieldErrors, idParams, parse } from '../../../server/http/validate';
 import { deepLinkForm, launchInput, loginInput, platformForm, ticketParams } from './schemas';
@@ -61,13 +61,13 @@ export function ltiRoutes(ctx: AppContext): Router {
     if (!parsed.success)
       return renderAdmin(res, 400, { errors: fieldErrors(parsed.error), values: req.body });
     const { _csrf: _ignored, ...input } = parsed.data;
-    await lti.registerPlatform(ctx, req.user!, input);
+    await lti.registerPlatform(ctx, signedInUser(req), input);
     res.redirect(303, res.locals.url('/admin/lti'));
   });
 
   router.post('/admin/lti/:id/delete', admin, async (req, res) => {
     const { id } = parse(idParams, req.params);
-    await lti.removePlatform(ctx, req.user!, id);
+    await lti.removePlatform(ctx, signedInUser(req), id);
     res.redirect(303, res.locals.url('/admin/lti'));
   });
 

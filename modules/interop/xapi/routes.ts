@@ -1,7 +1,7 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../../server/context';
-import { allow } from '../../../server/auth/policy';
+import { allow, signedInUser } from '../../../server/auth/policy';
 import { fieldErrors } from '../../../server/http/validate';
 import { saveSettings, settingsView } from './service';
 
@@ -32,7 +32,7 @@ export function xapiRoutes(ctx: AppContext): Router {
     const { endpoint, username, password, enabled } = parsed.data;
     if (enabled && !endpoint)
       return render(res, 400, { errors: { endpoint: 'interop.xapi.errors.endpoint' } });
-    await saveSettings(ctx, req.user!, { endpoint, username, password, enabled: enabled === 'on' });
+    await saveSettings(ctx, signedInUser(req), { endpoint, username, password, enabled: enabled === 'on' });
     res.redirect(303, res.locals.url('/admin/xapi?saved=1'));
   });
   return router;
