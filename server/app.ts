@@ -5,6 +5,7 @@ import { pinoHttp } from 'pino-http';
 import type { AppContext } from './context';
 import { cspNonce, noStore, sameOriginOnly, securityHeaders } from './http/security';
 import { errorHandler, notFoundHandler, Unavailable } from './http/errors';
+import { methodNotAllowed } from './http/methods';
 import { mountBase, viewLocals } from './http/locals';
 import { healthRoutes } from './http/health';
 import { databaseReachable } from './db/reachability';
@@ -74,7 +75,7 @@ export function createApp(
 
   for (const { path: mount, router } of modules.flatMap((m) => m.routes ?? [])) app.use(mount, router(ctx));
 
-  app.use(notFoundHandler);
+  app.use(methodNotAllowed(app), notFoundHandler);
   app.use(errorHandler(ctx.log, options.passUnknownErrors ?? false));
   return app;
 }

@@ -68,14 +68,50 @@ function fromDatabase(err: unknown): AppError | undefined {
   return undefined;
 }
 
+/**
+ * What each status raised by the stack (body parsers, static files, session, CSRF) tells the user.
+ * Statuses not listed here keep their number and get the nearest general message.
+ */
+const HTTP_STATUS_KEYS: Record<number, string> = {
+  400: 'errors.badBody',
+  401: 'errors.unauthenticated',
+  403: 'errors.forbidden',
+  404: 'errors.notFound',
+  405: 'errors.methodNotAllowed',
+  409: 'errors.conflict',
+  411: 'errors.badBody',
+  412: 'errors.conflict',
+  413: 'errors.tooLarge',
+  414: 'errors.tooLarge',
+  415: 'errors.unsupportedType',
+  416: 'errors.badBody',
+  422: 'errors.invalid',
+  429: 'errors.tooMany',
+  431: 'errors.tooLarge',
+  503: 'errors.unavailable',
+};
+
+/**
+ * An http-errors style error (`status`/`statusCode`, as from body-parser, serve-static, send,
+ * raw-body): a client error keeps its status with our message; a 503 stays a 503. Other 5xx stay
+ * unknown, so they are logged and answered as 500.
+ */
+function fromHttpError(err: unknown): AppError | undefined {
+  const e = err as { status?: unknown; statusCode?: unknown } | undefined;
+  const status = typeof e?.status === 'number' ? e.status : e?.statusCode;
+  if (typeof status !== 'number' || !Number.isInteger(status)) return undefined;
+  if (status >= 400 && status < 500)
+    return new AppError(status, HTTP_STATUS_KEYS[status] ?? 'errors.badBody');
+  if (status === 503) return new Unavailable();
+  return undefined;
+}
+
 export function toAppError(err: unknown): AppError | undefined {
   if (err instanceof AppError) return err;
   const e = err as { type?: string; status?: number; code?: string };
   if (e?.code === 'EBADCSRFTOKEN') return new Forbidden('errors.csrf');
-  if (e?.type === 'entity.parse.failed' || e?.type === 'entity.too.large')
-    return new Invalid('errors.badBody');
-  if (e?.status === 400 || e?.status === 413) return new Invalid('errors.badBody');
-  return fromDatabase(err);
+  if (e?.type === 'entity.parse.failed') return new Invalid('errors.badBody');
+  return fromHttpError(err) ?? fromDatabase(err);
 }
 
 function wantsJson(req: Parameters<RequestHandler>[0]): boolean {
@@ -125,6 +161,9 @@ export function errorHandler(log: Logger, passUnknown: boolean): ErrorRequestHan
       return res.redirect(303, `${res.locals.base ?? ''}/login?next=${next}`);
     }
     res.status(status).set('Cache-Control', 'no-store');
+    // RFC 9110 §11.6.1: a 401 names the scheme that would work (the JSON API takes bearer tokens).
+    if (status === 401 && !res.get('WWW-Authenticate'))
+      res.set('WWW-Authenticate', 'Bearer realm="umbrella"');
     if (!res.locals.t) pageLocalsWithoutSession(req, res);
     const message = res.locals.t ? res.locals.t(key) : key;
     if (wantsJson(req))

@@ -100,11 +100,12 @@ test('sign-out ends the session on the server: replaying the old cookie is anony
   assert.match(replay.headers.location!, /\/login\?next=/);
 });
 
-test('sign-out is a POST: GET /logout does nothing', async () => {
+test('sign-out is a POST: GET /logout does nothing (405, Allow: POST)', async () => {
   const user = await buildUser(t.ctx);
   const agent = await signIn(t.app, user);
   const res = await agent.get('/logout');
-  assert.equal(res.status, 404);
+  assert.equal(res.status, 405);
+  assert.equal(res.headers.allow, 'POST');
   assert.equal(await isAnonymous(agent), false);
 });
 

@@ -43,18 +43,26 @@ export async function revokeApiToken(ctx: AppContext, actor: SessionUser, id: st
  */
 export function requireScope(ctx: AppContext, scope: ApiScope): RequestHandler {
   return async (req, res, next) => {
-    const header = req.get('authorization') ?? '';
-    const match = /^Bearer (umb_[A-Za-z0-9_-]{20,100})$/.exec(header);
-    if (!match) return next(new Unauthenticated('interop.api.errors.token'));
+    // RFC 7235 §2.1: the scheme name is case-insensitive; RFC 6750 §3: say which scheme and what failed.
+    const match = /^(\S+) +(umb_[A-Za-z0-9_-]{20,100}) *$/.exec(req.get('authorization') ?? '');
+    const secret = match && match[1]!.toLowerCase() === 'bearer' ? match[2]! : undefined;
+    const refuse = (error?: string) => {
+      res.set('WWW-Authenticate', `Bearer realm="umbrella"${error ? `, error="${error}"` : ''}`);
+      return next(new Unauthenticated('interop.api.errors.token'));
+    };
+    if (!secret) return refuse(); // no bearer credentials at all: no error code (RFC 6750 §3.1)
     const token = await apiTokenModel(ctx.db)
       .findOneAndUpdate(
-        { tokenHash: hash(match[1]!), revokedAt: notRevoked() },
+        { tokenHash: hash(secret), revokedAt: notRevoked() },
         { $set: { lastUsedAt: ctx.clock.now() } },
         { projection: { scopes: 1 } },
       )
       .lean();
-    if (!token) return next(new Unauthenticated('interop.api.errors.token'));
-    if (!token.scopes.includes(scope)) return next(new Forbidden('interop.api.errors.scope'));
+    if (!token) return refuse('invalid_token');
+    if (!token.scopes.includes(scope)) {
+      res.set('WWW-Authenticate', `Bearer realm="umbrella", error="insufficient_scope", scope="${scope}"`);
+      return next(new Forbidden('interop.api.errors.scope'));
+    }
     res.locals.apiTokenId = String(token._id);
     next();
   };
