@@ -16,18 +16,17 @@ export const webUrl = z
   }, 'awards.errors.url');
 
 const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), webUrl.optional());
-const csrf = z.string().max(200).optional();
 
 export const awardParams = z.strictObject({ id: objectId });
 export const trancheParams = z.strictObject({ id: objectId, key: z.enum(['award', 'draft', 'publication']) });
-export const csrfOnly = z.strictObject({ _csrf: csrf });
+/** Forms that post nothing but the CSRF token (server/auth/csrf.ts removes `_csrf` before any schema). */
+export const csrfOnly = z.strictObject({});
 
 export const draftForm = z
-  .strictObject({ _csrf: csrf, link: optionalUrl, note: text(2000).optional() })
+  .strictObject({ link: optionalUrl, note: text(2000).optional() })
   .refine((f) => !!f.link || !!f.note, { message: 'awards.errors.draftEmpty', path: ['link'] });
 
 export const publishedForm = z.strictObject({
-  _csrf: csrf,
   url: webUrl,
   date: z
     .string()
@@ -36,6 +35,6 @@ export const publishedForm = z.strictObject({
     .refine((d) => !Number.isNaN(d.getTime()), 'awards.errors.date'),
 });
 
-export const ethicsForm = z.strictObject({ _csrf: csrf, note: text(2000).optional() });
-export const payForm = z.strictObject({ _csrf: csrf, reference: text(200).optional() });
+export const ethicsForm = z.strictObject({ note: text(2000).optional() });
+export const payForm = z.strictObject({ reference: text(200).optional() });
 export const awardPageQuery = z.strictObject({ done: z.literal('1').optional() });

@@ -12,7 +12,6 @@ export const callAssignmentParams = z.strictObject({ callId: objectId, assignmen
 export const callPitchParams = z.strictObject({ callId: objectId, pitchId: objectId });
 
 export const declareForm = z.strictObject({
-  _csrf: z.string().max(200).optional(),
   answer: z.enum(['none', 'conflict']),
   reason: text(1000).optional(),
 });
@@ -28,14 +27,12 @@ const dateInput = z
 const optionalDate = z.preprocess((v) => (v === '' ? undefined : v), dateInput.optional());
 
 export const manualAssignForm = z.strictObject({
-  _csrf: z.string().max(200).optional(),
   pitchId: objectId,
   reviewerId: objectId,
   dueAt: optionalDate,
 });
 
 export const autoAssignForm = z.strictObject({
-  _csrf: z.string().max(200).optional(),
   cap: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(1).max(500).optional()),
   dueAt: optionalDate,
 });
@@ -55,7 +52,6 @@ const score = (max: number) =>
 export function reviewForm(rubric: Criterion[]) {
   const scores = Object.fromEntries(rubric.map((c) => [`score_${c.id}`, score(c.scaleMax)]));
   return z.strictObject({
-    _csrf: z.string().max(200).optional(),
     version: z.coerce.number().int().min(0).max(1_000_000),
     action: z.enum(['save', 'submit']),
     commentToApplicant: text(5000).default(''),
@@ -79,7 +75,6 @@ export const boardQuery = z.strictObject({
 });
 
 export const decisionForm = z.strictObject({
-  _csrf: z.string().max(200).optional(),
   outcome: z.enum(['funded', 'waitlisted', 'declined', 'shortlisted']),
   amount: z.preprocess(
     (v) => (v === '' ? undefined : v),
@@ -87,7 +82,8 @@ export const decisionForm = z.strictObject({
   ),
 });
 
-export const csrfOnly = z.strictObject({ _csrf: z.string().max(200).optional() });
+/** Forms that post nothing but the CSRF token (server/auth/csrf.ts removes `_csrf` before any schema). */
+export const csrfOnly = z.strictObject({});
 
 export const assignmentsQuery = z.strictObject({
   created: z

@@ -60,8 +60,7 @@ export function ltiRoutes(ctx: AppContext): Router {
     const parsed = platformForm.safeParse(req.body ?? {});
     if (!parsed.success)
       return renderAdmin(res, 400, { errors: fieldErrors(parsed.error), values: req.body });
-    const { _csrf: _ignored, ...input } = parsed.data;
-    await lti.registerPlatform(ctx, signedInUser(req), input);
+    await lti.registerPlatform(ctx, signedInUser(req), parsed.data);
     res.redirect(303, res.locals.url('/admin/lti'));
   });
 

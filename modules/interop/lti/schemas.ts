@@ -8,7 +8,6 @@ const url = z
 const text = (max: number, key: string) => z.string().trim().min(1, key).max(max, key);
 
 export const platformForm = z.strictObject({
-  _csrf: z.string().optional(),
   name: text(120, 'interop.lti.errors.name'),
   issuer: url,
   clientId: text(255, 'interop.lti.errors.clientId'),
@@ -21,7 +20,7 @@ export const platformForm = z.strictObject({
   accessTokenUrl: url,
   keysetUrl: url,
 });
-export type PlatformInput = Omit<z.infer<typeof platformForm>, '_csrf'>;
+export type PlatformInput = z.infer<typeof platformForm>;
 
 /**
  * OIDC login initiation (GET query or POST form). LMSs add their own parameters (Canvas:

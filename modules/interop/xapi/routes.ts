@@ -6,7 +6,6 @@ import { fieldErrors } from '../../../server/http/validate';
 import { saveSettings, settingsView } from './service';
 
 const settingsForm = z.strictObject({
-  _csrf: z.string().optional(),
   endpoint: z
     .string()
     .trim()
