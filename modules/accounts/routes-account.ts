@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { AppContext } from '../../server/context';
 import { credentialLimits } from '../../server/auth/rate-limit';
-import { endSession } from '../../server/auth/sign-in';
+import { clearBrowserState, endSession } from '../../server/auth/sign-in';
 import { fieldErrors, parse } from '../../server/http/validate';
 import { Invalid } from '../../server/http/errors';
 import { deleteAccountForm, profileForm, registerForm } from './schemas';
@@ -70,6 +70,7 @@ export function accountRoutes(ctx: AppContext): Router {
       });
     }
     await endSession(req);
+    clearBrowserState(res, ctx.config);
     res.redirect(303, res.locals.url('/login?notice=accountDeleted'));
   });
 

@@ -1,7 +1,12 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../server/context';
 import { credentialLimits } from '../../server/auth/rate-limit';
-import { endSession, startPendingSecondFactor, startSession } from '../../server/auth/sign-in';
+import {
+  clearBrowserState,
+  endSession,
+  startPendingSecondFactor,
+  startSession,
+} from '../../server/auth/sign-in';
 import { safeNext } from '../../server/http/redirect';
 import { fieldErrors, parse } from '../../server/http/validate';
 import { Invalid, Unauthenticated } from '../../server/http/errors';
@@ -101,6 +106,7 @@ export function authRoutes(ctx: AppContext): Router {
 
   router.post('/logout', policy.public, async (req, res) => {
     await endSession(req);
+    clearBrowserState(res, ctx.config);
     res.redirect(303, res.locals.url('/login'));
   });
 

@@ -1,4 +1,6 @@
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
+import type { Config } from '../config';
+import { sessionCookieName } from './session';
 import type { SessionUser } from '../types';
 
 function regenerate(req: Request): Promise<void> {
@@ -32,6 +34,21 @@ export async function startPendingSecondFactor(
     lastSeenAt: now.getTime(),
   });
   await save(req);
+}
+
+/**
+ * Every sign-out tells the browser to drop cached pages (which may hold personal data), cookies and
+ * storage, so nothing of the session outlives it on a shared computer; browsers without
+ * Clear-Site-Data still get the session cookie expired.
+ */
+export function clearBrowserState(res: Response, config: Config): void {
+  res.set('Clear-Site-Data', '"cache", "cookies", "storage"');
+  res.clearCookie(sessionCookieName(config), {
+    path: '/',
+    httpOnly: true,
+    secure: config.secureCookies,
+    sameSite: 'lax',
+  });
 }
 
 export function endSession(req: Request): Promise<void> {

@@ -100,6 +100,36 @@ test('sign-out ends the session on the server: replaying the old cookie is anony
   assert.match(replay.headers.location!, /\/login\?next=/);
 });
 
+test('sign-out and account deletion send Clear-Site-Data and expire the session cookie', async () => {
+  const expectCleared = (res: { headers: Record<string, unknown> }, what: string) => {
+    assert.equal(res.headers['clear-site-data'], '"cache", "cookies", "storage"', what);
+    const cookies = ([] as string[]).concat((res.headers['set-cookie'] as string[] | undefined) ?? []);
+    assert.ok(
+      cookies.some((c) => /^umbrella\.sid=;/.test(c) && /Expires=Thu, 01 Jan 1970/.test(c)),
+      `${what}: session cookie expired (${cookies.join(' | ')})`,
+    );
+  };
+  const agent = await signIn(t.app, await buildUser(t.ctx));
+  const out = await agent
+    .post('/logout')
+    .type('form')
+    .send({ _csrf: await tokenFor(agent) })
+    .expect(303);
+  expectCleared(out, 'logout');
+
+  const leaving = await signIn(t.app, await buildUser(t.ctx));
+  const gone = await leaving
+    .post('/account/delete')
+    .type('form')
+    .send({ _csrf: await tokenFor(leaving), password: PASSWORD })
+    .expect(303);
+  expectCleared(gone, 'account deletion');
+
+  // Only sign-outs clear the site: an ordinary page does not.
+  const page = await (await signIn(t.app, await buildUser(t.ctx))).get('/account').expect(200);
+  assert.equal(page.headers['clear-site-data'], undefined);
+});
+
 test('sign-out is a POST: GET /logout does nothing (405, Allow: POST)', async () => {
   const user = await buildUser(t.ctx);
   const agent = await signIn(t.app, user);
