@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { AppContext } from '../../server/context';
-import { credentialLimits } from '../../server/auth/rate-limit';
+import { accountSignedIn, credentialLimits } from '../../server/auth/rate-limit';
 import { clearBrowserState, endSession } from '../../server/auth/sign-in';
 import { fieldErrors, parse } from '../../server/http/validate';
 import { Invalid } from '../../server/http/errors';
@@ -57,7 +57,14 @@ export function accountRoutes(ctx: AppContext): Router {
       .send(JSON.stringify(data, null, 2));
   });
 
-  router.post('/account/delete', policy.deleteSelf, ...limits.slice(0, 1), async (req, res) => {
+  // Guessing the password of a session left open: counted per client address and per account.
+  const confirmLimits = credentialLimits(
+    ctx.config.loginLimitPerIp,
+    ctx.config.loginLimitPerAccount,
+    accountSignedIn,
+  );
+
+  router.post('/account/delete', policy.deleteSelf, ...confirmLimits, async (req, res) => {
     try {
       const { password } = parse(deleteAccountForm, req.body);
       await deleteOwnAccount(ctx, signedInUser(req), password);

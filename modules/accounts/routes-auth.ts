@@ -1,6 +1,11 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { AppContext } from '../../server/context';
-import { credentialLimits } from '../../server/auth/rate-limit';
+import {
+  accountByEmail,
+  accountLimit,
+  accountPendingSecondFactor,
+  ipLimit,
+} from '../../server/auth/rate-limit';
 import {
   clearBrowserState,
   endSession,
@@ -18,7 +23,11 @@ import { totpQrSvg } from './totp';
 /** Sign-in, second factor, sign-out and the language switcher. */
 export function authRoutes(ctx: AppContext): Router {
   const router = Router();
-  const limits = credentialLimits(ctx.config.loginLimitPerIp, ctx.config.loginLimitPerAccount);
+  const perIp = ipLimit(ctx.config.loginLimitPerIp);
+  const limits = [perIp, accountLimit(ctx.config.loginLimitPerAccount, accountByEmail)];
+  // The second step names its account through the session, not a form field: each pending sign-in
+  // has its own count, and a request with no pending sign-in is refused before it counts at all.
+  const secondStepLimits = [perIp, accountLimit(ctx.config.loginLimitPerAccount, accountPendingSecondFactor)];
 
   router.get('/login', policy.public, (req, res) => {
     if (req.user) return res.redirect(303, res.locals.url('/'));
@@ -58,13 +67,17 @@ export function authRoutes(ctx: AppContext): Router {
     if (!id) throw new Unauthenticated();
     return id;
   };
+  const requirePending: RequestHandler = (req, _res, next) => {
+    pendingUserId(req);
+    next();
+  };
 
   router.get('/login/2fa', policy.public, (req, res) => {
     pendingUserId(req);
     res.render('accounts/totp', {});
   });
 
-  router.post('/login/2fa', policy.public, ...limits, async (req, res) => {
+  router.post('/login/2fa', policy.public, requirePending, ...secondStepLimits, async (req, res) => {
     const userId = pendingUserId(req);
     try {
       const { code } = parse(totpForm, req.body);
@@ -90,7 +103,7 @@ export function authRoutes(ctx: AppContext): Router {
 
   router.get('/login/2fa/setup', policy.public, (req, res) => renderSetup(req, res));
 
-  router.post('/login/2fa/setup', policy.public, ...limits, async (req, res) => {
+  router.post('/login/2fa/setup', policy.public, requirePending, ...secondStepLimits, async (req, res) => {
     const userId = pendingUserId(req);
     try {
       const { code } = parse(totpForm, req.body);

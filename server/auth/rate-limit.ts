@@ -1,31 +1,62 @@
 import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { TooMany } from '../http/errors';
 
 const WINDOW_MS = 15 * 60 * 1000;
 
-function limiter(limit: number, key: (req: Parameters<RequestHandler>[0]) => string): RequestHandler {
+/** Names the account a credential request is aimed at, or undefined when it names none. */
+export type AccountOf = (req: Request) => string | undefined;
+
+/** The account a sign-in, registration or reset request names by its e-mail field. */
+export const accountByEmail: AccountOf = (req) => {
+  const email = (req.body as { email?: unknown } | undefined)?.email;
+  if (typeof email !== 'string') return undefined;
+  const normalised = email.trim().toLowerCase().slice(0, 254);
+  return normalised ? `email:${normalised}` : undefined;
+};
+
+/** The account half-way through signing in (second step, TOTP enrolment): kept in the session. */
+export const accountPendingSecondFactor: AccountOf = (req) => {
+  const id = req.session?.pending2fa?.userId;
+  return id ? `pending:${id}` : undefined;
+};
+
+/** The signed-in account (confirming a password for a sensitive change). */
+export const accountSignedIn: AccountOf = (req) => (req.user ? `user:${req.user.id}` : undefined);
+
+function limiter(limit: number, key: AccountOf): RequestHandler {
   return rateLimit({
     windowMs: WINDOW_MS,
     limit,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    keyGenerator: key,
+    keyGenerator: (req) => key(req) ?? '',
+    // A request that names no account is counted against no account: there is no shared bucket
+    // (such as "no e-mail") whose exhaustion would lock everyone out.
+    skip: (req) => key(req) === undefined,
     handler: (_req, _res, next) => next(new TooMany()),
   });
 }
 
 /**
- * Brute-force brakes for credential forms: per client address, and per account name whether or not
- * the account exists (so the limit itself reveals nothing). In-process counters: behind several
- * processes, put a shared store here.
+ * Brute-force brakes for credential forms: per client address, and per account (whether or not it
+ * exists, so the limit itself reveals nothing). `accountOf` says which account a request aims at: by
+ * e-mail on the sign-in form, by the pending user on the second step. Mount these after whatever
+ * check establishes that account (e.g. that a sign-in is pending), so requests refused there spend
+ * nothing. In-process counters: behind several processes, put a shared store here.
  */
-export function credentialLimits(perIp: number, perAccount: number): RequestHandler[] {
-  return [
-    limiter(perIp, (req) => ipKeyGenerator(req.ip ?? 'unknown')),
-    limiter(perAccount, (req) => {
-      const email = (req.body as { email?: unknown } | undefined)?.email;
-      return typeof email === 'string' ? `acct:${email.trim().toLowerCase().slice(0, 254)}` : 'acct:none';
-    }),
-  ];
+export function credentialLimits(
+  perIp: number,
+  perAccount: number,
+  accountOf: AccountOf = accountByEmail,
+): RequestHandler[] {
+  return [ipLimit(perIp), accountLimit(perAccount, accountOf)];
 }
+
+/** Per client address; share one instance between forms that should share the count. */
+export const ipLimit = (limit: number): RequestHandler =>
+  limiter(limit, (req) => ipKeyGenerator(req.ip ?? 'unknown'));
+
+/** Per account, as named by `accountOf`; requests naming none pass uncounted. */
+export const accountLimit = (limit: number, accountOf: AccountOf): RequestHandler =>
+  limiter(limit, accountOf);

@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp, type TestApp } from '../support/app';
-import { buildUser, PASSWORD } from '../factories';
+import { buildUser, csrfFrom, PASSWORD, signIn } from '../factories';
 import { userModel } from '../../modules/accounts/model';
 import { outboxModel } from '../../modules/notifications/model';
 import { anonymous, isAnonymous, stable } from './helpers';
@@ -79,6 +79,65 @@ test('brute force: the per-account limit answers 429, even for the right passwor
       .send({ _csrf: csrf, email: user.email, password: PASSWORD });
     assert.equal(blocked.status, 429);
     assert.ok(await isAnonymous(agent));
+  } finally {
+    await limited.close();
+  }
+});
+
+test('second step: anonymous posts spend no shared bucket; each pending sign-in has its own count', async () => {
+  const limited = await buildTestApp({ config: { loginLimitPerIp: 1000, loginLimitPerAccount: 3 } });
+  try {
+    // Far more anonymous second-step posts than the per-account limit: each goes back to sign-in,
+    // none answers 429, and none counts against a staff member.
+    for (let i = 0; i < 8; i++) {
+      const { agent, csrf } = await anonymous(limited.app);
+      for (const path of ['/login/2fa', '/login/2fa/setup']) {
+        const res = await agent.post(path).type('form').send({ _csrf: csrf, code: '000000' });
+        assert.equal(res.status, 303, `${path} without a pending sign-in`);
+        assert.match(res.headers.location ?? '', /^\/login/);
+      }
+    }
+    const staff = await buildUser(limited.ctx, { role: 'trainer' });
+    await signIn(limited.app, staff); // password and TOTP both accepted
+
+    // A pending sign-in that keeps guessing codes is limited on its own…
+    const guesser = await buildUser(limited.ctx, { role: 'reviewer' });
+    const { agent, csrf } = await anonymous(limited.app);
+    const first = await agent
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrf, email: guesser.email, password: PASSWORD });
+    assert.equal(first.headers.location, '/login/2fa');
+    const token = csrfFrom((await agent.get('/login/2fa').expect(200)).text);
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await agent.post('/login/2fa').type('form').send({ _csrf: token, code: '000000' });
+      statuses.push(res.status);
+    }
+    assert.deepEqual(statuses, [400, 400, 400, 429]);
+    // …and another staff member's second step is unaffected.
+    await signIn(limited.app, await buildUser(limited.ctx, { role: 'admin' }));
+  } finally {
+    await limited.close();
+  }
+});
+
+test('brute force: guessing the password of an open session (account deletion) is limited per account', async () => {
+  const limited = await buildTestApp({ config: { loginLimitPerIp: 1000, loginLimitPerAccount: 3 } });
+  try {
+    const user = await buildUser(limited.ctx);
+    const agent = await signIn(limited.app, user);
+    const csrf = csrfFrom((await agent.get('/account').expect(200)).text);
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await agent
+        .post('/account/delete')
+        .type('form')
+        .send({ _csrf: csrf, password: `wrong-${i}-pass` });
+      statuses.push(res.status);
+    }
+    assert.deepEqual(statuses, [400, 400, 400, 429]);
+    assert.equal((await userModel(limited.ctx.db).findById(user._id).lean())!.status, 'active');
   } finally {
     await limited.close();
   }
