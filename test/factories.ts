@@ -7,6 +7,8 @@ import type { Role } from '../server/types';
 import { hashPassword } from '../server/auth/passwords';
 import { type User } from '../modules/accounts';
 import { userModel } from '../modules/accounts/model';
+import { callModel, type Call } from '../modules/grants/model';
+import { defaultRubric, defaultThemes } from '../modules/grants/defaults';
 
 export const PASSWORD = 'correct-horse-battery-staple';
 let hashed: Promise<string> | undefined;
@@ -64,4 +66,79 @@ export async function signIn(app: Express, user: User & { totpSecret?: string },
 export async function tokenFor(agent: ReturnType<typeof request.agent>, path = '/account'): Promise<string> {
   const page = await agent.get(path).expect(200);
   return csrfFrom(page.text);
+}
+
+/** Three criteria with different scales and weights, so weighted review scores can be checked by hand. */
+const REVIEW_RUBRIC = [
+  {
+    id: 'relevance',
+    label: { en: 'Relevance', mn: 'Хамаарал' },
+    guidance: { en: 'Fit', mn: 'Тохирол' },
+    scaleMax: 5,
+    weight: 2,
+  },
+  {
+    id: 'ethics',
+    label: { en: 'Ethics', mn: 'Ёс зүй' },
+    guidance: { en: 'Safety', mn: 'Аюулгүй' },
+    scaleMax: 5,
+    weight: 1,
+  },
+  {
+    id: 'feasibility',
+    label: { en: 'Feasibility', mn: 'Боломж' },
+    guidance: { en: 'Plan', mn: 'Төлөв' },
+    scaleMax: 10,
+    weight: 1,
+  },
+];
+
+/**
+ * A call, created through the grants model. By default it is open (by the app's clock) and closes in
+ * 20 minutes, with the default themes and rubric and a course required. `closed: true` gives the call
+ * reviewing starts from: closed since 1 February 2026, a uniquely titled call with one theme (`tip`),
+ * the three-criterion rubric above, a 10 000 MNT pool and no course required. `fields` win over both.
+ */
+export async function buildCall(
+  ctx: AppContext,
+  fields: Partial<Call> = {},
+  { closed = false }: { closed?: boolean } = {},
+): Promise<Call> {
+  const now = ctx.clock.now();
+  const base = {
+    description: { en: 'Stories on safe migration', mn: 'Аюулгүй шилжилт' },
+    timeZone: 'Asia/Ulaanbaatar',
+    currency: 'MNT' as const,
+    maxAward: 5_000_000,
+    awardedTotal: 0,
+    reviewersPerPitch: 2,
+    blind: true,
+    deadlineMode: 'fixed' as const,
+    allowMultiplePitches: false,
+  };
+  const preset = closed
+    ? {
+        title: { en: `Call ${randomUUID().slice(0, 6)}`, mn: 'Уралдаан' },
+        description: { en: 'Stories on safe migration', mn: 'Аюулгүй шилжилт хөдөлгөөн' },
+        themes: [{ id: 'tip', label: { en: 'Trafficking', mn: 'Хүний наймаа' } }],
+        opensAt: new Date('2026-01-01T00:00:00Z'),
+        closesAt: new Date('2026-02-01T00:00:00Z'),
+        budgetPool: 10_000,
+        maxAward: 5_000,
+        eligibility: {},
+        rubric: REVIEW_RUBRIC,
+        status: 'closed' as const,
+      }
+    : {
+        title: { en: 'Dream Umbrella stories', mn: 'Мөрөөдлийн шүхэр нийтлэл' },
+        themes: defaultThemes(),
+        opensAt: new Date(now.getTime() - 3600_000),
+        closesAt: new Date(now.getTime() + 20 * 60_000),
+        budgetPool: 30_000_000,
+        eligibility: { courseSlug: 'tip-reporting' },
+        rubric: defaultRubric(),
+        status: 'open' as const,
+      };
+  const call = await callModel(ctx.db).create({ ...base, ...preset, ...fields });
+  return call.toObject();
 }

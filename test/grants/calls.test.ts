@@ -1,10 +1,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp, fixedClock, type TestApp } from '../support/app';
-import { buildUser, signIn, tokenFor } from '../factories';
+import { buildCall, buildUser, signIn, tokenFor } from '../factories';
 import { callModel } from '../../modules/grants/model';
 import { auditModel } from '../../modules/audit/model';
-import { buildCall, trainedJournalist } from './helpers';
+import { trainedJournalist } from './helpers';
 
 let t: TestApp;
 const clock = fixedClock(new Date());

@@ -1,10 +1,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { PASSWORD } from '../factories';
+import { buildCall, PASSWORD } from '../factories';
 import { checkA11y, describeViolations, startBrowserApp, type BrowserApp } from '../support/browser';
 import { pitchModel } from '../../modules/grants/model';
-import { buildCall, trainedJournalist } from './helpers';
+import { trainedJournalist } from './helpers';
 
 let b: BrowserApp;
 before(async () => {

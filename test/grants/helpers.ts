@@ -3,36 +3,9 @@ import zlib from 'node:zlib';
 import { Types } from 'mongoose';
 import sharp from 'sharp';
 import type { AppContext } from '../../server/context';
-import { buildUser, signIn, tokenFor } from '../factories';
+import { buildCall, buildUser, signIn, tokenFor } from '../factories';
 import type { TestApp } from '../support/app';
-import { callModel, type Call } from '../../modules/grants/model';
-import { defaultRubric, defaultThemes } from '../../modules/grants/defaults';
-
-/** An open call (by the app's clock) closing in 20 minutes unless told otherwise. */
-export async function buildCall(ctx: AppContext, fields: Partial<Call> = {}): Promise<Call> {
-  const now = ctx.clock.now();
-  const call = await callModel(ctx.db).create({
-    title: { en: 'Dream Umbrella stories', mn: 'Мөрөөдлийн шүхэр нийтлэл' },
-    description: { en: 'Stories on safe migration', mn: 'Аюулгүй шилжилт' },
-    themes: defaultThemes(),
-    opensAt: new Date(now.getTime() - 3600_000),
-    closesAt: new Date(now.getTime() + 20 * 60_000),
-    timeZone: 'Asia/Ulaanbaatar',
-    currency: 'MNT',
-    budgetPool: 30_000_000,
-    maxAward: 5_000_000,
-    awardedTotal: 0,
-    eligibility: { courseSlug: 'tip-reporting' },
-    rubric: defaultRubric(),
-    reviewersPerPitch: 2,
-    blind: true,
-    deadlineMode: 'fixed',
-    allowMultiplePitches: false,
-    status: 'open',
-    ...fields,
-  });
-  return call.toObject();
-}
+import type { Call } from '../../modules/grants/model';
 
 /** Marks a user as having completed a course, the way the learning module records it. */
 export async function markTrained(ctx: AppContext, userId: Types.ObjectId, slug = 'tip-reporting') {

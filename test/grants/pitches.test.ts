@@ -1,11 +1,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp, fixedClock, type TestApp } from '../support/app';
-import { buildUser, signIn, tokenFor } from '../factories';
+import { buildCall, buildUser, signIn, tokenFor } from '../factories';
 import { pitchModel } from '../../modules/grants/model';
 import { outboxModel } from '../../modules/notifications/model';
 import { auditModel } from '../../modules/audit/model';
-import { buildCall, completePitch, journalistWithDraft, trainedJournalist } from './helpers';
+import { completePitch, journalistWithDraft, trainedJournalist } from './helpers';
 
 let t: TestApp;
 const clock = fixedClock(new Date());

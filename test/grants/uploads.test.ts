@@ -7,10 +7,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import sharp from 'sharp';
 import { buildTestApp, type TestApp } from '../support/app';
-import { buildUser, signIn, tokenFor } from '../factories';
+import { buildCall, buildUser, signIn, tokenFor } from '../factories';
 import { pitchModel, storedFileModel } from '../../modules/grants/model';
 import {
-  buildCall,
   completePitch,
   docx,
   jpegWithGps,

@@ -13,11 +13,10 @@ import mongoose, { type Connection } from 'mongoose';
 import request from 'supertest';
 import { connectDatabase } from '../../server/db/connect';
 import { buildHostApp } from '../../examples/host-app';
-import { buildUser, csrfFrom } from '../factories';
+import { buildCall, buildUser, csrfFrom } from '../factories';
 import { TEST_SECRET } from '../support/app';
 import { startTestSmtp, type TestSmtp } from '../support/smtp';
 import { startPlatform, type PlatformSim } from '../support/lti-platform';
-import { buildCall } from '../grants/helpers';
 import { callModel } from '../../modules/grants/model';
 import { ltiPlatformModel, ltiScoreModel } from '../../modules/interop/lti/model';
 

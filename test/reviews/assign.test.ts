@@ -1,8 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp, type TestApp } from '../support/app';
-import { buildUser, csrfFrom, signIn } from '../factories';
-import { buildCall, buildPitch } from './factories';
+import { buildCall, buildUser, csrfFrom, signIn } from '../factories';
+import { buildPitch } from './factories';
 import { assignmentModel } from '../../modules/reviews/model';
 import { userModel } from '../../modules/accounts/model';
 
@@ -42,7 +42,7 @@ async function runAuto(
 
 test('automatic assignment balances load, skips declared and same-outlet conflicts, and is idempotent', async () => {
   const [a, b, c, d] = await freshReviewers(4, ['Zuunii Medee', 'Ikon', 'Eagle News', '  darkhan DAILY ']);
-  const call = await buildCall(t.ctx, { reviewersPerPitch: 2 });
+  const call = await buildCall(t.ctx, { reviewersPerPitch: 2 }, { closed: true });
   const pitches = await Promise.all(
     [1, 2, 3].map(async () => buildPitch(t.ctx, call, await buildUser(t.ctx), { outlet: 'Darkhan Daily' })),
   );
@@ -78,7 +78,7 @@ test('automatic assignment balances load, skips declared and same-outlet conflic
 
 test('a per-reviewer cap limits assignments and leaves pitches unfilled', async () => {
   const reviewers = await freshReviewers(3);
-  const call = await buildCall(t.ctx, { reviewersPerPitch: 2 });
+  const call = await buildCall(t.ctx, { reviewersPerPitch: 2 }, { closed: true });
   for (let i = 0; i < 3; i++) await buildPitch(t.ctx, call, await buildUser(t.ctx));
   const agent = await adminAgent();
   const res = await runAuto(agent, String(call._id), { cap: '1' });
@@ -89,7 +89,7 @@ test('a per-reviewer cap limits assignments and leaves pitches unfilled', async 
 
 test('manual assignment refuses same-outlet reviewers; unassign removes an open assignment', async () => {
   const [r1, r2] = await freshReviewers(2, ['Darkhan Daily', 'Other']);
-  const call = await buildCall(t.ctx);
+  const call = await buildCall(t.ctx, {}, { closed: true });
   const pitch = await buildPitch(t.ctx, call, await buildUser(t.ctx), { outlet: 'darkhan daily' });
   const agent = await adminAgent();
   const token = csrfFrom((await agent.get(`/admin/calls/${call._id}/assignments`).expect(200)).text);

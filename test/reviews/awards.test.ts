@@ -2,8 +2,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { buildTestApp, fixedClock, type TestApp } from '../support/app';
-import { buildUser, csrfFrom, signIn } from '../factories';
-import { buildCall, buildPitch } from './factories';
+import { buildCall, buildUser, csrfFrom, signIn } from '../factories';
+import { buildPitch } from './factories';
 import { awardModel } from '../../modules/awards/model';
 import { assignmentModel } from '../../modules/reviews/model';
 import { sendReviewReminders } from '../../modules/reviews';
@@ -18,7 +18,7 @@ after(() => t.close());
 
 async function fundedAward() {
   const journalist = await buildUser(t.ctx, { outlet: 'Ikon.mn' });
-  const call = await buildCall(t.ctx);
+  const call = await buildCall(t.ctx, {}, { closed: true });
   const pitch = await buildPitch(t.ctx, call, journalist, {
     status: 'under_review',
     budgetTotal: 1_000,
@@ -134,7 +134,7 @@ test("another journalist's award is a 404", async () => {
 
 test('reviewers get one reminder 48 hours before the due date', async () => {
   const reviewer = await buildUser(t.ctx, { role: 'reviewer' });
-  const call = await buildCall(t.ctx);
+  const call = await buildCall(t.ctx, {}, { closed: true });
   const pitch = await buildPitch(t.ctx, call, await buildUser(t.ctx), { status: 'under_review' });
   const now = clock.now().getTime();
   await assignmentModel(t.ctx.db).create({

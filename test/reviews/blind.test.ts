@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { buildTestApp, type TestApp } from '../support/app';
 import { binary } from '../support/binary';
-import { buildUser, csrfFrom, signIn } from '../factories';
-import { buildCall, buildPitch, buildStoredFile } from './factories';
+import { buildCall, buildUser, csrfFrom, signIn } from '../factories';
+import { buildPitch, buildStoredFile } from './factories';
 import { assignmentModel } from '../../modules/reviews/model';
 
 let t: TestApp;
@@ -44,7 +44,7 @@ function docxWithAuthor(): Buffer {
 async function setup() {
   const applicant = await buildUser(t.ctx, { name: NAME, outlet: OUTLET });
   const reviewer = await buildUser(t.ctx, { role: 'reviewer', outlet: 'Zuunii Medee' });
-  const call = await buildCall(t.ctx);
+  const call = await buildCall(t.ctx, {}, { closed: true });
   const pitch = await buildPitch(t.ctx, call, applicant, { outlet: OUTLET, status: 'under_review' });
   await buildStoredFile(t.ctx, pitch, pdfWithAuthor(), {
     ext: 'pdf',
@@ -121,7 +121,7 @@ test('blind pages, headers and downloads carry no applicant identity', async () 
 
 test('pitch text is escaped in the reviewer view', async () => {
   const reviewer = await buildUser(t.ctx, { role: 'reviewer' });
-  const call = await buildCall(t.ctx);
+  const call = await buildCall(t.ctx, {}, { closed: true });
   const pitch = await buildPitch(t.ctx, call, await buildUser(t.ctx), {
     status: 'under_review',
     title: '<script>alert(1)</script>',
@@ -145,7 +145,7 @@ test('pitch text is escaped in the reviewer view', async () => {
 test('the outlet is shown only on calls that are not blind', async () => {
   const applicant = await buildUser(t.ctx, { name: NAME });
   const reviewer = await buildUser(t.ctx, { role: 'reviewer' });
-  const call = await buildCall(t.ctx, { blind: false });
+  const call = await buildCall(t.ctx, { blind: false }, { closed: true });
   const pitch = await buildPitch(t.ctx, call, applicant, { outlet: 'Open Outlet', status: 'under_review' });
   const a = await assignmentModel(t.ctx.db).create({
     callId: call._id,

@@ -1,8 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp, type TestApp } from '../support/app';
-import { buildUser, csrfFrom, signIn } from '../factories';
-import { buildCall, buildPitch } from './factories';
+import { buildCall, buildUser, csrfFrom, signIn } from '../factories';
+import { buildPitch } from './factories';
 import { assignmentModel, reviewModel } from '../../modules/reviews/model';
 import { applicantDecision as decisionFor } from '../../modules/grants';
 import { awardModel } from '../../modules/awards/model';
@@ -57,7 +57,7 @@ async function submittedReview(
 }
 
 test('20 parallel fund decisions never exceed the budget pool', async () => {
-  const call = await buildCall(t.ctx, { budgetPool: 10_000, maxAward: 5_000 });
+  const call = await buildCall(t.ctx, { budgetPool: 10_000, maxAward: 5_000 }, { closed: true });
   const pitches = await Promise.all(
     Array.from({ length: 20 }, async () =>
       buildPitch(t.ctx, call, await buildUser(t.ctx), { status: 'under_review', budgetTotal: 1_500 }),
@@ -79,7 +79,7 @@ test('20 parallel fund decisions never exceed the budget pool', async () => {
 });
 
 test('funding one pitch twice in parallel pays once; amount rules hold', async () => {
-  const call = await buildCall(t.ctx, { budgetPool: 10_000, maxAward: 5_000 });
+  const call = await buildCall(t.ctx, { budgetPool: 10_000, maxAward: 5_000 }, { closed: true });
   const pitch = await buildPitch(t.ctx, call, await buildUser(t.ctx), {
     status: 'under_review',
     budgetTotal: 2_000,
@@ -94,12 +94,12 @@ test('funding one pitch twice in parallel pays once; amount rules hold', async (
   const stored = await t.ctx.db.collection('calls').findOne({ _id: call._id });
   assert.equal(stored!.awardedTotal, 2_000);
   // A pitch from another call is a 404.
-  const other = await buildCall(t.ctx);
+  const other = await buildCall(t.ctx, {}, { closed: true });
   await decide(other._id, pitch._id, { outcome: 'declined' }).expect(404);
 });
 
 test('decision e-mails: released once per call, with comments to the applicant but never private comments or reviewer names', async () => {
-  const call = await buildCall(t.ctx);
+  const call = await buildCall(t.ctx, {}, { closed: true });
   const funded = await buildUser(t.ctx, { name: 'Funded Journalist' });
   const declined = await buildUser(t.ctx, { name: 'Declined Journalist', locale: 'mn' });
   const p1 = await buildPitch(t.ctx, call, funded, { status: 'under_review', budgetTotal: 3_000 });
@@ -150,7 +150,7 @@ test('decision e-mails: released once per call, with comments to the applicant b
 });
 
 test('the review board shows scores and a what-if selection against the pool', async () => {
-  const call = await buildCall(t.ctx, { budgetPool: 2_500, maxAward: 2_500 });
+  const call = await buildCall(t.ctx, { budgetPool: 2_500, maxAward: 2_500 }, { closed: true });
   const a = await buildPitch(t.ctx, call, await buildUser(t.ctx), {
     status: 'under_review',
     budgetTotal: 2_000,
@@ -176,7 +176,7 @@ test('the review board shows scores and a what-if selection against the pool', a
 });
 
 test('after release, a waitlisted pitch funded later is e-mailed at once', async () => {
-  const call = await buildCall(t.ctx);
+  const call = await buildCall(t.ctx, {}, { closed: true });
   const journalist = await buildUser(t.ctx);
   const pitch = await buildPitch(t.ctx, call, journalist, { status: 'under_review', budgetTotal: 1_000 });
   await decide(call._id, pitch._id, { outcome: 'waitlisted' }).expect(303);

@@ -1,62 +1,12 @@
 /**
- * Calls, pitches and stored files with the grants model's fields, inserted straight into its
- * collections: the grants module exports no factory, and its admin forms would make every test here
- * depend on call-editing rules. The reviews code under test reads them through the grants exports.
+ * Pitches and stored files with the grants model's fields, inserted straight into its collections: the
+ * grants module exports no factory, and its forms would make every test here depend on submission
+ * rules. The reviews code under test reads them through the grants exports. Calls come from
+ * `buildCall(ctx, fields, { closed: true })` in test/factories.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
-
-export const RUBRIC = [
-  {
-    id: 'relevance',
-    label: { en: 'Relevance', mn: 'Хамаарал' },
-    guidance: { en: 'Fit', mn: 'Тохирол' },
-    scaleMax: 5,
-    weight: 2,
-  },
-  {
-    id: 'ethics',
-    label: { en: 'Ethics', mn: 'Ёс зүй' },
-    guidance: { en: 'Safety', mn: 'Аюулгүй' },
-    scaleMax: 5,
-    weight: 1,
-  },
-  {
-    id: 'feasibility',
-    label: { en: 'Feasibility', mn: 'Боломж' },
-    guidance: { en: 'Plan', mn: 'Төлөв' },
-    scaleMax: 10,
-    weight: 1,
-  },
-];
-
-export async function buildCall(ctx: AppContext, fields: Record<string, unknown> = {}) {
-  const doc = {
-    _id: new Types.ObjectId(),
-    title: { en: `Call ${randomUUID().slice(0, 6)}`, mn: 'Уралдаан' },
-    description: { en: 'Stories on safe migration', mn: 'Аюулгүй шилжилт хөдөлгөөн' },
-    eligibility: {},
-    deadlineMode: 'fixed',
-    allowMultiplePitches: false,
-    __v: 0,
-    themes: [{ id: 'tip', label: { en: 'Trafficking', mn: 'Хүний наймаа' } }],
-    opensAt: new Date('2026-01-01T00:00:00Z'),
-    closesAt: new Date('2026-02-01T00:00:00Z'),
-    timeZone: 'Asia/Ulaanbaatar',
-    currency: 'MNT',
-    budgetPool: 10_000,
-    maxAward: 5_000,
-    awardedTotal: 0,
-    rubric: RUBRIC,
-    reviewersPerPitch: 2,
-    blind: true,
-    status: 'closed',
-    ...fields,
-  };
-  await ctx.db.collection('calls').insertOne(doc);
-  return doc;
-}
 
 export async function buildPitch(
   ctx: AppContext,

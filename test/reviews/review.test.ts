@@ -1,8 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp, type TestApp } from '../support/app';
-import { buildUser, csrfFrom, signIn } from '../factories';
-import { buildCall, buildPitch } from './factories';
+import { buildCall, buildUser, csrfFrom, signIn } from '../factories';
+import { buildPitch } from './factories';
 import { assignmentModel, reviewModel } from '../../modules/reviews/model';
 import { auditModel } from '../../modules/audit/model';
 
@@ -31,7 +31,7 @@ async function reviewerOn(pitch: { _id: unknown; callId: unknown }) {
 }
 
 async function setup() {
-  const call = await buildCall(t.ctx);
+  const call = await buildCall(t.ctx, {}, { closed: true });
   const pitch = await buildPitch(t.ctx, call, await buildUser(t.ctx), { status: 'under_review' });
   return { call, pitch };
 }
