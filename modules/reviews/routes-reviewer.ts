@@ -6,8 +6,8 @@ import { Invalid, NotFound } from '../../server/http/errors';
 import { reviewsPolicy as policy } from './policy';
 import { assignmentParams, declareForm, fileParams, listQuery, reviewForm, reviewPageQuery } from './schemas';
 import { declare, myAssignment, myAssignments } from './assign';
-import { reviewPage, saveReview, StaleReview, type ReviewInput } from './service';
-import { callsByIds, getCall, pitchesByIds, storedFilesOfPitch, streamStoredFile } from './grants-port';
+import { reviewPage, reviewTarget, saveReview, StaleReview, type ReviewInput } from './service';
+import { callsByIds, pitchesByIds, storedFilesOfPitch, streamStoredFile } from './grants-port';
 import { assignmentListItem, safeExt } from './present';
 import { stripDocumentMetadata } from './docmeta';
 import { signedInUser } from '../../server/auth/policy';
@@ -87,8 +87,8 @@ export function reviewerRoutes(ctx: AppContext): Router {
 
   router.post('/reviews/:assignmentId/review', policy.reviewer, async (req, res) => {
     const { assignmentId } = parse(assignmentParams, req.params);
-    const assignment = await myAssignment(ctx, signedInUser(req).id, assignmentId);
-    const call = await getCall(ctx, assignment.callId);
+    const target = await reviewTarget(ctx, signedInUser(req).id, assignmentId);
+    const { call } = target;
     const form = parse(reviewForm(call.rubric), req.body) as Record<string, unknown> & {
       version: number;
       action: 'save' | 'submit';
@@ -104,7 +104,7 @@ export function reviewerRoutes(ctx: AppContext): Router {
       scores: Object.fromEntries(call.rubric.map((c) => [c.id, form[`score_${c.id}`] as number | undefined])),
     };
     try {
-      await saveReview(ctx, signedInUser(req), assignmentId, input, form.action === 'submit');
+      await saveReview(ctx, signedInUser(req), target, input, form.action === 'submit');
       res.redirect(
         303,
         res.locals.url(`/reviews/${assignmentId}?${form.action === 'submit' ? 'submitted' : 'saved'}=1`),

@@ -98,21 +98,36 @@ function checkScores(call: CallDoc, input: ReviewInput, complete: boolean) {
   return scores;
 }
 
+/** What a review save works on, loaded once: the reviewer's own active assignment and its call. */
+export interface ReviewTarget {
+  assignment: Assignment;
+  call: CallDoc;
+}
+
+/** The reviewer's assignment (someone else's, or a withdrawn one, is a 404) and its call. */
+export async function reviewTarget(
+  ctx: AppContext,
+  reviewerId: string,
+  assignmentId: string,
+): Promise<ReviewTarget> {
+  const assignment = await myAssignment(ctx, reviewerId, assignmentId);
+  return { assignment, call: await getCall(ctx, assignment.callId) };
+}
+
 /**
- * Saves a draft (`submit` false) or submits. One conditional update on (assignment, version, draft):
- * of two saves of the same version exactly one wins; the other gets StaleReview (409). A second submit
- * returns the first result.
+ * Saves a draft (`submit` false) or submits, on a target from `reviewTarget` (the route needs the call's
+ * rubric to read the form, so it loads the target and passes it here). One conditional update on
+ * (assignment, version, draft): of two saves of the same version exactly one wins; the other gets
+ * StaleReview (409). A second submit returns the first result.
  */
 export async function saveReview(
   ctx: AppContext,
   user: SessionUser,
-  assignmentId: string,
+  { assignment, call }: ReviewTarget,
   input: ReviewInput,
   submit: boolean,
 ): Promise<Review> {
-  const assignment = await myAssignment(ctx, user.id, assignmentId);
   if (assignment.status === 'offered') throw new Conflict('reviews.errors.declareFirst');
-  const call = await getCall(ctx, assignment.callId);
   const current = await ensureReview(ctx, assignment);
   if (current.status === 'submitted') {
     if (submit) return current;
