@@ -44,8 +44,9 @@ const upload = (
   name: string,
   kind = 'sample',
 ) => {
+  // As the browser sends the form: the hidden token is the first field, before the file.
   const req = agent.post(`/grants/pitches/${pitchId}/files`);
-  if (token) void req.query({ _csrf: token });
+  if (token) void req.field('_csrf', token);
   return req.field('kind', kind).attach('file', data, name);
 };
 
@@ -155,23 +156,23 @@ test('limits: too big → 413, two files or extra fields → 400, nothing stored
     await upload(agent, token, pitchId, big, 'big.pdf').expect(413);
     await agent
       .post(`/grants/pitches/${pitchId}/files`)
-      .query({ _csrf: token })
+      .field('_csrf', token)
       .field('kind', 'sample')
       .attach('file', PDF, 'a.pdf')
       .attach('file', PDF, 'b.pdf')
       .expect(400);
-    const req = agent.post(`/grants/pitches/${pitchId}/files`).query({ _csrf: token });
+    const req = agent.post(`/grants/pitches/${pitchId}/files`).field('_csrf', token);
     for (let i = 0; i < 6; i++) void req.field(`f${i}`, 'x');
     await req.attach('file', PDF, 'a.pdf').expect(400);
     await agent
       .post(`/grants/pitches/${pitchId}/files`)
-      .query({ _csrf: token })
+      .field('_csrf', token)
       .field('kind', 'x'.repeat(2000))
       .attach('file', PDF, 'a.pdf')
       .expect(400);
     await agent
       .post(`/grants/pitches/${pitchId}/files`)
-      .query({ _csrf: token })
+      .field('_csrf', token)
       .field('kind', 'sample')
       .expect(400);
   });
@@ -240,7 +241,7 @@ test('an upload aborted mid-body leaves nothing behind', async () => {
           host: '127.0.0.1',
           port,
           method: 'POST',
-          path: `/grants/pitches/${pitchId}/files?_csrf=${encodeURIComponent(token)}`,
+          path: `/grants/pitches/${pitchId}/files`,
           headers: {
             'content-type': `multipart/form-data; boundary=${boundary}`,
             'content-length': String(5 * 1024 * 1024),
@@ -253,7 +254,8 @@ test('an upload aborted mid-body leaves nothing behind', async () => {
           res.on('end', () => resolve());
         });
         req.write(
-          `--${boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\nsample\r\n--${boundary}\r\n` +
+          `--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${token}\r\n` +
+            `--${boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\nsample\r\n--${boundary}\r\n` +
             `Content-Disposition: form-data; name="file"; filename="a.pdf"\r\nContent-Type: application/pdf\r\n\r\n`,
         );
         req.write(Buffer.concat([PDF, Buffer.alloc(512 * 1024, 0x20)]));
