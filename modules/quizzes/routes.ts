@@ -1,11 +1,10 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../server/context';
 import type { Locale } from '../../server/types';
-import { AppError, Conflict, NotFound } from '../../server/http/errors';
+import { Conflict, NotFound } from '../../server/http/errors';
 import { parse } from '../../server/http/validate';
 import type { z } from 'zod';
 import { answerForm, attemptParams, quizParams, startForm, submitFlags } from './schemas';
-import { answersFromForm, duplicatePositions, unanswered } from './answers';
 import { quizzesPolicy as policy } from './policy';
 import { presentQuiz, presentResultItem, presentSheetItem } from './present';
 import * as quizzes from './service';
@@ -68,14 +67,8 @@ export function quizzesRouter(ctx: AppContext): Router {
   router.post('/quizzes/attempts/:attemptId/save', policy.take, async (req, res) => {
     const { attemptId } = ids(attemptParams, req.params);
     const { form } = readBody(req);
-    const attempt = await quizzes.ownAttempt(ctx, signedInUser(req).id, attemptId);
     try {
-      const { savedAt } = await quizzes.saveAnswers(
-        ctx,
-        signedInUser(req).id,
-        attemptId,
-        answersFromForm(attempt, form),
-      );
+      const { savedAt } = await quizzes.saveAnswerForm(ctx, signedInUser(req).id, attemptId, form);
       if (wantsJson(req)) return res.json({ saved: true, savedAt });
       res.redirect(303, res.locals.url(`/quizzes/attempts/${attemptId}?saved=1`));
     } catch (err) {
@@ -89,25 +82,15 @@ export function quizzesRouter(ctx: AppContext): Router {
   router.post('/quizzes/attempts/:attemptId/submit', policy.take, async (req, res) => {
     const { attemptId } = ids(attemptParams, req.params);
     const { form, confirmBlank } = readBody(req);
-    const attempt = await quizzes.ownAttempt(ctx, signedInUser(req).id, attemptId);
-    const resultUrl = res.locals.url(`/quizzes/attempts/${attemptId}/result`);
-    if (attempt.status === 'submitted') return res.redirect(303, resultUrl);
-    const answers = answersFromForm(attempt, form);
-    const late = quizzes.isLate(attempt, ctx.clock.now());
-    const missing = late ? [] : unanswered(attempt, answers);
-    const twice = late ? [] : duplicatePositions(attempt, form);
-    if (twice.length || (missing.length && !confirmBlank)) {
-      // Keep what they have so far, then show the sheet with an error summary at the top.
-      await quizzes.saveAnswers(ctx, signedInUser(req).id, attemptId, answers).catch((err: unknown) => {
-        if (!(err instanceof AppError && err.status === 409)) throw err;
+    const outcome = await quizzes.submitAnswerForm(ctx, signedInUser(req).id, attemptId, form, confirmBlank);
+    // Not graded: the sheet again with what they have so far and an error summary at the top.
+    if (outcome.status === 'incomplete')
+      return renderSheet(ctx, req, res, attemptId, {
+        answers: outcome.answers,
+        errors: outcome.errors,
+        status: 400,
       });
-      const errors: Record<string, string> = {};
-      for (const qid of missing) errors[qid] = 'quizzes.errors.unanswered';
-      for (const qid of twice) errors[qid] = 'quizzes.errors.positionTwice';
-      return renderSheet(ctx, req, res, attemptId, { answers, errors, status: 400 });
-    }
-    await quizzes.submitAttempt(ctx, attempt, answers);
-    res.redirect(303, resultUrl);
+    res.redirect(303, res.locals.url(`/quizzes/attempts/${attemptId}/result`));
   });
 
   router.get('/quizzes/attempts/:attemptId/result', policy.result, async (req, res) => {

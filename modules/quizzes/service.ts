@@ -2,7 +2,7 @@ import mongoose, { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
 import { oid } from '../../server/db/ids';
 import type { SessionUser } from '../../server/types';
-import { Conflict, Invalid, NotFound } from '../../server/http/errors';
+import { AppError, Conflict, Invalid, NotFound } from '../../server/http/errors';
 import { recordAudit } from '../audit';
 import { getCourseOutline, recordQuizOutcome } from '../learning';
 import { attemptModel, type Answers, type Attempt, type Question, type Quiz } from './model';
@@ -10,6 +10,8 @@ import { drawFrom, itemFor } from './draw';
 import { questionsOfCourse, quizById } from './definitions';
 import { grade } from './grading';
 import { canReviewAttempts } from './policy';
+import { answersFromForm, duplicatePositions, unanswered } from './answers';
+import type { AnswerForm } from './schemas';
 
 /** Asked for the result of an attempt that is still open. */
 export class StillOpen extends Error {}
@@ -145,7 +147,16 @@ export function checkAnswers(attempt: Attempt, answers: Answers): Answers {
 
 /** Saves the whole answer sheet while the attempt is open and its time has not run out. */
 export async function saveAnswers(ctx: AppContext, userId: string, attemptId: string, answers: Answers) {
+  return storeAnswers(ctx, await ownAttempt(ctx, userId, attemptId), answers);
+}
+
+/** Saves the posted answer form (checked against this attempt's items: a stray field is a 400). */
+export async function saveAnswerForm(ctx: AppContext, userId: string, attemptId: string, form: AnswerForm) {
   const attempt = await ownAttempt(ctx, userId, attemptId);
+  return storeAnswers(ctx, attempt, answersFromForm(attempt, form));
+}
+
+async function storeAnswers(ctx: AppContext, attempt: Attempt, answers: Answers) {
   if (attempt.status !== 'started') throw new Conflict('quizzes.errors.alreadySubmitted');
   const now = ctx.clock.now();
   if (isLate(attempt, now)) throw new Conflict('quizzes.errors.timeUp');
@@ -155,6 +166,42 @@ export async function saveAnswers(ctx: AppContext, userId: string, attemptId: st
   const saved = await attemptModel(ctx.db).updateOne(filter, { $set: { answers: clean, savedAt: now } });
   if (saved.matchedCount === 0) throw new Conflict('quizzes.errors.alreadySubmitted');
   return { savedAt: now };
+}
+
+/** What submitting the answer form led to: graded, or the sheet again with an error per question. */
+export type SubmitOutcome =
+  | { status: 'submitted'; attempt: Attempt }
+  | { status: 'incomplete'; answers: Answers; errors: Record<string, string> };
+
+/**
+ * Submits the posted answer form of the user's own attempt. In time, an ordering position given twice,
+ * or a question left unanswered without `confirmBlank`, keeps the answers so far (saved unless the
+ * attempt closed meanwhile) and returns them with an error per question instead of grading. Late, the
+ * attempt is graded on what was saved in time; an attempt already submitted returns as it is.
+ */
+export async function submitAnswerForm(
+  ctx: AppContext,
+  userId: string,
+  attemptId: string,
+  form: AnswerForm,
+  confirmBlank: boolean,
+): Promise<SubmitOutcome> {
+  const attempt = await ownAttempt(ctx, userId, attemptId);
+  if (attempt.status === 'submitted') return { status: 'submitted', attempt };
+  const answers = answersFromForm(attempt, form);
+  const late = isLate(attempt, ctx.clock.now());
+  const missing = late ? [] : unanswered(attempt, answers);
+  const twice = late ? [] : duplicatePositions(attempt, form);
+  if (twice.length || (missing.length && !confirmBlank)) {
+    await storeAnswers(ctx, attempt, answers).catch((err: unknown) => {
+      if (!(err instanceof AppError && err.status === 409)) throw err;
+    });
+    const errors: Record<string, string> = {};
+    for (const qid of missing) errors[qid] = 'quizzes.errors.unanswered';
+    for (const qid of twice) errors[qid] = 'quizzes.errors.positionTwice';
+    return { status: 'incomplete', answers, errors };
+  }
+  return { status: 'submitted', attempt: await submitAttempt(ctx, attempt, answers) };
 }
 
 /**
