@@ -45,7 +45,7 @@ export function takeLeadingMultipartField(req: Request, name: string): Promise<s
   if (!boundary) return Promise.resolve(undefined);
   const delimiter = Buffer.from(`--${boundary}`, 'latin1');
   return new Promise((resolve) => {
-    let buf = Buffer.alloc(0);
+    let buf: Buffer = Buffer.alloc(0);
     let done = false;
     const finish = (value: string | undefined, pushBack?: Buffer) => {
       if (done) return;
