@@ -2,13 +2,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { buildTestApp, type TestApp } from '../support/app';
-import { buildUser, signIn, tokenFor } from '../factories';
+import { buildCourse, buildUser, signIn, tokenFor } from '../factories';
 import { dateFormatter } from '../../server/i18n';
 import { listAudit } from '../../modules/audit';
 import { issueCertificate, certificateByCode } from '../../modules/certificates';
 import { certificateModel } from '../../modules/certificates/model';
 import { normalizeCode } from '../../modules/certificates/code';
-import { buildCourse, stable } from './helpers';
+import { stable } from './helpers';
 import { binary } from '../support/binary';
 
 let t: TestApp;
@@ -21,14 +21,18 @@ const enDate = (d: Date) => dateFormatter('en', t.ctx.config.defaultTimeZone).da
 
 async function holderWithCertificate(fields: { name?: string } = {}) {
   const user = await buildUser(t.ctx, fields);
-  const course = await buildCourse(t.ctx);
+  const { course } = await buildCourse(t.ctx, {
+    title: { en: 'Reporting on trafficking', mn: 'Хүний наймааны тухай мэдээлэх' },
+  });
   const cert = await issueCertificate(t.ctx, user._id, course._id);
   return { user, course, cert };
 }
 
 test('twenty parallel issues create one certificate with a well-formed code', async () => {
   const user = await buildUser(t.ctx, { name: 'Solongo Bat' });
-  const course = await buildCourse(t.ctx);
+  const { course } = await buildCourse(t.ctx, {
+    title: { en: 'Reporting on trafficking', mn: 'Хүний наймааны тухай мэдээлэх' },
+  });
   const results = await Promise.all(
     Array.from({ length: 20 }, () => issueCertificate(t.ctx, String(user._id), String(course._id))),
   );

@@ -1,9 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp, type TestApp } from '../support/app';
-import { buildUser, csrfFrom, signIn } from '../factories';
+import { buildCourse, buildUser, csrfFrom, signIn } from '../factories';
 import { enrolmentModel, lessonModel, lessonVersionModel } from '../../modules/learning/model';
-import { buildCourse } from './fixtures';
 
 let t: TestApp;
 before(async () => {

@@ -1,11 +1,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp, type TestApp } from '../support/app';
-import { buildUser } from '../factories';
+import { buildCourse, buildUser } from '../factories';
 import { recordQuizOutcome } from '../../modules/learning';
 import { enrolmentModel } from '../../modules/learning/model';
 import { outboxModel } from '../../modules/notifications/model';
-import { buildCourse } from './fixtures';
 
 let t: TestApp;
 before(async () => {

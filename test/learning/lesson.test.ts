@@ -1,9 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp, type TestApp } from '../support/app';
-import { buildUser, signIn, tokenFor } from '../factories';
+import { buildCourse, buildUser, signIn, tokenFor } from '../factories';
 import { enrolmentModel } from '../../modules/learning/model';
-import { buildCourse } from './fixtures';
 
 let t: TestApp;
 before(async () => {

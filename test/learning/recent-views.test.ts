@@ -1,11 +1,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp, fixedClock, type TestApp } from '../support/app';
-import { buildUser, signIn } from '../factories';
+import { buildCourse, buildUser, signIn } from '../factories';
 import { enrolmentModel, lessonModel } from '../../modules/learning/model';
 import { invalidateCourse } from '../../modules/learning/outline';
 import { ACTIVITY_TOUCH_MS } from '../../modules/learning/service';
-import { buildCourse } from './fixtures';
 
 const clock = fixedClock(new Date('2026-03-01T08:00:00Z'));
 let t: TestApp;

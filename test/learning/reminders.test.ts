@@ -1,11 +1,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp, fixedClock, type TestApp } from '../support/app';
-import { buildUser } from '../factories';
+import { buildCourse, buildUser } from '../factories';
 import { sendReminders } from '../../modules/learning';
 import { enrolmentModel } from '../../modules/learning/model';
 import { outboxModel } from '../../modules/notifications/model';
-import { buildCourse } from './fixtures';
 
 const DAY = 24 * 60 * 60 * 1000;
 const clock = fixedClock(new Date('2026-03-01T08:00:00Z'));
