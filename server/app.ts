@@ -6,6 +6,7 @@ import type { AppContext } from './context';
 import { cspNonce, noStore, sameOriginOnly, securityHeaders } from './http/security';
 import { errorHandler, notFoundHandler, Unavailable } from './http/errors';
 import { methodNotAllowed } from './http/methods';
+import { requestLogSerializers } from './http/log-redact';
 import { mountBase, viewLocals } from './http/locals';
 import { healthRoutes } from './http/health';
 import { databaseReachable } from './db/reachability';
@@ -51,6 +52,8 @@ export function createApp(
       },
       autoLogging: ctx.config.env !== 'test',
       quietReqLogger: true,
+      // Reset, invitation and hand-off links, CSRF tokens: never written with the URL.
+      serializers: requestLogSerializers,
     }),
   );
   app.use(mountBase, cspNonce, securityHeaders(ctx.config.frameAncestors));

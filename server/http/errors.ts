@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import mongoose from 'mongoose';
 import type { Logger } from '../logging';
 import { fromAcceptLanguage, translator } from '../i18n';
+import { redactUrl } from './log-redact';
 
 /** Errors services throw; one handler maps them to a status and a page. `key` is an i18n key. */
 export class AppError extends Error {
@@ -154,7 +155,7 @@ export function errorHandler(log: Logger, passUnknown: boolean): ErrorRequestHan
     const status = known?.status ?? 500;
     const key = known?.key ?? 'errors.server';
     const requestId = String(req.id ?? '');
-    if (status >= 500) log.error({ err, requestId, path: req.path }, 'request failed');
+    if (status >= 500) log.error({ err, requestId, path: redactUrl(req.path) }, 'request failed');
     if (res.headersSent) return req.socket.destroy();
     if (status === 401 && !wantsJson(req)) {
       const next = encodeURIComponent(req.originalUrl.slice(req.baseUrl.length) || '/');
