@@ -1,6 +1,7 @@
 import type { Locale } from '../../server/types';
 import type { Call, Pitch, StoredFileRecord } from './model';
 import { formatInZone, utcToLocalInput } from './time';
+import { displayName } from '../../server/http/attachment';
 
 export const pick = (text: { en: string; mn: string } | undefined, lang: Locale) =>
   text ? text[lang] || text.en || text.mn : '';
@@ -129,7 +130,7 @@ export function pitchFormFromBody(body: Record<string, unknown>, version: number
 export function presentFiles(files: StoredFileRecord[]) {
   return files.map((f) => ({
     id: String(f._id),
-    name: f.originalName,
+    name: displayName(f.originalName),
     kind: f.kind,
     size: f.size,
     ext: f.ext,

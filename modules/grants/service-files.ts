@@ -12,6 +12,7 @@ import { editableStatuses, pitchModel, storedFileModel, type FileKind, type Stor
 import { getCall } from './service-calls';
 import { editability, myPitch } from './service-pitches';
 import { MAX_FILES_PER_PITCH } from './defaults';
+import { attachmentHeader, displayName } from '../../server/http/attachment';
 
 type Actor = Pick<SessionUser, 'id' | 'role'>;
 
@@ -24,11 +25,14 @@ const ALLOWED: Record<string, { ext: string; mime: string }> = {
   png: { ext: 'png', mime: 'image/png' },
 };
 
-/** A display name: last path segment, no control or path characters, bounded length. */
+/**
+ * A display name: last path segment, no control, format (bidi override, zero-width) or path
+ * characters, bounded length.
+ */
 export function safeOriginalName(name: string): string {
-  const base = name.split(/[\\/]/).pop() ?? '';
+  const base = displayName(name).split(/[\\/]/).pop() ?? '';
   const cleaned = [...base]
-    .filter((ch) => ch.charCodeAt(0) >= 0x20 && ch.charCodeAt(0) !== 0x7f && !'<>:"|?*'.includes(ch))
+    .filter((ch) => !'<>:"|?*'.includes(ch))
     .join('')
     .replace(/^\.+/, '')
     .trim();
@@ -161,12 +165,4 @@ export async function fileForDownload(ctx: AppContext, user: Actor, fileId: stri
   return file as StoredFileRecord;
 }
 
-/** Content-Disposition with an ASCII fallback and the UTF-8 name (RFC 6266 / 5987). */
-export function attachmentHeader(name: string): string {
-  const ascii = name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '') || 'file';
-  const encoded = encodeURIComponent(name).replace(
-    /['()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
-}
+export { attachmentHeader };

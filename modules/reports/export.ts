@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
 import { stringify } from 'csv-stringify';
 import ExcelJS from 'exceljs';
+import { attachmentHeader } from '../../server/http/attachment';
 
 export type Cell = string | number | boolean | Date | null | undefined;
 
@@ -60,7 +61,7 @@ export async function writeXlsx<R>(
 export function downloadHeaders(res: Response, filename: string, type: string): void {
   res.set({
     'Content-Type': type,
-    'Content-Disposition': `attachment; filename="${filename.replace(/[^\w.-]/g, '_')}"`,
+    'Content-Disposition': attachmentHeader(filename),
     'Cache-Control': 'no-store',
     'X-Content-Type-Options': 'nosniff',
   });

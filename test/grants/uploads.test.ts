@@ -128,8 +128,47 @@ test('a path-traversal file name is stored under a random key and shown sanitise
   const res = await agent.get(`/grants/files/${String(mn!._id)}`).expect(200);
   assert.equal(
     res.headers['content-disposition'],
-    `attachment; filename="1.pdf"; filename*=UTF-8''${encodeURIComponent('Нийтлэл 1.pdf')}`,
+    `attachment; filename="Niitlel_1.pdf"; filename*=UTF-8''${encodeURIComponent('Нийтлэл 1.pdf')}`,
   );
+});
+
+test('bidi and control characters are stripped from file names; Cyrillic gets a transliterated fallback', async () => {
+  const { agent, token, pitchId } = await setup();
+  // U+202E RIGHT-TO-LEFT OVERRIDE would show "invoice\u202Efdp.exe" as "invoiceexe.pdf".
+  const names: Array<[string, string, string]> = [
+    ['invoice\u202Efdp.exe.pdf', 'invoicefdp.exe.pdf', 'invoicefdp.exe.pdf'],
+    ['\u2066Өргөдөл\u2069\u200B ба үнэлгээ\u0085.pdf', 'Өргөдөл ба үнэлгээ.pdf', 'Urgudul_ba_unelgee.pdf'],
+    ['Төсөв.pdf', 'Төсөв.pdf', 'Tusuv.pdf'],
+    ['報告.pdf', '報告.pdf', 'file.pdf'],
+    ['Café résumé.pdf', 'Café résumé.pdf', 'Cafe_resume.pdf'],
+  ];
+  for (const [sent, shown, ascii] of names) {
+    await upload(agent, token, pitchId, PDF, sent).expect(303);
+    const record = await storedFileModel(t.ctx.db).findOne({ pitchId, originalName: shown }).lean();
+    assert.ok(record, `${JSON.stringify(sent)} stored as ${JSON.stringify(shown)}`);
+    const res = await agent.get(`/grants/files/${String(record!._id)}`).expect(200);
+    assert.equal(
+      res.headers['content-disposition'],
+      `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(shown)}`,
+    );
+  }
+  const page = await agent.get(`/grants/pitches/${pitchId}`).expect(200);
+  assert.doesNotMatch(page.text, /[\u202A-\u202E\u2066-\u2069\u200B\u0085]/);
+  assert.match(page.text, />Өргөдөл ба үнэлгээ\.pdf</);
+
+  // Records stored before this rule are cleaned where they are shown and sent.
+  const old = await storedFileModel(t.ctx.db).findOne({ pitchId, originalName: 'Төсөв.pdf' }).lean();
+  await storedFileModel(t.ctx.db).updateOne(
+    { _id: old!._id },
+    { $set: { originalName: 'old\u202Efdp.pdf' } },
+  );
+  const oldRes = await agent.get(`/grants/files/${String(old!._id)}`).expect(200);
+  assert.equal(
+    oldRes.headers['content-disposition'],
+    `attachment; filename="oldfdp.pdf"; filename*=UTF-8''oldfdp.pdf`,
+  );
+  const again = await agent.get(`/grants/pitches/${pitchId}`).expect(200);
+  assert.doesNotMatch(again.text, /\u202E/);
 });
 
 test('spoofed types, SVG, HTML and unknown extensions are refused with 400 and nothing stored', async () => {
