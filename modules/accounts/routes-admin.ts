@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../server/context';
 import { ROLES } from '../../server/types';
-import { fieldErrors, idParams, parse } from '../../server/http/validate';
+import { fieldErrors, idParams, parse, parseParams } from '../../server/http/validate';
 import { Conflict, Invalid } from '../../server/http/errors';
 import { recordAudit } from '../audit';
 import { inviteForm, userUpdateForm } from './schemas';
@@ -55,7 +55,7 @@ export function adminUserRoutes(ctx: AppContext): Router {
   });
 
   router.get('/admin/users/:id', policy.manageUsers, async (req, res) => {
-    const { id } = parse(idParams, req.params);
+    const { id } = parseParams(idParams, req.params);
     const flags = parse(detailQuery, req.query);
     const target = await getUserForAdmin(ctx, id);
     res.render('accounts/admin-user', {
@@ -68,7 +68,7 @@ export function adminUserRoutes(ctx: AppContext): Router {
   });
 
   router.post('/admin/users/:id', policy.manageUsers, async (req, res) => {
-    const { id } = parse(idParams, req.params);
+    const { id } = parseParams(idParams, req.params);
     const parsed = userUpdateForm.safeParse(req.body ?? {});
     if (!parsed.success) {
       const target = await getUserForAdmin(ctx, id);

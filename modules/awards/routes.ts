@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../server/context';
 import type { Locale } from '../../server/types';
-import { parse } from '../../server/http/validate';
+import { parse, parseParams } from '../../server/http/validate';
 import { Invalid } from '../../server/http/errors';
 import { awardsPolicy as policy } from './policy';
 import {
@@ -45,7 +45,7 @@ export function awardsRouter(ctx: AppContext): Router {
   const step =
     (staff: boolean, fn: (req: Request, id: string) => Promise<unknown>) =>
     async (req: Request, res: Response) => {
-      const { id } = parse(awardParams, { id: req.params.id });
+      const { id } = parseParams(awardParams, { id: req.params.id });
       try {
         await fn(req, id);
       } catch (err) {
@@ -68,7 +68,7 @@ export function awardsRouter(ctx: AppContext): Router {
     res.render('awards/index', { awards: list.map(view), staff: false });
   });
   router.get('/awards/:id', policy.journalist, async (req, res) => {
-    const { id } = parse(awardParams, req.params);
+    const { id } = parseParams(awardParams, req.params);
     const q = parse(awardPageQuery, req.query);
     res.render('awards/show', {
       award: view(await awards.myAward(ctx, signedInUser(req).id, id)),
@@ -98,7 +98,7 @@ export function awardsRouter(ctx: AppContext): Router {
     res.render('awards/index', { awards: (await awards.listAwards(ctx)).map(view), staff: true });
   });
   router.get('/admin/awards/:id', policy.staff, async (req, res) => {
-    const { id } = parse(awardParams, req.params);
+    const { id } = parseParams(awardParams, req.params);
     const q = parse(awardPageQuery, req.query);
     res.render('awards/show', { award: view(await awards.anyAward(ctx, id)), staff: true, done: !!q.done });
   });
@@ -110,7 +110,7 @@ export function awardsRouter(ctx: AppContext): Router {
     ),
   );
   router.post('/admin/awards/:id/tranches/:key/pay', policy.staff, async (req, res) => {
-    const { id, key } = parse(trancheParams, req.params);
+    const { id, key } = parseParams(trancheParams, req.params);
     const { reference } = parse(payForm, req.body);
     await awards.payTranche(ctx, signedInUser(req), id, key, reference);
     res.redirect(303, res.locals.url(`/admin/awards/${id}?done=1`));

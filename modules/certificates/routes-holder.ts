@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import type { AppContext } from '../../server/context';
-import { parse } from '../../server/http/validate';
+import { idParams, parse, parseParams } from '../../server/http/validate';
 import { certificatesPolicy as policy } from './policy';
-import { recordId, showNameForm } from './schemas';
+import { showNameForm } from './schemas';
 import { forHolder } from './present';
 import { renderCertificatePdf } from './pdf';
 import * as certificates from './service';
@@ -21,14 +21,14 @@ export function holderRoutes(ctx: AppContext): Router {
   });
 
   router.post('/certificates/:id/show-name', policy.holder, async (req, res) => {
-    const id = recordId(req.params);
+    const id = parseParams(idParams, req.params).id;
     const { showName } = parse(showNameForm, req.body);
     await certificates.setShowName(ctx, signedInUser(req).id, id, showName === 'true');
     res.redirect(303, res.locals.url('/certificates?saved=1'));
   });
 
   router.get('/certificates/:id/pdf', policy.holder, async (req, res) => {
-    const id = recordId(req.params);
+    const id = parseParams(idParams, req.params).id;
     const cert = await certificates.downloadableCertificate(ctx, signedInUser(req), id);
     const pdf = await renderCertificatePdf(ctx, cert);
     res

@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import type { AppContext } from '../../server/context';
-import { parse } from '../../server/http/validate';
+import { idParams, parse, parseParams } from '../../server/http/validate';
 import { certificatesPolicy as policy } from './policy';
-import { recordId, revokeForm } from './schemas';
+import { revokeForm } from './schemas';
 import { forStaff } from './present';
 import * as certificates from './service';
 import { signedInUser } from '../../server/auth/policy';
@@ -20,7 +20,7 @@ export function trainerRoutes(ctx: AppContext): Router {
   });
 
   router.post('/trainer/certificates/:id/revoke', policy.manage, async (req, res) => {
-    const id = recordId(req.params);
+    const id = parseParams(idParams, req.params).id;
     const { reason } = parse(revokeForm, req.body);
     await certificates.revokeCertificate(ctx, signedInUser(req), id, reason);
     res.redirect(303, res.locals.url('/trainer/certificates?revoked=1'));

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
 import type { AppContext } from '../../server/context';
-import { parse } from '../../server/http/validate';
+import { parse, parseParams } from '../../server/http/validate';
 import { TooMany } from '../../server/http/errors';
 import { certificatesPolicy as policy } from './policy';
 import { codeParams, verifyQuery } from './schemas';
@@ -43,7 +43,7 @@ export function verifyRoutes(ctx: AppContext): Router {
   });
 
   router.get('/verify/:code', policy.verify, lookups, async (req, res) => {
-    const { code } = parse(codeParams, req.params);
+    const { code } = parseParams(codeParams, req.params);
     await answer(res, code);
   });
 

@@ -1,14 +1,7 @@
 import { z } from 'zod';
-import { idParams, text } from '../../server/http/validate';
-import { NotFound } from '../../server/http/errors';
+import { text } from '../../server/http/validate';
 
 /** A record id from the path; anything that cannot be one is simply not found. */
-export function recordId(params: unknown): string {
-  const parsed = idParams.safeParse(params);
-  if (!parsed.success) throw new NotFound();
-  return parsed.data.id;
-}
-
 export const showNameForm = z.strictObject({ showName: z.enum(['true', 'false']) });
 
 /** Anything typed is looked up (and answered the same way when malformed); only size is capped. */

@@ -1,7 +1,7 @@
 import { Router, type Response } from 'express';
 import type { AppContext } from '../../server/context';
-import { AppError, NotFound } from '../../server/http/errors';
-import { fieldErrors, parse } from '../../server/http/validate';
+import { AppError } from '../../server/http/errors';
+import { fieldErrors, parse, parseParams } from '../../server/http/validate';
 import { grantsPolicy as policy } from './policy';
 import { callForm, callIdParams, emptyForm } from './schemas';
 import * as calls from './service-calls';
@@ -11,12 +11,6 @@ import { defaultRubric, defaultThemes, DEFAULT_COURSE, DEFAULT_TIME_ZONE } from 
 import { utcToLocalInput } from './time';
 import { usersByIds } from '../accounts';
 import { signedInUser } from '../../server/auth/policy';
-
-function callIdOr404(params: unknown): string {
-  const parsed = callIdParams.safeParse(params);
-  if (!parsed.success) throw new NotFound();
-  return parsed.data.callId;
-}
 
 /** Grant calls for program managers: list, create, edit, open, close. */
 export function adminCallRoutes(ctx: AppContext): Router {
@@ -76,7 +70,7 @@ export function adminCallRoutes(ctx: AppContext): Router {
   });
 
   router.get('/admin/calls/:callId', policy.manageCalls, async (req, res) => {
-    const callId = callIdOr404(req.params);
+    const callId = parseParams(callIdParams, req.params).callId;
     const call = await calls.getCall(ctx, callId);
     const pitches = await pitchesForCall(ctx, callId, [
       'submitted',
@@ -108,7 +102,7 @@ export function adminCallRoutes(ctx: AppContext): Router {
   });
 
   router.post('/admin/calls/:callId', policy.manageCalls, async (req, res) => {
-    const callId = callIdOr404(req.params);
+    const callId = parseParams(callIdParams, req.params).callId;
     const body = (req.body ?? {}) as Record<string, unknown>;
     const parsed = callForm.safeParse(body);
     const call = await calls.getCall(ctx, callId);
@@ -131,14 +125,14 @@ export function adminCallRoutes(ctx: AppContext): Router {
   });
 
   router.post('/admin/calls/:callId/open', policy.manageCalls, async (req, res) => {
-    const callId = callIdOr404(req.params);
+    const callId = parseParams(callIdParams, req.params).callId;
     parse(emptyForm, req.body);
     await calls.openCall(ctx, signedInUser(req), callId);
     res.redirect(303, res.locals.url(`/admin/calls/${callId}`));
   });
 
   router.post('/admin/calls/:callId/close', policy.manageCalls, async (req, res) => {
-    const callId = callIdOr404(req.params);
+    const callId = parseParams(callIdParams, req.params).callId;
     parse(emptyForm, req.body);
     await calls.closeCall(ctx, signedInUser(req), callId);
     res.redirect(303, res.locals.url(`/admin/calls/${callId}`));

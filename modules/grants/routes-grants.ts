@@ -2,7 +2,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import multer from 'multer';
 import type { AppContext } from '../../server/context';
 import { AppError, Invalid, NotFound } from '../../server/http/errors';
-import { fieldErrors, idParams, parse } from '../../server/http/validate';
+import { fieldErrors, idParams, parse, parseParams } from '../../server/http/validate';
 import { grantsPolicy as policy } from './policy';
 import { callIdParams, emptyForm, fileIdParams, pitchFileParams, pitchForm, uploadFields } from './schemas';
 import * as calls from './service-calls';
@@ -15,15 +15,6 @@ import type { Pitch } from './model';
 import { signedInUser } from '../../server/auth/policy';
 
 const MB = 1024 * 1024;
-
-function idOr404<T>(
-  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } },
-  v: unknown,
-): T {
-  const parsed = schema.safeParse(v);
-  if (!parsed.success) throw new NotFound();
-  return parsed.data;
-}
 
 /** One file per request, held in memory (never on disk before it is checked), with finite limits. */
 const receiveFile = (() => {
@@ -100,14 +91,14 @@ export function grantsRoutes(ctx: AppContext): Router {
   });
 
   router.get('/grants/pitches/:id', policy.pitch, async (req, res) => {
-    const { id } = idOr404(idParams, req.params);
+    const { id } = parseParams(idParams, req.params);
     const pitch = await pitches.myPitch(ctx, signedInUser(req).id, id);
     await renderEditor(req, res, pitch);
   });
 
   /** The Save button (works without JavaScript). */
   router.post('/grants/pitches/:id', policy.pitch, async (req, res) => {
-    const { id } = idOr404(idParams, req.params);
+    const { id } = parseParams(idParams, req.params);
     const body = (req.body ?? {}) as Record<string, unknown>;
     const current = await pitches.myPitch(ctx, signedInUser(req).id, id);
     const parsed = pitchForm.safeParse(body);
@@ -132,14 +123,14 @@ export function grantsRoutes(ctx: AppContext): Router {
 
   /** JSON autosave from the editor's script: { version, ...fields } → { version }. */
   router.post('/grants/pitches/:id/autosave', policy.pitch, async (req, res) => {
-    const { id } = idOr404(idParams, req.params);
+    const { id } = parseParams(idParams, req.params);
     const form = parse(pitchForm, req.body);
     const saved = await pitches.savePitch(ctx, signedInUser(req), id, form);
     res.json({ ok: true, version: saved.__v, budgetTotal: saved.budgetTotal, savedAt: saved.updatedAt });
   });
 
   router.post('/grants/pitches/:id/submit', policy.pitch, async (req, res) => {
-    const { id } = idOr404(idParams, req.params);
+    const { id } = parseParams(idParams, req.params);
     parse(emptyForm, req.body);
     try {
       await pitches.submitPitch(ctx, signedInUser(req), id);
@@ -152,7 +143,7 @@ export function grantsRoutes(ctx: AppContext): Router {
   });
 
   router.post('/grants/pitches/:id/withdraw', policy.pitch, async (req, res) => {
-    const { id } = idOr404(idParams, req.params);
+    const { id } = parseParams(idParams, req.params);
     parse(emptyForm, req.body);
     await pitches.withdrawPitch(ctx, signedInUser(req), id);
     res.redirect(303, res.locals.url(`/grants/pitches/${id}`));
@@ -163,13 +154,13 @@ export function grantsRoutes(ctx: AppContext): Router {
     policy.pitch,
     async (req, _res, next) => {
       // Someone else's pitch is a 404 before a byte of the body is read.
-      const { id } = idOr404(idParams, req.params);
+      const { id } = parseParams(idParams, req.params);
       await pitches.myPitch(ctx, signedInUser(req).id, id);
       next();
     },
     receiveFile,
     async (req, res) => {
-      const { id } = idOr404(idParams, req.params);
+      const { id } = parseParams(idParams, req.params);
       try {
         const { kind } = parse(uploadFields, { ...(req.body ?? {}) });
         if (!req.file) throw new Invalid('grants.files.errors.noFile');
@@ -184,14 +175,14 @@ export function grantsRoutes(ctx: AppContext): Router {
   );
 
   router.post('/grants/pitches/:id/files/:fileId/remove', policy.pitch, async (req, res) => {
-    const { id, fileId } = idOr404(pitchFileParams, req.params);
+    const { id, fileId } = parseParams(pitchFileParams, req.params);
     parse(emptyForm, req.body);
     await files.removePitchFile(ctx, signedInUser(req), id, fileId);
     res.redirect(303, res.locals.url(`/grants/pitches/${id}#files`));
   });
 
   router.get('/grants/files/:fileId', policy.download, async (req, res) => {
-    const { fileId } = idOr404(fileIdParams, req.params);
+    const { fileId } = parseParams(fileIdParams, req.params);
     const file = await files.fileForDownload(ctx, signedInUser(req), fileId);
     if (signedInUser(req).role === 'admin')
       await recordAudit(ctx, req.user, 'file.downloaded', { type: 'file', id: fileId });
@@ -212,7 +203,7 @@ export function grantsRoutes(ctx: AppContext): Router {
   });
 
   router.get('/grants/:callId', policy.browse, async (req, res) => {
-    const { callId } = idOr404(callIdParams, req.params);
+    const { callId } = parseParams(callIdParams, req.params);
     const call = await calls.getCall(ctx, callId);
     if (call.status === 'draft') throw new NotFound();
     const eligibility = await eligibilityFor(ctx, signedInUser(req), call);
@@ -231,7 +222,7 @@ export function grantsRoutes(ctx: AppContext): Router {
   });
 
   router.post('/grants/:callId/pitches', policy.pitch, async (req, res) => {
-    const { callId } = idOr404(callIdParams, req.params);
+    const { callId } = parseParams(callIdParams, req.params);
     parse(emptyForm, req.body);
     const pitch = await pitches.createDraft(ctx, signedInUser(req), callId);
     res.redirect(303, res.locals.url(`/grants/pitches/${String(pitch._id)}`));

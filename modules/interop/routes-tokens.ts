@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { AppContext } from '../../server/context';
 import { allow, signedInUser } from '../../server/auth/policy';
-import { fieldErrors, idParams, parse } from '../../server/http/validate';
+import { fieldErrors, idParams, parseParams } from '../../server/http/validate';
 import { API_SCOPES } from './api/token-model';
 import { createApiToken, listApiTokens, revokeApiToken } from './api/tokens';
 import { createTokenForm } from './schemas';
@@ -25,7 +25,7 @@ export function tokenRoutes(ctx: AppContext): Router {
   });
 
   router.post('/admin/api-tokens/:id/revoke', admin, async (req, res) => {
-    const { id } = parse(idParams, req.params);
+    const { id } = parseParams(idParams, req.params);
     await revokeApiToken(ctx, signedInUser(req), id);
     res.redirect(303, res.locals.url('/admin/api-tokens'));
   });

@@ -2,7 +2,7 @@ import { Router, type Response } from 'express';
 import { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
 import { AppError, Invalid } from '../../server/http/errors';
-import { fieldErrors, parse } from '../../server/http/validate';
+import { fieldErrors, parse, parseParams } from '../../server/http/validate';
 import { BLOCK_TYPES, type Block, type LessonContent } from './model';
 import { learningPolicy as policy } from './policy';
 import {
@@ -50,13 +50,13 @@ export function authorRoutes(ctx: AppContext): Router {
   });
 
   router.get('/trainer/courses/:courseSlug', policy.author, async (req, res) => {
-    const { courseSlug } = parse(courseParams, req.params);
+    const { courseSlug } = parseParams(courseParams, req.params);
     const data = await authoring.courseWithLessons(ctx, courseSlug);
     res.render('learning/trainer/course', { ...data, saved: noticesFrom(req.query).saved });
   });
 
   router.post('/trainer/courses/:courseSlug/lessons', policy.author, async (req, res) => {
-    const { courseSlug } = parse(courseParams, req.params);
+    const { courseSlug } = parseParams(courseParams, req.params);
     const parsed = newLessonForm.safeParse(req.body ?? {});
     const render = async (errors: Record<string, string>) => {
       const data = await authoring.courseWithLessons(ctx, courseSlug);
@@ -73,14 +73,14 @@ export function authorRoutes(ctx: AppContext): Router {
   });
 
   router.post('/trainer/courses/:courseSlug/lessons/:lessonId/move', policy.author, async (req, res) => {
-    const { courseSlug, lessonId } = parse(lessonIdParams, req.params);
+    const { courseSlug, lessonId } = parseParams(lessonIdParams, req.params);
     const { direction } = parse(moveForm, req.body);
     await authoring.moveLesson(ctx, courseSlug, lessonId, direction);
     res.redirect(303, `${base(res, courseSlug)}#lesson-${lessonId}`);
   });
 
   router.post('/trainer/courses/:courseSlug/mn-reviewed', policy.author, async (req, res) => {
-    const { courseSlug } = parse(courseParams, req.params);
+    const { courseSlug } = parseParams(courseParams, req.params);
     await authoring.clearMnDraft(ctx, signedInUser(req), courseSlug);
     res.redirect(303, `${base(res, courseSlug)}?saved=mn`);
   });
@@ -88,7 +88,7 @@ export function authorRoutes(ctx: AppContext): Router {
   const editorPath = '/trainer/courses/:courseSlug/lessons/:lessonSlug';
 
   router.get(`${editorPath}/edit`, policy.author, async (req, res) => {
-    const { courseSlug, lessonSlug } = parse(lessonParams, req.params);
+    const { courseSlug, lessonSlug } = parseParams(lessonParams, req.params);
     const { course, lesson, working } = await authoring.lessonForEditing(ctx, courseSlug, lessonSlug);
     res.render('learning/trainer/editor', {
       course,
@@ -101,7 +101,7 @@ export function authorRoutes(ctx: AppContext): Router {
   });
 
   router.post(`${editorPath}/edit`, policy.author, async (req, res) => {
-    const { courseSlug, lessonSlug } = parse(lessonParams, req.params);
+    const { courseSlug, lessonSlug } = parseParams(lessonParams, req.params);
     const { course, lesson } = await authoring.lessonForEditing(ctx, courseSlug, lessonSlug);
     const parsed = parseEditor(req.body);
     if (!parsed.success) {
@@ -142,7 +142,7 @@ export function authorRoutes(ctx: AppContext): Router {
   });
 
   router.get(`${editorPath}/preview`, policy.author, async (req, res) => {
-    const { courseSlug, lessonSlug } = parse(lessonParams, req.params);
+    const { courseSlug, lessonSlug } = parseParams(lessonParams, req.params);
     const { lang: asked } = parse(previewQuery, req.query);
     const { course, working } = await authoring.lessonForEditing(ctx, courseSlug, lessonSlug);
     const lang = asked ?? res.locals.lang;
@@ -158,7 +158,7 @@ export function authorRoutes(ctx: AppContext): Router {
   });
 
   router.post(`${editorPath}/publish`, policy.author, async (req, res) => {
-    const { courseSlug, lessonSlug } = parse(lessonParams, req.params);
+    const { courseSlug, lessonSlug } = parseParams(lessonParams, req.params);
     const { rev } = parse(revForm, req.body);
     const { course, lesson, working } = await authoring.lessonForEditing(ctx, courseSlug, lessonSlug);
     try {
@@ -178,7 +178,7 @@ export function authorRoutes(ctx: AppContext): Router {
   });
 
   router.get(`${editorPath}/history`, policy.author, async (req, res) => {
-    const { courseSlug, lessonSlug } = parse(lessonParams, req.params);
+    const { courseSlug, lessonSlug } = parseParams(lessonParams, req.params);
     const { course, lesson } = await authoring.lessonForEditing(ctx, courseSlug, lessonSlug);
     const versions = await authoring.lessonHistory(ctx, new Types.ObjectId(String(lesson._id)));
     res.render('learning/trainer/history', {

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { AppContext } from '../../server/context';
-import { fieldErrors, parse } from '../../server/http/validate';
+import { fieldErrors, parseParams } from '../../server/http/validate';
 import { learningPolicy as policy } from './policy';
 import { cohortForm, cohortParams, enrolForm, noticesFrom } from './schemas';
 import * as cohorts from './cohorts';
@@ -34,13 +34,13 @@ export function cohortRoutes(ctx: AppContext): Router {
   });
 
   router.get('/trainer/cohorts/:id', policy.cohorts, async (req, res) => {
-    const { id } = parse(cohortParams, req.params);
+    const { id } = parseParams(cohortParams, req.params);
     const data = await cohorts.cohortMembers(ctx, signedInUser(req), id);
     res.render('learning/trainer/cohort', { ...data, reminded: noticesFrom(req.query).reminded });
   });
 
   router.post('/trainer/cohorts/:id/enrol', policy.cohorts, async (req, res) => {
-    const { id } = parse(cohortParams, req.params);
+    const { id } = parseParams(cohortParams, req.params);
     const parsed = enrolForm.safeParse(req.body ?? {});
     if (!parsed.success) {
       const data = await cohorts.cohortMembers(ctx, signedInUser(req), id);
@@ -58,7 +58,7 @@ export function cohortRoutes(ctx: AppContext): Router {
   });
 
   router.post('/trainer/cohorts/:id/remind', policy.cohorts, async (req, res) => {
-    const { id } = parse(cohortParams, req.params);
+    const { id } = parseParams(cohortParams, req.params);
     const cohort = await cohorts.cohortFor(ctx, signedInUser(req), id);
     const sent = await sendReminders(ctx, { cohortId: cohort._id });
     res.redirect(303, res.locals.url(`/trainer/cohorts/${id}?reminded=${sent}`));

@@ -4,7 +4,7 @@ import { viewsDir } from '../../server/paths';
 import { translator } from '../../server/i18n';
 import type { AppContext } from '../../server/context';
 import { NotFound } from '../../server/http/errors';
-import { parse } from '../../server/http/validate';
+import { parse, parseParams } from '../../server/http/validate';
 import type { Locale, SessionUser } from '../../server/types';
 import { learningPolicy as policy } from './policy';
 import { courseParams, lessonParams, lessonQuery } from './schemas';
@@ -45,7 +45,7 @@ export function learnRoutes(ctx: AppContext): Router {
   });
 
   router.get('/learn/:courseSlug', policy.learner, async (req, res) => {
-    const { courseSlug } = parse(courseParams, req.params);
+    const { courseSlug } = parseParams(courseParams, req.params);
     const course = await requirePublishedOutline(ctx, courseSlug);
     const userId = signedInUser(req).id;
     // Trainees are enrolled on their first visit; staff browse without becoming trainees.
@@ -57,7 +57,7 @@ export function learnRoutes(ctx: AppContext): Router {
   });
 
   router.get('/learn/:courseSlug/:lessonSlug', policy.learner, async (req, res) => {
-    const { courseSlug, lessonSlug } = parse(lessonParams, req.params);
+    const { courseSlug, lessonSlug } = parseParams(lessonParams, req.params);
     const { lang: asked } = parse(lessonQuery, req.query);
     const course = await requirePublishedOutline(ctx, courseSlug);
     const index = course.lessons.findIndex((l) => l.slug === lessonSlug);
@@ -83,7 +83,7 @@ export function learnRoutes(ctx: AppContext): Router {
   });
 
   router.post('/learn/:courseSlug/:lessonSlug/viewed', policy.learner, async (req, res) => {
-    const { courseSlug, lessonSlug } = parse(lessonParams, req.params);
+    const { courseSlug, lessonSlug } = parseParams(lessonParams, req.params);
     const course = await requirePublishedOutline(ctx, courseSlug);
     const lesson = course.lessons.find((l) => l.slug === lessonSlug);
     if (!lesson) throw new NotFound();
@@ -94,7 +94,7 @@ export function learnRoutes(ctx: AppContext): Router {
 
   /** The lesson page links here so it needs no quiz lookup of its own. */
   router.get('/learn/:courseSlug/:lessonSlug/quiz', policy.learner, async (req, res) => {
-    const { courseSlug, lessonSlug } = parse(lessonParams, req.params);
+    const { courseSlug, lessonSlug } = parseParams(lessonParams, req.params);
     const course = await requirePublishedOutline(ctx, courseSlug);
     const lesson = course.lessons.find((l) => l.slug === lessonSlug);
     if (!lesson?.hasQuiz) throw new NotFound();

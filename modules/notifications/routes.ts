@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { AppContext } from '../../server/context';
-import { parse } from '../../server/http/validate';
+import { parse, parseParams } from '../../server/http/validate';
 import { recordAudit } from '../audit';
 import { notificationsPolicy as policy } from './policy';
 import { emptyForm, idParams } from './schemas';
@@ -27,7 +27,7 @@ export function notificationsRouter(ctx: AppContext): Router {
   });
 
   router.post('/:id/retry', policy.manageOutbox, async (req, res) => {
-    const { id } = parse(idParams, req.params);
+    const { id } = parseParams(idParams, req.params);
     parse(emptyForm, req.body);
     await outbox.retryDeadEmail(ctx, id);
     await recordAudit(ctx, req.user, 'email.retried', { type: 'outbox', id });

@@ -1,9 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../server/context';
 import type { Locale } from '../../server/types';
-import { Conflict, NotFound } from '../../server/http/errors';
-import { parse } from '../../server/http/validate';
-import type { z } from 'zod';
+import { Conflict } from '../../server/http/errors';
+import { parse, parseParams } from '../../server/http/validate';
 import { answerForm, attemptParams, quizParams, startForm, submitFlags } from './schemas';
 import { quizzesPolicy as policy } from './policy';
 import { presentQuiz, presentResultItem, presentSheetItem } from './present';
@@ -12,12 +11,6 @@ import type { Answers } from './model';
 import { signedInUser } from '../../server/auth/policy';
 
 /** Route ids that are not ids at all are simply not found. */
-function ids<T extends z.ZodType>(schema: T, params: unknown): z.infer<T> {
-  const result = schema.safeParse(params);
-  if (!result.success) throw new NotFound();
-  return result.data;
-}
-
 const wantsJson = (req: Request) => req.accepts(['html', 'json']) === 'json';
 
 /** Splits the posted body into the answer fields and the one flag the submit button may add. */
@@ -55,7 +48,7 @@ export function quizzesRouter(ctx: AppContext): Router {
   const router = Router();
 
   router.get('/quizzes/attempts/:attemptId', policy.take, async (req, res) => {
-    const { attemptId } = ids(attemptParams, req.params);
+    const { attemptId } = parseParams(attemptParams, req.params);
     const attempt = await quizzes.ownAttempt(ctx, signedInUser(req).id, attemptId);
     if (attempt.status === 'started' && quizzes.isLate(attempt, ctx.clock.now()))
       await quizzes.submitAttempt(ctx, attempt, undefined);
@@ -65,7 +58,7 @@ export function quizzesRouter(ctx: AppContext): Router {
   });
 
   router.post('/quizzes/attempts/:attemptId/save', policy.take, async (req, res) => {
-    const { attemptId } = ids(attemptParams, req.params);
+    const { attemptId } = parseParams(attemptParams, req.params);
     const { form } = readBody(req);
     try {
       const { savedAt } = await quizzes.saveAnswerForm(ctx, signedInUser(req).id, attemptId, form);
@@ -80,7 +73,7 @@ export function quizzesRouter(ctx: AppContext): Router {
   });
 
   router.post('/quizzes/attempts/:attemptId/submit', policy.take, async (req, res) => {
-    const { attemptId } = ids(attemptParams, req.params);
+    const { attemptId } = parseParams(attemptParams, req.params);
     const { form, confirmBlank } = readBody(req);
     const outcome = await quizzes.submitAnswerForm(ctx, signedInUser(req).id, attemptId, form, confirmBlank);
     // Not graded: the sheet again with what they have so far and an error summary at the top.
@@ -94,7 +87,7 @@ export function quizzesRouter(ctx: AppContext): Router {
   });
 
   router.get('/quizzes/attempts/:attemptId/result', policy.result, async (req, res) => {
-    const { attemptId } = ids(attemptParams, req.params);
+    const { attemptId } = parseParams(attemptParams, req.params);
     const lang = res.locals.lang as Locale;
     const view = await quizzes.attemptResult(ctx, signedInUser(req), attemptId).catch((err: unknown) => {
       if (err instanceof quizzes.StillOpen) return undefined;
@@ -121,7 +114,7 @@ export function quizzesRouter(ctx: AppContext): Router {
   });
 
   router.get('/quizzes/:quizId', policy.take, async (req, res) => {
-    const { quizId } = ids(quizParams, req.params);
+    const { quizId } = parseParams(quizParams, req.params);
     const lang = res.locals.lang as Locale;
     const intro = await quizzes.quizIntro(ctx, signedInUser(req).id, quizId);
     res.render('quizzes/intro', {
@@ -143,7 +136,7 @@ export function quizzesRouter(ctx: AppContext): Router {
   });
 
   router.post('/quizzes/:quizId/attempts', policy.take, async (req, res) => {
-    const { quizId } = ids(quizParams, req.params);
+    const { quizId } = parseParams(quizParams, req.params);
     parse(startForm, req.body);
     try {
       const attempt = await quizzes.startAttempt(ctx, signedInUser(req).id, quizId);

@@ -1,7 +1,7 @@
 import { Router, type Response } from 'express';
 import type { AppContext } from '../../server/context';
 import type { Locale } from '../../server/types';
-import { parse } from '../../server/http/validate';
+import { parse, parseParams } from '../../server/http/validate';
 import { NotFound } from '../../server/http/errors';
 import { recordAudit } from '../audit';
 import { reportsPolicy as policy } from './policy';
@@ -51,7 +51,7 @@ export function reportsRouter(ctx: AppContext): Router {
   });
 
   router.get('/reports/trainees/:userId', policy.training, async (req, res) => {
-    const { userId } = parse(traineeParams, req.params);
+    const { userId } = parseParams(traineeParams, req.params);
     const data = await viewTrainee(ctx, signedInUser(req), userId);
     res.render('reports/trainee', { ...data, title: data.user.name as string });
   });
@@ -121,7 +121,7 @@ export function reportsRouter(ctx: AppContext): Router {
   });
 
   router.get('/reports/export/:table', policy.training, async (req, res) => {
-    const { table } = parse(exportParams, req.params);
+    const { table } = parseParams(exportParams, req.params);
     const q = parse(reportQuery, req.query);
     const format = q.format ?? 'csv';
     const lang = res.locals.lang as Locale;

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { AppContext } from '../../server/context';
 import type { Locale } from '../../server/types';
-import { parse } from '../../server/http/validate';
+import { parse, parseParams } from '../../server/http/validate';
 import { reviewsPolicy as policy } from './policy';
 import {
   assignmentsQuery,
@@ -26,7 +26,7 @@ export function adminReviewRoutes(ctx: AppContext): Router {
   const router = Router();
 
   router.get('/admin/calls/:callId/assignments', policy.staff, async (req, res) => {
-    const { callId } = parse(callParams, req.params);
+    const { callId } = parseParams(callParams, req.params);
     const q = parse(assignmentsQuery, req.query);
     const call = await getCall(ctx, callId);
     const pitches = await pitchesForCall(ctx, call._id, ['submitted', 'under_review', 'shortlisted']);
@@ -61,14 +61,14 @@ export function adminReviewRoutes(ctx: AppContext): Router {
   });
 
   router.post('/admin/calls/:callId/assignments', policy.staff, async (req, res) => {
-    const { callId } = parse(callParams, req.params);
+    const { callId } = parseParams(callParams, req.params);
     const form = parse(manualAssignForm, req.body);
     await assignManually(ctx, signedInUser(req), callId, form);
     res.redirect(303, res.locals.url(`/admin/calls/${callId}/assignments`));
   });
 
   router.post('/admin/calls/:callId/assignments/auto', policy.staff, async (req, res) => {
-    const { callId } = parse(callParams, req.params);
+    const { callId } = parseParams(callParams, req.params);
     const form = parse(autoAssignForm, req.body);
     const result = await autoAssign(ctx, signedInUser(req), callId, { cap: form.cap, dueAt: form.dueAt });
     res.redirect(
@@ -80,14 +80,14 @@ export function adminReviewRoutes(ctx: AppContext): Router {
   });
 
   router.post('/admin/calls/:callId/assignments/:assignmentId/delete', policy.staff, async (req, res) => {
-    const { callId, assignmentId } = parse(callAssignmentParams, req.params);
+    const { callId, assignmentId } = parseParams(callAssignmentParams, req.params);
     parse(csrfOnly, req.body);
     await unassign(ctx, signedInUser(req), callId, assignmentId);
     res.redirect(303, res.locals.url(`/admin/calls/${callId}/assignments`));
   });
 
   router.get('/admin/calls/:callId/review-board', policy.staff, async (req, res) => {
-    const { callId } = parse(callParams, req.params);
+    const { callId } = parseParams(callParams, req.params);
     const q = parse(boardQuery, req.query);
     const board = await reviewBoard(ctx, callId, res.locals.lang as Locale, {
       picked: q.whatIf ? (q.pick ?? []) : undefined,
@@ -97,7 +97,7 @@ export function adminReviewRoutes(ctx: AppContext): Router {
   });
 
   router.get('/admin/calls/:callId/pitches/:pitchId/reviews', policy.staff, async (req, res) => {
-    const { callId, pitchId } = parse(callPitchParams, req.params);
+    const { callId, pitchId } = parseParams(callPitchParams, req.params);
     const call = await getCall(ctx, callId);
     const data = await staffReviewsOfPitch(ctx, callId, pitchId);
     res.render('reviews/admin-pitch', {
@@ -115,14 +115,14 @@ export function adminReviewRoutes(ctx: AppContext): Router {
   });
 
   router.post('/admin/calls/:callId/pitches/:pitchId/decision', policy.staff, async (req, res) => {
-    const { callId, pitchId } = parse(callPitchParams, req.params);
+    const { callId, pitchId } = parseParams(callPitchParams, req.params);
     const form = parse(decisionForm, req.body);
     await decide(ctx, signedInUser(req), callId, pitchId, form);
     res.redirect(303, res.locals.url(`/admin/calls/${callId}/review-board`));
   });
 
   router.post('/admin/calls/:callId/release', policy.staff, async (req, res) => {
-    const { callId } = parse(callParams, req.params);
+    const { callId } = parseParams(callParams, req.params);
     parse(csrfOnly, req.body);
     await releaseDecisions(ctx, signedInUser(req), callId);
     res.redirect(303, res.locals.url(`/admin/calls/${callId}/review-board?released=1`));

@@ -1,7 +1,7 @@
 import { Router, type Response } from 'express';
 import type { AppContext } from '../../server/context';
 import type { Locale } from '../../server/types';
-import { parse } from '../../server/http/validate';
+import { parse, parseParams } from '../../server/http/validate';
 import { Invalid, NotFound } from '../../server/http/errors';
 import { reviewsPolicy as policy } from './policy';
 import { assignmentParams, declareForm, fileParams, listQuery, reviewForm, reviewPageQuery } from './schemas';
@@ -67,13 +67,13 @@ export function reviewerRoutes(ctx: AppContext): Router {
   };
 
   router.get('/reviews/:assignmentId', policy.reviewer, async (req, res) => {
-    const { assignmentId } = parse(assignmentParams, req.params);
+    const { assignmentId } = parseParams(assignmentParams, req.params);
     const q = parse(reviewPageQuery, req.query);
     await renderPage(res, assignmentId, { saved: !!q.saved, submitted: !!q.submitted });
   });
 
   router.post('/reviews/:assignmentId/declare', policy.reviewer, async (req, res) => {
-    const { assignmentId } = parse(assignmentParams, req.params);
+    const { assignmentId } = parseParams(assignmentParams, req.params);
     const form = parse(declareForm, req.body);
     const a = await declare(ctx, signedInUser(req), assignmentId, {
       conflict: form.answer === 'conflict',
@@ -86,7 +86,7 @@ export function reviewerRoutes(ctx: AppContext): Router {
   });
 
   router.post('/reviews/:assignmentId/review', policy.reviewer, async (req, res) => {
-    const { assignmentId } = parse(assignmentParams, req.params);
+    const { assignmentId } = parseParams(assignmentParams, req.params);
     const target = await reviewTarget(ctx, signedInUser(req).id, assignmentId);
     const { call } = target;
     const form = parse(reviewForm(call.rubric), req.body) as Record<string, unknown> & {
@@ -125,7 +125,7 @@ export function reviewerRoutes(ctx: AppContext): Router {
   });
 
   router.get('/reviews/files/:assignmentId/:index', policy.reviewer, async (req, res) => {
-    const { assignmentId, index } = parse(fileParams, req.params);
+    const { assignmentId, index } = parseParams(fileParams, req.params);
     const assignment = await myAssignment(ctx, signedInUser(req).id, assignmentId);
     if (assignment.status === 'offered') throw new NotFound();
     const files = await storedFilesOfPitch(ctx, assignment.pitchId);

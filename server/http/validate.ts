@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Invalid } from './errors';
+import { Invalid, NotFound } from './errors';
 
 /** Field → first message, for re-rendering a form next to the inputs. */
 export function fieldErrors(error: z.ZodError): Record<string, string> {
@@ -15,6 +15,16 @@ export function fieldErrors(error: z.ZodError): Record<string, string> {
 export function parse<T extends z.ZodType>(schema: T, data: unknown): z.infer<T> {
   const result = schema.safeParse(data ?? {});
   if (!result.success) throw new Invalid('errors.invalid', fieldErrors(result.error));
+  return result.data;
+}
+
+/**
+ * Path parameters name a record: a malformed one is a missing record (404), whichever route it reaches,
+ * so nobody learns anything from an id's shape and no bad id reaches a query.
+ */
+export function parseParams<T extends z.ZodType>(schema: T, params: unknown): z.infer<T> {
+  const result = schema.safeParse(params);
+  if (!result.success) throw new NotFound();
   return result.data;
 }
 

@@ -125,7 +125,7 @@ test('tokens: missing, wrong, revoked or under-scoped tokens are refused with co
   const scoped = await api('/calls', readOnlyCourses).expect(403);
   assert.equal(scoped.body.error.code, 'interop.api.errors.scope');
   await api('/courses?limit=5').expect(400);
-  await api('/courses/Not_A_Slug!').expect(400);
+  await api('/courses/Not_A_Slug!').expect(404);
   await api('/courses/no-such-course').expect(404);
 });
 

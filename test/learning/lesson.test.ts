@@ -99,7 +99,7 @@ test('unknown course or lesson is a 404; signed-out readers go to the login page
   const agent = await signIn(t.app, user);
   await agent.get('/learn/no-such-course').expect(404);
   await agent.get(`/learn/${course.slug}/no-such-lesson`).expect(404);
-  await agent.get(`/learn/${course.slug}/Bad%20Slug`).expect(400);
+  await agent.get(`/learn/${course.slug}/Bad%20Slug`).expect(404);
   const { default: request } = await import('supertest');
   const anon = await request(t.app).get(`/learn/${course.slug}`).expect(303);
   assert.match(anon.headers.location!, /\/login\?next=/);

@@ -81,7 +81,7 @@ describe('admin outbox page (dev mode, no SMTP)', () => {
       .type('form')
       .send({ _csrf: csrf })
       .expect(404);
-    await agent.post('/admin/outbox/not-an-id/retry').type('form').send({ _csrf: csrf }).expect(400);
+    await agent.post('/admin/outbox/not-an-id/retry').type('form').send({ _csrf: csrf }).expect(404);
     await agent.post(`/admin/outbox/${id}/retry`).type('form').send({}).expect(403);
     await agent
       .post(`/admin/outbox/${id}/retry`)

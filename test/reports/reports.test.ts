@@ -222,7 +222,7 @@ describe('routes', () => {
     const admin = await as(f.admin);
     await admin.get('/reports/completion?course=tip&bogus=1').expect(400);
     await admin.get('/reports/completion?course=tip&status=nope').expect(400);
-    await admin.get('/reports/export/nope').expect(400);
+    await admin.get('/reports/export/nope').expect(404);
   });
 
   test('CSV: BOM, formula escaping, Mongolian text, headers, audit', async () => {

@@ -201,5 +201,5 @@ test("another reviewer's assignment is a 404; journalists and anonymous users ar
   await other.get(`/reviews/files/${assignmentId}/1`).expect(404);
   const journalist = await signIn(t.app, await buildUser(t.ctx));
   await journalist.get(`/reviews/${assignmentId}`).expect(403);
-  await other.get('/reviews/not-an-id').expect(400);
+  await other.get('/reviews/not-an-id').expect(404);
 });

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { AppContext } from '../../../server/context';
-import { parse } from '../../../server/http/validate';
+import { parse, parseParams } from '../../../server/http/validate';
 import type { Policy } from '../../../server/auth/policy';
 import { requireScope } from './tokens';
 import { endpoints } from './endpoints';
@@ -17,7 +17,7 @@ export function apiRouter(ctx: AppContext): Router {
   for (const ep of endpoints) {
     const scope = Object.assign(requireScope(ctx, ep.scope), { policy: `api:${ep.scope}` }) as Policy;
     router[ep.method](ep.path, scope, async (req, res) => {
-      const params = ep.params ? parse(ep.params, req.params) : {};
+      const params = ep.params ? parseParams(ep.params, req.params) : {};
       const query = ep.query ? parse(ep.query, req.query) : {};
       res.set('Cache-Control', 'no-store').json(await ep.handler(ctx, { params, query }));
     });

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../../server/context';
 import { allow, signedInUser } from '../../../server/auth/policy';
-import { parse } from '../../../server/http/validate';
+import { parseParams } from '../../../server/http/validate';
 import { recordAudit } from '../../audit';
 import { exportCourseArchive } from './archive';
 
@@ -12,7 +12,7 @@ const params = z.strictObject({ courseSlug: z.string().regex(/^[a-z0-9][a-z0-9-]
 export function archiveRoutes(ctx: AppContext): Router {
   const router = Router();
   router.get('/trainer/courses/:courseSlug/export', allow.roles('trainer', 'admin'), async (req, res) => {
-    const { courseSlug } = parse(params, req.params);
+    const { courseSlug } = parseParams(params, req.params);
     const { slug, zip } = await exportCourseArchive(ctx, courseSlug);
     await recordAudit(ctx, signedInUser(req), 'course.exported', { type: 'course', id: slug });
     res

@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../../server/context';
 import { allow, signedInUser } from '../../../server/auth/policy';
 import { startSession } from '../../../server/auth/sign-in';
-import { fieldErrors, idParams, parse } from '../../../server/http/validate';
+import { fieldErrors, idParams, parse, parseParams } from '../../../server/http/validate';
 import { deepLinkForm, launchInput, loginInput, platformForm, ticketParams } from './schemas';
 import { toolJwks } from './keys';
 import { linkableContent } from './targets';
@@ -35,7 +35,7 @@ export function ltiRoutes(ctx: AppContext): Router {
   });
 
   router.get('/lti/continue/:ticket', allow.anyone, async (req, res) => {
-    const { ticket } = parse(ticketParams, req.params);
+    const { ticket } = parseParams(ticketParams, req.params);
     const { user, path } = await lti.redeemHandoff(ctx, ticket);
     await startSession(req, user, ctx.clock.now());
     res.redirect(303, res.locals.url(path));
@@ -65,7 +65,7 @@ export function ltiRoutes(ctx: AppContext): Router {
   });
 
   router.post('/admin/lti/:id/delete', admin, async (req, res) => {
-    const { id } = parse(idParams, req.params);
+    const { id } = parseParams(idParams, req.params);
     await lti.removePlatform(ctx, signedInUser(req), id);
     res.redirect(303, res.locals.url('/admin/lti'));
   });
