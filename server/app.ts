@@ -7,6 +7,7 @@ import { cspNonce, noStore, sameOriginOnly, securityHeaders } from './http/secur
 import { errorHandler, notFoundHandler, Unavailable } from './http/errors';
 import { methodNotAllowed } from './http/methods';
 import { requestLogSerializers } from './http/log-redact';
+import { bodyTypes } from './http/body';
 import { mountBase, viewLocals } from './http/locals';
 import { healthRoutes } from './http/health';
 import { databaseReachable } from './db/reachability';
@@ -68,6 +69,7 @@ export function createApp(
 
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 300 }));
   app.use(express.json({ limit: '200kb' }));
+  app.use(bodyTypes);
   app.use(sessionMiddleware(ctx.config, ctx.db), sessionTimeouts(ctx.clock));
   app.use(currentUser(options.auth ?? sessionAuth), viewLocals(ctx.config, nav), noStore);
 
