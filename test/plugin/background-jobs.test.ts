@@ -40,6 +40,17 @@ async function eventually<T>(what: string, check: () => Promise<T | undefined | 
   }
 }
 
+/** A visitor of the host asks for a password reset (the form answers the same for any address). */
+async function askForReset(email: string) {
+  const agent = request.agent(host.host);
+  const form = await agent.get(`${PREFIX}/forgot`).expect(200);
+  await agent
+    .post(`${PREFIX}/forgot`)
+    .type('form')
+    .send({ _csrf: csrfFrom(form.text), email })
+    .expect(200);
+}
+
 before(async () => {
   db = await connectDatabase(process.env.TEST_MONGODB_URI!, `t_jobs_${randomUUID().slice(0, 8)}`);
   settingsBefore = { sanitizeFilter: db.get('sanitizeFilter'), plugins: db.plugins.length };
@@ -68,13 +79,7 @@ after(async () => {
 
 test("a password reset asked for through the host arrives by SMTP, sent by the plugin's worker", async () => {
   const user = await buildUser(host.umbrella.ctx, { email: 'reset-me@example.org' });
-  const agent = request.agent(host.host);
-  const form = await agent.get(`${PREFIX}/forgot`).expect(200);
-  await agent
-    .post(`${PREFIX}/forgot`)
-    .type('form')
-    .send({ _csrf: csrfFrom(form.text), email: user.email })
-    .expect(200);
+  await askForReset(user.email);
   const mail = await eventually('reset e-mail delivered', async () =>
     smtp.received.find((m) => m.envelopeTo.includes(user.email)),
   );
@@ -163,13 +168,7 @@ test('stop() ends the background work: nothing is sent after it', async () => {
   await host.umbrella.stop();
   const before = smtp.received.length;
   const user = await buildUser(host.umbrella.ctx, { email: 'after-stop@example.org' });
-  const agent = request.agent(host.host);
-  const form = await agent.get(`${PREFIX}/forgot`).expect(200);
-  await agent
-    .post(`${PREFIX}/forgot`)
-    .type('form')
-    .send({ _csrf: csrfFrom(form.text), email: user.email })
-    .expect(200);
+  await askForReset(user.email);
   await new Promise((r) => setTimeout(r, 3_000)); // longer than the outbox interval (2 s)
   assert.equal(smtp.received.length, before);
 });
