@@ -13,6 +13,7 @@ import { getCall } from './service-calls';
 import { editability, myPitch } from './service-pitches';
 import { MAX_FILES_PER_PITCH } from './defaults';
 import { attachmentHeader, displayName } from '../../server/http/attachment';
+import { checkZip, DOCX_LIMITS, ZipRefused } from '../../server/storage/zip';
 
 type Actor = Pick<SessionUser, 'id' | 'role'>;
 
@@ -39,6 +40,20 @@ export function safeOriginalName(name: string): string {
   const ext = path.extname(cleaned);
   const stem = cleaned.slice(0, cleaned.length - ext.length).slice(0, 120 - ext.length);
   return (stem + ext).slice(0, 120) || 'file';
+}
+
+/**
+ * A DOCX is a zip: count what it really inflates to (streaming, stopping at the cap) before it is
+ * stored, so a zip bomb never reaches reviewers, whose downloads unpack it to strip metadata.
+ */
+async function assertReadableDocx(bytes: Buffer): Promise<void> {
+  try {
+    await checkZip(bytes, DOCX_LIMITS);
+  } catch (err) {
+    if (!(err instanceof ZipRefused)) throw err;
+    const key = err.problem === 'size' || err.problem === 'entries' ? 'archiveTooLarge' : 'archiveBroken';
+    throw new Invalid(`grants.files.errors.${key}`);
+  }
 }
 
 export interface Upload {
@@ -69,6 +84,7 @@ export async function uploadPitchFile(
   if (!allowed) throw new Invalid('grants.files.errors.type');
   const detected = await fileTypeFromBuffer(file.buffer);
   if (!detected || detected.ext !== allowed.ext) throw new Invalid('grants.files.errors.mismatch');
+  if (allowed.ext === 'docx') await assertReadableDocx(file.buffer);
 
   let bytes = file.buffer;
   if (allowed.ext === 'jpg' || allowed.ext === 'png') {

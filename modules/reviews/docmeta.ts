@@ -2,7 +2,9 @@
  * Cheap removal of author metadata from documents handed to blind reviewers. Best effort: compressed
  * PDF object streams and metadata inside them are not touched (see the module report).
  */
-import { strToU8, strFromU8, unzipSync, zipSync } from 'fflate';
+import { strToU8, strFromU8, zipSync } from 'fflate';
+import { AppError } from '../../server/http/errors';
+import { DOCX_LIMITS, unzipCapped, ZipRefused } from '../../server/storage/zip';
 
 const PDF_KEYS = ['Author', 'Creator', 'Producer', 'Title', 'Subject', 'Keywords'];
 const XMP_TAGS = [
@@ -57,13 +59,18 @@ export function stripPdfMetadata(input: Buffer): Buffer {
   return Buffer.from(text, 'latin1');
 }
 
-/** Rewrites docProps (creator, last editor, company) and tracked-change/comment authors in a DOCX. */
+/**
+ * Rewrites docProps (creator, last editor, company) and tracked-change/comment authors in a DOCX.
+ * Never inflates more than the upload limit allows (a zip bomb stored before that check is refused,
+ * not unpacked), and a file it cannot read is refused rather than handed over unstripped.
+ */
 export function stripDocxMetadata(input: Buffer): Buffer {
   let entries: Record<string, Uint8Array>;
   try {
-    entries = unzipSync(new Uint8Array(input));
-  } catch {
-    return input;
+    entries = Object.fromEntries(unzipCapped(input, DOCX_LIMITS));
+  } catch (err) {
+    if (!(err instanceof ZipRefused)) throw err;
+    throw new AppError(422, 'reviews.errors.attachmentUnreadable');
   }
   const rewrite = (name: string, fn: (xml: string) => string) => {
     const data = entries[name];

@@ -90,51 +90,61 @@ export const jpegWithGps = () =>
     })
     .toBuffer();
 
-/** A minimal DOCX: a zip with the OOXML content types and a word/document.xml. */
-export function docx(): Buffer {
-  const files: Array<[string, string]> = [
-    [
-      '[Content_Types].xml',
-      '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>' +
-        '<Default Extension="xml" ContentType="application/xml"/>' +
-        '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
-    ],
-    [
-      '_rels/.rels',
-      '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
-        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>',
-    ],
-    [
-      'word/document.xml',
-      '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Sample</w:t></w:r></w:p></w:body></w:document>',
-    ],
-  ];
+/** The three parts of a minimal DOCX: the OOXML content types, the package relations, the document. */
+const DOCX_PARTS: Array<[string, string]> = [
+  [
+    '[Content_Types].xml',
+    '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
+      '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>' +
+      '<Default Extension="xml" ContentType="application/xml"/>' +
+      '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+  ],
+  [
+    '_rels/.rels',
+    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
+      '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>',
+  ],
+  [
+    'word/document.xml',
+    '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Sample</w:t></w:r></w:p></w:body></w:document>',
+  ],
+];
+
+/**
+ * A zip written by hand (deflated entries), so tests control every header: `packed` gives an entry's
+ * compressed bytes and real size directly (the same packed data can back many entries), `flags` sets
+ * the general-purpose bits (bit 0: encrypted).
+ */
+export function zipOf(
+  files: Array<{ name: string; data?: Buffer; packed?: { bytes: Buffer; size: number }; flags?: number }>,
+): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
-  for (const [name, content] of files) {
-    const data = Buffer.from(content);
-    const packed = deflateRawSync(data);
-    const nameBuf = Buffer.from(name);
-    const crc = zlib.crc32(data);
+  for (const file of files) {
+    const data = file.data ?? Buffer.alloc(0);
+    const packed = file.packed?.bytes ?? deflateRawSync(data);
+    const size = file.packed?.size ?? data.length;
+    const nameBuf = Buffer.from(file.name);
+    const crc = file.packed ? 0 : zlib.crc32(data);
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(0, 6);
+    local.writeUInt16LE(file.flags ?? 0, 6);
     local.writeUInt16LE(8, 8);
     local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(packed.length, 18);
-    local.writeUInt32LE(data.length, 22);
+    local.writeUInt32LE(size, 22);
     local.writeUInt16LE(nameBuf.length, 26);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
     central.writeUInt16LE(20, 4);
     central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(file.flags ?? 0, 8);
     central.writeUInt16LE(8, 10);
     central.writeUInt32LE(crc, 16);
     central.writeUInt32LE(packed.length, 20);
-    central.writeUInt32LE(data.length, 24);
+    central.writeUInt32LE(size, 24);
     central.writeUInt16LE(nameBuf.length, 28);
     central.writeUInt32LE(offset, 42);
     locals.push(local, nameBuf, packed);
@@ -149,6 +159,22 @@ export function docx(): Buffer {
   end.writeUInt32LE(cd.length, 12);
   end.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, cd, end]);
+}
+
+/** A minimal DOCX: a zip with the OOXML content types and a word/document.xml. */
+export function docx(extra: Parameters<typeof zipOf>[0] = []): Buffer {
+  return zipOf([...DOCX_PARTS.map(([name, content]) => ({ name, data: Buffer.from(content) })), ...extra]);
+}
+
+/**
+ * A DOCX of about 200 KB that inflates to about 200 MB: 200 media entries, each 1 MB of zeros
+ * (about 1 KB deflated). Nothing here ever holds the inflated bytes.
+ */
+export function docxBomb(entries = 200): Buffer {
+  const megabyte = { bytes: deflateRawSync(Buffer.alloc(1024 * 1024)), size: 1024 * 1024 };
+  return docx(
+    Array.from({ length: entries }, (_, i) => ({ name: `word/media/image${i}.bin`, packed: megabyte })),
+  );
 }
 
 export { Types };

@@ -12,6 +12,7 @@ import { pitchModel, storedFileModel } from '../../modules/grants/model';
 import {
   completePitch,
   docx,
+  docxBomb,
   jpegWithGps,
   journalistWithDraft,
   PDF,
@@ -186,6 +187,29 @@ test('spoofed types, SVG, HTML and unknown extensions are refused with 400 and n
     await upload(agent, token, pitchId, PDF, 'noextension').expect(400);
     await upload(agent, token, pitchId, PDF, 'sample.pdf', 'passport').expect(400);
   });
+});
+
+test('a DOCX zip bomb (200 KB that inflates to 200 MB) or one with 1,001 parts is refused with a clear message', async () => {
+  const { agent, token, pitchId } = await setup();
+  const bomb = docxBomb();
+  assert.ok(bomb.length < 300 * 1024, `bomb is ${bomb.length} bytes`);
+  const many = docx(
+    Array.from({ length: 1001 }, (_, i) => ({ name: `word/p${i}.xml`, data: Buffer.from('x') })),
+  );
+  const locked = docx([{ name: 'word/secret.xml', data: Buffer.from('x'), flags: 1 }]);
+  await nothingStored(async () => {
+    for (const [file, message] of [
+      [bomb, /unpacks to more than 64 MB or holds more than 1,000 parts/],
+      [many, /unpacks to more than 64 MB or holds more than 1,000 parts/],
+      [locked, /damaged or protected/],
+    ] as const) {
+      const res = await upload(agent, token, pitchId, file, 'story.docx').set('Accept-Language', 'en');
+      assert.equal(res.status, 400);
+      assert.match(res.text, message);
+    }
+  });
+  // A real document is still welcome.
+  await upload(agent, token, pitchId, docx(), 'story.docx').expect(303);
 });
 
 test('limits: too big → 413, two files or extra fields → 400, nothing stored', async () => {
