@@ -5,6 +5,7 @@ import { verifyPassword } from '../../server/auth/passwords';
 import { endSessionsOf } from '../../server/auth/session';
 import { recordAudit } from '../audit';
 import { userModel } from './model';
+import { revokeTokensOf } from './tokens';
 
 /** The accounts module's share of a data export: the profile (never secrets). */
 export const profileData: PersonalDataHook = {
@@ -75,6 +76,7 @@ export async function deleteOwnAccount(ctx: AppContext, user: SessionUser, passw
   );
   if (done.modifiedCount !== 1) throw new NotFound();
   for (const hook of ctx.personalData) await hook.erase?.(ctx, user.id);
+  await revokeTokensOf(ctx, user.id, 'reset');
   await endSessionsOf(ctx.db, user.id);
   await recordAudit(ctx, user, 'account.deleted', { type: 'user', id: user.id });
 }

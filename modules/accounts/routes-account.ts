@@ -1,10 +1,10 @@
 import { Router } from 'express';
 import type { AppContext } from '../../server/context';
 import { accountSignedIn, credentialLimits } from '../../server/auth/rate-limit';
-import { clearBrowserState, endSession } from '../../server/auth/sign-in';
+import { clearBrowserState, endSession, startSession } from '../../server/auth/sign-in';
 import { fieldErrors, parse } from '../../server/http/validate';
 import { Invalid } from '../../server/http/errors';
-import { deleteAccountForm, profileForm, registerForm } from './schemas';
+import { changePasswordForm, deleteAccountForm, profileForm, registerForm } from './schemas';
 import { accountsPolicy as policy } from './policy';
 import * as accounts from './service';
 import { deleteOwnAccount, exportPersonalData } from './privacy';
@@ -44,7 +44,11 @@ export function accountRoutes(ctx: AppContext): Router {
 
   router.get('/account', policy.self, async (req, res) => {
     const user = await accounts.findActiveUser(ctx, signedInUser(req).id);
-    res.render('accounts/profile', { values: user, saved: req.query.saved === '1' });
+    res.render('accounts/profile', {
+      values: user,
+      saved: req.query.saved === '1',
+      passwordChanged: req.query.passwordChanged === '1',
+    });
   });
 
   router.get('/account/export', policy.self, async (req, res) => {
@@ -79,6 +83,24 @@ export function accountRoutes(ctx: AppContext): Router {
     await endSession(req);
     clearBrowserState(res, ctx.config);
     res.redirect(303, res.locals.url('/login?notice=accountDeleted'));
+  });
+
+  router.post('/account/password', policy.self, ...confirmLimits, async (req, res) => {
+    const me = signedInUser(req);
+    try {
+      const input = parse(changePasswordForm, req.body);
+      const user = await accounts.changePassword(ctx, me.id, input, req.sessionID);
+      // A new session id too: whoever may have learnt the old one is out with the old password.
+      await startSession(req, accounts.toSessionUser(user), ctx.clock.now());
+    } catch (err) {
+      if (!(err instanceof Invalid)) throw err;
+      const user = await accounts.findActiveUser(ctx, me.id);
+      return res.status(400).render('accounts/profile', {
+        values: user,
+        errors: { _form: 'errors.invalid', ...(err.details ?? {}) },
+      });
+    }
+    res.redirect(303, res.locals.url('/account?passwordChanged=1'));
   });
 
   router.post('/account', policy.self, async (req, res) => {

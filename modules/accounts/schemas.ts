@@ -57,3 +57,7 @@ export const tokenParams = z.strictObject({ token: z.string().regex(/^[A-Za-z0-9
 export const deleteAccountForm = z.strictObject({
   password: z.string().min(1, 'accounts.errors.required').max(128),
 });
+export const changePasswordForm = z.strictObject({
+  currentPassword: z.string().min(1, 'accounts.errors.required').max(128, 'accounts.errors.passwordLong'),
+  newPassword,
+});

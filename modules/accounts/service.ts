@@ -8,7 +8,7 @@ import { hashPassword, isCommonPassword, verifyPassword } from '../../server/aut
 import { endSessionsOf } from '../../server/auth/session';
 import { enqueueEmail } from '../notifications';
 import { userModel, type User } from './model';
-import { consumeToken, issueToken, peekToken } from './tokens';
+import { consumeToken, issueToken, peekToken, revokeTokensOf } from './tokens';
 import { matchTotp, newTotpSecret } from './totp';
 
 /**
@@ -195,8 +195,58 @@ export async function resetPassword(ctx: AppContext, token: string, password: st
   const passwordHash = await hashPassword(password);
   const record = await consumeToken(ctx, token, 'reset');
   if (!record) throw new Invalid('accounts.errors.tokenInvalid');
-  await userModel(ctx.db).updateOne({ _id: record.userId }, { $set: { passwordHash } });
-  await endSessionsOf(ctx.db, String(record.userId));
+  // Only an active account: one disabled or deleted since the link was sent stays locked.
+  const changed = await userModel(ctx.db).updateOne(
+    { _id: record.userId, status: 'active' },
+    { $set: { passwordHash } },
+  );
+  if (changed.matchedCount !== 1) throw new Invalid('accounts.errors.tokenInvalid');
+  await afterPasswordChange(ctx, String(record.userId));
+}
+
+/**
+ * Whatever changed a password (reset link, the profile, an administrator), the old credentials' reach
+ * ends with it: every outstanding reset link is used up and every session ends but `keepSessionId`
+ * (the one the owner changed it from).
+ */
+export async function afterPasswordChange(ctx: AppContext, userId: string, keepSessionId?: string) {
+  await revokeTokensOf(ctx, userId, 'reset');
+  await endSessionsOf(ctx.db, userId, keepSessionId);
+}
+
+/**
+ * The signed-in user changes their password: the current one confirms it. Other sessions and reset
+ * links end, and the owner is told by e-mail (so a change they did not make does not go unnoticed).
+ */
+export async function changePassword(
+  ctx: AppContext,
+  userId: string,
+  input: { currentPassword: string; newPassword: string },
+  keepSessionId: string,
+): Promise<User> {
+  const user = await findActiveUser(ctx, userId);
+  if (!(await verifyPassword(user.passwordHash, input.currentPassword)))
+    throw new Invalid('accounts.errors.badPassword', { currentPassword: 'accounts.errors.badPassword' });
+  if (isCommonPassword(input.newPassword))
+    throw new Invalid('accounts.errors.passwordCommon', { newPassword: 'accounts.errors.passwordCommon' });
+  const passwordHash = await hashPassword(input.newPassword);
+  const updated = await userModel(ctx.db)
+    .findOneAndUpdate(
+      { _id: user._id, status: 'active', passwordHash: user.passwordHash },
+      { $set: { passwordHash } },
+      { new: true },
+    )
+    .lean();
+  if (!updated) throw new Conflict();
+  await afterPasswordChange(ctx, userId, keepSessionId);
+  await enqueueEmail(ctx, {
+    to: updated.email,
+    template: 'accounts/password-changed',
+    locale: updated.locale ?? ctx.config.defaultLocale,
+    data: { name: updated.name },
+    dedupeKey: oneOff('password-changed'),
+  });
+  return updated;
 }
 
 export async function inviteUser(
@@ -271,5 +321,7 @@ export async function updateUserAccess(
     .lean();
   if (!user) throw new NotFound();
   await endSessionsOf(ctx.db, id);
+  // A disabled account's reset links die with its sessions (re-enabling does not revive them).
+  if (change.status === 'disabled') await revokeTokensOf(ctx, id, 'reset');
   return user;
 }

@@ -50,6 +50,18 @@ export async function consumeToken(ctx: AppContext, token: string, purpose: Acco
   return record;
 }
 
+/** Uses up every outstanding link of one kind for a user (a password change makes old resets moot). */
+export async function revokeTokensOf(
+  ctx: AppContext,
+  userId: Types.ObjectId | string,
+  purpose: AccountToken['purpose'],
+) {
+  await accountTokenModel(ctx.db).updateMany(
+    { userId, purpose, usedAt: trusted({ $exists: false }) },
+    { $set: { usedAt: ctx.clock.now() } },
+  );
+}
+
 /** TTL indexes do not expire rows on every server we support: sweep them ourselves. */
 export async function deleteExpiredTokens(ctx: AppContext): Promise<void> {
   await accountTokenModel(ctx.db).deleteMany({ expiresAt: trusted({ $lt: ctx.clock.now() }) });

@@ -64,8 +64,14 @@ export function sessionTimeouts(clock: Clock): RequestHandler {
   };
 }
 
-/** Deletes every session of a user: disabling or changing a role takes effect at once. */
-export async function endSessionsOf(db: Connection, userId: string): Promise<void> {
-  await db.collection(SESSIONS_COLLECTION).deleteMany({ 'session.user.id': userId });
-  await db.collection(SESSIONS_COLLECTION).deleteMany({ 'session.pending2fa.userId': userId });
+/**
+ * Deletes every session of a user: disabling or changing a role takes effect at once. `exceptSessionId`
+ * keeps the one the change was made from (a password changed on the profile page).
+ */
+export async function endSessionsOf(db: Connection, userId: string, exceptSessionId?: string): Promise<void> {
+  // connect-mongo keys sessions by their id (a string).
+  const sessions = db.collection<{ _id: string }>(SESSIONS_COLLECTION);
+  const others = exceptSessionId ? { _id: { $ne: exceptSessionId } } : {};
+  await sessions.deleteMany({ 'session.user.id': userId, ...others });
+  await sessions.deleteMany({ 'session.pending2fa.userId': userId, ...others });
 }

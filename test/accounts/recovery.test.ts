@@ -53,6 +53,134 @@ test('forgot → e-mailed link → new password; old sessions end and the link w
   assert.match(again.text, /expired or was already used/);
 });
 
+/** Every reset link mailed to `email`, oldest first. */
+async function resetLinks(email: string): Promise<string[]> {
+  const mails = await outboxModel(t.ctx.db)
+    .find({ to: email, template: 'accounts/password-reset' })
+    .sort({ createdAt: 1, _id: 1 })
+    .lean();
+  return mails.map((m) => linkToken(m.text ?? '', 'reset'));
+}
+
+async function resetWith(token: string, password: string) {
+  const agent = request.agent(t.app);
+  const form = await agent.get(`/reset/${token}`);
+  if (form.status !== 200) return form.status;
+  const res = await agent
+    .post(`/reset/${token}`)
+    .type('form')
+    .send({ _csrf: csrfFrom(form.text), password });
+  return res.status;
+}
+
+test('a reset with the newest link kills every older one (and ends every session)', async () => {
+  const user = await buildUser(t.ctx);
+  const session = await signIn(t.app, user);
+  await requestReset(user.email);
+  await requestReset(user.email);
+  await requestReset(user.email);
+  await waitForEmail(t.ctx, user.email, 'accounts/password-reset');
+  let links: string[] = [];
+  for (let i = 0; i < 40 && links.length < 3; i++) {
+    links = await resetLinks(user.email);
+    if (links.length < 3) await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.equal(links.length, 3);
+  const [oldest, middle, newest] = links as [string, string, string];
+  assert.equal(await resetWith(newest, 'the-newest-passphrase'), 303);
+  assert.equal(await resetWith(oldest, 'an-attackers-passphrase'), 404);
+  assert.equal(await resetWith(middle, 'an-attackers-passphrase'), 404);
+  await session.get('/account').expect(303);
+  await signIn(t.app, user, 'the-newest-passphrase');
+});
+
+test('a password changed on the profile: current password needed, other sessions and reset links end, this one stays', async () => {
+  const user = await buildUser(t.ctx);
+  const here = await signIn(t.app, user);
+  const elsewhere = await signIn(t.app, user);
+  await requestReset(user.email);
+  const [link] = await (async () => {
+    await waitForEmail(t.ctx, user.email, 'accounts/password-reset');
+    return resetLinks(user.email);
+  })();
+  const page = await here.get('/account').set('Accept-Language', 'en').expect(200);
+  assert.match(page.text, /Change password/);
+  const csrf = csrfFrom(page.text);
+
+  const wrong = await here
+    .post('/account/password')
+    .type('form')
+    .send({ _csrf: csrf, currentPassword: 'not-my-password', newPassword: 'a-new-passphrase-1' });
+  assert.equal(wrong.status, 400);
+  assert.match(wrong.text, /The password is not right/);
+  const short = await here
+    .post('/account/password')
+    .type('form')
+    .send({ _csrf: csrf, currentPassword: PASSWORD, newPassword: 'short' });
+  assert.equal(short.status, 400);
+  await elsewhere.get('/account').expect(200); // nothing changed yet
+
+  const before = await here.get('/account').expect(200);
+  const changed = await here
+    .post('/account/password')
+    .type('form')
+    .send({ _csrf: csrfFrom(before.text), currentPassword: PASSWORD, newPassword: 'a-new-passphrase-1' });
+  assert.equal(changed.status, 303);
+  assert.equal(changed.headers.location, '/account?passwordChanged=1');
+  const after = await here.get('/account?passwordChanged=1').set('Accept-Language', 'en').expect(200);
+  assert.match(after.text, /Your password is changed/);
+  await elsewhere.get('/account').expect(303);
+  assert.equal(await resetWith(link!, 'an-attackers-passphrase'), 404);
+  const mail = await waitForEmail(t.ctx, user.email, 'accounts/password-changed');
+  assert.match(mail.subject, /password was changed/);
+  await signIn(t.app, user, 'a-new-passphrase-1');
+  await assert.rejects(signIn(t.app, user, PASSWORD));
+});
+
+test('disabling or deleting an account kills its reset links; a link cannot revive a disabled account', async () => {
+  const admin = await buildUser(t.ctx, { role: 'admin' });
+  const user = await buildUser(t.ctx);
+  await requestReset(user.email);
+  await waitForEmail(t.ctx, user.email, 'accounts/password-reset');
+  const [link] = await resetLinks(user.email);
+  await userModel(t.ctx.db).updateOne({ _id: user._id }, { $set: { status: 'disabled' } });
+  // Disabled straight in the database (as a sweep or an older admin action would): the link is refused.
+  assert.equal(await resetWith(link!, 'revived-passphrase'), 404);
+  assert.equal((await userModel(t.ctx.db).findById(user._id).lean())!.passwordHash, user.passwordHash);
+
+  const other = await buildUser(t.ctx);
+  await requestReset(other.email);
+  await waitForEmail(t.ctx, other.email, 'accounts/password-reset');
+  const [otherLink] = await resetLinks(other.email);
+  const { updateUserAccess, toSessionUser } = await import('../../modules/accounts/service');
+  await updateUserAccess(t.ctx, toSessionUser(admin), String(other._id), {
+    role: 'journalist',
+    status: 'disabled',
+  });
+  await updateUserAccess(t.ctx, toSessionUser(admin), String(other._id), {
+    role: 'journalist',
+    status: 'active',
+  });
+  assert.equal(
+    await resetWith(otherLink!, 'revived-passphrase'),
+    404,
+    're-enabling does not revive the link',
+  );
+
+  const leaving = await buildUser(t.ctx);
+  await requestReset(leaving.email);
+  await waitForEmail(t.ctx, leaving.email, 'accounts/password-reset');
+  const [leavingLink] = await resetLinks(leaving.email);
+  const agent = await signIn(t.app, leaving);
+  const page = await agent.get('/account').expect(200);
+  await agent
+    .post('/account/delete')
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), password: PASSWORD })
+    .expect(303);
+  assert.equal(await resetWith(leavingLink!, 'revived-passphrase'), 404);
+});
+
 test('an expired or made-up reset link shows a friendly page and changes nothing', async () => {
   const user = await buildUser(t.ctx);
   await requestReset(user.email);
