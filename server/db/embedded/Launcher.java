@@ -2,7 +2,6 @@ import de.bwaldvogel.mongo.MongoBackend;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.MongoVersion;
 import de.bwaldvogel.mongo.ServerVersion;
-import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.wire.message.MongoMessage;
 
@@ -14,18 +13,24 @@ import java.lang.reflect.Proxy;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Tiny launcher for mongo-java-server (Umbrella Newsroom dev/test database).
  *
  * <pre>
- *   java -cp "classes:lib/*" Launcher [--backend memory|h2] [--file PATH] [--host 127.0.0.1] [--port 0]
- *                                     [--server-version 4.4|3.6|4.0|4.2|5.0|6.0|7.0] [--ignore-stdin] [--no-serialize]
+ *   java -cp "classes:lib/*" Launcher [--backend memory|h2] [--file PATH] [--cache-mb 64] [--host 127.0.0.1]
+ *                                     [--port 0] [--server-version 4.4|3.6|4.0|4.2|5.0|6.0|7.0] [--ignore-stdin]
+ *                                     [--no-serialize]
  * </pre>
  *
  * Prints exactly one line "LISTENING host:port" to stdout once bound. Shuts down cleanly
- * (H2 store committed and closed) on stdin EOF (so it dies with its parent) and on SIGTERM.
+ * (H2 store committed and closed) on stdin EOF (so it dies with its parent) and on SIGTERM. With the h2
+ * backend every acknowledged write is already in the file (IndexedH2Backend), so kill -9 loses nothing
+ * acknowledged; --cache-mb sizes its page cache, and --no-serialize is refused for it.
  */
 public final class Launcher {
 
@@ -34,7 +39,7 @@ public final class Launcher {
 
     private static void usage(String error) {
         System.err.println("Launcher: " + error);
-        System.err.println("usage: Launcher [--backend memory|h2] [--file PATH] [--host HOST] [--port N]"
+        System.err.println("usage: Launcher [--backend memory|h2] [--file PATH] [--cache-mb N] [--host HOST] [--port N]"
                 + " [--server-version 4.4|3.6|4.0|4.2|5.0|6.0|7.0] [--ignore-stdin] [--no-serialize]");
         System.exit(2);
     }
@@ -50,10 +55,31 @@ public final class Launcher {
      * threads and its implicit collection creation is racy (e.g. mongoose's createCollection /
      * createIndex racing the first insert fails on H2 with "Document with key 'db.coll' already
      * existed in H2Collection(db.system.namespaces)"). A dev/test database does not need the
-     * parallelism, so correctness wins. Also answers the "hello" handshake command (as isMaster).
+     * parallelism, so correctness wins. The H2 backend also relies on it: it commits after each command,
+     * which must not capture half of another. Also answers the "hello" handshake command (as isMaster).
      */
-    private static MongoBackend serialized(MongoBackend delegate) {
-        Object lock = new Object();
+    /**
+     * Commands that take at least this long (run with -Dumbrella.db.slowMs=N) are printed to stderr with
+     * their filter: how to find the query an index does not answer. Off (-1) by default.
+     */
+    private static final long SLOW_COMMAND_MS = Long.getLong("umbrella.db.slowMs", -1);
+
+    private static void logIfSlow(long startedNanos, String method, Object[] methodArgs) {
+        long ms = (System.nanoTime() - startedNanos) / 1_000_000;
+        if (ms < SLOW_COMMAND_MS) {
+            return;
+        }
+        Object what = method;
+        if (methodArgs != null && methodArgs.length == 1 && methodArgs[0] instanceof MongoMessage message) {
+            what = message.getDocument();
+        } else if (methodArgs != null && methodArgs.length == 4) {
+            what = methodArgs[2] + " " + methodArgs[3];
+        }
+        String text = String.valueOf(what);
+        System.err.println("slow command " + ms + " ms: " + (text.length() > 600 ? text.substring(0, 600) + " …" : text));
+    }
+
+    private static MongoBackend serialized(MongoBackend delegate, Object lock) {
         MongoBackend[] self = new MongoBackend[1];
         self[0] = (MongoBackend) Proxy.newProxyInstance(MongoBackend.class.getClassLoader(),
                 new Class<?>[] {MongoBackend.class}, (proxy, method, methodArgs) -> {
@@ -92,7 +118,11 @@ public final class Launcher {
                             result = method.invoke(delegate, methodArgs);
                         } else {
                             synchronized (lock) {
+                                long started = SLOW_COMMAND_MS >= 0 ? System.nanoTime() : 0;
                                 result = method.invoke(delegate, methodArgs);
+                                if (SLOW_COMMAND_MS >= 0) {
+                                    logIfSlow(started, method.getName(), methodArgs);
+                                }
                             }
                         }
                     } catch (InvocationTargetException e) {
@@ -158,6 +188,7 @@ public final class Launcher {
         String file = null;
         String host = "127.0.0.1";
         int port = 0;
+        int cacheMb = 64;
         String serverVersion = "4.4";
         boolean watchStdin = true;
         boolean noSerialize = false;
@@ -188,6 +219,13 @@ public final class Launcher {
                     }
                 }
                 case "--server-version" -> serverVersion = value;
+                case "--cache-mb" -> {
+                    try {
+                        cacheMb = Integer.parseInt(value);
+                    } catch (NumberFormatException e) {
+                        usage("invalid --cache-mb: " + value);
+                    }
+                }
                 default -> usage("unknown argument: " + arg);
             }
         }
@@ -210,7 +248,10 @@ public final class Launcher {
                     System.err.println("Launcher: cannot create directory " + parent);
                     System.exit(1);
                 }
-                backend = new H2Backend(dbFile.getPath());
+                if (noSerialize) {
+                    usage("--no-serialize cannot be used with --backend h2 (commits follow whole commands)");
+                }
+                backend = new IndexedH2Backend(dbFile.getPath(), cacheMb);
             }
             default -> {
                 usage("unknown backend: " + backendName);
@@ -218,8 +259,25 @@ public final class Launcher {
             }
         }
         backend.version(version);
+        Object lock = new Object();
+        if (backend instanceof IndexedH2Backend h2) {
+            ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(task -> {
+                Thread thread = new Thread(task, "umbrella-db-housekeeping");
+                thread.setDaemon(true);
+                return thread;
+            });
+            housekeeping.scheduleWithFixedDelay(() -> {
+                try {
+                    synchronized (lock) {
+                        h2.maintain();
+                    }
+                } catch (RuntimeException e) {
+                    System.err.println("Launcher: housekeeping failed: " + e);
+                }
+            }, 60, 60, TimeUnit.SECONDS);
+        }
         if (!noSerialize) {
-            backend = serialized(backend);
+            backend = serialized(backend, lock);
         }
 
         MongoServer server = new MongoServer(backend);
