@@ -24,6 +24,8 @@ declare module 'express-session' {
     lang?: Locale;
     createdAt?: number;
     lastSeenAt?: number;
+    /** When the signed-in user last confirmed their password or a TOTP code for a sensitive change. */
+    stepUp?: { userId: string; at: number };
   }
 }
 

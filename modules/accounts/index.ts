@@ -25,6 +25,7 @@ export const accountsModule: UmbrellaModule = {
 };
 
 export { toSessionUser, findActiveUser, SECOND_FACTOR_ROLES } from './service';
+export { requireRecentAuth, STEP_UP_WINDOW_MS } from './step-up';
 export {
   usersByIds,
   userById,

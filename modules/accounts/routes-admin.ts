@@ -9,6 +9,7 @@ import { inviteForm, userUpdateForm } from './schemas';
 import { accountsPolicy as policy } from './policy';
 import * as accounts from './service';
 import { getUserForAdmin } from './service-admin';
+import { requireRecentAuth } from './step-up';
 import { signedInUser } from '../../server/auth/policy';
 
 const listQuery = z.strictObject({
@@ -22,6 +23,8 @@ const detailQuery = z.strictObject({ saved: z.literal('1').optional(), invited: 
 /** Admin user management: list, invite, change role, disable. */
 export function adminUserRoutes(ctx: AppContext): Router {
   const router = Router();
+  // Access changes need a fresh password or TOTP code, not just the session.
+  const stepUp = requireRecentAuth(ctx);
 
   router.get('/admin/users', policy.manageUsers, async (req, res) => {
     const { role } = parse(listQuery, req.query);
@@ -33,7 +36,7 @@ export function adminUserRoutes(ctx: AppContext): Router {
     res.render('accounts/admin-invite', { roles: ROLES, values: { role: 'journalist' } });
   });
 
-  router.post('/admin/invite', policy.manageUsers, async (req, res) => {
+  router.post('/admin/invite', policy.manageUsers, ...stepUp, async (req, res) => {
     const parsed = inviteForm.safeParse(req.body ?? {});
     const values = {
       email: typeof req.body?.email === 'string' ? req.body.email : '',
@@ -67,7 +70,7 @@ export function adminUserRoutes(ctx: AppContext): Router {
     });
   });
 
-  router.post('/admin/users/:id', policy.manageUsers, async (req, res) => {
+  router.post('/admin/users/:id', policy.manageUsers, ...stepUp, async (req, res) => {
     const { id } = parseParams(idParams, req.params);
     const parsed = userUpdateForm.safeParse(req.body ?? {});
     if (!parsed.success) {

@@ -39,7 +39,12 @@ test('changing a role is audited and ends the user’s sessions', async () => {
   await agent
     .post(`/admin/users/${String(user._id)}`)
     .type('form')
-    .send({ _csrf: await tokenFor(agent, '/admin/users'), role: 'reviewer', status: 'active' })
+    .send({
+      _csrf: await tokenFor(agent, '/admin/users'),
+      stepUpSecret: PASSWORD,
+      role: 'reviewer',
+      status: 'active',
+    })
     .expect(303);
   assert.equal((await userModel(t.ctx.db).findById(user._id).lean())!.role, 'reviewer');
   assert.ok(await isAnonymous(victim));
@@ -53,10 +58,13 @@ test('inviting is audited; a taken address is refused with 409 and no second acc
   const existing = await buildUser(t.ctx);
   const agent = await signIn(t.app, admin);
   const csrf = await tokenFor(agent, '/admin/invite');
-  const res = await agent
-    .post('/admin/invite')
-    .type('form')
-    .send({ _csrf: csrf, email: 'Invitee@Example.org', name: 'Invitee', role: 'trainer' });
+  const res = await agent.post('/admin/invite').type('form').send({
+    _csrf: csrf,
+    stepUpSecret: PASSWORD,
+    email: 'Invitee@Example.org',
+    name: 'Invitee',
+    role: 'trainer',
+  });
   assert.equal(res.status, 303);
   const invited = await userModel(t.ctx.db).findOne({ email: 'invitee@example.org' }).lean();
   assert.equal(invited!.status, 'invited');

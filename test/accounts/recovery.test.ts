@@ -237,7 +237,13 @@ test('an invited journalist sets name and password and is signed in', async () =
   const res = await agent
     .post('/admin/invite')
     .type('form')
-    .send({ _csrf: csrfFrom(form.text), email, name: 'Invited Person', role: 'journalist' });
+    .send({
+      _csrf: csrfFrom(form.text),
+      stepUpSecret: PASSWORD,
+      email,
+      name: 'Invited Person',
+      role: 'journalist',
+    });
   assert.equal(res.status, 303);
   const mail = await waitForEmail(t.ctx, email, 'accounts/invitation');
   const token = linkToken(mail.text, 'invite');
@@ -263,7 +269,13 @@ test('an invited trainer must enrol two-step verification before anything else',
   await agent
     .post('/admin/invite')
     .type('form')
-    .send({ _csrf: csrfFrom((await agent.get('/admin/invite')).text), email, name: 'Tess', role: 'trainer' })
+    .send({
+      _csrf: csrfFrom((await agent.get('/admin/invite')).text),
+      stepUpSecret: PASSWORD,
+      email,
+      name: 'Tess',
+      role: 'trainer',
+    })
     .expect(303);
   const token = linkToken((await waitForEmail(t.ctx, email, 'accounts/invitation')).text, 'invite');
   const guest = request.agent(t.app);
@@ -293,7 +305,13 @@ test('invitation tokens are stored only as hashes', async () => {
   await agent
     .post('/admin/invite')
     .type('form')
-    .send({ _csrf: csrfFrom((await agent.get('/admin/invite')).text), email, name: 'H', role: 'journalist' })
+    .send({
+      _csrf: csrfFrom((await agent.get('/admin/invite')).text),
+      stepUpSecret: PASSWORD,
+      email,
+      name: 'H',
+      role: 'journalist',
+    })
     .expect(303);
   const token = linkToken((await waitForEmail(t.ctx, email, 'accounts/invitation')).text, 'invite');
   assert.equal(await accountTokenModel(t.ctx.db).countDocuments({ tokenHash: token }), 0);

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { buildTestApp, type TestApp } from '../support/app';
-import { buildUser, signIn, tokenFor } from '../factories';
+import { buildUser, signIn, tokenFor, PASSWORD } from '../factories';
 import { importCourses, getCourseBySlug } from '../../modules/learning';
 import { enrolmentModel } from '../../modules/learning/model';
 import { createApiToken, openApiDocument } from '../../modules/interop';
@@ -137,7 +137,7 @@ test('a session cookie alone does not open the API, and admins create and revoke
   const created = await agent
     .post('/admin/api-tokens')
     .type('form')
-    .send({ _csrf: csrf, name: 'Moodle', scopes: 'courses:read' })
+    .send({ _csrf: csrf, stepUpSecret: PASSWORD, name: 'Moodle', scopes: 'courses:read' })
     .expect(201);
   const secret = /(umb_[A-Za-z0-9_-]+)/.exec(created.text)![1]!;
   await api('/courses', secret).expect(200);

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { buildTestApp, type TestApp } from '../support/app';
 import { startPlatform, ROLE, type LaunchOptions, type PlatformSim } from '../support/lti-platform';
-import { buildUser, csrfFrom, signIn } from '../factories';
+import { buildUser, csrfFrom, signIn, PASSWORD } from '../factories';
 import { importCourses } from '../../modules/learning';
 import { enrolmentModel } from '../../modules/learning/model';
 import { userModel } from '../../modules/accounts/model';
@@ -37,7 +37,7 @@ before(async () => {
   await agent
     .post('/admin/lti')
     .type('form')
-    .send({ _csrf: csrfFrom(page.text), ...sim.registration() })
+    .send({ _csrf: csrfFrom(page.text), stepUpSecret: PASSWORD, ...sim.registration() })
     .expect(303);
 });
 

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
 import { buildTestApp, type TestApp } from '../support/app';
-import { buildUser, csrfFrom, signIn } from '../factories';
+import { buildUser, csrfFrom, signIn, PASSWORD } from '../factories';
 import { importCourses } from '../../modules/learning';
 import { quizSummariesForCourse } from '../../modules/quizzes';
 import { startAttempt, submitAttempt } from '../../modules/quizzes/service';
@@ -64,7 +64,13 @@ test('admins configure the LRS; the secret is never shown back; others cannot se
   await admin
     .post('/admin/xapi')
     .type('form')
-    .send({ _csrf: csrfFrom(page.text), endpoint: 'javascript:alert(1)', username: 'x', password: '' })
+    .send({
+      _csrf: csrfFrom(page.text),
+      stepUpSecret: PASSWORD,
+      endpoint: 'javascript:alert(1)',
+      username: 'x',
+      password: '',
+    })
     .expect(400);
   await admin
     .post('/admin/xapi')

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import { Types } from 'mongoose';
 import { buildTestApp, type TestApp } from '../support/app';
-import { buildUser, signIn, tokenFor } from '../factories';
+import { buildUser, signIn, tokenFor, PASSWORD } from '../factories';
 import { isPolicy } from '../../server/auth/policy';
 import { umbrellaModules } from '../../server/modules';
 import { userModel } from '../../modules/accounts/model';
@@ -137,7 +137,7 @@ test('an admin cannot change their own role or status', async () => {
   const res = await agent
     .post(`/admin/users/${String(admin._id)}`)
     .type('form')
-    .send({ _csrf: await tokenFor(agent), role: 'journalist', status: 'disabled' });
+    .send({ _csrf: await tokenFor(agent), stepUpSecret: PASSWORD, role: 'journalist', status: 'disabled' });
   assert.equal(res.status, 400);
   const stored = await userModel(t.ctx.db).findById(admin._id).lean();
   assert.equal(stored!.role, 'admin');

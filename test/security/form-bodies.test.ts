@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { Types } from 'mongoose';
 import { buildTestApp, type TestApp } from '../support/app';
-import { buildUser, csrfFrom, signIn, tokenFor } from '../factories';
+import { buildUser, csrfFrom, signIn, tokenFor, PASSWORD } from '../factories';
 import type { Role } from '../../server/types';
 import { issueToken } from '../../modules/accounts/tokens';
 import { inviteUser, toSessionUser } from '../../modules/accounts/service';
@@ -160,6 +160,13 @@ test('every HTML form route: wrong types, oversized, duplicated or unknown field
 test('each form comes back with its errors for duplicated, unknown or multipart fields', async () => {
   const admin = await buildUser(t.ctx, { role: 'admin' });
   const adminAgent = await signIn(t.app, admin);
+  // Admin access changes ask for a fresh password first (step-up): give it once, up front.
+  await adminAgent
+    .post('/admin/api-tokens')
+    .set('X-CSRF-Token', await tokenFor(adminAgent))
+    .type('form')
+    .send({ stepUpSecret: PASSWORD, name: '' })
+    .expect(400);
   const trainerAgent = await signIn(t.app, await buildUser(t.ctx, { role: 'trainer' }));
   const journalist = await buildUser(t.ctx);
   const journalistAgent = await signIn(t.app, journalist);

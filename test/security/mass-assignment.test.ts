@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp, type TestApp } from '../support/app';
-import { buildUser, signIn, tokenFor } from '../factories';
+import { buildUser, signIn, tokenFor, PASSWORD } from '../factories';
 import { userModel } from '../../modules/accounts/model';
 import { anonymous } from './helpers';
 
@@ -66,7 +66,7 @@ test('accepting an invitation or changing access cannot smuggle extra fields', a
     const res = await agent
       .post(`/admin/users/${String(target._id)}`)
       .type('form')
-      .send({ _csrf: csrf, role: 'journalist', status: 'active', ...extra });
+      .send({ _csrf: csrf, stepUpSecret: PASSWORD, role: 'journalist', status: 'active', ...extra });
     assert.equal(res.status, 400);
   }
   const invite = await agent

@@ -148,7 +148,12 @@ test('a disabled user is cut off at once', async () => {
   await boss
     .post(`/admin/users/${String(user._id)}`)
     .type('form')
-    .send({ _csrf: await tokenFor(boss, '/admin/users'), role: 'journalist', status: 'disabled' })
+    .send({
+      _csrf: await tokenFor(boss, '/admin/users'),
+      stepUpSecret: PASSWORD,
+      role: 'journalist',
+      status: 'disabled',
+    })
     .expect(303);
   assert.ok(await isAnonymous(victim));
   await assert.rejects(signIn(t.app, user));
@@ -163,7 +168,12 @@ test('a role change takes effect at once', async () => {
   await agentA
     .post(`/admin/users/${String(b._id)}`)
     .type('form')
-    .send({ _csrf: await tokenFor(agentA, '/admin/users'), role: 'journalist', status: 'active' })
+    .send({
+      _csrf: await tokenFor(agentA, '/admin/users'),
+      stepUpSecret: PASSWORD,
+      role: 'journalist',
+      status: 'active',
+    })
     .expect(303);
   const next = await agentB.get('/admin/users');
   assert.equal(next.status, 303);

@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { buildTestApp, type TestApp } from '../support/app';
-import { buildUser, signIn, tokenFor } from '../factories';
+import { buildUser, signIn, tokenFor, PASSWORD } from '../factories';
 import { outboxModel } from '../../modules/notifications/model';
 import { XSS, anonymous } from './helpers';
 
@@ -61,7 +61,13 @@ for (const payload of XSS) {
     await agent
       .post('/admin/invite')
       .type('form')
-      .send({ _csrf: await tokenFor(agent, '/admin/invite'), email, name: payload, role: 'journalist' })
+      .send({
+        _csrf: await tokenFor(agent, '/admin/invite'),
+        stepUpSecret: PASSWORD,
+        email,
+        name: payload,
+        role: 'journalist',
+      })
       .expect(303);
     const invitation = await outboxModel(t.ctx.db).findOne({ to: email }).lean();
     assertInert(invitation!.html, 'invitation e-mail');

@@ -7,11 +7,14 @@ import { deepLinkForm, launchInput, loginInput, platformForm, ticketParams } fro
 import { toolJwks } from './keys';
 import { linkableContent } from './targets';
 import * as lti from './service';
+import { requireRecentAuth } from '../../accounts';
 
 /** LTI 1.3 tool endpoints (cross-site by design: /lti/ skips the same-origin and CSRF checks). */
 export function ltiRoutes(ctx: AppContext): Router {
   const router = Router();
   const admin = allow.roles('admin');
+  // Trusting or dropping a platform needs a fresh password or TOTP code, not just the session.
+  const stepUp = requireRecentAuth(ctx);
 
   router.get('/lti/jwks', allow.anyone, async (_req, res) => {
     res.set('Cache-Control', 'public, max-age=300').json(await toolJwks(ctx));
@@ -56,7 +59,7 @@ export function ltiRoutes(ctx: AppContext): Router {
 
   router.get('/admin/lti', admin, (_req, res) => renderAdmin(res));
 
-  router.post('/admin/lti', admin, async (req, res) => {
+  router.post('/admin/lti', admin, ...stepUp, async (req, res) => {
     const parsed = platformForm.safeParse(req.body ?? {});
     if (!parsed.success)
       return renderAdmin(res, 400, { errors: fieldErrors(parsed.error), values: req.body });
@@ -64,7 +67,7 @@ export function ltiRoutes(ctx: AppContext): Router {
     res.redirect(303, res.locals.url('/admin/lti'));
   });
 
-  router.post('/admin/lti/:id/delete', admin, async (req, res) => {
+  router.post('/admin/lti/:id/delete', admin, ...stepUp, async (req, res) => {
     const { id } = parseParams(idParams, req.params);
     await lti.removePlatform(ctx, signedInUser(req), id);
     res.redirect(303, res.locals.url('/admin/lti'));

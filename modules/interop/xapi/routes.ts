@@ -4,6 +4,7 @@ import type { AppContext } from '../../../server/context';
 import { allow, signedInUser } from '../../../server/auth/policy';
 import { fieldErrors } from '../../../server/http/validate';
 import { saveSettings, settingsView } from './service';
+import { requireRecentAuth } from '../../accounts';
 
 const settingsForm = z.strictObject({
   endpoint: z
@@ -20,12 +21,14 @@ const settingsForm = z.strictObject({
 export function xapiRoutes(ctx: AppContext): Router {
   const router = Router();
   const admin = allow.roles('admin');
+  // Where learning records (and their credentials) go needs a fresh password or TOTP code.
+  const stepUp = requireRecentAuth(ctx);
   const render = async (res: Response, status = 200, extra: Record<string, unknown> = {}) =>
     res.status(status).render('interop/lti/xapi-settings', { settings: await settingsView(ctx), ...extra });
 
   router.get('/admin/xapi', admin, (req, res) => render(res, 200, { saved: req.query.saved === '1' }));
 
-  router.post('/admin/xapi', admin, async (req, res) => {
+  router.post('/admin/xapi', admin, ...stepUp, async (req, res) => {
     const parsed = settingsForm.safeParse(req.body ?? {});
     if (!parsed.success) return render(res, 400, { errors: fieldErrors(parsed.error) });
     const { endpoint, username, password, enabled } = parsed.data;
