@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LOCALES, ROLES } from '../../server/types';
+import { displayName } from '../../server/http/attachment';
 
 // Strict RFC-ish address check: no spaces, no CR/LF, one @, a dotted domain.
 export const email = z
@@ -13,7 +14,13 @@ export const newPassword = z
   .string()
   .min(8, 'accounts.errors.passwordShort')
   .max(128, 'accounts.errors.passwordLong');
-const name = z.string().trim().min(1, 'accounts.errors.required').max(120);
+// Names are shown to others (admin lists, reviewer boards, e-mails): no bidi overrides, zero-width or
+// control characters that would make one name read as another.
+const name = z
+  .string()
+  .max(400)
+  .transform(displayName)
+  .pipe(z.string().min(1, 'accounts.errors.required').max(120));
 const next = z.string().max(500).optional();
 export const loginQuery = z.object({
   next: z.string().max(500).optional().catch(undefined),

@@ -97,3 +97,36 @@ test('javascript: URLs are never rendered as links', async () => {
   const login = (await request(t.app).get('/login?next=javascript:alert(1)')).text;
   assert.match(login, /name="next" value="\/"/);
 });
+
+test('names lose bidi overrides, zero-width and control characters (they cannot read as another name)', async () => {
+  const { agent, csrf } = await anonymous(t.app, '/register');
+  const email = `bidi-${Math.random().toString(36).slice(2)}@example.org`;
+  await agent
+    .post('/register')
+    .type('form')
+    .send({
+      _csrf: csrf,
+      name: 'Bat\u202Eroolb\u202C\u200B\u0007',
+      email,
+      password: 'long-enough-passphrase',
+    })
+    .expect(200);
+  const { userModel } = await import('../../modules/accounts/model');
+  const stored = await userModel(t.ctx.db).findOne({ email }).lean();
+  assert.equal(stored!.name, 'Batroolb');
+
+  const user = await buildUser(t.ctx);
+  const signed = await signIn(t.app, user);
+  await signed
+    .post('/account')
+    .type('form')
+    .send({ _csrf: await tokenFor(signed), name: 'Сара\u2066н\u2069\u200F', locale: 'mn' })
+    .expect(303);
+  assert.equal((await userModel(t.ctx.db).findById(user._id).lean())!.name, 'Саран');
+  // Nothing visible left: the name is required.
+  const empty = await signed
+    .post('/account')
+    .type('form')
+    .send({ _csrf: await tokenFor(signed), name: '\u202E\u200B', locale: 'mn' });
+  assert.equal(empty.status, 400);
+});
