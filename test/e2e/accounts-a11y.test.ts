@@ -15,7 +15,7 @@ let b: BrowserApp;
 before(async () => {
   b = await startBrowserApp();
 });
-after(() => b.closeAll());
+after(() => b?.closeAll());
 
 const WIDTHS = [360, 1280] as const;
 const LOCALES = ['en', 'mn'] as const;

@@ -52,8 +52,8 @@ before(async () => {
   assert.equal(course?.slug, 'tip-reporting');
 });
 after(async () => {
-  await b.closeAll();
-  await smtp.close();
+  await b?.closeAll();
+  await smtp?.close();
 });
 
 type Person = Awaited<ReturnType<typeof buildUser>>;

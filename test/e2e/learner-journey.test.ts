@@ -30,7 +30,7 @@ before(async () => {
   assert.ok(outline);
   course = outline;
 });
-after(() => b.closeAll());
+after(() => b?.closeAll());
 
 type Lang = 'en' | 'mn';
 

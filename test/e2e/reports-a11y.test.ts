@@ -25,7 +25,7 @@ before(async () => {
   b = await startBrowserApp();
   data = await buildReportsData(b.ctx);
 });
-after(() => b.closeAll());
+after(() => b?.closeAll());
 
 type Lang = 'en' | 'mn';
 

@@ -10,7 +10,7 @@ let b: BrowserApp;
 before(async () => {
   b = await startBrowserApp();
 });
-after(() => b.closeAll());
+after(() => b?.closeAll());
 
 async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
   const end = performance.now() + ms;

@@ -27,35 +27,37 @@ export async function buildTestApp(
   if (!uri) throw new Error('TEST_MONGODB_URI is not set: run tests with `npm test` or `tsx test/run.ts`');
   const db = await connectDatabase(uri, `t_${randomUUID().replace(/-/g, '').slice(0, 16)}`);
   const uploadsDir = mkdtempSync(path.join(os.tmpdir(), 'umbrella-uploads-'));
-  const { app, ctx } = createUmbrella({
-    connection: db,
-    clock: options.clock,
-    mailTransport: options.mailTransport,
-    passUnknownErrors: false,
-    // Tests run the jobs they are about themselves, at the moment they choose.
-    jobs: 'none',
-    config: {
-      env: 'test',
-      sessionSecret: TEST_SECRET,
-      secureCookies: false,
-      baseUrl: 'http://127.0.0.1:3000',
-      logLevel: 'silent',
-      uploadsDir,
-      loginLimitPerIp: 10_000,
-      loginLimitPerAccount: 10_000,
-      ...options.config,
-    },
-  });
-  return {
-    app,
-    ctx,
-    uploadsDir,
-    async close() {
-      await db.dropDatabase().catch(() => undefined);
-      await db.close();
-      rmSync(uploadsDir, { recursive: true, force: true });
-    },
+  const close = async () => {
+    await db.dropDatabase().catch(() => undefined);
+    await db.close();
+    rmSync(uploadsDir, { recursive: true, force: true });
   };
+  try {
+    const { app, ctx } = createUmbrella({
+      connection: db,
+      clock: options.clock,
+      mailTransport: options.mailTransport,
+      passUnknownErrors: false,
+      // Tests run the jobs they are about themselves, at the moment they choose.
+      jobs: 'none',
+      config: {
+        env: 'test',
+        sessionSecret: TEST_SECRET,
+        secureCookies: false,
+        baseUrl: 'http://127.0.0.1:3000',
+        logLevel: 'silent',
+        uploadsDir,
+        loginLimitPerIp: 10_000,
+        loginLimitPerAccount: 10_000,
+        ...options.config,
+      },
+    });
+    return { app, ctx, uploadsDir, close };
+  } catch (err) {
+    // An open connection would keep the test process alive after the failure.
+    await close().catch(() => undefined);
+    throw err;
+  }
 }
 
 export { fixedClock };

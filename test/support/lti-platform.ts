@@ -188,8 +188,9 @@ export async function startPlatform(toolBaseUrl: string): Promise<PlatformSim> {
     res.status(204).end();
   });
 
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  const server: Server = await new Promise((resolve, reject) => {
+    // Express 5 passes a listen error to this callback.
+    const s = app.listen(0, '127.0.0.1', (err?: Error) => (err ? reject(err) : resolve(s)));
   });
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -224,7 +225,12 @@ export async function startPlatform(toolBaseUrl: string): Promise<PlatformSim> {
     },
     verifyFromTool: async (jwt: string) =>
       (await jwtVerify(jwt, toolKeys, { issuer: clientId, audience: url })).payload,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    // Drops kept-alive connections (the tool's JWKS and token fetches) instead of waiting them out.
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   } satisfies Partial<PlatformSim>);
   return sim;
 }
