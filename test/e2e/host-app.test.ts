@@ -17,7 +17,7 @@ import { getOutlineBySlug, importCourses } from '../../modules/learning';
 import { enrolmentModel } from '../../modules/learning/model';
 import { buildUser } from '../factories';
 import { TEST_SECRET } from '../support/app';
-import { launchChromium, screenshot } from '../support/browser';
+import { closeServer, launchChromium, screenshot } from '../support/browser';
 import { follow, keyboardSignIn, ownPaths, passQuizFromIntro, pathOf } from './support/learner';
 
 const PREFIX = '/training';
@@ -56,10 +56,9 @@ after(async () => {
   await host?.umbrella.stop();
   await context?.close().catch(() => undefined);
   await browser?.close().catch(() => undefined);
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeAllConnections();
-  await db.dropDatabase().catch(() => undefined);
-  await db.close();
+  if (server) await closeServer(server);
+  await db?.dropDatabase().catch(() => undefined);
+  await db?.close();
 });
 
 /** The page is inside the prefix and everything it links to, posts to or loads is too. */

@@ -6,6 +6,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import type { Express } from 'express';
 import type { Transporter } from 'nodemailer';
 import { buildTestApp, type TestApp } from './app';
+import { findChromium, type FoundChromium } from './chromium-path';
 import type { Config } from '../../server/config';
 import { projectRoot } from '../../server/paths';
 
@@ -20,19 +21,43 @@ export interface BrowserApp extends TestApp {
   closeAll(): Promise<void>;
 }
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+/**
+ * Launches the Chromium that findChromium picks (CHROMIUM_PATH, one on PATH, else the npm-shipped one),
+ * or the one given. A launch that fails says which browser it tried.
+ */
+export async function launchChromium(chosen?: FoundChromium): Promise<Browser> {
+  const found = chosen ?? (await findChromium());
+  try {
+    return await chromium.launch({
+      executablePath: found.executablePath,
+      env: found.env ? { ...process.env, ...found.env } : undefined,
+      timeout: 60_000,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  } catch (err) {
+    throw new Error(`Chromium from ${found.source} (${found.executablePath}) did not launch`, { cause: err });
+  }
+}
+
+/** Runs each closer in turn, even if an earlier one failed. */
+async function closeEach(closers: Array<() => Promise<unknown>>): Promise<void> {
+  for (const close of closers) await close().catch(() => undefined);
+}
+
+/** Stops listening and drops open (keep-alive) connections, so close() does not wait for them. */
+export function closeServer(server: http.Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
   });
 }
 
@@ -42,42 +67,54 @@ export function launchChromium(): Promise<Browser> {
  */
 export async function startBrowserApp(
   config: Partial<Config> = {},
-  options: { mailTransport?: Transporter } = {},
+  options: { mailTransport?: Transporter; chromium?: FoundChromium } = {},
 ): Promise<BrowserApp> {
-  // The port is known only once listening, and the app needs it as its baseUrl: route through a holder.
-  const holder: { app?: Express } = {};
-  const server = http.createServer((req, res) => {
-    if (!holder.app) return void res.writeHead(503).end();
-    holder.app(req, res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const test = await buildTestApp({ config: { baseUrl, ...config }, mailTransport: options.mailTransport });
-  holder.app = test.app;
-  const browser = await launchChromium();
-  const contexts: BrowserContext[] = [];
-  return {
-    ...test,
-    baseUrl,
-    browser,
-    async newPage({ width = 1280, height = 900, locale = 'en' } = {}) {
-      const context = await browser.newContext({
-        viewport: { width, height },
-        locale,
-        extraHTTPHeaders: { 'Accept-Language': locale },
-        baseURL: baseUrl,
-      });
-      contexts.push(context);
-      return context.newPage();
-    },
-    async closeAll() {
-      for (const c of contexts) await c.close().catch(() => undefined);
-      await browser.close().catch(() => undefined);
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await test.close();
-    },
-  };
+  // Whatever is opened is closed again if a later step fails: a half-started app would keep the test
+  // process alive (server, database connection) and stall the run. The server stops taking requests
+  // before the database goes.
+  const closers: Array<() => Promise<unknown>> = [];
+  try {
+    // The port is known only once listening, and the app needs it as its baseUrl: route through a holder.
+    const holder: { app?: Express } = {};
+    const server = http.createServer((req, res) => {
+      if (!holder.app) return void res.writeHead(503).end();
+      holder.app(req, res);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', resolve);
+    });
+    closers.push(() => closeServer(server));
+    const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const test = await buildTestApp({ config: { baseUrl, ...config }, mailTransport: options.mailTransport });
+    closers.push(() => test.close());
+    holder.app = test.app;
+    const browser = await launchChromium(options.chromium);
+    const contexts: BrowserContext[] = [];
+    return {
+      ...test,
+      baseUrl,
+      browser,
+      async newPage({ width = 1280, height = 900, locale = 'en' } = {}) {
+        const context = await browser.newContext({
+          viewport: { width, height },
+          locale,
+          extraHTTPHeaders: { 'Accept-Language': locale },
+          baseURL: baseUrl,
+        });
+        contexts.push(context);
+        return context.newPage();
+      },
+      async closeAll() {
+        for (const c of contexts) await c.close().catch(() => undefined);
+        await browser.close().catch(() => undefined);
+        await closeEach(closers);
+      },
+    };
+  } catch (err) {
+    await closeEach(closers);
+    throw err;
+  }
 }
 
 export interface AxeViolation {
