@@ -16,7 +16,10 @@ export function drawFrom<T>(pool: readonly T[], count: number): T[] {
   return shuffle(pool).slice(0, Math.min(count, pool.length));
 }
 
-/** What one attempt shows of a question: its options in this attempt's order (true/false never moves). */
+/** True/false is always shown True, then False: a fixed order, so where the key stands says nothing. */
+export const TRUE_FALSE_ORDER = ['true', 'false'];
+
+/** What one attempt shows of a question: its options in this attempt's order. */
 export function itemFor(
   q: Pick<Question, 'qid' | 'objective' | 'type' | 'version' | 'options' | 'elements'>,
 ): AttemptItem {
@@ -26,7 +29,8 @@ export function itemFor(
     objective: q.objective,
     type: q.type,
     questionVersion: q.version,
-    optionOrder: q.type === 'true-false' ? ids : shuffle(ids),
+    // The content may list either first (and authors tend to list the key first): never keep it.
+    optionOrder: q.type === 'true-false' ? TRUE_FALSE_ORDER.filter((id) => ids.includes(id)) : shuffle(ids),
   };
   if (q.type === 'case') item.elementOrder = shuffle((q.elements ?? []).map((o) => o.id));
   return item;
