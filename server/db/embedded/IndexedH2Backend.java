@@ -233,22 +233,28 @@ public final class IndexedH2Backend extends H2Backend {
             mvStore.renameMap(metaMap, META_PREFIX + newFullName);
         }
 
-        /** As in the memory backend: a leading `$match` narrows what the pipeline is fed. */
+        /**
+         * As in the memory backend: a leading `$match` narrows what the pipeline is fed, and the result
+         * comes back in batches of the cursor's batchSize.
+         */
         @Override
         public Document handleCommand(Channel channel, String command, Document query, DatabaseResolver resolver,
                                       Oplog oplog) {
-            Document match = command.equalsIgnoreCase("aggregate") ? IndexPlanner.leadingMatch(query.get("pipeline"))
-                : null;
+            boolean aggregate = command.equalsIgnoreCase("aggregate");
+            int batchSize = aggregate ? AggregateCursors.takeBatchSize(query) : 0;
+            Document match = aggregate ? IndexPlanner.leadingMatch(query.get("pipeline")) : null;
             if (match != null && query.get(command) instanceof String name
                     && resolveCollection(name, false) instanceof PlannedCollection collection) {
                 collection.narrowNextFullRead(match);
                 try {
-                    return super.handleCommand(channel, command, query, resolver, oplog);
+                    return AggregateCursors.batched(super.handleCommand(channel, command, query, resolver, oplog),
+                        batchSize, cursorRegistry);
                 } finally {
                     collection.narrowNextFullRead(null);
                 }
             }
-            return super.handleCommand(channel, command, query, resolver, oplog);
+            return AggregateCursors.batched(super.handleCommand(channel, command, query, resolver, oplog), batchSize,
+                cursorRegistry);
         }
     }
 

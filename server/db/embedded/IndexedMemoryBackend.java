@@ -52,22 +52,26 @@ public final class IndexedMemoryBackend extends MemoryBackend {
         /**
          * Upstream feeds every pipeline the whole collection; a leading `$match` (also what the driver's
          * countDocuments sends) narrows that feed through the indexes. The stage itself still filters.
+         * The result comes back in batches of the cursor's batchSize (AggregateCursors).
          */
         @Override
         public Document handleCommand(Channel channel, String command, Document query, DatabaseResolver resolver,
                                       Oplog oplog) {
-            Document match = command.equalsIgnoreCase("aggregate") ? IndexPlanner.leadingMatch(query.get("pipeline"))
-                : null;
+            boolean aggregate = command.equalsIgnoreCase("aggregate");
+            int batchSize = aggregate ? AggregateCursors.takeBatchSize(query) : 0;
+            Document match = aggregate ? IndexPlanner.leadingMatch(query.get("pipeline")) : null;
             if (match != null && query.get(command) instanceof String name
                     && resolveCollection(name, false) instanceof PlannedCollection collection) {
                 collection.narrowNextFullRead(match);
                 try {
-                    return super.handleCommand(channel, command, query, resolver, oplog);
+                    return AggregateCursors.batched(super.handleCommand(channel, command, query, resolver, oplog),
+                        batchSize, cursorRegistry);
                 } finally {
                     collection.narrowNextFullRead(null);
                 }
             }
-            return super.handleCommand(channel, command, query, resolver, oplog);
+            return AggregateCursors.batched(super.handleCommand(channel, command, query, resolver, oplog), batchSize,
+                cursorRegistry);
         }
     }
 
