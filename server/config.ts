@@ -79,3 +79,26 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     loginLimitPerAccount: e.LOGIN_LIMIT_PER_ACCOUNT,
   };
 }
+
+/**
+ * E-mail links and certificate QR codes are built from BASE_URL; without it they point to
+ * http://localhost:<port>, which works on the developer's machine and nowhere else. In production
+ * that is refused; elsewhere it is a loud warning.
+ */
+export function baseUrlCheck(env: NodeJS.ProcessEnv): { level: 'ok' | 'warn' | 'refuse'; message?: string } {
+  if (env.BASE_URL) return { level: 'ok' };
+  const port = env.PORT || '3000';
+  const production = env.NODE_ENV === 'production';
+  const bar = '!'.repeat(78);
+  const message = [
+    bar,
+    `!! BASE_URL is not set: e-mail links and certificate QR codes would point to`,
+    `!! http://localhost:${port}, which nobody else can open.`,
+    production
+      ? '!! Refusing to start in production. Set BASE_URL to the public address, e.g.'
+      : '!! Fine on your own machine; set it before anyone else uses this server, e.g.',
+    '!!   BASE_URL=https://training.example.org',
+    bar,
+  ].join('\n');
+  return { level: production ? 'refuse' : 'warn', message };
+}

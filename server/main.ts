@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from './config';
+import { baseUrlCheck, loadConfig } from './config';
 import { createLogger } from './logging';
 import { connectDatabase } from './db/connect';
 import { startEmbeddedMongo, type EmbeddedMongo } from './db/embedded';
@@ -13,6 +13,12 @@ async function main(): Promise<void> {
   if (existsSync(envFile)) process.loadEnvFile(envFile);
   const config = loadConfig(process.env);
   const log = createLogger(config.logLevel);
+  const baseUrl = baseUrlCheck(process.env);
+  if (baseUrl.level === 'refuse') throw new Error(baseUrl.message);
+  if (baseUrl.level === 'warn' && config.env !== 'test') {
+    console.warn(baseUrl.message);
+    log.warn({ baseUrl: config.baseUrl }, 'BASE_URL is not set: links point to localhost');
+  }
 
   let embedded: EmbeddedMongo | undefined;
   let uri = config.mongodbUri;
