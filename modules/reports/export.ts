@@ -13,18 +13,83 @@ export interface Column<R> {
   value: (row: R) => Cell;
 }
 
-/** A cell a spreadsheet would run as a formula gets a leading apostrophe (CSV/formula injection). */
-export function formulaSafe(value: Cell): string | number | boolean | null {
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** Minutes the zone is ahead of UTC at that instant (DST-aware, from the Intl time-zone data). */
+export function zoneOffsetMinutes(at: Date, timeZone: string): number {
+  let f = offsetFormats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    if (offsetFormats.size < 100) offsetFormats.set(timeZone, f);
+  }
+  const p = Object.fromEntries(f.formatToParts(at).map((x) => [x.type, x.value]));
+  const wall = Date.UTC(+p.year!, +p.month! - 1, +p.day!, +p.hour!, +p.minute!, +p.second!);
+  return Math.round((wall - Math.floor(at.getTime() / 1000) * 1000) / 60_000);
+}
+
+/** ISO 8601 in the reader's zone with its offset, to the second: 2025-12-05T04:00:00+08:00. */
+export function isoInZone(at: Date, timeZone: string): string {
+  const offset = zoneOffsetMinutes(at, timeZone);
+  const local = new Date(at.getTime() + offset * 60_000).toISOString().slice(0, 19);
+  const sign = offset < 0 ? '-' : '+';
+  const abs = Math.abs(offset);
+  const hh = String(Math.floor(abs / 60)).padStart(2, '0');
+  const mm = String(abs % 60).padStart(2, '0');
+  return `${local}${sign}${hh}:${mm}`;
+}
+
+/**
+ * The wall-clock time in the reader's zone as a Date whose UTC fields carry it: spreadsheets store
+ * dates without a zone (a serial number), and exceljs writes a Date's UTC fields.
+ */
+export const wallClock = (at: Date, timeZone: string) =>
+  new Date(at.getTime() + zoneOffsetMinutes(at, timeZone) * 60_000);
+
+/** How exports write instants: in the reader's zone (UTC when none is given). */
+export interface DateOptions {
+  timeZone?: string;
+}
+
+/**
+ * A cell a spreadsheet would run as a formula gets a leading apostrophe (CSV/formula injection).
+ * Dates become ISO 8601 text with the offset of the reader's zone.
+ */
+export function formulaSafe(value: Cell, dates: DateOptions = {}): string | number | boolean | null {
   if (value === null || value === undefined) return null;
-  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Date) return isoInZone(value, dates.timeZone ?? 'UTC');
   if (typeof value !== 'string')
     return Number.isFinite(value as number) || typeof value === 'boolean' ? value : null;
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
-async function* asCells<R>(rows: AsyncIterable<R> | Iterable<R>, columns: Column<R>[]) {
-  for await (const row of rows) yield columns.map((c) => formulaSafe(c.value(row)));
+async function* asCells<R>(rows: AsyncIterable<R> | Iterable<R>, columns: Column<R>[], dates: DateOptions) {
+  for await (const row of rows) yield columns.map((c) => formulaSafe(c.value(row), dates));
 }
+
+/** XLSX cells: dates stay dates (real date cells, in the reader's wall-clock time), the rest as in CSV. */
+async function* asXlsxCells<R>(
+  rows: AsyncIterable<R> | Iterable<R>,
+  columns: Column<R>[],
+  dates: DateOptions,
+) {
+  for await (const row of rows)
+    yield columns.map((c) => {
+      const v = c.value(row);
+      return v instanceof Date ? wallClock(v, dates.timeZone ?? 'UTC') : formulaSafe(v, dates);
+    });
+}
+
+/** How a date cell reads in Excel, LibreOffice and Numbers. */
+export const XLSX_DATE_FORMAT = 'yyyy-mm-dd hh:mm';
 
 /** Streams rows as UTF-8 CSV with a BOM through csv-stringify; back-pressure keeps memory flat. */
 export async function writeCsv<R>(
@@ -32,8 +97,9 @@ export async function writeCsv<R>(
   headers: string[],
   columns: Column<R>[],
   rows: AsyncIterable<R> | Iterable<R>,
+  dates: DateOptions = {},
 ): Promise<void> {
-  const source = Readable.from(asCells(rows, columns), { objectMode: true });
+  const source = Readable.from(asCells(rows, columns, dates), { objectMode: true });
   const csv = stringify({ bom: true, header: true, columns: headers.map((h) => formulaSafe(h) as string) });
   await pipeline(source, csv, out);
 }
@@ -45,15 +111,23 @@ export async function writeXlsx<R>(
   headers: string[],
   columns: Column<R>[],
   rows: AsyncIterable<R> | Iterable<R>,
+  dates: DateOptions = {},
 ): Promise<void> {
   const book = new ExcelJS.stream.xlsx.WorkbookWriter({
     stream: out,
     useSharedStrings: false,
-    useStyles: false,
+    // Styles carry the number format that makes a date cell read as a date.
+    useStyles: true,
   });
   const sheet = book.addWorksheet(sheetName.slice(0, 31));
   sheet.addRow(headers).commit();
-  for await (const cells of asCells(rows, columns)) sheet.addRow(cells).commit();
+  for await (const cells of asXlsxCells(rows, columns, dates)) {
+    const row = sheet.addRow(cells);
+    cells.forEach((v, i) => {
+      if (v instanceof Date) row.getCell(i + 1).numFmt = XLSX_DATE_FORMAT;
+    });
+    row.commit();
+  }
   sheet.commit();
   await book.commit();
 }

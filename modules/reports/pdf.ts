@@ -6,6 +6,7 @@ import PDFDocument from 'pdfkit';
 import type { TFunction } from 'i18next';
 import type { AppContext } from '../../server/context';
 import type { Locale } from '../../server/types';
+import { dateFormatter } from '../../server/i18n';
 import { completionMatrix } from './completion';
 import { gainRows, learningGain, type GainFilters } from './gain';
 import { col } from './data';
@@ -29,8 +30,20 @@ export async function writeCohortPdf(
   f: GainFilters & { courseTitle: string },
   t: TFunction,
   lang: Locale,
+  timeZone: string = ctx.config.defaultTimeZone,
 ): Promise<void> {
-  const doc = new PDFDocument({ size: 'A4', margin: 48, info: { Title: t('reports.pdf.title') } });
+  const now = ctx.clock.now();
+  // Dated where the reader is: at 01:00 in Ulaanbaatar it is already the next day there, not in UTC.
+  const generated = `${dateFormatter(lang, timeZone).dateTime(now)} (${timeZone})`;
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: 48,
+    info: {
+      Title: t('reports.pdf.title'),
+      Subject: `${t('reports.pdf.generated')}: ${generated}`,
+      CreationDate: now,
+    },
+  });
   doc.registerFont('body', FONT).registerFont('bold', BOLD).font('body');
   doc.pipe(out);
   const done = finished(out);
@@ -42,7 +55,7 @@ export async function writeCohortPdf(
   doc.font('bold').fontSize(16).text(t('reports.pdf.title'));
   doc.font('body').fontSize(11).text(f.courseTitle);
   doc.text(`${t('reports.filters.cohort')}: ${cohort ? String(cohort.name) : t('reports.filters.all')}`);
-  doc.text(`${t('reports.pdf.generated')}: ${ctx.clock.now().toISOString().slice(0, 10)}`).moveDown();
+  doc.text(`${t('reports.pdf.generated')}: ${generated}`).moveDown();
 
   doc.font('bold').fontSize(13).text(t('reports.completion.title'));
   doc.font('body').fontSize(10);

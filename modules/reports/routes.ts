@@ -141,10 +141,10 @@ export function reportsRouter(ctx: AppContext): Router {
     const headers = data.columns.map((c) => t(c.header));
     if (format === 'xlsx') {
       downloadHeaders(res, `${table}.xlsx`, XLSX_TYPE);
-      await writeXlsx(res, table, headers, data.columns, data.rows);
+      await writeXlsx(res, table, headers, data.columns, data.rows, { timeZone: res.locals.timeZone });
     } else {
       downloadHeaders(res, `${table}.csv`, CSV_TYPE);
-      await writeCsv(res, headers, data.columns, data.rows);
+      await writeCsv(res, headers, data.columns, data.rows, { timeZone: res.locals.timeZone });
     }
   });
 
@@ -173,6 +173,7 @@ export function reportsRouter(ctx: AppContext): Router {
       { courseId: r.courseId, cohortId: r.cohortId, scope: r.scope, courseTitle: title },
       res.locals.t,
       lang,
+      res.locals.timeZone as string,
     );
   });
 
