@@ -77,7 +77,11 @@ const itemColumns = (lang: Locale): Column<ItemStat>[] => [
   { header: k('pointBiserial'), value: (r) => round(r.pointBiserial, 3) },
   {
     header: k('options'),
-    value: (r) => r.options.map((o) => `${o.id}${o.correct ? '*' : ''}: ${round(o.share)}%`).join('; '),
+    value: (r) =>
+      r.steps
+        ? // Ordering: each step's right place and the share that put it elsewhere.
+          r.steps.map((st) => `${st.id}@${st.position}: ${round(st.share)}% misplaced`).join('; ')
+        : r.options.map((o) => `${o.id}${o.correct ? '*' : ''}: ${round(o.share)}%`).join('; '),
   },
 ];
 
@@ -86,6 +90,8 @@ const misconceptionColumns = (lang: Locale): Column<Misconception>[] => [
   { header: k('objective'), value: (r) => r.objective },
   { header: k('stem'), value: (r) => r.stem[lang] },
   { header: k('option'), value: (r) => r.option[lang] },
+  { header: k('rightPosition'), value: (r) => r.position ?? null },
+  { header: k('placedAt'), value: (r) => r.placedAt ?? null },
   { header: k('share'), value: (r) => round(r.share) },
   { header: k('lessons'), value: (r) => r.lessons.map((l) => l.title[lang]).join('; ') },
 ];
