@@ -1,7 +1,8 @@
 /**
  * `npm run bench:reports`: times each report's service function and each export (to a null sink) on
  * the large data set from bench/generate-large.ts, sampling process.memoryUsage() every 10 ms for peak
- * RSS and heap. Prints a table and writes bench/results/reports.json.
+ * RSS and heap. Prints a table and writes bench/results/reports.json. (`npm run bench` times the same
+ * reports as HTTP requests of an admin: bench/report-requests.ts.)
  *
  * MONGODB_URI (+ BENCH_DB) to use an existing database (generated when empty); otherwise the embedded
  * server is started and filled. Note: the database's own memory is not in these figures (separate process).

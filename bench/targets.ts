@@ -220,8 +220,12 @@ export interface TargetOptions {
   submits: number;
 }
 
-/** The pages measured, with whatever data and sessions they need. */
-export async function benchTargets(ctx: AppContext, url: string, o: TargetOptions): Promise<BenchTarget[]> {
+/** The pages measured, with whatever data and sessions they need, and the admin's session cookie. */
+export async function benchTargets(
+  ctx: AppContext,
+  url: string,
+  o: TargetOptions,
+): Promise<{ pages: BenchTarget[]; adminCookie: string }> {
   const journalist = await benchUser(ctx, {
     email: 'bench-journalist@example.org',
     name: 'Bench Journalist',
@@ -302,7 +306,7 @@ export async function benchTargets(ctx: AppContext, url: string, o: TargetOption
   };
   const attemptIds = order.map((f) => new Types.ObjectId(f.id));
 
-  return [
+  const pages: BenchTarget[] = [
     { name: 'livez (no db)', path: '/livez' },
     { name: 'dashboard /learn', path: '/learn', headers: { cookie: trainee.cookie } },
     {
@@ -335,4 +339,5 @@ export async function benchTargets(ctx: AppContext, url: string, o: TargetOption
       headers: { cookie: adminSession.cookie },
     },
   ];
+  return { pages, adminCookie: adminSession.cookie };
 }
