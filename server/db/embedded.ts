@@ -3,6 +3,9 @@
 // Prefers a real `mongod` on PATH; otherwise runs mongo-java-server through our tiny
 // Launcher (server/db/embedded/Launcher.java, installed into .cache/embedded-db by
 // scripts/install-embedded-db.mjs). Production uses MONGODB_URI and never calls this.
+// Both backends answer equality queries from indexes (IndexPlanner.java); the file-backed `h2`
+// one (`npm start`) writes each command's changes to its file before acknowledging them, so
+// acknowledged writes survive kill -9 (IndexedH2Backend.java).
 // Node built-ins only.
 import { spawn, type ChildProcess } from 'node:child_process';
 import {
