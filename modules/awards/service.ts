@@ -3,6 +3,7 @@ import type { AppContext } from '../../server/context';
 import type { SessionUser } from '../../server/types';
 import { Conflict, NotFound } from '../../server/http/errors';
 import { recordAudit } from '../audit';
+import { callsByIds } from '../grants';
 import { awardModel, type Award, type AwardStatus, type TrancheKey } from './model';
 
 const $in = (values: unknown[]) => mongoose.trusted({ $in: values });
@@ -63,19 +64,30 @@ export async function createAward(
   return award!;
 }
 
+/**
+ * An award exists from the moment a pitch is funded, but its applicant learns of it only when the
+ * call's decisions are released: until then it is not theirs to see (a 404, like any other award).
+ */
+async function released(ctx: AppContext, awards: Award[]): Promise<Award[]> {
+  const calls = await callsByIds(ctx, [...new Set(awards.map((a) => String(a.callId)))].map(id));
+  const out = new Set(calls.filter((c) => c.decisionsReleasedAt).map((c) => String(c._id)));
+  return awards.filter((a) => out.has(String(a.callId)));
+}
+
 export async function myAwards(ctx: AppContext, userId: string) {
-  return awardModel(ctx.db)
+  const mine = await awardModel(ctx.db)
     .find({ applicantId: id(userId) })
     .sort({ createdAt: -1 })
     .limit(100)
     .lean();
+  return released(ctx, mine);
 }
 
 export async function myAward(ctx: AppContext, userId: string, awardId: string): Promise<Award> {
   const award = await awardModel(ctx.db)
     .findOne({ _id: id(awardId), applicantId: id(userId) })
     .lean();
-  if (!award) throw new NotFound();
+  if (!award || !(await released(ctx, [award])).length) throw new NotFound();
   return award;
 }
 
@@ -100,13 +112,11 @@ async function journalistStep(
   update: Record<string, unknown>,
   action: string,
 ): Promise<Award> {
+  await myAward(ctx, user.id, awardId); // 404 when not theirs, or not released yet
   const updated = await awardModel(ctx.db)
     .findOneAndUpdate({ _id: id(awardId), applicantId: id(user.id), status: from }, update, { new: true })
     .lean();
-  if (!updated) {
-    await myAward(ctx, user.id, awardId); // 404 when not theirs
-    throw new Conflict('awards.errors.wrongStep');
-  }
+  if (!updated) throw new Conflict('awards.errors.wrongStep');
   await recordAudit(ctx, user, action, { type: 'award', id: updated._id }, { status: updated.status });
   return updated;
 }

@@ -1,10 +1,25 @@
 import type { Locale } from '../../server/types';
-import type { Call, Pitch, StoredFileRecord } from './model';
+import { DECIDED_STATUSES, type Call, type Pitch, type PitchStatus, type StoredFileRecord } from './model';
 import { formatInZone, utcToLocalInput } from './time';
 import { displayName } from '../../server/http/attachment';
 
 export const pick = (text: { en: string; mn: string } | undefined, lang: Locale) =>
   text ? text[lang] || text.en || text.mn : '';
+
+/**
+ * The status an applicant sees of their own pitch. A decision (funded, waiting list, not funded) stays
+ * "Under review" until the call's decisions are released, and shortlisting is an internal step that is
+ * never shown: every page, e-mail and API answer about an applicant's pitch goes through here.
+ */
+export function applicantStatus(
+  call: Pick<Call, 'decisionsReleasedAt'> | undefined,
+  pitch: Pick<Pitch, 'status'>,
+): PitchStatus {
+  if (pitch.status === 'shortlisted') return 'under_review';
+  if (DECIDED_STATUSES.includes(pitch.status))
+    return call?.decisionsReleasedAt ? pitch.status : 'under_review';
+  return pitch.status;
+}
 
 /** What list and detail pages show about a call, with the deadline in the call's and the reader's zone. */
 export function presentCall(call: Call, lang: Locale, readerZone: string) {

@@ -9,7 +9,15 @@ import * as calls from './service-calls';
 import * as pitches from './service-pitches';
 import * as files from './service-files';
 import { eligibilityFor } from './eligibility';
-import { pick, pitchFormFromBody, pitchFormValues, presentCall, presentFiles } from './present';
+import {
+  applicantStatus,
+  pick,
+  pitchFormFromBody,
+  pitchFormValues,
+  presentCall,
+  presentFiles,
+} from './present';
+import { callsByIds } from './service-budget';
 import { recordAudit } from '../audit';
 import type { Pitch } from './model';
 import { signedInUser } from '../../server/auth/policy';
@@ -55,7 +63,7 @@ export function grantsRoutes(ctx: AppContext): Router {
     res.status(status).render('grants/pitch-edit', {
       decision,
       pitchId: String(pitch._id),
-      status: pitch.status,
+      status: applicantStatus(call, pitch),
       submittedAt: pitch.submittedAt ? res.locals.fmt.dateTime(pitch.submittedAt) : '',
       budgetTotal: pitch.budgetTotal,
       call: presentCall(call, res.locals.lang, res.locals.timeZone),
@@ -78,15 +86,25 @@ export function grantsRoutes(ctx: AppContext): Router {
     const list = await calls.openCalls(ctx);
     const mine =
       res.locals.user?.role === 'journalist' ? await pitches.myPitches(ctx, res.locals.user.id) : [];
-    const titles = new Map(list.map((c) => [String(c._id), pick(c.title, res.locals.lang)]));
+    const theirCalls = new Map(
+      (
+        await callsByIds(
+          ctx,
+          mine.map((p) => p.callId),
+        )
+      ).map((c) => [String(c._id), c]),
+    );
     res.render('grants/calls', {
       calls: list.map((c) => presentCall(c, res.locals.lang, res.locals.timeZone)),
-      pitches: mine.map((p) => ({
-        id: String(p._id),
-        title: p.title,
-        status: p.status,
-        callTitle: titles.get(String(p.callId)) ?? '',
-      })),
+      pitches: mine.map((p) => {
+        const call = theirCalls.get(String(p.callId));
+        return {
+          id: String(p._id),
+          title: p.title,
+          status: applicantStatus(call, p),
+          callTitle: call ? pick(call.title, res.locals.lang) : '',
+        };
+      }),
     });
   });
 
@@ -216,7 +234,7 @@ export function grantsRoutes(ctx: AppContext): Router {
       accepting: calls.acceptingPitches(call, ctx.clock.now()),
       notYetOpen: ctx.clock.now() < call.opensAt,
       eligibility,
-      pitches: mine.map((p) => ({ id: String(p._id), title: p.title, status: p.status })),
+      pitches: mine.map((p) => ({ id: String(p._id), title: p.title, status: applicantStatus(call, p) })),
       canStart: eligibility.eligible && (call.allowMultiplePitches || mine.length === 0),
     });
   });

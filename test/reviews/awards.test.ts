@@ -31,6 +31,8 @@ async function fundedAward() {
     .type('form')
     .send({ _csrf: adminToken, outcome: 'funded', amount: '1000' })
     .expect(303);
+  // The applicant sees the award only once the call's decisions are released.
+  await admin.post(`/admin/calls/${call._id}/release`).type('form').send({ _csrf: adminToken }).expect(303);
   const award = await awardModel(t.ctx.db).findOne({ pitchId: pitch._id }).lean();
   const agent = await signIn(t.app, journalist);
   const token = csrfFrom((await agent.get(`/awards/${award!._id}`).expect(200)).text);

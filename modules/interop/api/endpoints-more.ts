@@ -3,7 +3,7 @@ import { oid } from '../../../server/db/ids';
 import { NotFound } from '../../../server/http/errors';
 import { requirePublishedOutline, completionCounts } from '../../learning';
 import { submittedAttemptsPage } from '../../quizzes';
-import { getCall, pitchesForCall } from '../../grants';
+import { applicantStatus, getCall, pitchesForCall } from '../../grants';
 import { defineEndpoint } from './endpoint';
 
 const bilingual = z.object({ en: z.string(), mn: z.string() });
@@ -154,11 +154,8 @@ export const moreEndpoints = [
         data: pitches.map((p) => ({
           id: String(p._id),
           title: p.title,
-          status: released
-            ? p.status
-            : ['funded', 'declined', 'waitlisted'].includes(p.status)
-              ? 'under_review'
-              : p.status,
+          // What the applicant may see: no decision (nor shortlisting) before the release.
+          status: applicantStatus(call, p),
           themes: p.themes,
           budgetTotal: p.budgetTotal,
           submittedAt: iso(p.submittedAt),
