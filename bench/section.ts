@@ -5,7 +5,7 @@ import { startEmbeddedMongo } from '../server/db/embedded';
 import { connectDatabase } from '../server/db/connect';
 import { createUmbrella } from '../server/plugin';
 import { buildSessionFloorApp } from './ceiling';
-import { benchTargets, cookieOf, prepareDataSet } from './targets';
+import { ADMIN_PAGE, benchTargets, cookieOf, prepareDataSet } from './targets';
 import { watchDatabase } from './db-events';
 import {
   inFlightCounter,
@@ -134,7 +134,7 @@ export async function runSection(o: SectionOptions): Promise<SectionResult> {
     servers.push(server.server);
     const inFlight = inFlightCounter(server.server);
     const dbEvents = watchDatabase(db);
-    const { pages: targets, adminCookie } = await benchTargets(ctx, server.url, { submits: o.submits });
+    const targets = await benchTargets(ctx, server.url, { submits: o.submits });
     const pages: Row[] = [];
     for (const t of targets) {
       if (o.only && !t.name.includes(o.only)) continue;
@@ -156,6 +156,7 @@ export async function runSection(o: SectionOptions): Promise<SectionResult> {
     if (o.reports) {
       await settle(db, inFlight);
       console.log('reports and exports, one request each (first, then again):');
+      const adminCookie = targets.find((t) => t.name === ADMIN_PAGE)!.headers!.cookie!;
       result.requests = await reportRequests(ctx, server.url, adminCookie);
       console.log('completion export streamed to a null sink, live heap sampled after GC:');
       result.exportHeap = await exportHeap(ctx);
