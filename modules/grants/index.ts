@@ -43,6 +43,7 @@ export {
   applicantDecision,
   recordCommentsToApplicant,
 } from './service-pitches';
+export { pitchesFinal } from './service-freeze';
 export { applicantStatus } from './present';
 export { storedFilesOfPitch, streamStoredFile, attachmentHeader } from './service-files';
 export { localToUtc, utcToLocalInput, zoneOffsetMs, formatInZone } from './time';

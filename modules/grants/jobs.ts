@@ -2,11 +2,13 @@ import type { BackgroundJob } from '../../server/module';
 import type { AppContext } from '../../server/context';
 import { recordAudit } from '../audit';
 import { callModel } from './model';
+import { freezeSubmittedPitches } from './service-freeze';
 import { trusted } from '../../server/db/ids';
 
 /**
- * Moves calls whose deadline has passed from open to closed (the deadline itself is enforced on every
- * request by the clock; this only makes the status say so for lists and the review workflow).
+ * Moves calls whose deadline has passed from open to closed, and their submitted pitches to under
+ * review (the deadline itself is enforced on every request by the clock; this only makes the statuses
+ * say so for lists and the review workflow).
  */
 export async function closeExpiredCalls(ctx: AppContext): Promise<number> {
   const now = ctx.clock.now();
@@ -21,6 +23,8 @@ export async function closeExpiredCalls(ctx: AppContext): Promise<number> {
       { $set: { status: 'closed' }, $inc: { __v: 1 } },
     );
     if (res.modifiedCount !== 1) continue;
+    // The versions on file at the deadline are the ones reviewers read.
+    await freezeSubmittedPitches(ctx, _id);
     closed++;
     await recordAudit(ctx, undefined, 'call.closed', { type: 'call', id: _id }, { reason: 'deadline' });
   }

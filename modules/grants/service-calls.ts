@@ -7,6 +7,7 @@ import { callModel, type Call, type CallStatus, type RubricCriterion, type Theme
 import type { CallForm } from './schemas';
 import { isTimeZone, localToUtc } from './time';
 import { DEFAULT_COURSE, DEFAULT_TIME_ZONE } from './defaults';
+import { freezeSubmittedPitches } from './service-freeze';
 
 type Actor = Pick<SessionUser, 'id' | 'role'>;
 
@@ -160,6 +161,7 @@ export async function closeCall(ctx: AppContext, actor: Actor, callId: string): 
     await getCall(ctx, callId);
     throw new Conflict('grants.errors.callStatus');
   }
+  await freezeSubmittedPitches(ctx, updated._id);
   await recordAudit(ctx, actor, 'call.closed', { type: 'call', id: callId });
   return updated;
 }

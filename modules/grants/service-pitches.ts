@@ -240,7 +240,7 @@ export async function withdrawPitch(ctx: AppContext, user: Actor, pitchId: strin
   const pitch = await myPitch(ctx, user.id, pitchId);
   const call = await getCall(ctx, String(pitch.callId));
   const now = ctx.clock.now();
-  if (now >= call.closesAt) throw new Conflict('grants.errors.closed');
+  if (now >= call.closesAt || call.status !== 'open') throw new Conflict('grants.errors.closed');
   const updated = await transitionPitch(ctx, pitchId, ['draft', 'submitted'], 'withdrawn', {
     withdrawnAt: now,
   });

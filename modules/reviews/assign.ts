@@ -4,14 +4,28 @@ import { oid } from '../../server/db/ids';
 import type { SessionUser } from '../../server/types';
 import { Conflict, Invalid, NotFound } from '../../server/http/errors';
 import { recordAudit } from '../audit';
-import { getCall, getPitch, pitchesForCall, transitionPitch, type PitchDoc } from './grants-port';
+import {
+  getCall,
+  getPitch,
+  pitchesFinal,
+  pitchesForCall,
+  transitionPitch,
+  type CallDoc,
+  type PitchDoc,
+} from './grants-port';
 import { assignmentModel, reviewModel, ACTIVE_ASSIGNMENT, type Assignment } from './model';
 import { activeReviewers, sameOutlet, usersById } from './users';
 
 const $in = (values: unknown[]) => mongoose.trusted({ $in: values });
 const REVIEWABLE: PitchDoc['status'][] = ['submitted', 'under_review', 'shortlisted'];
 
-async function startReview(ctx: AppContext, pitchId: Types.ObjectId) {
+/**
+ * A pitch goes under review when it is assigned only once it is final: at once on a rolling call, at
+ * the deadline on a fixed one (until then the applicant may still edit or withdraw it; the grants
+ * module moves it when the call closes).
+ */
+async function startReview(ctx: AppContext, call: CallDoc, pitchId: Types.ObjectId) {
+  if (!pitchesFinal(call, ctx.clock.now())) return;
   await transitionPitch(ctx, pitchId, ['submitted'], 'under_review');
 }
 
@@ -51,7 +65,7 @@ export async function assignManually(
     if ((err as { code?: number }).code === 11000) throw new Conflict('reviews.errors.alreadyAssigned');
     throw err;
   }
-  await startReview(ctx, pitch._id);
+  await startReview(ctx, call, pitch._id);
   await recordAudit(
     ctx,
     actor,
@@ -149,7 +163,7 @@ export async function autoAssign(
     }
     if (need > 0) unfilled++;
     const have = (filled.get(String(pitch._id)) ?? 0) + (before - need);
-    if (have > 0 && pitch.status === 'submitted') await startReview(ctx, pitch._id);
+    if (have > 0 && pitch.status === 'submitted') await startReview(ctx, call, pitch._id);
   }
   return { created, unfilled };
 }

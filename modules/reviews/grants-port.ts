@@ -61,4 +61,12 @@ export async function streamStoredFile(
   return { file: file as unknown as StoredFileDoc, stream };
 }
 
-export const { reserveBudget, releaseBudget, markDecisionsReleased, recordCommentsToApplicant } = grants;
+export const {
+  reserveBudget,
+  releaseBudget,
+  markDecisionsReleased,
+  recordCommentsToApplicant,
+  pitchesFinal,
+  formatInZone,
+  localToUtc,
+} = grants;

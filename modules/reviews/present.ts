@@ -3,7 +3,7 @@
  * the applicant (name, e-mail, applicant id, file names, outlet on a blind call) can reach a view.
  */
 import type { Locale } from '../../server/types';
-import type { CallDoc, PitchDoc, StoredFileDoc } from './grants-port';
+import { pitchesFinal, type CallDoc, type PitchDoc, type StoredFileDoc } from './grants-port';
 import type { Assignment, Review } from './model';
 
 export interface BlindFile {
@@ -117,10 +117,13 @@ export function assignmentListItem(
   pitch: Pick<PitchDoc, 'title'> | undefined,
   call: CallDoc | undefined,
   lang: Locale,
+  now: Date,
 ) {
+  // Accepted before a fixed deadline: the pitch opens for reading at the deadline.
+  const waiting = a.status === 'accepted' && !!call && !pitchesFinal(call, now);
   return {
     id: String(a._id),
-    status: a.status,
+    status: waiting ? ('waiting' as const) : a.status,
     dueAt: a.dueAt,
     // The title is shown before the declaration so a reviewer can recognise a conflict.
     title: pitch?.title ?? '',

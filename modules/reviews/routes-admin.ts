@@ -16,7 +16,7 @@ import {
 } from './schemas';
 import { assignManually, assignmentsOfCall, autoAssign, unassign } from './assign';
 import { decide, releaseDecisions, reviewBoard, staffReviewsOfPitch } from './decisions';
-import { getCall, pitchesForCall } from './grants-port';
+import { formatInZone, getCall, pitchesFinal, pitchesForCall } from './grants-port';
 import { callTitle, rubricView } from './present';
 import { activeReviewers, usersById } from './users';
 import { signedInUser } from '../../server/auth/policy';
@@ -41,6 +41,11 @@ export function adminReviewRoutes(ctx: AppContext): Router {
         id: callId,
         title: callTitle(call, res.locals.lang as Locale),
         reviewersPerPitch: call.reviewersPerPitch,
+        rolling: call.deadlineMode === 'rolling',
+        // Assigning before a fixed deadline: the admin is told what it does and does not do.
+        earlyUntil: pitchesFinal(call, ctx.clock.now())
+          ? ''
+          : formatInZone(call.closesAt, call.timeZone, res.locals.lang as Locale),
       },
       pitches: pitches.map((p) => ({
         id: String(p._id),

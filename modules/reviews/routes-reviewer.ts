@@ -5,8 +5,15 @@ import { parse, parseParams } from '../../server/http/validate';
 import { Invalid, NotFound } from '../../server/http/errors';
 import { reviewsPolicy as policy } from './policy';
 import { assignmentParams, declareForm, fileParams, listQuery, reviewForm, reviewPageQuery } from './schemas';
-import { declare, myAssignment, myAssignments } from './assign';
-import { reviewPage, reviewTarget, saveReview, StaleReview, type ReviewInput } from './service';
+import { declare, myAssignments } from './assign';
+import {
+  readableAssignment,
+  reviewPage,
+  reviewTarget,
+  saveReview,
+  StaleReview,
+  type ReviewInput,
+} from './service';
 import { callsByIds, pitchesByIds, storedFilesOfPitch, streamStoredFile } from './grants-port';
 import { assignmentListItem, safeExt } from './present';
 import { stripDocumentMetadata } from './docmeta';
@@ -50,9 +57,13 @@ export function reviewerRoutes(ctx: AppContext): Router {
         )
       ).map((c) => [String(c._id), c]),
     );
-    const items = list.map((a) =>
-      assignmentListItem(a, pitches.get(String(a.pitchId)), calls.get(String(a.callId)), lang),
-    );
+    const now = ctx.clock.now();
+    const items = list
+      // A pitch withdrawn before the deadline leaves the list.
+      .filter((a) => pitches.get(String(a.pitchId))?.status !== 'withdrawn')
+      .map((a) =>
+        assignmentListItem(a, pitches.get(String(a.pitchId)), calls.get(String(a.callId)), lang, now),
+      );
     res.render('reviews/index', { items, declared: !!q.declared });
   });
 
@@ -63,7 +74,8 @@ export function reviewerRoutes(ctx: AppContext): Router {
     status = 200,
   ) => {
     const page = await reviewPage(ctx, signedInUser(res.req), assignmentId, res.locals.lang as Locale);
-    res.status(status).render(page.opened ? 'reviews/pitch' : 'reviews/declare', { page, ...extra });
+    const view = page.opened ? 'reviews/pitch' : 'opensAt' in page ? 'reviews/waiting' : 'reviews/declare';
+    res.status(status).render(view, { page, ...extra });
   };
 
   router.get('/reviews/:assignmentId', policy.reviewer, async (req, res) => {
@@ -126,8 +138,7 @@ export function reviewerRoutes(ctx: AppContext): Router {
 
   router.get('/reviews/files/:assignmentId/:index', policy.reviewer, async (req, res) => {
     const { assignmentId, index } = parseParams(fileParams, req.params);
-    const assignment = await myAssignment(ctx, signedInUser(req).id, assignmentId);
-    if (assignment.status === 'offered') throw new NotFound();
+    const assignment = await readableAssignment(ctx, signedInUser(req).id, assignmentId);
     const files = await storedFilesOfPitch(ctx, assignment.pitchId);
     const file = files[Number(index) - 1];
     if (!file) throw new NotFound();

@@ -1,9 +1,16 @@
 import mongoose from 'mongoose';
 import type { AppContext } from '../../server/context';
 import type { Locale, SessionUser } from '../../server/types';
-import { Conflict, Invalid } from '../../server/http/errors';
+import { Conflict, Invalid, NotFound } from '../../server/http/errors';
 import { recordAudit } from '../audit';
-import { getCall, getPitch, storedFilesOfPitch, type CallDoc } from './grants-port';
+import {
+  formatInZone,
+  getCall,
+  getPitch,
+  pitchesFinal,
+  storedFilesOfPitch,
+  type CallDoc,
+} from './grants-port';
 import { assignmentModel, reviewModel, type Assignment, type Recommendation, type Review } from './model';
 import { myAssignment } from './assign';
 import { blindPitch, callTitle, ownReviewView, peerReviewView, rubricView } from './present';
@@ -57,8 +64,19 @@ export async function reviewPage(ctx: AppContext, user: SessionUser, assignmentI
   const call = await getCall(ctx, assignment.callId);
   const base = { assignmentId: String(assignment._id), status: assignment.status, dueAt: assignment.dueAt };
   const pitch = await getPitch(ctx, assignment.pitchId);
+  // A pitch withdrawn before the deadline leaves every reviewer's list.
+  if (pitch.status === 'withdrawn') throw new NotFound();
   if (assignment.status === 'offered')
     return { ...base, callTitle: callTitle(call, lang), title: pitch.title ?? '', opened: false as const };
+  // Assigned before a fixed deadline: the reviewer reads the version on file at the deadline, not a draft.
+  if (!pitchesFinal(call, ctx.clock.now()))
+    return {
+      ...base,
+      callTitle: callTitle(call, lang),
+      title: pitch.title ?? '',
+      opened: false as const,
+      opensAt: formatInZone(call.closesAt, call.timeZone, lang),
+    };
   const files = await storedFilesOfPitch(ctx, pitch._id);
   const review = await ensureReview(ctx, assignment);
   const peers =
@@ -111,7 +129,12 @@ export async function reviewTarget(
   assignmentId: string,
 ): Promise<ReviewTarget> {
   const assignment = await myAssignment(ctx, reviewerId, assignmentId);
-  return { assignment, call: await getCall(ctx, assignment.callId) };
+  const [call, pitch] = await Promise.all([
+    getCall(ctx, assignment.callId),
+    getPitch(ctx, assignment.pitchId),
+  ]);
+  if (pitch.status === 'withdrawn') throw new NotFound();
+  return { assignment, call };
 }
 
 /**
@@ -128,6 +151,7 @@ export async function saveReview(
   submit: boolean,
 ): Promise<Review> {
   if (assignment.status === 'offered') throw new Conflict('reviews.errors.declareFirst');
+  if (!pitchesFinal(call, ctx.clock.now())) throw new Conflict('reviews.errors.notFinal');
   const current = await ensureReview(ctx, assignment);
   if (current.status === 'submitted') {
     if (submit) return current;
@@ -172,6 +196,13 @@ export async function saveReview(
     );
   }
   return saved;
+}
+
+/** The reviewer's assignment whose pitch they may read now (declared, not withdrawn, final); else 404. */
+export async function readableAssignment(ctx: AppContext, reviewerId: string, assignmentId: string) {
+  const { assignment, call } = await reviewTarget(ctx, reviewerId, assignmentId);
+  if (assignment.status === 'offered' || !pitchesFinal(call, ctx.clock.now())) throw new NotFound();
+  return assignment;
 }
 
 /** Submitted reviews of a call (staff views and aggregation). */
