@@ -54,8 +54,10 @@ const firstOf = (key: string, field: string) => ({
 });
 
 /**
- * Paired pre/post per trainee: first submitted pre-test and best post-test, only trainees with both.
- * Every later stage (summaries, objectives, table) starts from this.
+ * Paired pre/post per trainee: the first submitted pre-test and the first submitted post-test, only
+ * trainees with both. Retakes never count: a retake follows feedback on the same objectives (and,
+ * with one form, the same questions), so taking the best attempt measured persistence, not learning
+ * (a 45 → 100 "gain" after three tries). Every later stage (summaries, objectives, table) starts here.
  */
 function paired(ctx: AppContext, f: GainFilters) {
   const match: Doc = { courseId: f.courseId, status: 'submitted', quizKey: { $in: ['pre', 'post'] } };
@@ -64,9 +66,8 @@ function paired(ctx: AppContext, f: GainFilters) {
     collection,
     pipeline: [
       ...prefix,
-      { $project: { userId: 1, quizKey: 1, score: 1, submittedAt: 1, results: 1 } },
-      { $addFields: { rank: { $cond: [{ $eq: ['$quizKey', 'pre'] }, 0, { $subtract: [0, '$score'] }] } } },
-      { $sort: { userId: 1, quizKey: 1, rank: 1, submittedAt: 1 } },
+      { $project: { userId: 1, quizKey: 1, score: 1, submittedAt: 1, attemptNo: 1, results: 1, form: 1 } },
+      { $sort: { userId: 1, quizKey: 1, attemptNo: 1, submittedAt: 1, _id: 1 } },
       {
         $group: {
           _id: { u: '$userId', k: '$quizKey' },

@@ -7,7 +7,7 @@ import { buildUser } from '../factories';
  *
  * Two objectives (A: q1, B: q2), two questions per test, 50 points per correct answer.
  * Cohort K1 (trainer T1): u1, u2, u3. Cohort K2 (trainer T2): u4, u5, u6.
- *   u1 pre 50 then 100 (first counts), post 50 then 100 (best counts)  → 50 → 100, norm 1
+ *   u1 pre 50 then 100, post 50 then 100 (first attempts count)       → 50 → 50, norm 0
  *   u2 pre 0,   post 50                                               → gain 50, norm 0.5
  *   u3 pre 50,  no post                                               → not paired
  *   u4 pre 100, post 100                                              → gain 0, norm skipped
@@ -178,7 +178,7 @@ export async function buildFixture(ctx: AppContext) {
     attempt(u5, 'pre', 1, 2, 'c', 'b'), // 0
     attempt(u1, 'post', 1, 4, 'a', 'b'), // 50
     attempt(u2, 'post', 1, 4, 'b', 'a'), // 50
-    attempt(u1, 'post', 2, 5, 'a', 'a'), // 100 (best post counts)
+    attempt(u1, 'post', 2, 5, 'a', 'a'), // 100 (a retake: the first post counts)
     attempt(u4, 'post', 1, 4, 'a', 'a'), // 100
     attempt(u5, 'post', 1, 4, 'a', 'a'), // 100
     {
