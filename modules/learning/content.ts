@@ -8,8 +8,11 @@ const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/, 'must be lower-case l
 
 const quizRef = z.object({
   title: bilingualText.optional(),
-  questions: z.array(z.string().min(1)).min(1),
+  /** Optional when the course lists `testForms` (the pre- and post-test then draw from those). */
+  questions: z.array(z.string().min(1)).min(1).optional(),
   passingScore: z.number().min(0).max(100),
+  /** No timer unless the course sets one. */
+  timeLimitMinutes: z.number().int().min(1).max(600).optional(),
 });
 
 export const courseFile = z.object({
@@ -23,6 +26,14 @@ export const courseFile = z.object({
   postTest: quizRef.optional(),
   completionRules: z
     .object({ lessons: z.boolean(), lessonQuizzes: z.boolean(), postTest: z.boolean() })
+    .partial()
+    .optional(),
+  /** When the pre- and post-test are open (see CourseSequence in model.ts). */
+  sequence: z
+    .object({
+      preTest: z.enum(['before-lessons', 'until-post-test']),
+      postTest: z.enum(['after-lessons', 'anytime']),
+    })
     .partial()
     .optional(),
 });

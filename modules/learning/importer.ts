@@ -6,7 +6,7 @@ import type { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
 import { projectRoot } from '../../server/paths';
 import { courseFile, describeIssues, lessonFile, type CourseFile, type LessonFile } from './content';
-import { courseModel, lessonModel, lessonVersionModel, type Block } from './model';
+import { courseModel, DEFAULT_SEQUENCE, lessonModel, lessonVersionModel, type Block } from './model';
 import { invalidateCourse } from './outline';
 import { importCourseQuizzes } from './extensions';
 
@@ -96,6 +96,7 @@ export async function importParsedCourse(ctx: AppContext, parsed: ParsedCourse) 
     hasPreTest: !!course.preTest,
     hasPostTest: !!course.postTest,
     completionRules: { lessons: true, lessonQuizzes: true, postTest: true, ...course.completionRules },
+    sequence: { ...DEFAULT_SEQUENCE, ...course.sequence },
   };
   const contentHash = hash({ ...fields, lessons: course.lessons });
   const now = ctx.clock.now();

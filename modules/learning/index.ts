@@ -45,6 +45,8 @@ export {
   getCourseBySlug,
   hasCompletedCourse,
   recordQuizOutcome,
+  quizGateFor,
+  nextStepFor,
   trainerCohortIds,
   enrolmentsForCourse,
   enrolmentsPage,
@@ -61,4 +63,5 @@ export {
 } from './outline';
 export { sendReminders } from './reminders';
 export { importCourses, ContentError } from './importer';
+export type { Gate, GateReason, Step } from './progress';
 export type { Course, Lesson, LessonVersion, Enrolment, Cohort, Bilingual, Block } from './model';

@@ -40,6 +40,18 @@ export interface CompletionRules {
   postTest: boolean;
 }
 
+/**
+ * The order the course asks for. preTest 'before-lessons': the pre-test closes once submitted or once
+ * the trainee reads a lesson (a score after reading is no baseline); 'until-post-test': it stays open
+ * until the post-test is taken. postTest 'after-lessons': it opens when every lesson step the
+ * completion rules count is done (read, and its quiz passed when lesson quizzes count); 'anytime'.
+ */
+export interface CourseSequence {
+  preTest: 'before-lessons' | 'until-post-test';
+  postTest: 'after-lessons' | 'anytime';
+}
+export const DEFAULT_SEQUENCE: CourseSequence = { preTest: 'before-lessons', postTest: 'after-lessons' };
+
 export interface Course {
   _id: Types.ObjectId;
   slug: string;
@@ -52,6 +64,9 @@ export interface Course {
   completionRules: CompletionRules;
   hasPreTest: boolean;
   hasPostTest: boolean;
+  sequence?: CourseSequence;
+  /** Self-registered trainees join this cohort when they enrol (set by staff; none: "unassigned"). */
+  defaultCohortId?: Types.ObjectId;
   /** Hash of the imported file: re-importing unchanged content is a no-op. */
   contentHash?: string;
   createdAt: Date;
@@ -74,6 +89,17 @@ const courseSchema = new Schema<Course>(
     },
     hasPreTest: { type: Boolean, default: false },
     hasPostTest: { type: Boolean, default: false },
+    sequence: {
+      type: new Schema(
+        {
+          preTest: { type: String, enum: ['before-lessons', 'until-post-test'], default: 'before-lessons' },
+          postTest: { type: String, enum: ['after-lessons', 'anytime'], default: 'after-lessons' },
+        },
+        { _id: false },
+      ),
+      default: undefined,
+    },
+    defaultCohortId: { type: Schema.Types.ObjectId, ref: 'Cohort' },
     contentHash: { type: String },
   },
   { timestamps: true },

@@ -3,7 +3,15 @@ import type { AppContext } from '../../server/context';
 import type { Locale } from '../../server/types';
 import { ContentCache } from '../../server/cache';
 import { NotFound } from '../../server/http/errors';
-import { courseModel, lessonModel, type Bilingual, type Block, type Course } from './model';
+import {
+  courseModel,
+  DEFAULT_SEQUENCE,
+  lessonModel,
+  type Bilingual,
+  type Block,
+  type Course,
+  type CourseSequence,
+} from './model';
 import { markdownToNodes, safeHref, type SafeNode } from './markdown';
 
 /**
@@ -31,6 +39,7 @@ export interface CourseOutline {
   mnDraft: boolean;
   status: Course['status'];
   completionRules: Course['completionRules'];
+  sequence: CourseSequence;
   hasPreTest: boolean;
   hasPostTest: boolean;
   /** Published lessons in course order. */
@@ -72,6 +81,7 @@ async function loadOutline(ctx: AppContext, courseId: string): Promise<CourseOut
     mnDraft: course.mnDraft,
     status: course.status,
     completionRules: course.completionRules,
+    sequence: { ...DEFAULT_SEQUENCE, ...course.sequence },
     hasPreTest: course.hasPreTest,
     hasPostTest: course.hasPostTest,
     lessons: course.lessonIds

@@ -5,9 +5,9 @@ import { userById } from '../accounts';
 import { enqueueEmail } from '../notifications';
 import { cohortModel, courseModel, enrolmentModel, type Enrolment } from './model';
 import { getCourseOutline, type CourseOutline, type OutlineLesson } from './outline';
-import { completionState } from './progress';
+import { completionState, progressOf, quizGate, stepsFor, type Gate, type Step } from './progress';
 import { recentViews } from './recent-views';
-import { courseCompleted } from './extensions';
+import { courseCompleted, quizSummaries } from './extensions';
 
 export async function getCourseBySlug(ctx: AppContext, slug: string) {
   return courseModel(ctx.db).findOne({ slug }).lean();
@@ -179,6 +179,37 @@ async function completeIfDone(ctx: AppContext, enrolment: Enrolment, course: Cou
     data: { name: user.name, course: course.title[locale], certificatesPath: '/certificates' },
     dedupeKey: `completed:${userId}:${course.id}`,
   });
+}
+
+/**
+ * Whether the user may start a new attempt at this quiz of the course now (the quizzes module asks
+ * before it opens one). Unknown courses and lesson quizzes are open.
+ */
+export async function quizGateFor(
+  ctx: AppContext,
+  userId: string | Types.ObjectId,
+  courseId: string | Types.ObjectId,
+  quizKey: string,
+): Promise<Gate> {
+  const kind = quizKey === 'pre' || quizKey === 'post' ? quizKey : 'lesson';
+  if (kind === 'lesson') return { open: true };
+  const course = await getCourseOutline(ctx, courseId);
+  if (!course) return { open: true };
+  const enrolment = await enrolmentFor(ctx, String(userId), String(courseId));
+  return quizGate(course, enrolment, kind);
+}
+
+/** Where the trainee goes next in a course (the first step not done), for "Continue" buttons. */
+export async function nextStepFor(
+  ctx: AppContext,
+  userId: string | Types.ObjectId,
+  courseId: string | Types.ObjectId,
+): Promise<{ course: CourseOutline; next?: Step } | undefined> {
+  const course = await getCourseOutline(ctx, courseId);
+  if (!course) return undefined;
+  const enrolment = await enrolmentFor(ctx, String(userId), String(courseId));
+  const steps = stepsFor(course, enrolment, await quizSummaries(ctx, course.id));
+  return { course, next: progressOf(steps).next };
 }
 
 export async function hasCompletedCourse(
