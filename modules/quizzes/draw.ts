@@ -16,6 +16,24 @@ export function drawFrom<T>(pool: readonly T[], count: number): T[] {
   return shuffle(pool).slice(0, Math.min(count, pool.length));
 }
 
+/**
+ * `count` distinct entries of the pool at random, stratified by objective: one question of each
+ * objective first (of as many objectives as `count` allows, chosen at random), then the rest at
+ * random. A draw of at least as many questions as the pool has objectives covers every objective.
+ */
+export function drawCovering<T extends { objective: string }>(pool: readonly T[], count: number): T[] {
+  const n = Math.min(count, pool.length);
+  const mixed = shuffle(pool);
+  const firstOf = new Map<string, T>();
+  for (const q of mixed) if (!firstOf.has(q.objective)) firstOf.set(q.objective, q);
+  const picked = new Set<T>(shuffle([...firstOf.values()]).slice(0, n));
+  for (const q of mixed) {
+    if (picked.size >= n) break;
+    picked.add(q);
+  }
+  return shuffle([...picked]);
+}
+
 /** True/false is always shown True, then False: a fixed order, so where the key stands says nothing. */
 export const TRUE_FALSE_ORDER = ['true', 'false'];
 

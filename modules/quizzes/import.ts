@@ -131,13 +131,27 @@ export function loadQuestionBank(courseDir: string, objectiveIds: string[]): Que
 
 const testDef = z.looseObject({
   title: bilingual,
-  questions: z.array(z.string()).min(1),
+  /** Left out when the course lists `testForms`. */
+  questions: z.array(z.string()).min(1).optional(),
   passingScore: z.number().int().min(0).max(100),
+  /** No timer unless the course sets one. */
+  timeLimitMinutes: z.number().int().min(1).max(600).optional(),
+});
+const formDef = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,19}$/, 'form id: letters, digits, -'),
+  questions: z.array(z.string()).min(1),
 });
 const courseDef = z.looseObject({
   objectives: z.array(z.looseObject({ id: z.string() })).min(1),
   preTest: testDef.optional(),
   postTest: testDef.optional(),
+  /**
+   * Parallel forms shared by the pre- and post-test (two or more): each trainee takes one before and
+   * another after, assigned at random and balanced across trainees; a post-test retake takes another.
+   */
+  testForms: z.array(formDef).min(2).optional(),
+  /** Shorthand: preTest.questions and postTest.questions are two parallel forms, A and B. */
+  parallelForms: z.boolean().optional(),
 });
 /** The parts of a parsed course.yaml this module reads. */
 export type CourseDefinition = z.input<typeof courseDef>;
@@ -158,22 +172,70 @@ function lessonTitle(courseDir: string, lesson: LessonQuizInput): Text {
 
 type QuizFields = Omit<Quiz, '_id' | 'courseId'>;
 
+/** The forms of the pre- and post-test, and whether they are parallel (counterbalanced). */
+function testForms(course: z.infer<typeof courseDef>) {
+  const { preTest, postTest } = course;
+  if (course.testForms) {
+    const ids = course.testForms.map((f) => f.id);
+    if (new Set(ids).size !== ids.length) throw new Error('testForms: a form id is used twice');
+    for (const [key, def] of [
+      ['preTest', preTest],
+      ['postTest', postTest],
+    ] as const)
+      if (def?.questions) throw new Error(`${key}.questions: leave it out when testForms lists the forms`);
+    const forms = course.testForms.map((f) => ({ id: f.id, questionIds: f.questions }));
+    return { pre: forms, post: forms, counterbalance: true };
+  }
+  if (course.parallelForms) {
+    if (!preTest?.questions || !postTest?.questions)
+      throw new Error('parallelForms: needs preTest.questions and postTest.questions');
+    const forms = [
+      { id: 'A', questionIds: preTest.questions },
+      { id: 'B', questionIds: postTest.questions },
+    ];
+    return { pre: forms, post: forms, counterbalance: true };
+  }
+  const own = (key: string, def: typeof preTest) => {
+    if (def && !def.questions)
+      throw new Error(`${key}.questions: list the questions (or the course's testForms)`);
+    return def?.questions ? [{ id: key === 'preTest' ? 'pre' : 'post', questionIds: def.questions }] : [];
+  };
+  return { pre: own('preTest', preTest), post: own('postTest', postTest), counterbalance: false };
+}
+
+/** Parallel forms measure the same objectives: each must cover every objective another covers. */
+function checkFormsMatch(forms: Array<{ id: string; questionIds: string[] }>, bank: QuestionFile[]) {
+  const objective = new Map(bank.map((q) => [q.id, q.objective]));
+  const covered = forms.map((f) => new Set(f.questionIds.map((id) => objective.get(id))));
+  const all = new Set(covered.flatMap((c) => [...c]));
+  forms.forEach((f, i) => {
+    const missing = [...all].filter((o) => o && !covered[i]!.has(o));
+    if (missing.length) throw new Error(`form ${f.id}: measures no question of ${missing.join(', ')}`);
+  });
+}
+
 function quizDefinitions(input: ImportInput, course: z.infer<typeof courseDef>): QuizFields[] {
   const quizzes: QuizFields[] = [];
+  const forms = testForms(course);
   for (const [kind, def] of [
     ['pre', course.preTest],
     ['post', course.postTest],
   ] as const) {
     if (!def) continue;
+    const own = forms[kind];
     quizzes.push({
       key: kind,
       kind,
       title: def.title,
-      questionIds: def.questions,
-      draw: def.questions.length,
+      // The test's own form (parallel forms: A for the pre-test, B for the post-test), as read by
+      // exports and archives; attempts take any of `forms`.
+      questionIds: (kind === 'pre' ? own[0] : (own[1] ?? own[0]))!.questionIds,
+      forms: own,
+      counterbalance: forms.counterbalance,
+      draw: Math.max(...own.map((f) => f.questionIds.length)),
       passingScore: def.passingScore,
       maxAttempts: kind === 'pre' ? 1 : 3,
-      timeLimitMinutes: 30,
+      timeLimitMinutes: def.timeLimitMinutes,
       feedbackMode: 'after-submit',
     });
   }
@@ -216,10 +278,13 @@ export async function importQuizzes(ctx: AppContext, input: ImportInput): Promis
   const qids = new Set(bank.map((q) => q.id));
   const quizzes = quizDefinitions(input, course);
   for (const quiz of quizzes) {
-    const missing = quiz.questionIds.filter((id) => !qids.has(id));
+    const missing = [...quiz.questionIds, ...(quiz.forms ?? []).flatMap((f) => f.questionIds)].filter(
+      (id) => !qids.has(id),
+    );
     if (missing.length) throw new Error(`quiz ${quiz.key}: unknown question ids ${missing.join(', ')}`);
-    if (new Set(quiz.questionIds).size !== quiz.questionIds.length)
-      throw new Error(`quiz ${quiz.key}: a question is listed twice`);
+    for (const list of quiz.forms ? quiz.forms.map((f) => f.questionIds) : [quiz.questionIds])
+      if (new Set(list).size !== list.length) throw new Error(`quiz ${quiz.key}: a question is listed twice`);
+    if (quiz.counterbalance && quiz.forms) checkFormsMatch(quiz.forms, bank);
   }
 
   const courseId = new Types.ObjectId(String(input.courseId));
@@ -251,12 +316,14 @@ export async function importQuizzes(ctx: AppContext, input: ImportInput): Promis
     }
   }
   for (const quiz of quizzes) {
+    // Settings the course no longer gives (a timer, forms) are removed, not kept from before.
+    const unset = (['timeLimitMinutes', 'forms', 'counterbalance'] as const).filter(
+      (k) => quiz[k] === undefined,
+    );
+    const set = Object.fromEntries(Object.entries(quiz).filter(([, v]) => v !== undefined));
     await Quizzes.updateOne(
       { courseId, key: quiz.key },
-      {
-        $set: quiz,
-        ...(quiz.timeLimitMinutes === undefined ? { $unset: { timeLimitMinutes: 1 } } : {}),
-      },
+      { $set: set, ...(unset.length ? { $unset: Object.fromEntries(unset.map((k) => [k, 1])) } : {}) },
       { upsert: true },
     );
   }

@@ -62,6 +62,12 @@ export const questionModel = (db: Connection) => modelOn<Question>(db, 'Question
 
 export type QuizKind = 'pre' | 'post' | 'lesson';
 
+/** One fixed set of questions of a pre- or post-test (parallel forms measure the same objectives). */
+export interface QuizForm {
+  id: string;
+  questionIds: string[];
+}
+
 export interface Quiz {
   _id: Types.ObjectId;
   courseId: Types.ObjectId;
@@ -70,13 +76,26 @@ export interface Quiz {
   kind: QuizKind;
   lessonId?: Types.ObjectId;
   title: Text;
+  /** The quiz's questions: a lesson quiz's pool, a test's own form (see `forms` for all it may show). */
   questionIds: string[];
+  /**
+   * Pre- and post-tests: the forms an attempt takes one of, whole. Parallel forms are shared by the
+   * pre- and post-test and `counterbalance` is set: each trainee gets one form before and another
+   * after, assigned at random and balanced; a post-test retake takes a form other than the last.
+   */
+  forms?: QuizForm[];
+  counterbalance?: boolean;
   draw: number;
   passingScore: number;
   maxAttempts: number;
   timeLimitMinutes?: number;
   feedbackMode: 'after-submit';
 }
+
+const formSchema = new Schema<QuizForm>(
+  { id: { type: String, required: true }, questionIds: { type: [String], required: true } },
+  { _id: false },
+);
 
 const quizSchema = new Schema<Quiz>(
   {
@@ -86,6 +105,8 @@ const quizSchema = new Schema<Quiz>(
     lessonId: { type: Schema.Types.ObjectId },
     title: text,
     questionIds: { type: [String], required: true },
+    forms: { type: [formSchema], default: undefined },
+    counterbalance: { type: Boolean },
     draw: { type: Number, required: true, min: 1 },
     passingScore: { type: Number, required: true, min: 0, max: 100 },
     maxAttempts: { type: Number, required: true, min: 1 },
@@ -123,6 +144,8 @@ export interface Attempt {
   courseId: Types.ObjectId;
   userId: Types.ObjectId;
   attemptNo: number;
+  /** The form of a pre- or post-test this attempt took. */
+  form?: string;
   status: 'started' | 'submitted';
   startedAt: Date;
   deadlineAt?: Date;
@@ -165,6 +188,7 @@ const attemptSchema = new Schema<Attempt>(
     courseId: { type: Schema.Types.ObjectId, required: true },
     userId: { type: Schema.Types.ObjectId, required: true },
     attemptNo: { type: Number, required: true, min: 1 },
+    form: { type: String },
     status: { type: String, enum: ['started', 'submitted'], required: true, default: 'started' },
     startedAt: { type: Date, required: true },
     deadlineAt: { type: Date },

@@ -99,3 +99,38 @@ export function presentResultItem(item: AttemptItem, q: Question, attempt: Attem
   };
 }
 export type ResultItem = ReturnType<typeof presentResultItem>;
+
+/** A course as far as the result page needs it: objectives with labels, lessons with theirs. */
+interface CourseLike {
+  slug: string;
+  objectives: Array<{ id: string; label: Text }>;
+  lessons: Array<{ slug: string; title: Text; objectives: string[] }>;
+}
+
+/**
+ * An attempt's results per objective (right of total, in the course's order of objectives), with
+ * the lessons that teach each one: what a pre-test and a failed post-test show instead of the key.
+ */
+export function objectiveSummary(attempt: Attempt, course: CourseLike | undefined, lang: Locale) {
+  const tally = new Map<string, { right: number; total: number }>();
+  for (const r of attempt.results ?? []) {
+    const t = tally.get(r.objective) ?? { right: 0, total: 0 };
+    t.total++;
+    if (r.correct) t.right++;
+    tally.set(r.objective, t);
+  }
+  const order = (course?.objectives ?? []).map((o) => o.id);
+  const rank = (id: string) => (order.includes(id) ? order.indexOf(id) : order.length);
+  return [...tally.entries()]
+    .sort((a, b) => rank(a[0]) - rank(b[0]) || a[0].localeCompare(b[0]))
+    .map(([id, t]) => ({
+      id,
+      label: pick(course?.objectives.find((o) => o.id === id)?.label, lang) ?? id,
+      right: t.right,
+      total: t.total,
+      lessons: (course?.lessons ?? [])
+        .filter((l) => l.objectives.includes(id))
+        .map((l) => ({ href: `/learn/${course!.slug}/${l.slug}`, title: pick(l.title, lang)! })),
+    }));
+}
+export type ObjectiveResult = ReturnType<typeof objectiveSummary>[number];

@@ -5,7 +5,7 @@ import { Conflict } from '../../server/http/errors';
 import { parse, parseParams } from '../../server/http/validate';
 import { answerForm, attemptParams, quizParams, startForm, submitFlags } from './schemas';
 import { quizzesPolicy as policy } from './policy';
-import { presentQuiz, presentResultItem, presentSheetItem } from './present';
+import { objectiveSummary, presentQuiz, presentResultItem, presentSheetItem } from './present';
 import * as quizzes from './service';
 import type { Answers } from './model';
 import { signedInUser } from '../../server/auth/policy';
@@ -46,6 +46,29 @@ async function renderSheet(
 /** Taking quizzes: intro, start, answer sheet, save, submit, result. */
 export function quizzesRouter(ctx: AppContext): Router {
   const router = Router();
+
+  const renderIntro = async (req: Request, res: Response, quizId: string) => {
+    const lang = res.locals.lang as Locale;
+    const intro = await quizzes.quizIntro(ctx, signedInUser(req).id, quizId);
+    res.render('quizzes/intro', {
+      title: presentQuiz(intro.quiz, lang).title,
+      quiz: presentQuiz(intro.quiz, lang),
+      gate: intro.gate,
+      courseSlug: intro.courseSlug,
+      attemptsUsed: intro.attemptsUsed,
+      attemptsLeft: intro.attemptsLeft,
+      inProgress: intro.inProgress
+        ? { id: String(intro.inProgress._id), deadlineAt: intro.inProgress.deadlineAt }
+        : undefined,
+      submitted: intro.submitted.map((a) => ({
+        id: String(a._id),
+        attemptNo: a.attemptNo,
+        score: a.score ?? 0,
+        passed: !!a.passed,
+        submittedAt: a.submittedAt,
+      })),
+    });
+  };
 
   router.get('/quizzes/attempts/:attemptId', policy.take, async (req, res) => {
     const { attemptId } = parseParams(attemptParams, req.params);
@@ -94,10 +117,16 @@ export function quizzesRouter(ctx: AppContext): Router {
       throw err;
     });
     if (!view) return res.redirect(303, res.locals.url(`/quizzes/attempts/${attemptId}`));
-    const { attempt, quiz, questions, ownerView } = view;
-    const items = attempt.items
-      .filter((item) => questions.has(item.qid))
-      .map((item, i) => presentResultItem(item, questions.get(item.qid)!, attempt, i + 1, lang));
+    const { attempt, quiz, questions, ownerView, mode, course, next } = view;
+    // Only the full view carries the answers and the key; the others never build them.
+    const items =
+      mode === 'full'
+        ? attempt.items
+            .filter((item) => questions.has(item.qid))
+            .map((item, i) => presentResultItem(item, questions.get(item.qid)!, attempt, i + 1, lang))
+        : [];
+    const right = (attempt.results ?? []).filter((r) => r.correct).length;
+    const here = `/quizzes/${String(quiz._id)}`;
     res.render('quizzes/result', {
       title: presentQuiz(quiz, lang).title,
       quiz: presentQuiz(quiz, lang),
@@ -107,32 +136,28 @@ export function quizzesRouter(ctx: AppContext): Router {
         score: attempt.score ?? 0,
         passed: !!attempt.passed,
         submittedAt: attempt.submittedAt,
+        right,
+        total: attempt.items.length,
       },
       items,
+      mode,
+      objectives: mode === 'full' ? [] : objectiveSummary(attempt, course, lang),
+      attemptsLeft: view.attemptsLeft,
+      // "Continue" leads to the next step of the course; when that is this quiz again, "Try again".
+      next: ownerView
+        ? next?.href
+          ? { href: next.href, retry: next.href === here, kind: next.kind, title: next.title[lang] }
+          : course
+            ? { href: `/learn/${course.slug}`, retry: false, toCourse: true }
+            : undefined
+        : undefined,
       ownerView,
     });
   });
 
   router.get('/quizzes/:quizId', policy.take, async (req, res) => {
     const { quizId } = parseParams(quizParams, req.params);
-    const lang = res.locals.lang as Locale;
-    const intro = await quizzes.quizIntro(ctx, signedInUser(req).id, quizId);
-    res.render('quizzes/intro', {
-      title: presentQuiz(intro.quiz, lang).title,
-      quiz: presentQuiz(intro.quiz, lang),
-      attemptsUsed: intro.attemptsUsed,
-      attemptsLeft: intro.attemptsLeft,
-      inProgress: intro.inProgress
-        ? { id: String(intro.inProgress._id), deadlineAt: intro.inProgress.deadlineAt }
-        : undefined,
-      submitted: intro.submitted.map((a) => ({
-        id: String(a._id),
-        attemptNo: a.attemptNo,
-        score: a.score ?? 0,
-        passed: !!a.passed,
-        submittedAt: a.submittedAt,
-      })),
-    });
+    await renderIntro(req, res, quizId);
   });
 
   router.post('/quizzes/:quizId/attempts', policy.take, async (req, res) => {
@@ -142,6 +167,11 @@ export function quizzesRouter(ctx: AppContext): Router {
       const attempt = await quizzes.startAttempt(ctx, signedInUser(req).id, quizId);
       res.redirect(303, res.locals.url(`/quizzes/attempts/${String(attempt._id)}`));
     } catch (err) {
+      if (err instanceof Conflict && err.key.startsWith('quizzes.gate.')) {
+        // Not open now (the pre-test closed, the post-test waits for the lessons): the intro says why.
+        res.status(409);
+        return renderIntro(req, res, quizId);
+      }
       if (!(err instanceof Conflict) || err.key !== 'quizzes.errors.noAttemptsLeft') throw err;
       const quiz = await quizzes.findQuiz(ctx, quizId);
       res.status(409).render('quizzes/no-attempts', {

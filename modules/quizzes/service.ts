@@ -4,9 +4,18 @@ import { oid } from '../../server/db/ids';
 import type { SessionUser } from '../../server/types';
 import { AppError, Conflict, Invalid, NotFound } from '../../server/http/errors';
 import { recordAudit } from '../audit';
-import { getCourseOutline, recordQuizOutcome } from '../learning';
+import {
+  getCourseOutline,
+  nextStepFor,
+  quizGateFor,
+  recordQuizOutcome,
+  type CourseOutline,
+  type Gate,
+  type Step,
+} from '../learning';
 import { attemptModel, type Answers, type Attempt, type Question, type Quiz } from './model';
-import { drawFrom, itemFor } from './draw';
+import { drawCovering, itemFor, shuffle } from './draw';
+import { chooseForm } from './forms';
 import { questionsOfCourse, quizById } from './definitions';
 import { grade } from './grading';
 import { canReviewAttempts } from './policy';
@@ -36,6 +45,10 @@ export interface QuizIntro {
   attemptsLeft: number;
   inProgress?: Attempt;
   submitted: Attempt[];
+  /** Whether a new attempt may start now (the course's order of pre-test, lessons, post-test). */
+  gate: Gate;
+  /** The course's outline path, for the way back. */
+  courseSlug?: string;
 }
 
 export async function quizIntro(ctx: AppContext, userId: string, quizId: string): Promise<QuizIntro> {
@@ -44,12 +57,18 @@ export async function quizIntro(ctx: AppContext, userId: string, quizId: string)
     .find({ quizId: quiz._id, userId: oid(userId) }, { items: 0, answers: 0, results: 0 })
     .sort({ attemptNo: 1 })
     .lean<Attempt[]>();
+  const [gate, outline] = await Promise.all([
+    quizGateFor(ctx, userId, quiz.courseId, quiz.key),
+    getCourseOutline(ctx, quiz.courseId),
+  ]);
   return {
     quiz,
     attemptsUsed: attempts.length,
     attemptsLeft: Math.max(0, quiz.maxAttempts - attempts.length),
     inProgress: attempts.find((a) => a.status === 'started'),
     submitted: attempts.filter((a) => a.status === 'submitted'),
+    gate,
+    courseSlug: outline?.slug,
   };
 }
 
@@ -84,11 +103,22 @@ export async function startAttempt(ctx: AppContext, userId: string, quizId: stri
     }).lean<Attempt>();
     if (open) return open;
     if (used >= quiz.maxAttempts) throw new Conflict('quizzes.errors.noAttemptsLeft');
-    const pool = await questionsFor(ctx, quiz.courseId, quiz.questionIds);
-    const drawn = drawFrom(
-      quiz.questionIds.filter((id) => pool.has(id)),
-      quiz.draw,
-    );
+    // The course's order: the pre-test before the lessons, the post-test after them.
+    const gate = await quizGateFor(ctx, user, quiz.courseId, quiz.key);
+    if (!gate.open) throw new Conflict(`quizzes.gate.${gate.reason}`);
+    const pool = await questionsFor(ctx, quiz.courseId, [
+      ...quiz.questionIds,
+      ...(quiz.forms ?? []).flatMap((f) => f.questionIds),
+    ]);
+    // A test takes one whole form (parallel forms: chosen per trainee); a lesson quiz draws from its
+    // pool, one question per objective first.
+    const form = await chooseForm(ctx, quiz, user);
+    const drawn = form
+      ? shuffle(form.questionIds.filter((id) => pool.has(id)))
+      : drawCovering(
+          quiz.questionIds.filter((id) => pool.has(id)).map((id) => pool.get(id)!),
+          quiz.draw,
+        ).map((q) => q.qid);
     const now = ctx.clock.now();
     try {
       const created = await Attempts.create({
@@ -97,6 +127,7 @@ export async function startAttempt(ctx: AppContext, userId: string, quizId: stri
         courseId: quiz.courseId,
         userId: user,
         attemptNo: used + 1,
+        ...(form ? { form: form.id } : {}),
         status: 'started',
         startedAt: now,
         deadlineAt: quiz.timeLimitMinutes
@@ -250,6 +281,17 @@ export interface ResultView {
   quiz: Quiz;
   questions: Map<string, Question>;
   ownerView: boolean;
+  /**
+   * What the trainee sees: 'full' (every answer with feedback and the key), 'completed' (a pre-test:
+   * results by objective, no key — its questions come back as another trainee's post-test form),
+   * 'revisit' (a failed post-test: the objectives to go over, no key, so the retake still measures).
+   * Staff reading a trainee's result always see it in full.
+   */
+  mode: 'full' | 'completed' | 'revisit';
+  course?: CourseOutline;
+  /** The trainee's next step in the course (for "Continue"). */
+  next?: Step;
+  attemptsLeft: number;
 }
 
 /** The owner's result, or read-only for trainers and admins (their viewing is audited). */
@@ -287,7 +329,27 @@ export async function attemptResult(
     attempt.courseId,
     attempt.items.map((i) => i.qid),
   );
-  return { attempt, quiz, questions, ownerView };
+  const mode: ResultView['mode'] = !ownerView
+    ? 'full'
+    : quiz.kind === 'pre'
+      ? 'completed'
+      : quiz.kind === 'post' && !attempt.passed
+        ? 'revisit'
+        : 'full';
+  const journey = ownerView ? await nextStepFor(ctx, viewer.id, attempt.courseId) : undefined;
+  const used = ownerView
+    ? await attemptModel(ctx.db).countDocuments({ quizId: quiz._id, userId: attempt.userId })
+    : quiz.maxAttempts;
+  return {
+    attempt,
+    quiz,
+    questions,
+    ownerView,
+    mode,
+    course: journey?.course ?? (await getCourseOutline(ctx, attempt.courseId)) ?? undefined,
+    next: journey?.next,
+    attemptsLeft: Math.max(0, quiz.maxAttempts - used),
+  };
 }
 
 /** The questions an open attempt shows, in its order. */

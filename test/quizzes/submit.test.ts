@@ -10,7 +10,7 @@ let t: TestApp;
 let courseId: Awaited<ReturnType<typeof importRealCourse>>['courseId'];
 before(async () => {
   t = await buildTestApp({ clock });
-  ({ courseId } = await importRealCourse(t.ctx));
+  ({ courseId } = await importRealCourse(t.ctx, 'published', { timeLimitMinutes: 30 }));
 });
 after(() => t.close());
 

@@ -14,8 +14,9 @@ export interface CourseYaml {
   title: { en: string; mn: string };
   objectives: Array<{ id: string; label: { en: string; mn: string } }>;
   lessons: string[];
-  preTest: { questions: string[]; passingScore: number };
-  postTest: { questions: string[]; passingScore: number };
+  preTest: { questions: string[]; passingScore: number; timeLimitMinutes?: number };
+  postTest: { questions: string[]; passingScore: number; timeLimitMinutes?: number };
+  parallelForms?: boolean;
 }
 
 export function readCourse(dir = COURSE_DIR): CourseYaml {
@@ -31,9 +32,22 @@ export function readLessons(dir = COURSE_DIR) {
   });
 }
 
-/** A course document plus the real question bank and quizzes imported for it. */
-export async function importRealCourse(ctx: AppContext, status: 'published' | 'draft' = 'published') {
+/**
+ * A course document plus the real question bank and quizzes imported for it. `timeLimitMinutes`
+ * times the pre- and post-test (the shipped course sets no timer); `edit` changes the parsed
+ * course.yaml before the import.
+ */
+export async function importRealCourse(
+  ctx: AppContext,
+  status: 'published' | 'draft' = 'published',
+  options: { timeLimitMinutes?: number; edit?: (course: CourseYaml) => void } = {},
+) {
   const course = readCourse();
+  if (options.timeLimitMinutes) {
+    course.preTest.timeLimitMinutes = options.timeLimitMinutes;
+    course.postTest.timeLimitMinutes = options.timeLimitMinutes;
+  }
+  options.edit?.(course);
   const lessons = readLessons();
   const doc = await courseModel(ctx.db).create({
     slug: `tip-${randomUUID().slice(0, 8)}`,
