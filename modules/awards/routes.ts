@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../server/context';
 import type { Locale } from '../../server/types';
 import { parse, parseParams } from '../../server/http/validate';
-import { Invalid } from '../../server/http/errors';
+import { AppError } from '../../server/http/errors';
 import { awardsPolicy as policy } from './policy';
 import {
   awardPageQuery,
@@ -49,11 +49,12 @@ export function awardsRouter(ctx: AppContext): Router {
       try {
         await fn(req, id);
       } catch (err) {
-        if (!(err instanceof Invalid)) throw err;
+        // Bad input or a step out of order (a tranche before its milestone): the reason on the page.
+        if (!(err instanceof AppError) || (err.status !== 400 && err.status !== 409)) throw err;
         const award = staff
           ? await awards.anyAward(ctx, id)
           : await awards.myAward(ctx, signedInUser(req).id, id);
-        return res.status(400).render('awards/show', {
+        return res.status(err.status).render('awards/show', {
           award: view(award),
           staff,
           errors: { _form: err.key, ...err.details },
@@ -109,11 +110,11 @@ export function awardsRouter(ctx: AppContext): Router {
       awards.recordEthicsCheck(ctx, signedInUser(req), id, parse(ethicsForm, req.body).note),
     ),
   );
-  router.post('/admin/awards/:id/tranches/:key/pay', policy.staff, async (req, res) => {
-    const { id, key } = parseParams(trancheParams, req.params);
-    const { reference } = parse(payForm, req.body);
-    await awards.payTranche(ctx, signedInUser(req), id, key, reference);
-    res.redirect(303, res.locals.url(`/admin/awards/${id}?done=1`));
+  router.post('/admin/awards/:id/tranches/:key/pay', policy.staff, (req, res) => {
+    const { key } = parseParams(trancheParams, req.params);
+    return step(true, (r, id) =>
+      awards.payTranche(ctx, signedInUser(r), id, key, parse(payForm, r.body).reference),
+    )(req, res);
   });
   router.post(
     '/admin/awards/:id/close',

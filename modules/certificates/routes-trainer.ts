@@ -1,6 +1,6 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import type { AppContext } from '../../server/context';
-import { idParams, parse, parseParams } from '../../server/http/validate';
+import { idParams, parseParams } from '../../server/http/validate';
 import { certificatesPolicy as policy } from './policy';
 import { revokeForm } from './schemas';
 import { forStaff } from './present';
@@ -11,18 +11,29 @@ import { signedInUser } from '../../server/auth/policy';
 export function trainerRoutes(ctx: AppContext): Router {
   const router = Router();
 
-  router.get('/trainer/certificates', policy.manage, async (req, res) => {
+  const renderList = async (res: Response, status = 200, extra: Record<string, unknown> = {}) => {
     const list = await certificates.listIssued(ctx);
-    res.render('certificates/trainer-list', {
+    res.status(status).render('certificates/trainer-list', {
       certificates: list.map((c) => forStaff(c, res.locals.lang)),
-      revoked: req.query.revoked === '1',
+      ...extra,
     });
+  };
+
+  router.get('/trainer/certificates', policy.manage, async (req, res) => {
+    await renderList(res, 200, { revoked: req.query.revoked === '1' });
   });
 
   router.post('/trainer/certificates/:id/revoke', policy.manage, async (req, res) => {
     const id = parseParams(idParams, req.params).id;
-    const { reason } = parse(revokeForm, req.body);
-    await certificates.revokeCertificate(ctx, signedInUser(req), id, reason);
+    const parsed = revokeForm.safeParse(req.body ?? {});
+    // A reason that is too short comes back beside the certificate's own form, as typed.
+    if (!parsed.success) {
+      const typed = (req.body as Record<string, unknown> | undefined)?.reason;
+      return renderList(res, 400, {
+        refused: { id, reason: typeof typed === 'string' ? typed : '', key: 'certificates.errors.reason' },
+      });
+    }
+    await certificates.revokeCertificate(ctx, signedInUser(req), id, parsed.data.reason);
     res.redirect(303, res.locals.url('/trainer/certificates?revoked=1'));
   });
 

@@ -69,8 +69,13 @@ export function adminCallRoutes(ctx: AppContext): Router {
     }
   });
 
-  router.get('/admin/calls/:callId', policy.manageCalls, async (req, res) => {
-    const callId = parseParams(callIdParams, req.params).callId;
+  /** The call's page; an open or close that is refused comes back here with the reason. */
+  async function renderCall(
+    res: Response,
+    callId: string,
+    status = 200,
+    extra: Record<string, unknown> = {},
+  ) {
     const call = await calls.getCall(ctx, callId);
     const pitches = await pitchesForCall(ctx, callId, [
       'submitted',
@@ -85,11 +90,11 @@ export function adminCallRoutes(ctx: AppContext): Router {
       pitches.map((p) => p.applicantId),
     );
     const names = new Map(people.map((u) => [String(u._id), u.name]));
-    renderForm(res, 200, {
+    renderForm(res, status, {
       callId,
       call: presentCall(call, res.locals.lang, res.locals.timeZone),
       values: callFormValues(call),
-      saved: req.query.saved === '1',
+      ...extra,
       pitches: pitches.map((p) => ({
         id: String(p._id),
         title: p.title,
@@ -99,6 +104,11 @@ export function adminCallRoutes(ctx: AppContext): Router {
         submittedAt: p.submittedAt ? utcToLocalInput(p.submittedAt, call.timeZone).replace('T', ' ') : '',
       })),
     });
+  }
+
+  router.get('/admin/calls/:callId', policy.manageCalls, async (req, res) => {
+    const callId = parseParams(callIdParams, req.params).callId;
+    await renderCall(res, callId, 200, { saved: req.query.saved === '1' });
   });
 
   router.post('/admin/calls/:callId', policy.manageCalls, async (req, res) => {
@@ -127,15 +137,25 @@ export function adminCallRoutes(ctx: AppContext): Router {
   router.post('/admin/calls/:callId/open', policy.manageCalls, async (req, res) => {
     const callId = parseParams(callIdParams, req.params).callId;
     parse(emptyForm, req.body);
-    await calls.openCall(ctx, signedInUser(req), callId);
-    res.redirect(303, res.locals.url(`/admin/calls/${callId}`));
+    try {
+      await calls.openCall(ctx, signedInUser(req), callId);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status !== 409) throw err;
+      return renderCall(res, callId, 409, { errors: { _form: err.key } });
+    }
+    res.redirect(303, res.locals.url(`/admin/calls/${callId}?saved=1`));
   });
 
   router.post('/admin/calls/:callId/close', policy.manageCalls, async (req, res) => {
     const callId = parseParams(callIdParams, req.params).callId;
     parse(emptyForm, req.body);
-    await calls.closeCall(ctx, signedInUser(req), callId);
-    res.redirect(303, res.locals.url(`/admin/calls/${callId}`));
+    try {
+      await calls.closeCall(ctx, signedInUser(req), callId);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status !== 409) throw err;
+      return renderCall(res, callId, 409, { errors: { _form: err.key } });
+    }
+    res.redirect(303, res.locals.url(`/admin/calls/${callId}?saved=1`));
   });
 
   return router;

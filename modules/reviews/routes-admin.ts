@@ -1,7 +1,8 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import type { AppContext } from '../../server/context';
 import type { Locale } from '../../server/types';
-import { parse, parseParams } from '../../server/http/validate';
+import { fieldErrors, parse, parseParams } from '../../server/http/validate';
+import { AppError, Invalid } from '../../server/http/errors';
 import { reviewsPolicy as policy } from './policy';
 import {
   assignmentsQuery,
@@ -21,13 +22,27 @@ import { callTitle, rubricView } from './present';
 import { activeReviewers, usersById } from './users';
 import { signedInUser } from '../../server/auth/policy';
 
+/** A refusal the person can act on (bad input, a business rule): shown on the form, not an error page. */
+const refusal = (err: unknown): err is AppError =>
+  err instanceof AppError && (err.status === 400 || err.status === 409);
+
+/** Field errors as i18n keys only: a message zod wrote itself (a tampered field) reads as "not valid". */
+const onlyKeys = (errors: Record<string, string> = {}) =>
+  Object.fromEntries(
+    Object.entries(errors).map(([k, v]) => [k, /^(reviews|errors)\.[\w.]+$/.test(v) ? v : 'errors.invalid']),
+  );
+
 /** Programme staff: assignments, review board, decisions, release. */
 export function adminReviewRoutes(ctx: AppContext): Router {
   const router = Router();
 
-  router.get('/admin/calls/:callId/assignments', policy.staff, async (req, res) => {
-    const { callId } = parseParams(callParams, req.params);
-    const q = parse(assignmentsQuery, req.query);
+  /** The assignments page; a refused form comes back on it with its values and errors. */
+  async function renderAssignments(
+    res: Response,
+    callId: string,
+    status = 200,
+    extra: Record<string, unknown> = {},
+  ) {
     const call = await getCall(ctx, callId);
     const pitches = await pitchesForCall(ctx, call._id, ['submitted', 'under_review', 'shortlisted']);
     const assignments = await assignmentsOfCall(ctx, callId);
@@ -36,7 +51,7 @@ export function adminReviewRoutes(ctx: AppContext): Router {
       ctx,
       assignments.map((a) => a.reviewerId),
     );
-    res.render('reviews/admin-assignments', {
+    res.status(status).render('reviews/admin-assignments', {
       call: {
         id: callId,
         title: callTitle(call, res.locals.lang as Locale),
@@ -61,20 +76,43 @@ export function adminReviewRoutes(ctx: AppContext): Router {
           })),
       })),
       reviewers: reviewers.map((r) => ({ id: String(r._id), name: r.name, outlet: r.outlet ?? '' })),
+      ...extra,
+    });
+  }
+
+  router.get('/admin/calls/:callId/assignments', policy.staff, async (req, res) => {
+    const { callId } = parseParams(callParams, req.params);
+    const q = parse(assignmentsQuery, req.query);
+    await renderAssignments(res, callId, 200, {
       result: q.created === undefined ? undefined : { created: q.created, unfilled: q.unfilled ?? '0' },
     });
   });
 
   router.post('/admin/calls/:callId/assignments', policy.staff, async (req, res) => {
     const { callId } = parseParams(callParams, req.params);
-    const form = parse(manualAssignForm, req.body);
-    await assignManually(ctx, signedInUser(req), callId, form);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const parsed = manualAssignForm.safeParse(body);
+    try {
+      if (!parsed.success) throw new Invalid('errors.invalid', fieldErrors(parsed.error));
+      await assignManually(ctx, signedInUser(req), callId, parsed.data);
+    } catch (err) {
+      if (!refusal(err)) throw err;
+      return renderAssignments(res, callId, err.status, {
+        manual: { values: body, errors: { _form: err.key, ...onlyKeys(err.details) } },
+      });
+    }
     res.redirect(303, res.locals.url(`/admin/calls/${callId}/assignments`));
   });
 
   router.post('/admin/calls/:callId/assignments/auto', policy.staff, async (req, res) => {
     const { callId } = parseParams(callParams, req.params);
-    const form = parse(autoAssignForm, req.body);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const parsed = autoAssignForm.safeParse(body);
+    if (!parsed.success)
+      return renderAssignments(res, callId, 400, {
+        auto: { values: body, errors: { _form: 'errors.invalid', ...onlyKeys(fieldErrors(parsed.error)) } },
+      });
+    const form = parsed.data;
     const result = await autoAssign(ctx, signedInUser(req), callId, { cap: form.cap, dueAt: form.dueAt });
     res.redirect(
       303,
@@ -98,14 +136,20 @@ export function adminReviewRoutes(ctx: AppContext): Router {
       picked: q.whatIf ? (q.pick ?? []) : undefined,
       threshold: q.threshold,
     });
-    res.render('reviews/board', { board, whatIf: !!q.whatIf, released: !!q.released });
+    res.render('reviews/board', { board, whatIf: !!q.whatIf, released: !!q.released, decided: !!q.decided });
   });
 
-  router.get('/admin/calls/:callId/pitches/:pitchId/reviews', policy.staff, async (req, res) => {
-    const { callId, pitchId } = parseParams(callPitchParams, req.params);
+  /** One pitch's reviews and the decision form; a refused decision comes back here with its reason. */
+  async function renderPitchReviews(
+    res: Response,
+    callId: string,
+    pitchId: string,
+    status = 200,
+    extra: Record<string, unknown> = {},
+  ) {
     const call = await getCall(ctx, callId);
     const data = await staffReviewsOfPitch(ctx, callId, pitchId);
-    res.render('reviews/admin-pitch', {
+    res.status(status).render('reviews/admin-pitch', {
       callId,
       rubric: rubricView(call, res.locals.lang as Locale),
       pitch: {
@@ -116,14 +160,38 @@ export function adminReviewRoutes(ctx: AppContext): Router {
       },
       reviews: data.reviews,
       maxAward: call.maxAward,
+      remaining: call.budgetPool - (call.awardedTotal ?? 0),
+      currency: call.currency ?? 'MNT',
+      ...extra,
     });
+  }
+
+  router.get('/admin/calls/:callId/pitches/:pitchId/reviews', policy.staff, async (req, res) => {
+    const { callId, pitchId } = parseParams(callPitchParams, req.params);
+    await renderPitchReviews(res, callId, pitchId);
   });
 
   router.post('/admin/calls/:callId/pitches/:pitchId/decision', policy.staff, async (req, res) => {
     const { callId, pitchId } = parseParams(callPitchParams, req.params);
-    const form = parse(decisionForm, req.body);
-    await decide(ctx, signedInUser(req), callId, pitchId, form);
-    res.redirect(303, res.locals.url(`/admin/calls/${callId}/review-board`));
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const parsed = decisionForm.safeParse(body);
+    try {
+      if (!parsed.success) throw new Invalid('errors.invalid', fieldErrors(parsed.error));
+      await decide(ctx, signedInUser(req), callId, pitchId, parsed.data);
+    } catch (err) {
+      // Over budget, above the largest award, already decided: the reason on the form, values kept.
+      if (!refusal(err)) throw err;
+      const field = err.key === 'reviews.errors.alreadyDecided' ? 'outcome' : 'amount';
+      return renderPitchReviews(res, callId, pitchId, err.status, {
+        values: body,
+        errors: {
+          ...(err.details ? {} : { [field]: err.key }),
+          ...onlyKeys(err.details),
+          _form: 'reviews.errors.notRecorded',
+        },
+      });
+    }
+    res.redirect(303, res.locals.url(`/admin/calls/${callId}/review-board?decided=1`));
   });
 
   router.post('/admin/calls/:callId/release', policy.staff, async (req, res) => {

@@ -1,7 +1,7 @@
 import { Router, type Response } from 'express';
 import type { AppContext } from '../../server/context';
 import type { Locale } from '../../server/types';
-import { parse, parseParams } from '../../server/http/validate';
+import { fieldErrors, parse, parseParams } from '../../server/http/validate';
 import { Invalid, NotFound } from '../../server/http/errors';
 import { reviewsPolicy as policy } from './policy';
 import { assignmentParams, declareForm, fileParams, listQuery, reviewForm, reviewPageQuery } from './schemas';
@@ -20,6 +20,12 @@ import { stripDocumentMetadata } from './docmeta';
 import { signedInUser } from '../../server/auth/policy';
 
 const MAX_DOWNLOAD = 50 * 1024 * 1024;
+
+/** Field errors as i18n keys: a message zod wrote itself (a tampered field) reads as "not valid". */
+const knownErrors = (errors: Record<string, string>) =>
+  Object.fromEntries(
+    Object.entries(errors).map(([k, v]) => [k, /^(reviews|errors)\.[\w.]+$/.test(v) ? v : 'errors.invalid']),
+  );
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -101,20 +107,35 @@ export function reviewerRoutes(ctx: AppContext): Router {
     const { assignmentId } = parseParams(assignmentParams, req.params);
     const target = await reviewTarget(ctx, signedInUser(req).id, assignmentId);
     const { call } = target;
-    const form = parse(reviewForm(call.rubric), req.body) as Record<string, unknown> & {
-      version: number;
-      action: 'save' | 'submit';
-      commentToApplicant: string;
-      privateComment: string;
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const parsed = reviewForm(call.rubric).safeParse(body);
+    const typed = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '');
+    const form = (parsed.success ? parsed.data : {}) as Record<string, unknown> & {
+      version?: number;
+      action?: 'save' | 'submit';
+      commentToApplicant?: string;
+      privateComment?: string;
       recommendation?: ReviewInput['recommendation'];
     };
     const input: ReviewInput = {
-      version: form.version,
-      commentToApplicant: form.commentToApplicant,
-      privateComment: form.privateComment,
-      recommendation: form.recommendation,
-      scores: Object.fromEntries(call.rubric.map((c) => [c.id, form[`score_${c.id}`] as number | undefined])),
+      version: form.version ?? 0,
+      commentToApplicant: form.commentToApplicant ?? typed('commentToApplicant'),
+      privateComment: form.privateComment ?? typed('privateComment'),
+      recommendation:
+        form.recommendation ??
+        (['fund', 'maybe', 'decline'].includes(typed('recommendation'))
+          ? (typed('recommendation') as ReviewInput['recommendation'])
+          : undefined),
+      scores: Object.fromEntries(call.rubric.map((c) => [c.id, typed(`score_${c.id}`)])),
     };
+    // A form that does not parse still comes back with what was typed, each bad field marked.
+    if (!parsed.success)
+      return renderPage(
+        res,
+        assignmentId,
+        { mine: input, errors: { _form: 'errors.invalid', ...knownErrors(fieldErrors(parsed.error)) } },
+        400,
+      );
     try {
       await saveReview(ctx, signedInUser(req), target, input, form.action === 'submit');
       res.redirect(

@@ -37,25 +37,21 @@ export const autoAssignForm = z.strictObject({
   dueAt: optionalDate,
 });
 
-const score = (max: number) =>
-  z.preprocess(
-    (v) => (v === '' || v === undefined ? undefined : v),
-    z.coerce
-      .number()
-      .int('reviews.errors.scoreRange')
-      .min(0, 'reviews.errors.scoreRange')
-      .max(max, 'reviews.errors.scoreRange')
-      .optional(),
-  );
+/**
+ * A score as typed. Its range and whole-number rule are the service's (checkScores), so a 7, a -1 or a
+ * 3.5 comes back on the form with everything else the reviewer typed, never as an error page.
+ */
+const scoreText = z.string().trim().max(10, 'reviews.errors.scoreRange').optional();
+const comment = z.string().trim().max(5000, 'reviews.errors.tooLong').default('');
 
 /** Built from the call's rubric: one `score_<criterionId>` field per criterion and nothing else. */
 export function reviewForm(rubric: Criterion[]) {
-  const scores = Object.fromEntries(rubric.map((c) => [`score_${c.id}`, score(c.scaleMax)]));
+  const scores = Object.fromEntries(rubric.map((c) => [`score_${c.id}`, scoreText]));
   return z.strictObject({
     version: z.coerce.number().int().min(0).max(1_000_000),
     action: z.enum(['save', 'submit']),
-    commentToApplicant: text(5000).default(''),
-    privateComment: text(5000).default(''),
+    commentToApplicant: comment,
+    privateComment: comment,
     recommendation: z.preprocess(
       (v) => (v === '' ? undefined : v),
       z.enum(['fund', 'maybe', 'decline']).optional(),
@@ -71,14 +67,21 @@ export const boardQuery = z.strictObject({
   ),
   whatIf: z.literal('1').optional(),
   released: z.literal('1').optional(),
+  decided: z.literal('1').optional(),
   threshold: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().min(0).max(100).optional()),
 });
 
 export const decisionForm = z.strictObject({
-  outcome: z.enum(['funded', 'waitlisted', 'declined', 'shortlisted']),
+  outcome: z.enum(['funded', 'waitlisted', 'declined', 'shortlisted'], 'reviews.errors.outcome'),
+  // Typed money: "1,500,000" and "1 500 000" mean 1500000.
   amount: z.preprocess(
-    (v) => (v === '' ? undefined : v),
-    z.coerce.number().int('reviews.errors.amount').min(1, 'reviews.errors.amount').max(1e12).optional(),
+    (v) => (v === '' ? undefined : typeof v === 'string' ? v.replace(/[\s,]/g, '') : v),
+    z
+      .string()
+      .regex(/^\d{1,13}$/, 'reviews.errors.amount')
+      .transform(Number)
+      .refine((n) => n >= 1, 'reviews.errors.amount')
+      .optional(),
   ),
 });
 

@@ -17,7 +17,8 @@ import { blindPitch, callTitle, ownReviewView, peerReviewView, rubricView } from
 
 export interface ReviewInput {
   version: number;
-  scores: Record<string, number | undefined>;
+  /** Scores as typed, by criterion id ('' or missing: not scored yet). */
+  scores: Record<string, string | undefined>;
   commentToApplicant: string;
   privateComment: string;
   recommendation?: Recommendation;
@@ -98,21 +99,31 @@ export async function reviewPage(ctx: AppContext, user: SessionUser, assignmentI
   };
 }
 
+/**
+ * The typed scores against the rubric. Every bad field is reported at once (a whole number from 0 to
+ * the criterion's highest score; on submit every criterion and a recommendation), so the form can mark
+ * them all; nothing is stored while any is wrong.
+ */
 function checkScores(call: CallDoc, input: ReviewInput, complete: boolean) {
   const scores: Array<{ criterionId: string; score: number }> = [];
+  const errors: Record<string, string> = {};
   for (const c of call.rubric) {
-    const s = input.scores[c.id];
-    if (s === undefined) {
-      if (complete)
-        throw new Invalid('reviews.errors.scoreAll', { [`score_${c.id}`]: 'reviews.errors.scoreAll' });
+    const raw = (input.scores[c.id] ?? '').trim();
+    if (!raw) {
+      if (complete) errors[`score_${c.id}`] = 'reviews.errors.scoreAll';
       continue;
     }
-    if (!Number.isInteger(s) || s < 0 || s > c.scaleMax)
-      throw new Invalid('reviews.errors.scoreRange', { [`score_${c.id}`]: 'reviews.errors.scoreRange' });
-    scores.push({ criterionId: c.id, score: s });
+    const score = /^\d{1,2}$/.test(raw) ? Number(raw) : NaN;
+    if (!(score >= 0 && score <= c.scaleMax)) errors[`score_${c.id}`] = 'reviews.errors.scoreRange';
+    else scores.push({ criterionId: c.id, score });
   }
-  if (complete && !input.recommendation)
-    throw new Invalid('reviews.errors.recommendation', { recommendation: 'reviews.errors.recommendation' });
+  if (complete && !input.recommendation) errors.recommendation = 'reviews.errors.recommendation';
+  const bad = Object.values(errors);
+  if (bad.length)
+    throw new Invalid(
+      bad.includes('reviews.errors.scoreRange') ? 'reviews.errors.fixScores' : bad[0],
+      errors,
+    );
   return scores;
 }
 

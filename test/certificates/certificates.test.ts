@@ -159,9 +159,17 @@ test('a trainer revokes once; the public page and the holder list show it as rev
   await staff
     .post(`/trainer/certificates/${cert._id}/revoke`)
     .type('form')
-    .send({ _csrf: token, reason: '' })
+    .send({ _csrf: token, reason: 'ab' })
     .expect(400);
   assert.equal((await certificateByCode(t.ctx, cert.code))!.revokedAt, undefined);
+  // The too-short reason comes back beside that certificate's form, as typed and explained.
+  const refused = await staff
+    .post(`/trainer/certificates/${cert._id}/revoke`)
+    .type('form')
+    .send({ _csrf: token, reason: 'ab' })
+    .expect(400);
+  assert.match(refused.text, new RegExp(`id="reason-${cert._id}"[^>]*value="ab"[^>]*aria-invalid="true"`));
+  assert.match(refused.text, /Give a reason of at least 3 characters\./);
 
   await staff
     .post(`/trainer/certificates/${cert._id}/revoke`)

@@ -146,3 +146,57 @@ test('reviewers must declare before reviewing', async () => {
     .send({ _csrf: csrfFrom(page.text), version: '0', action: 'save' })
     .expect(409);
 });
+
+test('a score of 7, -1 or 3.5 in a 0–5 box comes back on the form with everything kept and the field marked', async () => {
+  const { pitch } = await setup();
+  const r = await reviewerOn(pitch);
+  for (const action of ['save', 'submit']) {
+    const res = await r.agent
+      .post(`/reviews/${r.id}/review`)
+      .type('form')
+      .send({
+        _csrf: r.token,
+        version: '0',
+        action,
+        score_relevance: '7',
+        score_ethics: '-1',
+        score_feasibility: '3.5',
+        recommendation: 'maybe',
+        commentToApplicant: 'Strong idea; say more about consent.',
+        privateComment: 'My private note on the budget.',
+      })
+      .expect(400);
+    // Every value as typed, the comments and the recommendation.
+    for (const kept of [
+      'name="score_relevance" type="number" min="0" max="5" step="1" inputmode="numeric" value="7"',
+      'name="score_ethics" type="number" min="0" max="5" step="1" inputmode="numeric" value="-1"',
+      'value="3.5"',
+      'Strong idea; say more about consent.',
+      'My private note on the budget.',
+      '<option value="maybe" selected>',
+    ])
+      assert.ok(res.text.includes(kept), `${action}: kept ${kept}`);
+    // Each bad field is marked and explained, with a summary linking to it.
+    for (const id of ['score_relevance', 'score_ethics', 'score_feasibility']) {
+      assert.match(res.text, new RegExp(`id="f-${id}"[^>]*aria-invalid="true"`));
+      assert.match(res.text, new RegExp(`href="#f-${id}"`));
+    }
+    assert.match(res.text, /“7” is not a score on this scale: enter a whole number from 0 to 5\./);
+    assert.match(res.text, /“3\.5” is not a score on this scale: enter a whole number from 0 to 10\./);
+    assert.match(res.text, /Nothing has been saved yet/);
+    assert.doesNotMatch(res.text, /contact the program/i);
+  }
+  const stored = await reviewModel(t.ctx.db).findOne({ assignmentId: r.id }).lean();
+  assert.equal(stored!.version, 0, 'nothing stored');
+  assert.deepEqual(stored!.scores, []);
+  // A field that is not a string at all (tampering) is marked too, not a generic page.
+  const tampered = await r.agent
+    .post(`/reviews/${r.id}/review`)
+    .type('form')
+    .send(
+      `_csrf=${r.token}&version=0&action=save&score_relevance=1&score_relevance=2&commentToApplicant=Kept`,
+    )
+    .expect(400);
+  assert.match(tampered.text, /id="f-score_relevance"[^>]*aria-invalid="true"/);
+  assert.ok(tampered.text.includes('Kept'));
+});
