@@ -13,6 +13,7 @@ import {
   startSession,
 } from '../../server/auth/sign-in';
 import { safeNext } from '../../server/http/redirect';
+import { pageToReturnTo } from '../../server/http/methods';
 import { fieldErrors, parse } from '../../server/http/validate';
 import { Invalid, Unauthenticated } from '../../server/http/errors';
 import { langForm, loginForm, loginQuery, totpForm } from './schemas';
@@ -130,7 +131,8 @@ export function authRoutes(ctx: AppContext): Router {
       await accounts.setPreferredLocale(ctx, req.user.id, lang);
       req.session.user = { ...req.user, locale: lang };
     }
-    res.redirect(303, res.locals.url(safeNext(next, '/')));
+    // Back to the page they were looking at, even when its URL was a form's POST target.
+    res.redirect(303, res.locals.url(pageToReturnTo(req, safeNext(next, '/'))));
   });
 
   return router;

@@ -1,4 +1,4 @@
-import type { Express, RequestHandler } from 'express';
+import type { Express, Request, RequestHandler } from 'express';
 import { AppError } from './errors';
 
 type Layer = {
@@ -39,4 +39,23 @@ export function methodNotAllowed(app: Express): RequestHandler {
     res.set('Allow', allowed.sort().join(', '));
     next(new AppError(405, 'errors.methodNotAllowed'));
   };
+}
+
+/**
+ * The page a person was looking at, for a path that may only answer POST (a form re-rendered after a
+ * refused submit, e.g. `/grants/pitches/<id>/submit`): the path itself when some route answers GET
+ * there, else the nearest parent that does (`/grants/pitches/<id>`), else '/'. The query is kept only
+ * when the path itself is a page. Routes are read from the app handling the request (`req.app`), so
+ * this works under any mount path.
+ */
+export function pageToReturnTo(req: Request, target: string): string {
+  const stack = (req.app as unknown as { router?: { stack?: Layer[] } }).router?.stack ?? [];
+  const [path = '/', query] = target.split('?', 2) as [string, string | undefined];
+  const segments = path.split('/').filter(Boolean);
+  for (let n = segments.length; n > 0; n--) {
+    const candidate = '/' + segments.slice(0, n).join('/');
+    if (methodsAt(stack, candidate).has('GET'))
+      return n === segments.length && query ? `${candidate}?${query}` : candidate;
+  }
+  return '/';
 }
