@@ -7,6 +7,7 @@ import { recordAudit } from '../audit';
 import {
   getCall,
   getPitch,
+  localToUtc,
   pitchesFinal,
   pitchesForCall,
   transitionPitch,
@@ -36,13 +37,27 @@ async function outletConflict(ctx: AppContext, pitch: PitchDoc, reviewerOutlet?:
   return sameOutlet(applicant?.outlet, reviewerOutlet);
 }
 
+/**
+ * A due date picked on the assignments page, as an instant: a calendar day means the end of that day
+ * (23:59) in the call's time zone, so everyone sees the day the admin picked, whatever their own zone.
+ */
+export function dueInstant(call: Pick<CallDoc, 'timeZone'>, input?: string): Date | undefined {
+  if (!input) return undefined;
+  try {
+    return localToUtc(input.length === 10 ? `${input}T23:59` : input, call.timeZone);
+  } catch {
+    throw new Invalid('reviews.errors.date', { dueAt: 'reviews.errors.date' });
+  }
+}
+
 export async function assignManually(
   ctx: AppContext,
   actor: SessionUser,
   callId: string,
-  input: { pitchId: string; reviewerId: string; dueAt?: Date },
+  input: { pitchId: string; reviewerId: string; dueAt?: string },
 ): Promise<Assignment> {
   const call = await getCall(ctx, callId);
+  const dueAt = dueInstant(call, input.dueAt);
   const pitch = await getPitch(ctx, input.pitchId);
   if (!pitch.callId.equals(call._id) || !REVIEWABLE.includes(pitch.status)) throw new NotFound();
   const reviewer = (await usersById(ctx, [oid(input.reviewerId)])).get(input.reviewerId);
@@ -57,7 +72,7 @@ export async function assignManually(
         pitchId: pitch._id,
         reviewerId: reviewer._id,
         status: 'offered',
-        dueAt: input.dueAt,
+        dueAt,
       })
     ).toObject();
   } catch (err) {
@@ -100,9 +115,10 @@ export async function autoAssign(
   ctx: AppContext,
   actor: SessionUser,
   callId: string,
-  options: { cap?: number; dueAt?: Date } = {},
+  options: { cap?: number; dueAt?: string } = {},
 ): Promise<AutoAssignResult> {
   const call = await getCall(ctx, callId);
+  const dueAt = dueInstant(call, options.dueAt);
   const pitches = await pitchesForCall(ctx, call._id, REVIEWABLE);
   const reviewers = await activeReviewers(ctx);
   const existing = await assignmentModel(ctx.db).find({ callId: call._id }).lean();
@@ -145,7 +161,7 @@ export async function autoAssign(
           pitchId: pitch._id,
           reviewerId: r._id,
           status: 'offered',
-          dueAt: options.dueAt,
+          dueAt,
         })
         .catch((err: { code?: number }) => (err.code === 11000 ? null : Promise.reject(err)));
       taken.add(`${pitch._id}:${r._id}`);

@@ -3,7 +3,7 @@
  * the applicant (name, e-mail, applicant id, file names, outlet on a blind call) can reach a view.
  */
 import type { Locale } from '../../server/types';
-import { pitchesFinal, type CallDoc, type PitchDoc, type StoredFileDoc } from './grants-port';
+import { formatInZone, pitchesFinal, type CallDoc, type PitchDoc, type StoredFileDoc } from './grants-port';
 import type { Assignment, Review } from './model';
 
 export interface BlindFile {
@@ -112,6 +112,11 @@ export function peerReviewView(reviews: Review[]) {
   }));
 }
 
+/** A due date in the call's own zone, named, so a reviewer abroad sees the day the admin picked. */
+export function dueLabel(dueAt: Date | undefined, call: Pick<CallDoc, 'timeZone'> | undefined, lang: Locale) {
+  return dueAt ? formatInZone(dueAt, call?.timeZone ?? 'Asia/Ulaanbaatar', lang) : '';
+}
+
 export function assignmentListItem(
   a: Assignment,
   pitch: Pick<PitchDoc, 'title'> | undefined,
@@ -124,7 +129,7 @@ export function assignmentListItem(
   return {
     id: String(a._id),
     status: waiting ? ('waiting' as const) : a.status,
-    dueAt: a.dueAt,
+    due: dueLabel(a.dueAt, call, lang),
     // The title is shown before the declaration so a reviewer can recognise a conflict.
     title: pitch?.title ?? '',
     callTitle: call ? callTitle(call, lang) : '',

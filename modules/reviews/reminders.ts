@@ -4,7 +4,7 @@ import { enqueueEmail } from '../notifications';
 import { assignmentModel } from './model';
 import { usersById } from './users';
 import { callsByIds } from './grants-port';
-import { callTitle } from './present';
+import { callTitle, dueLabel } from './present';
 
 export const REMINDER_BEFORE_MS = 48 * 60 * 60 * 1000;
 
@@ -51,7 +51,7 @@ export async function sendReviewReminders(ctx: AppContext): Promise<number> {
       data: {
         name: reviewer.name,
         callTitle: call ? callTitle(call, locale) : '',
-        dueAt: a.dueAt!.toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+        dueAt: dueLabel(a.dueAt, call, locale),
         assignmentId: String(a._id),
       },
     });

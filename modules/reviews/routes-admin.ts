@@ -18,7 +18,7 @@ import {
 import { assignManually, assignmentsOfCall, autoAssign, unassign } from './assign';
 import { decide, releaseDecisions, reviewBoard, staffReviewsOfPitch } from './decisions';
 import { formatInZone, getCall, pitchesFinal, pitchesForCall } from './grants-port';
-import { callTitle, rubricView } from './present';
+import { callTitle, dueLabel, rubricView } from './present';
 import { activeReviewers, usersById } from './users';
 import { signedInUser } from '../../server/auth/policy';
 
@@ -73,6 +73,7 @@ export function adminReviewRoutes(ctx: AppContext): Router {
             status: a.status,
             reviewer: names.get(String(a.reviewerId))?.name ?? '',
             reason: a.conflictReason,
+            due: dueLabel(a.dueAt, call, res.locals.lang as Locale),
           })),
       })),
       reviewers: reviewers.map((r) => ({ id: String(r._id), name: r.name, outlet: r.outlet ?? '' })),
@@ -113,7 +114,15 @@ export function adminReviewRoutes(ctx: AppContext): Router {
         auto: { values: body, errors: { _form: 'errors.invalid', ...onlyKeys(fieldErrors(parsed.error)) } },
       });
     const form = parsed.data;
-    const result = await autoAssign(ctx, signedInUser(req), callId, { cap: form.cap, dueAt: form.dueAt });
+    let result: Awaited<ReturnType<typeof autoAssign>>;
+    try {
+      result = await autoAssign(ctx, signedInUser(req), callId, { cap: form.cap, dueAt: form.dueAt });
+    } catch (err) {
+      if (!refusal(err)) throw err;
+      return renderAssignments(res, callId, err.status, {
+        auto: { values: body, errors: { _form: err.key, ...onlyKeys(err.details) } },
+      });
+    }
     res.redirect(
       303,
       res.locals.url(

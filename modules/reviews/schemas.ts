@@ -16,13 +16,15 @@ export const declareForm = z.strictObject({
   reason: text(1000).optional(),
 });
 
+/**
+ * A due date as the admin picked it: a calendar day (or a day and time) in the call's time zone. The
+ * service turns it into an instant with the call's zone (a day means the end of that day there).
+ */
 const dateInput = z
   .string()
   .trim()
   .max(30)
-  .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?$/, 'reviews.errors.date')
-  .transform((s) => new Date(s.length === 10 ? `${s}T23:59:00Z` : `${s}:00Z`))
-  .refine((d) => !Number.isNaN(d.getTime()), 'reviews.errors.date');
+  .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?$/, 'reviews.errors.date');
 
 const optionalDate = z.preprocess((v) => (v === '' ? undefined : v), dateInput.optional());
 

@@ -13,7 +13,7 @@ import {
 } from './grants-port';
 import { assignmentModel, reviewModel, type Assignment, type Recommendation, type Review } from './model';
 import { myAssignment } from './assign';
-import { blindPitch, callTitle, ownReviewView, peerReviewView, rubricView } from './present';
+import { blindPitch, callTitle, dueLabel, ownReviewView, peerReviewView, rubricView } from './present';
 
 export interface ReviewInput {
   version: number;
@@ -63,7 +63,11 @@ async function ensureReview(ctx: AppContext, a: Assignment): Promise<Review> {
 export async function reviewPage(ctx: AppContext, user: SessionUser, assignmentId: string, lang: Locale) {
   const assignment = await myAssignment(ctx, user.id, assignmentId);
   const call = await getCall(ctx, assignment.callId);
-  const base = { assignmentId: String(assignment._id), status: assignment.status, dueAt: assignment.dueAt };
+  const base = {
+    assignmentId: String(assignment._id),
+    status: assignment.status,
+    due: dueLabel(assignment.dueAt, call, lang),
+  };
   const pitch = await getPitch(ctx, assignment.pitchId);
   // A pitch withdrawn before the deadline leaves every reviewer's list.
   if (pitch.status === 'withdrawn') throw new NotFound();

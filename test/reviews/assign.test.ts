@@ -112,7 +112,8 @@ test('manual assignment refuses same-outlet reviewers; unassign removes an open 
     .send({ _csrf: token, pitchId: { $ne: '' }, reviewerId: String(r2!._id) })
     .expect(400);
   const a = await assignmentModel(t.ctx.db).findOne({ pitchId: pitch._id }).lean();
-  assert.equal(a!.dueAt!.toISOString(), '2026-03-01T23:59:00.000Z');
+  // The end of 1 March in the call's zone (Ulaanbaatar, UTC+8), not in UTC.
+  assert.equal(a!.dueAt!.toISOString(), '2026-03-01T15:59:00.000Z');
   await agent
     .post(`/admin/calls/${call._id}/assignments/${a!._id}/delete`)
     .type('form')
@@ -122,4 +123,39 @@ test('manual assignment refuses same-outlet reviewers; unassign removes an open 
   // Reviewers cannot reach the admin pages.
   const rev = await signIn(t.app, r2!);
   await rev.get(`/admin/calls/${call._id}/assignments`).expect(403);
+});
+
+test('a due date picked as 14 Dec means the end of 14 Dec in the call’s zone, shown the same to everyone', async () => {
+  const call = await buildCall(
+    t.ctx,
+    { timeZone: 'Asia/Ulaanbaatar', reviewersPerPitch: 1 },
+    { closed: true },
+  );
+  const pitch = await buildPitch(t.ctx, call, await buildUser(t.ctx), { status: 'under_review', outlet: '' });
+  const admin = await signIn(t.app, await buildUser(t.ctx, { role: 'admin' }));
+  // A reviewer whose own zone is far from the call's.
+  const reviewer = await buildUser(t.ctx, { role: 'reviewer', timeZone: 'America/New_York', outlet: '' });
+  const token = csrfFrom((await admin.get(`/admin/calls/${call._id}/assignments`).expect(200)).text);
+  await admin
+    .post(`/admin/calls/${call._id}/assignments`)
+    .type('form')
+    .send({ _csrf: token, pitchId: String(pitch._id), reviewerId: String(reviewer._id), dueAt: '2026-12-14' })
+    .expect(303);
+  const a = await assignmentModel(t.ctx.db).findOne({ pitchId: pitch._id, reviewerId: reviewer._id }).lean();
+  // 23:59 in Ulaanbaatar (UTC+8) is 15:59 UTC.
+  assert.equal(a!.dueAt!.toISOString(), '2026-12-14T15:59:00.000Z');
+  const shown = '14 Dec 2026, 23:59 (Asia/Ulaanbaatar)';
+  const agent = await signIn(t.app, reviewer);
+  assert.ok((await agent.get('/reviews').expect(200)).text.includes(shown), 'reviewer list');
+  assert.ok(
+    (await admin.get(`/admin/calls/${call._id}/assignments`).expect(200)).text.includes(shown),
+    'admin page',
+  );
+  const declare = await agent.get(`/reviews/${a!._id}`).expect(200);
+  await agent
+    .post(`/reviews/${a!._id}/declare`)
+    .type('form')
+    .send({ _csrf: csrfFrom(declare.text), answer: 'none' })
+    .expect(303);
+  assert.ok((await agent.get(`/reviews/${a!._id}`).expect(200)).text.includes(shown), 'review page');
 });
