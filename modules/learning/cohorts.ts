@@ -1,12 +1,12 @@
 import { Types } from 'mongoose';
-import { trusted } from '../../server/db/ids';
+import { oid, trusted } from '../../server/db/ids';
 import type { AppContext } from '../../server/context';
-import { NotFound } from '../../server/http/errors';
+import { Conflict, NotFound } from '../../server/http/errors';
 import type { SessionUser } from '../../server/types';
 import { activeJournalistsByEmail, usersByIds } from '../accounts';
 import { recordAudit } from '../audit';
 import { cohortModel, courseModel, enrolmentModel } from './model';
-import { getCourseOutline } from './outline';
+import { getCourseOutline, invalidateCourse } from './outline';
 import { completionState, stepsFor, progressOf } from './progress';
 
 /** Trainers see cohorts they run; admins see all. Anyone else's cohort is a 404. */
@@ -74,6 +74,97 @@ export async function cohortMembers(ctx: AppContext, actor: SessionUser, cohortI
   });
   members.sort((a, b) => (a.user?.name ?? '').localeCompare(b.user?.name ?? ''));
   return { cohort, course, members };
+}
+
+/**
+ * Trainees enrolled in a course of the actor's (a trainer: the courses of their cohorts; an admin:
+ * all) who are in no cohort — self-registrations when the course has no default cohort — with the
+ * actor's cohorts each can be added to. Listing them is logged like any view of trainee data.
+ */
+export async function unassignedTrainees(ctx: AppContext, actor: SessionUser, limit = 200) {
+  const mine = await cohortModel(ctx.db).find(scope(actor)).sort({ name: 1 }).lean();
+  const courseIds = [...new Set(mine.map((c) => String(c.courseId)))].map((id) => new Types.ObjectId(id));
+  if (!courseIds.length) return { rows: [], cohortsByCourse: new Map<string, typeof mine>() };
+  const enrolments = await enrolmentModel(ctx.db)
+    .find({ courseId: trusted({ $in: courseIds }), cohortId: trusted({ $exists: false }) })
+    .sort({ enrolledAt: -1, _id: -1 })
+    .limit(limit)
+    .lean();
+  const [users, courses] = await Promise.all([
+    usersByIds(
+      ctx,
+      enrolments.map((e) => e.userId),
+    ),
+    courseModel(ctx.db)
+      .find({ _id: trusted({ $in: courseIds }) }, { title: 1, slug: 1 })
+      .lean(),
+  ]);
+  const userById = new Map(users.map((u) => [String(u._id), u]));
+  const courseById = new Map(courses.map((c) => [String(c._id), c]));
+  const cohortsByCourse = new Map<string, typeof mine>();
+  for (const c of mine)
+    cohortsByCourse.set(String(c.courseId), [...(cohortsByCourse.get(String(c.courseId)) ?? []), c]);
+  const rows = enrolments.map((e) => ({
+    enrolmentId: String(e._id),
+    user: userById.get(String(e.userId)),
+    course: courseById.get(String(e.courseId)),
+    courseId: String(e.courseId),
+    status: e.status,
+    enrolledAt: e.enrolledAt,
+    lastActivityAt: e.lastActivityAt,
+  }));
+  if (rows.length)
+    await recordAudit(
+      ctx,
+      actor,
+      'enrolments.unassigned.viewed',
+      { type: 'course', id: courseIds.map(String).join(',') },
+      {
+        count: rows.length,
+      },
+    );
+  return { rows, cohortsByCourse };
+}
+
+/** Adds an unassigned trainee to one of the actor's cohorts of the same course; once only. */
+export async function claimTrainee(
+  ctx: AppContext,
+  actor: SessionUser,
+  enrolmentId: string,
+  cohortId: string,
+) {
+  const cohort = await cohortFor(ctx, actor, cohortId);
+  const claimed = await enrolmentModel(ctx.db).updateOne(
+    { _id: oid(enrolmentId), courseId: cohort.courseId, cohortId: trusted({ $exists: false }) },
+    { $set: { cohortId: cohort._id } },
+  );
+  // Someone else's course, no such enrolment, or already in a cohort (a second trainer was quicker).
+  if (claimed.matchedCount === 0) throw new Conflict('learning.cohorts.notUnassigned');
+  await recordAudit(
+    ctx,
+    actor,
+    'cohort.claimed',
+    { type: 'cohort', id: String(cohort._id) },
+    { enrolmentId },
+  );
+  return cohort;
+}
+
+/**
+ * Makes a cohort its course's default (self-registered trainees join it from now on), or stops it
+ * being the default. Trainers may do this for cohorts they run; it is audited.
+ */
+export async function setDefaultCohort(ctx: AppContext, actor: SessionUser, cohortId: string, on: boolean) {
+  const cohort = await cohortFor(ctx, actor, cohortId);
+  await courseModel(ctx.db).updateOne(
+    on ? { _id: cohort.courseId } : { _id: cohort.courseId, defaultCohortId: cohort._id },
+    on ? { $set: { defaultCohortId: cohort._id } } : { $unset: { defaultCohortId: 1 } },
+  );
+  invalidateCourse(ctx, cohort.courseId);
+  await recordAudit(ctx, actor, on ? 'cohort.default.set' : 'cohort.default.cleared', {
+    type: 'cohort',
+    id: String(cohort._id),
+  });
 }
 
 /** Enrols existing journalist accounts by e-mail; returns the addresses that matched no one. */

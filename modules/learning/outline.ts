@@ -42,6 +42,8 @@ export interface CourseOutline {
   sequence: CourseSequence;
   hasPreTest: boolean;
   hasPostTest: boolean;
+  /** The cohort self-registered trainees join (none: they stay unassigned until a trainer claims them). */
+  defaultCohortId?: string;
   /** Published lessons in course order. */
   lessons: OutlineLesson[];
 }
@@ -84,6 +86,7 @@ async function loadOutline(ctx: AppContext, courseId: string): Promise<CourseOut
     sequence: { ...DEFAULT_SEQUENCE, ...course.sequence },
     hasPreTest: course.hasPreTest,
     hasPostTest: course.hasPostTest,
+    defaultCohortId: course.defaultCohortId ? String(course.defaultCohortId) : undefined,
     lessons: course.lessonIds
       .map((id) => byId.get(String(id)))
       .filter((l) => !!l)

@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import type { AppContext } from '../../server/context';
-import { fieldErrors, parseParams } from '../../server/http/validate';
+import { fieldErrors, parse, parseParams } from '../../server/http/validate';
 import { learningPolicy as policy } from './policy';
-import { cohortForm, cohortParams, enrolForm, noticesFrom } from './schemas';
+import { claimForm, cohortForm, cohortParams, defaultCohortForm, enrolForm, noticesFrom } from './schemas';
 import * as cohorts from './cohorts';
 import { listCourses } from './authoring';
 import { sendReminders } from './reminders';
@@ -15,10 +15,11 @@ export function cohortRoutes(ctx: AppContext): Router {
   const listPage = async (req: Parameters<Parameters<typeof router.get>[1]>[0]) => ({
     cohorts: await cohorts.listCohorts(ctx, signedInUser(req)),
     courses: await listCourses(ctx),
+    unassigned: await cohorts.unassignedTrainees(ctx, signedInUser(req)),
   });
 
   router.get('/trainer/cohorts', policy.cohorts, async (req, res) => {
-    res.render('learning/trainer/cohorts', await listPage(req));
+    res.render('learning/trainer/cohorts', { ...(await listPage(req)), claimed: req.query.claimed === '1' });
   });
 
   router.post('/trainer/cohorts', policy.cohorts, async (req, res) => {
@@ -31,6 +32,13 @@ export function cohortRoutes(ctx: AppContext): Router {
       });
     const cohort = await cohorts.createCohort(ctx, signedInUser(req), parsed.data);
     res.redirect(303, res.locals.url(`/trainer/cohorts/${String(cohort._id)}`));
+  });
+
+  /** Adds a self-registered trainee who is in no cohort to one of the trainer's cohorts. */
+  router.post('/trainer/cohorts/claim', policy.cohorts, async (req, res) => {
+    const { enrolmentId, cohortId } = parse(claimForm, req.body ?? {});
+    await cohorts.claimTrainee(ctx, signedInUser(req), enrolmentId, cohortId);
+    res.redirect(303, res.locals.url(`/trainer/cohorts?claimed=1#unassigned`));
   });
 
   router.get('/trainer/cohorts/:id', policy.cohorts, async (req, res) => {
@@ -55,6 +63,13 @@ export function cohortRoutes(ctx: AppContext): Router {
     const result = await cohorts.enrolByEmail(ctx, signedInUser(req), id, emails);
     const data = await cohorts.cohortMembers(ctx, signedInUser(req), id);
     res.render('learning/trainer/cohort', { ...data, result });
+  });
+
+  router.post('/trainer/cohorts/:id/default', policy.cohorts, async (req, res) => {
+    const { id } = parseParams(cohortParams, req.params);
+    const { on } = parse(defaultCohortForm, req.body ?? {});
+    await cohorts.setDefaultCohort(ctx, signedInUser(req), id, on === '1');
+    res.redirect(303, res.locals.url(`/trainer/cohorts/${id}`));
   });
 
   router.post('/trainer/cohorts/:id/remind', policy.cohorts, async (req, res) => {

@@ -111,6 +111,8 @@ export const cohortForm = z.strictObject({
   region: text(80).optional(),
 });
 export const enrolForm = z.strictObject({ emails: z.string().max(20000) });
+export const claimForm = z.strictObject({ enrolmentId: objectId, cohortId: objectId });
+export const defaultCohortForm = z.strictObject({ on: z.enum(['1', '0']) });
 
 /** Notices carried in a redirect's query (`?saved=1`); anything else is ignored, never echoed. */
 const notices = z.object({

@@ -42,13 +42,28 @@ async function upsertEnrolment(
   }
 }
 
+/**
+ * What a new enrolment starts with: self-registered trainees join the course's default cohort when
+ * it has one, so its trainers see them; otherwise they are "unassigned" until a trainer claims them.
+ */
+async function onInsert(ctx: AppContext, courseId: string | Types.ObjectId, now: Date) {
+  const course = await getCourseOutline(ctx, courseId);
+  return {
+    enrolledAt: now,
+    ...(course?.defaultCohortId ? { cohortId: oid(course.defaultCohortId) } : {}),
+  };
+}
+
 /** Enrols on first visit of a published course; later visits only touch lastActivityAt. One write. */
 export async function ensureEnrolment(ctx: AppContext, userId: string, courseId: string) {
   const now = ctx.clock.now();
   return upsertEnrolment(
     ctx,
     { userId: oid(userId), courseId: oid(courseId) },
-    { $set: { lastActivityAt: now }, $setOnInsert: { status: 'enrolled', enrolledAt: now } },
+    {
+      $set: { lastActivityAt: now },
+      $setOnInsert: { status: 'enrolled', ...(await onInsert(ctx, courseId, now)) },
+    },
   );
 }
 
@@ -135,7 +150,7 @@ export async function recordQuizOutcome(ctx: AppContext, outcome: QuizOutcome): 
   const now = ctx.clock.now();
   const update: Record<string, unknown> = {
     $set: { lastActivityAt: now },
-    $setOnInsert: { enrolledAt: now },
+    $setOnInsert: await onInsert(ctx, outcome.courseId, now),
   };
   update.$addToSet = {
     quizzesTaken: outcome.quizKey,

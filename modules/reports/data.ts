@@ -85,6 +85,23 @@ export function attemptSource(
   };
 }
 
+/**
+ * Why a trainer's report of a course is empty: reports show the trainees of their cohorts, so say
+ * how many cohorts of this course they run and how many of its trainees are in no cohort at all
+ * (self-registrations nobody has claimed) — "0 learners" with a reason and a way out.
+ */
+export async function scopeExplanation(
+  ctx: AppContext,
+  viewer: Pick<SessionUser, 'id'>,
+  courseId: Types.ObjectId,
+): Promise<{ cohorts: number; unassigned: number }> {
+  const [cohorts, unassigned] = await Promise.all([
+    col(ctx.db, 'cohorts').countDocuments({ courseId, trainerIds: oid(viewer.id) }),
+    col(ctx.db, 'enrolments').countDocuments({ courseId, cohortId: { $exists: false } }),
+  ]);
+  return { cohorts, unassigned };
+}
+
 /** The course a report is about: by slug or id, else the first course. */
 export async function findCourse(ctx: AppContext, ref: string | undefined) {
   const courses = col(ctx.db, 'courses');

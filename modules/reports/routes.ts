@@ -15,7 +15,7 @@ import { exportTable } from './tables';
 import { CSV_TYPE, XLSX_TYPE, downloadHeaders, writeCsv, writeXlsx } from './export';
 import { writeCohortPdf } from './pdf';
 import { auditFilters, completionFilters, resolveCourse, resolveQuiz } from './resolve';
-import { listCohorts, listCourses } from './data';
+import { listCohorts, listCourses, scopeExplanation } from './data';
 import { oid } from '../../server/db/ids';
 import { gainCharts, lessonHref, pipelineCharts, queryString } from './present';
 import { getCourseOutline } from '../learning';
@@ -39,6 +39,10 @@ export function reportsRouter(ctx: AppContext): Router {
     };
   };
 
+  /** For a trainer's empty report: why it is empty (see scopeExplanation); nothing otherwise. */
+  const whyEmpty = async (res: Response, r: Awaited<ReturnType<typeof resolveCourse>>, empty: boolean) =>
+    r?.scope && empty ? scopeExplanation(ctx, signedInUser(res.req), r.courseId) : undefined;
+
   router.get('/reports', policy.training, (_req, res) => {
     res.render('reports/index', { title: res.locals.t('reports.title') });
   });
@@ -47,7 +51,8 @@ export function reportsRouter(ctx: AppContext): Router {
     const q = parse(reportQuery, req.query);
     const c = await context(res, q);
     const data = c.r ? await completionMatrix(ctx, completionFilters(c.r, q), q.page ?? 1) : undefined;
-    res.render('reports/completion', { ...c, data, title: res.locals.t('reports.completion.title') });
+    const why = await whyEmpty(res, c.r, !!data && data.total === 0);
+    res.render('reports/completion', { ...c, data, why, title: res.locals.t('reports.completion.title') });
   });
 
   router.get('/reports/trainees/:userId', policy.training, async (req, res) => {
@@ -73,6 +78,7 @@ export function reportsRouter(ctx: AppContext): Router {
     res.render('reports/gain', {
       ...c,
       data,
+      why: await whyEmpty(res, c.r, !!data && !data.summary),
       charts,
       objectiveLabel,
       title: res.locals.t('reports.gain.title'),
@@ -95,6 +101,7 @@ export function reportsRouter(ctx: AppContext): Router {
         : undefined;
     res.render('reports/items', {
       ...c,
+      why: await whyEmpty(res, c.r, !data?.total),
       quiz,
       quizzes,
       data,
