@@ -2,7 +2,7 @@ import { Schema, type Connection, type Types } from 'mongoose';
 import { modelOn } from '../../server/db/connect';
 
 export type AwardStatus = 'offered' | 'accepted' | 'draft_received' | 'published' | 'closed';
-export type MilestoneKey = 'draft' | 'ethics' | 'published';
+export type MilestoneKey = 'draft' | 'ethics' | 'published' | 'confirmed';
 export type TrancheKey = 'award' | 'draft' | 'publication';
 
 export interface Award {
@@ -27,6 +27,9 @@ export interface Award {
   acceptedAt?: Date;
   publishedUrl?: string;
   publishedAt?: Date;
+  /** Staff opened the link and saw the story out (date not in the future): only then is it listed. */
+  publicationConfirmedAt?: Date;
+  publicationConfirmedBy?: Types.ObjectId;
   closedAt?: Date;
   createdAt: Date;
   updatedAt: Date;
@@ -50,7 +53,7 @@ const awardSchema = new Schema<Award>(
       type: [
         {
           _id: false,
-          key: { type: String, enum: ['draft', 'ethics', 'published'], required: true },
+          key: { type: String, enum: ['draft', 'ethics', 'published', 'confirmed'], required: true },
           at: { type: Date, required: true },
           by: { type: Schema.Types.ObjectId, required: true },
           link: { type: String, maxlength: 2000 },
@@ -76,6 +79,8 @@ const awardSchema = new Schema<Award>(
     acceptedAt: { type: Date },
     publishedUrl: { type: String, maxlength: 2000 },
     publishedAt: { type: Date },
+    publicationConfirmedAt: { type: Date },
+    publicationConfirmedBy: { type: Schema.Types.ObjectId },
     closedAt: { type: Date },
   },
   { timestamps: true },

@@ -7,6 +7,7 @@ import { awardsPolicy as policy } from './policy';
 import {
   awardPageQuery,
   awardParams,
+  confirmPublicationForm,
   csrfOnly,
   draftForm,
   ethicsForm,
@@ -36,6 +37,7 @@ const view = (a: Award) => ({
   publishedUrl: a.publishedUrl ?? '',
   publishedAt: a.publishedAt,
   ethicsPassed: a.milestones.some((m) => m.key === 'ethics'),
+  publicationConfirmed: !!a.publicationConfirmedAt,
 });
 
 export function awardsRouter(ctx: AppContext): Router {
@@ -108,6 +110,17 @@ export function awardsRouter(ctx: AppContext): Router {
     policy.staff,
     step(true, (req, id) =>
       awards.recordEthicsCheck(ctx, signedInUser(req), id, parse(ethicsForm, req.body).note),
+    ),
+  );
+  router.post(
+    '/admin/awards/:id/confirm-publication',
+    policy.staff,
+    step(
+      true,
+      (req, id) => (
+        parse(confirmPublicationForm, req.body),
+        awards.confirmPublication(ctx, signedInUser(req), id)
+      ),
     ),
   );
   router.post('/admin/awards/:id/tranches/:key/pay', policy.staff, (req, res) => {

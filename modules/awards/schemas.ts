@@ -36,5 +36,8 @@ export const publishedForm = z.strictObject({
 });
 
 export const ethicsForm = z.strictObject({ note: text(2000).optional() });
+export const confirmPublicationForm = z.strictObject({
+  linkChecked: z.literal('on', 'awards.errors.linkChecked'),
+});
 export const payForm = z.strictObject({ reference: text(200).optional() });
 export const awardPageQuery = z.strictObject({ done: z.literal('1').optional() });

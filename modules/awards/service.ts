@@ -1,9 +1,9 @@
 import mongoose, { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
 import type { SessionUser } from '../../server/types';
-import { Conflict, NotFound } from '../../server/http/errors';
+import { Conflict, Invalid, NotFound } from '../../server/http/errors';
 import { recordAudit } from '../audit';
-import { callsByIds } from '../grants';
+import { callsByIds, utcToLocalInput } from '../grants';
 import { awardModel, type Award, type AwardStatus, type TrancheKey } from './model';
 
 const $in = (values: unknown[]) => mongoose.trusted({ $in: values });
@@ -156,12 +156,24 @@ export function submitDraft(
   );
 }
 
-export function submitPublished(
+/** Today's calendar day in the award's call zone, as the UTC midnight a date input parses to. */
+async function todayInCallZone(ctx: AppContext, award: Pick<Award, 'callId'>): Promise<Date> {
+  const [call] = await callsByIds(ctx, [award.callId]);
+  const day = utcToLocalInput(ctx.clock.now(), call?.timeZone ?? 'Asia/Ulaanbaatar').slice(0, 10);
+  return new Date(`${day}T00:00:00Z`);
+}
+
+const futureDate = () => new Invalid('awards.errors.futureDate', { date: 'awards.errors.futureDate' });
+
+/** The journalist reports the story out: a link and a date that is not in the future. Listed once staff confirm. */
+export async function submitPublished(
   ctx: AppContext,
   user: SessionUser,
   awardId: string,
   input: { url: string; date: Date },
 ) {
+  const award = await myAward(ctx, user.id, awardId);
+  if (input.date > (await todayInCallZone(ctx, award))) throw futureDate();
   const milestone = { key: 'published', at: ctx.clock.now(), by: id(user.id), link: input.url };
   return journalistStep(
     ctx,
@@ -174,6 +186,33 @@ export function submitPublished(
     },
     'award.milestone',
   );
+}
+
+/**
+ * Staff: the reported publication checked (the link opened and shows the story; its date is not in the
+ * future). Only confirmed publications appear on the public list. Once.
+ */
+export async function confirmPublication(ctx: AppContext, actor: SessionUser, awardId: string) {
+  const award = await anyAward(ctx, awardId);
+  if (award.publishedAt && award.publishedAt > (await todayInCallZone(ctx, award))) throw futureDate();
+  const now = ctx.clock.now();
+  const updated = await awardModel(ctx.db)
+    .findOneAndUpdate(
+      {
+        _id: id(awardId),
+        status: $in(['published', 'closed']),
+        publicationConfirmedAt: mongoose.trusted({ $exists: false }),
+      },
+      {
+        $set: { publicationConfirmedAt: now, publicationConfirmedBy: id(actor.id) },
+        $push: { milestones: { key: 'confirmed', at: now, by: id(actor.id) } },
+      },
+      { new: true },
+    )
+    .lean();
+  if (!updated) throw new Conflict('awards.errors.wrongStep');
+  await recordAudit(ctx, actor, 'award.milestone', { type: 'award', id: updated._id }, { key: 'confirmed' });
+  return updated;
 }
 
 /** Staff: ethics check passed (once). */
@@ -254,11 +293,15 @@ export async function closeAward(ctx: AppContext, actor: SessionUser, awardId: s
   return updated;
 }
 
-/** Published work for the public page: only what was published, newest first. */
+/** Published work for the public page: only publications staff have confirmed, newest first. */
 export async function publishedAwards(ctx: AppContext) {
   return awardModel(ctx.db)
     .find(
-      { status: $in(['published', 'closed']), publishedUrl: mongoose.trusted({ $exists: true }) },
+      {
+        status: $in(['published', 'closed']),
+        publishedUrl: mongoose.trusted({ $exists: true }),
+        publicationConfirmedAt: mongoose.trusted({ $exists: true }),
+      },
       { callId: 1, title: 1, outlet: 1, publishedUrl: 1, publishedAt: 1 },
     )
     .sort({ publishedAt: -1 })

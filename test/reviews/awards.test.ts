@@ -95,11 +95,40 @@ test('award flow to publication; each tranche is paid once and only after its mi
       .expect(400);
   const before = await request(t.app).get('/published').expect(200);
   assert.ok(!before.text.includes(pitch.title), 'not listed before publication');
+  // A date in the future is refused on the form, with everything kept.
+  const tomorrow = new Date(t.ctx.clock.now().getTime() + 2 * 86_400_000).toISOString().slice(0, 10);
+  const future = await agent
+    .post(`/awards/${id}/published`)
+    .type('form')
+    .send({ _csrf: token, url: 'https://ikon.mn/story', date: tomorrow })
+    .expect(400);
+  assert.match(future.text, /This date is in the future/);
+  assert.ok(future.text.includes('https://ikon.mn/story'));
   await agent
     .post(`/awards/${id}/published`)
     .type('form')
     .send({ _csrf: token, url: 'https://ikon.mn/story', date: '2026-04-01' })
     .expect(303);
+  // Self-reported: not public until staff have opened the link.
+  assert.ok(!(await request(t.app).get('/published').expect(200)).text.includes(pitch.title), 'not yet');
+  assert.match((await agent.get(`/awards/${id}`).expect(200)).text, /Programme staff will open the link/);
+  const unchecked = await admin
+    .post(`/admin/awards/${id}/confirm-publication`)
+    .type('form')
+    .send({ _csrf: adminToken })
+    .expect(400);
+  assert.match(unchecked.text, /tick the box to confirm/);
+  assert.ok(!(await request(t.app).get('/published').expect(200)).text.includes(pitch.title), 'still not');
+  await admin
+    .post(`/admin/awards/${id}/confirm-publication`)
+    .type('form')
+    .send({ _csrf: adminToken, linkChecked: 'on' })
+    .expect(303);
+  await admin
+    .post(`/admin/awards/${id}/confirm-publication`)
+    .type('form')
+    .send({ _csrf: adminToken, linkChecked: 'on' })
+    .expect(409);
   await pay('publication').expect(303);
   await pay('publication').expect(409);
   await admin.post(`/admin/awards/${id}/close`).type('form').send({ _csrf: adminToken }).expect(303);
@@ -115,7 +144,7 @@ test('award flow to publication; each tranche is paid once and only after its mi
   assert.ok(done!.tranches.every((x) => x.paidAt));
   assert.deepEqual(
     done!.milestones.map((m) => m.key),
-    ['draft', 'ethics', 'published'],
+    ['draft', 'ethics', 'published', 'confirmed'],
   );
   const pub = await request(t.app).get('/published').expect(200);
   assert.ok(pub.text.includes(pitch.title));
