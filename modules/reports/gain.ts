@@ -1,6 +1,7 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
 import { attemptSource, EXPORT_BATCH, type Doc } from './data';
+import { kr20, pairedInterval } from './stats';
 
 export interface GainFilters {
   courseId: Types.ObjectId;
@@ -19,14 +20,36 @@ export interface GainGroup {
   normN: number;
 }
 
+/**
+ * Gain on one learning objective, paired: for each trainee with items of the objective in both their
+ * first pre-test and first post-test, the share of those items answered correctly before and after.
+ */
 export interface ObjectiveGain {
   objective: string;
+  /** Paired trainees. */
+  n: number;
+  /** Answers to the objective's items, before and after (over the n trainees). */
   preN: number;
-  preShare: number;
   postN: number;
+  /** Mean of the trainees' shares correct, percent. */
+  preShare: number;
   postShare: number;
-  /** Percentage points. */
+  /** Mean paired change, percentage points (= postShare − preShare). */
   gain: number;
+  /** 95 % paired t-interval of the mean change; null below two trainees. */
+  ci: [number, number] | null;
+  /** Hake's class-average normalised gain: (postShare − preShare) / (100 − preShare); null at 100. */
+  normGain: number | null;
+  /** false when the interval includes zero (or there is none): the gain is not shown to be real. */
+  shown: boolean;
+}
+
+/** KR-20 of one form, over every first attempt (pre- or post-test) that took it in scope. */
+export interface FormReliability {
+  form: string;
+  attempts: number;
+  items: number;
+  kr20: number | null;
 }
 
 export interface GainTraineeRow {
@@ -159,7 +182,16 @@ export async function learningGain(ctx: AppContext, f: GainFilters, page = 1, pa
       summary: RawGroup[];
       byRegion: RawGroup[];
       byLanguage: RawGroup[];
-      objectives: Array<{ _id: { o: string; k: 'pre' | 'post' }; n: number; c: number }>;
+      objectives: Array<{
+        _id: string;
+        n: number;
+        preN: number;
+        postN: number;
+        sumPre: number;
+        sumPost: number;
+        sumD: number;
+        sumD2: number;
+      }>;
       trainees: GainTraineeRow[];
     }>(
       [
@@ -169,14 +201,47 @@ export async function learningGain(ctx: AppContext, f: GainFilters, page = 1, pa
             summary: [groupStats(null)],
             byRegion: [groupStats('$region'), { $sort: { _id: 1 } }],
             byLanguage: [groupStats('$locale'), { $sort: { _id: 1 } }],
+            // Per trainee and objective: share right before and after; then per objective the
+            // sums a paired t-interval needs (n, Σd, Σd²) and the means for Hake's gain.
             objectives: [
               {
                 $project: {
+                  userId: 1,
                   x: { $concatArrays: [tagged('$preResults', 'pre'), tagged('$postResults', 'post')] },
                 },
               },
               { $unwind: '$x' },
-              { $group: { _id: { o: '$x.o', k: '$x.k' }, n: { $sum: 1 }, c: { $sum: '$x.c' } } },
+              {
+                $group: {
+                  _id: { u: '$userId', o: '$x.o' },
+                  preN: { $sum: { $cond: [{ $eq: ['$x.k', 'pre'] }, 1, 0] } },
+                  preC: { $sum: { $cond: [{ $eq: ['$x.k', 'pre'] }, '$x.c', 0] } },
+                  postN: { $sum: { $cond: [{ $eq: ['$x.k', 'post'] }, 1, 0] } },
+                  postC: { $sum: { $cond: [{ $eq: ['$x.k', 'post'] }, '$x.c', 0] } },
+                },
+              },
+              { $match: { preN: { $gt: 0 }, postN: { $gt: 0 } } },
+              {
+                $project: {
+                  preN: 1,
+                  postN: 1,
+                  pre: { $divide: [{ $multiply: [100, '$preC'] }, '$preN'] },
+                  post: { $divide: [{ $multiply: [100, '$postC'] }, '$postN'] },
+                },
+              },
+              { $addFields: { d: { $subtract: ['$post', '$pre'] } } },
+              {
+                $group: {
+                  _id: '$_id.o',
+                  n: { $sum: 1 },
+                  preN: { $sum: '$preN' },
+                  postN: { $sum: '$postN' },
+                  sumPre: { $sum: '$pre' },
+                  sumPost: { $sum: '$post' },
+                  sumD: { $sum: '$d' },
+                  sumD2: { $sum: { $multiply: ['$d', '$d'] } },
+                },
+              },
             ],
             trainees: [
               { $sort: { name: 1, userId: 1 } },
@@ -190,31 +255,74 @@ export async function learningGain(ctx: AppContext, f: GainFilters, page = 1, pa
       { allowDiskUse: true },
     )
     .toArray();
-  const byObjective = new Map<string, ObjectiveGain>();
-  for (const o of facet?.objectives ?? []) {
-    const row = byObjective.get(o._id.o) ?? {
-      objective: o._id.o,
-      preN: 0,
-      preShare: 0,
-      postN: 0,
-      postShare: 0,
-      gain: 0,
+  const objectives = (facet?.objectives ?? []).map((o): ObjectiveGain => {
+    const preShare = o.sumPre / o.n;
+    const postShare = o.sumPost / o.n;
+    const ci = pairedInterval(o.n, o.sumD, o.sumD2);
+    return {
+      objective: o._id,
+      n: o.n,
+      preN: o.preN,
+      postN: o.postN,
+      preShare,
+      postShare,
+      gain: o.sumD / o.n,
+      ci,
+      normGain: preShare < 100 ? (postShare - preShare) / (100 - preShare) : null,
+      shown: !!ci && (ci[0] > 0 || ci[1] < 0),
     };
-    if (o._id.k === 'pre') Object.assign(row, { preN: o.n, preShare: (100 * o.c) / o.n });
-    else Object.assign(row, { postN: o.n, postShare: (100 * o.c) / o.n });
-    row.gain = row.postShare - row.preShare;
-    byObjective.set(o._id.o, row);
-  }
+  });
   const summary = facet?.summary[0] ? toGroup(facet.summary[0]) : undefined;
   return {
     summary,
     byRegion: (facet?.byRegion ?? []).map(toGroup),
     byLanguage: (facet?.byLanguage ?? []).map(toGroup),
-    objectives: [...byObjective.values()].sort((a, b) => a.objective.localeCompare(b.objective)),
+    objectives: objectives.sort((a, b) => a.objective.localeCompare(b.objective)),
+    forms: await formReliability(ctx, f),
     trainees: facet?.trainees ?? [],
     page: Math.max(1, page),
     pages: Math.max(1, Math.ceil((summary?.n ?? 0) / pageSize)),
   };
+}
+
+/**
+ * KR-20 per form: every trainee's first attempt at the pre-test and at the post-test in scope,
+ * grouped by the form it took (attempts from before forms existed count as the form 'pre' or
+ * 'post'). Items are the form's questions seen in those attempts; an unanswered one counts wrong.
+ */
+export async function formReliability(ctx: AppContext, f: GainFilters): Promise<FormReliability[]> {
+  const match: Doc = { courseId: f.courseId, status: 'submitted', quizKey: { $in: ['pre', 'post'] } };
+  const { collection, prefix } = attemptSource(ctx, f.courseId, f.cohortId, f.scope, match);
+  const firsts = await collection
+    .aggregate<{ form: string; results: Array<{ qid: string; correct: boolean }> }>(
+      [
+        ...prefix,
+        { $project: { userId: 1, quizKey: 1, attemptNo: 1, submittedAt: 1, form: 1, results: 1 } },
+        { $sort: { userId: 1, quizKey: 1, attemptNo: 1, submittedAt: 1, _id: 1 } },
+        {
+          $group: {
+            _id: { u: '$userId', k: '$quizKey' },
+            form: { $first: { $ifNull: ['$form', '$quizKey'] } },
+            results: { $first: '$results' },
+          },
+        },
+        { $project: { _id: 0, form: 1, results: 1 } },
+      ],
+      { allowDiskUse: true },
+    )
+    .toArray();
+  const byForm = new Map<string, typeof firsts>();
+  for (const a of firsts) byForm.set(a.form, [...(byForm.get(a.form) ?? []), a]);
+  return [...byForm.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([form, attempts]) => {
+      const items = [...new Set(attempts.flatMap((a) => (a.results ?? []).map((r) => r.qid)))].sort();
+      const rows = attempts.map((a) => {
+        const right = new Set((a.results ?? []).filter((r) => r.correct).map((r) => r.qid));
+        return items.map((q) => (right.has(q) ? 1 : 0));
+      });
+      return { form, attempts: attempts.length, items: items.length, kr20: kr20(rows) };
+    });
 }
 
 /** Every paired trainee, streamed from a cursor (for exports). */

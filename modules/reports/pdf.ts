@@ -48,6 +48,10 @@ export async function writeCohortPdf(
   doc.pipe(out);
   const done = finished(out);
   const cohort = f.cohortId ? await col(ctx.db, 'cohorts').findOne({ _id: f.cohortId }) : null;
+  const course = await col(ctx.db, 'courses').findOne({ _id: f.courseId }, { projection: { objectives: 1 } });
+  const labels =
+    (course?.objectives as Array<{ id: string; label: Record<string, string> }> | undefined) ?? [];
+  const label = (id: string) => labels.find((o) => o.id === id)?.label[lang] ?? id;
   const [gain, completion] = await Promise.all([
     learningGain(ctx, f, 1, 1),
     completionMatrix(ctx, { courseId: f.courseId, cohortId: f.cohortId, scope: f.scope }, 1),
@@ -77,10 +81,22 @@ export async function writeCohortPdf(
 
   doc.font('bold').fontSize(12).text(t('reports.gain.byObjective'));
   doc.font('body').fontSize(9);
-  for (const o of gain.objectives)
+  for (const o of gain.objectives) {
+    const ci = o.ci ? t('reports.gain.ciRange', { low: fmt(o.ci[0]), high: fmt(o.ci[1]) }) : '–';
+    const verdict = o.shown ? t('reports.gain.shown') : t('reports.gain.notShown');
     doc.text(
-      `${o.objective}: ${fmt(o.preShare)}% → ${fmt(o.postShare)}% (${o.gain >= 0 ? '+' : ''}${fmt(o.gain)})`,
+      `${label(o.objective)}: ${fmt(o.preShare)}% → ${fmt(o.postShare)}% (${o.gain >= 0 ? '+' : ''}${fmt(o.gain)}; ` +
+        `${t('reports.col.ci')}: ${ci}; n = ${o.n}) — ${verdict}`,
     );
+  }
+  doc.fontSize(8).text(t('reports.gain.method'));
+  if (gain.forms.length) {
+    doc
+      .fontSize(9)
+      .text(
+        `${t('reports.col.kr20')}: ${gain.forms.map((x) => `${x.form} ${fmt(x.kr20, 2)} (${x.attempts})`).join(' · ')}`,
+      );
+  }
   doc.moveDown();
 
   doc.font('bold').fontSize(12).text(t('reports.gain.trainees'));

@@ -49,11 +49,17 @@ const gainColumns: Column<GainTraineeRow>[] = [
   { header: k('normGain'), value: (r) => round(r.normGain, 3) },
 ];
 
-const objectiveColumns: Column<ObjectiveGain>[] = [
-  { header: k('objective'), value: (r) => r.objective },
+/** Gain per objective, labelled in the reader's language, with its interval and verdict. */
+const objectiveColumns = (label: (id: string) => string, t: TFunction): Column<ObjectiveGain>[] => [
+  { header: k('objective'), value: (r) => label(r.objective) },
+  { header: k('pairedTrainees'), value: (r) => r.n },
   { header: k('preShare'), value: (r) => round(r.preShare) },
   { header: k('postShare'), value: (r) => round(r.postShare) },
   { header: k('gain'), value: (r) => round(r.gain) },
+  { header: k('ciLow'), value: (r) => (r.ci ? round(r.ci[0]) : null) },
+  { header: k('ciHigh'), value: (r) => (r.ci ? round(r.ci[1]) : null) },
+  { header: k('normGain'), value: (r) => round(r.normGain, 3) },
+  { header: k('evidence'), value: (r) => t(r.shown ? 'reports.gain.yes' : 'reports.gain.no') },
   { header: k('answers'), value: (r) => r.postN },
 ];
 
@@ -157,7 +163,11 @@ export async function exportTable(
     case 'gain-objectives':
       return {
         name: table,
-        columns: objectiveColumns,
+        columns: objectiveColumns((id) => {
+          const objectives =
+            (r.course.objectives as Array<{ id: string; label: Record<string, string> }>) ?? [];
+          return objectives.find((o) => o.id === id)?.label[lang] ?? id;
+        }, t),
         rows: (await learningGain(ctx, f, 1, 1)).objectives,
       } as Table;
     case 'gain-groups': {
