@@ -67,6 +67,11 @@ test('the result shows score, each answer with its feedback, the correct answer 
   assert.match(page.text, /Not passed yet/);
   assert.match(page.text, /Passing score: 70%/);
   assert.equal((page.text.match(/✗ Incorrect/g) ?? []).length, 5);
+  // A compact summary first; the question-by-question review folds (open while not passed).
+  assert.match(
+    page.text,
+    /<details class="review" open>\s*<summary>Review each question \(0 of 5 correct\)<\/summary>/,
+  );
   assert.match(page.text, /Your answer|Your order/);
   assert.match(page.text, /Correct answer|Correct order/);
   assert.ok((page.text.match(/class="feedback"/g) ?? []).length >= 10);
