@@ -141,6 +141,30 @@ export function pitchFormFromBody(body: Record<string, unknown>, version: number
   };
 }
 
+type PitchFormValues = ReturnType<typeof pitchFormValues>;
+
+/**
+ * The parts of a pitch that differ between two versions of the form, each as display text (the editor's
+ * side-by-side view of a conflict when scripts are off). Spacing and digit grouping are not differences.
+ */
+export function differingParts(mine: PitchFormValues, saved: PitchFormValues) {
+  const budget = (v: PitchFormValues) =>
+    v.budgetLines
+      .map((l) => ({ item: l.item.trim(), amount: String(l.amount).replace(/[\s,]/g, '') }))
+      .filter((l) => l.item || l.amount)
+      .map((l) => `${l.item} — ${l.amount ? Number(l.amount).toLocaleString('en-US') : ''}`)
+      .join('\n');
+  const text = (v: PitchFormValues, part: string) =>
+    part === 'budgetLines'
+      ? budget(v)
+      : part === 'themes'
+        ? [...v.themes].sort().join(', ')
+        : String(v[part as keyof PitchFormValues] ?? '').trim();
+  return ['title', 'angle', 'audience', 'outlet', 'format', 'themes', 'ethicsPlan', 'budgetLines', 'timeline']
+    .map((part) => ({ part, mine: text(mine, part), saved: text(saved, part) }))
+    .filter((d) => d.mine !== d.saved);
+}
+
 /** Files as their owner and staff see them (original names included; never for blind reviewers). */
 export function presentFiles(files: StoredFileRecord[]) {
   return files.map((f) => ({

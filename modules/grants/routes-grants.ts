@@ -11,6 +11,7 @@ import * as files from './service-files';
 import { eligibilityFor } from './eligibility';
 import {
   applicantStatus,
+  differingParts,
   pick,
   pitchFormFromBody,
   pitchFormValues,
@@ -78,6 +79,7 @@ export function grantsRoutes(ctx: AppContext): Router {
       values: pitchFormValues(pitch),
       saved: req.query.saved === '1',
       submitted: req.query.submitted === '1',
+      savedAt: pitch.updatedAt ? new Date(pitch.updatedAt).toISOString() : '',
       ...extra,
     });
   }
@@ -131,9 +133,20 @@ export function grantsRoutes(ctx: AppContext): Router {
     } catch (err) {
       if (!(err instanceof AppError) || (err.status !== 400 && err.status !== 409)) throw err;
       const fresh = await pitches.myPitch(ctx, signedInUser(req).id, id);
-      // Keep what the journalist typed; the version is the current one so a deliberate re-save wins.
+      const typed = pitchFormFromBody(body, fresh.__v);
+      if (err.key === 'errors.staleEdit') {
+        // Saved meanwhile in another tab or device: what was typed stays in the form, the saved version
+        // beside it. The page's script holds autosave until a choice is made; without a script, Save
+        // (on the current version) deliberately keeps what was typed.
+        const saved = pitchFormValues(fresh);
+        return renderEditor(req, res, fresh, 409, {
+          values: typed,
+          conflict: { version: fresh.__v, savedAt: new Date(fresh.updatedAt).toISOString(), values: saved },
+          conflictParts: differingParts(typed, saved),
+        });
+      }
       await renderEditor(req, res, fresh, err.status, {
-        values: pitchFormFromBody(body, fresh.__v),
+        values: typed,
         errors: { ...(err.details ?? {}), _form: err.status === 409 ? err.key : 'errors.invalid' },
       });
     }
@@ -143,8 +156,25 @@ export function grantsRoutes(ctx: AppContext): Router {
   router.post('/grants/pitches/:id/autosave', policy.pitch, async (req, res) => {
     const { id } = parseParams(idParams, req.params);
     const form = parse(pitchForm, req.body);
-    const saved = await pitches.savePitch(ctx, signedInUser(req), id, form);
-    res.json({ ok: true, version: saved.__v, budgetTotal: saved.budgetTotal, savedAt: saved.updatedAt });
+    let saved: Pitch;
+    try {
+      saved = await pitches.savePitch(ctx, signedInUser(req), id, form);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.key !== 'errors.staleEdit') throw err;
+      // The editor shows both versions side by side and lets the journalist keep either or merge them.
+      const fresh = await pitches.myPitch(ctx, signedInUser(req).id, id);
+      return res.status(409).json({
+        error: { status: 409, code: err.key, message: res.locals.t('grants.conflict.title') },
+        current: { version: fresh.__v, savedAt: fresh.updatedAt, values: pitchFormValues(fresh) },
+      });
+    }
+    res.json({
+      ok: true,
+      version: saved.__v,
+      budgetTotal: saved.budgetTotal,
+      savedAt: saved.updatedAt,
+      values: pitchFormValues(saved),
+    });
   });
 
   router.post('/grants/pitches/:id/submit', policy.pitch, async (req, res) => {

@@ -2,7 +2,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { buildCall, PASSWORD } from '../factories';
-import { checkA11y, describeViolations, startBrowserApp, type BrowserApp } from '../support/browser';
+import {
+  checkA11y,
+  describeViolations,
+  SCREENSHOTS,
+  startBrowserApp,
+  type BrowserApp,
+} from '../support/browser';
 import { pitchModel } from '../../modules/grants/model';
 import { trainedJournalist } from './helpers';
 
@@ -67,7 +73,7 @@ test('the pitch editor autosaves, survives a lost connection, and has no axe vio
   await page.waitForFunction(() =>
     /no connection/i.test(document.getElementById('autosave-status')?.textContent ?? ''),
   );
-  const kept = await page.evaluate((id) => localStorage.getItem(`umbrella:pitch:${id}`), pitchId);
+  const kept = await localCopies(page, pitchId);
   assert.match(kept ?? '', /Written on a bus/);
   await page.context().setOffline(false);
   await page.evaluate(() => window.dispatchEvent(new Event('online')));
@@ -77,8 +83,8 @@ test('the pitch editor autosaves, survives a lost connection, and has no axe vio
   );
   assert.equal(after?.angle, 'Written on a bus without signal');
   await until(
-    () => page.evaluate((id) => localStorage.getItem(`umbrella:pitch:${id}`), pitchId),
-    (v) => v === null,
+    () => localCopies(page, pitchId),
+    (v) => v === '',
   );
 
   // A stored copy that was never sent comes back after a reload.
@@ -97,6 +103,22 @@ test('the pitch editor autosaves, survives a lost connection, and has no axe vio
   assert.equal((await pitchModel(b.ctx.db).findById(pitchId).lean())?.audience, 'Parents in Darkhan');
 });
 
+/** Every unsent copy of a pitch this browser keeps (one per tab), as one string. */
+function localCopies(page: Page, pitchId: string): Promise<string> {
+  return page.evaluate((id) => {
+    const out: string[] = [];
+    for (let i = 0; i < localStorage.length; i++) {
+      const k = localStorage.key(i)!;
+      if (k.startsWith(`umbrella:pitch:${id}`)) out.push(localStorage.getItem(k) ?? '');
+    }
+    return out.join('\n');
+  }, pitchId);
+}
+
+async function shot(page: Page, name: string) {
+  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
+}
+
 async function expectNoViolations(page: Page, name: string) {
   const violations = await checkA11y(page);
   assert.deepEqual(
@@ -105,3 +127,71 @@ async function expectNoViolations(page: Page, name: string) {
     `${name}:\n${describeViolations(violations)}`,
   );
 }
+
+test('two tabs on one draft: the conflict shows both versions, survives a reload, and merges by field', async () => {
+  const call = await buildCall(b.ctx);
+  const user = await trainedJournalist(b.ctx);
+  const tab1 = await b.newPage({ width: 1366 });
+  await signInAs(tab1, user.email);
+  const started = await postForm(tab1, `/grants/${String(call._id)}/pitches`, `/grants/${String(call._id)}`);
+  const pitchId = started.headers().location!.split('/').pop()!;
+  const tab2 = await tab1.context().newPage();
+  await tab1.goto(`/grants/pitches/${pitchId}`);
+  await tab2.goto(`/grants/pitches/${pitchId}`);
+  const stored = () => pitchModel(b.ctx.db).findById(pitchId).lean();
+
+  await tab2.fill('#f-angle', 'Angle written in tab 2');
+  await until(stored, (p) => p?.angle === 'Angle written in tab 2');
+  await tab1.fill('#f-timeline', 'Timeline written in tab 1');
+  await tab1.waitForSelector('#conflict');
+  const panel = (await tab1.textContent('#conflict'))!;
+  assert.match(panel, /Saved by you, in another tab or device/);
+  assert.ok(panel.includes('Angle written in tab 2') && panel.includes('Timeline written in tab 1'));
+  assert.doesNotMatch(panel, /Someone else/);
+  await expectNoViolations(tab1, 'conflict panel');
+
+  // Tab 2 keeps typing: it must not overwrite or delete tab 1's copy.
+  await tab2.fill('#f-audience', 'Audience from tab 2');
+  await until(stored, (p) => p?.audience === 'Audience from tab 2');
+
+  // A reload keeps tab 1's text and asks again.
+  await tab1.reload();
+  await tab1.waitForSelector('#conflict');
+  assert.ok((await tab1.textContent('#conflict'))!.includes('Timeline written in tab 1'));
+  await tab1.setViewportSize({ width: 360, height: 740 });
+  await shot(tab1, 'pitch-conflict-360');
+  await tab1.setViewportSize({ width: 1366, height: 900 });
+  // Merge: the saved angle and audience, this tab's timeline (each side changed its own parts).
+  await tab1.click('#conflict button[data-keep="merge"]');
+  await tab1.waitForURL(`**/grants/pitches/${pitchId}`);
+  const merged = await until(stored, (p) => p?.timeline === 'Timeline written in tab 1');
+  assert.equal(merged?.angle, 'Angle written in tab 2');
+  assert.equal(merged?.audience, 'Audience from tab 2');
+  assert.equal(merged?.timeline, 'Timeline written in tab 1');
+  assert.equal(await localCopies(tab1, pitchId), '');
+});
+
+test('the race: a stale tab that presses Enter (the Save button) can no longer overwrite the other tab silently', async () => {
+  const call = await buildCall(b.ctx);
+  const user = await trainedJournalist(b.ctx);
+  const tab1 = await b.newPage({ width: 1366 });
+  await signInAs(tab1, user.email);
+  const started = await postForm(tab1, `/grants/${String(call._id)}/pitches`, `/grants/${String(call._id)}`);
+  const pitchId = started.headers().location!.split('/').pop()!;
+  const tab2 = await tab1.context().newPage();
+  await tab1.goto(`/grants/pitches/${pitchId}`);
+  await tab2.goto(`/grants/pitches/${pitchId}`);
+  const stored = () => pitchModel(b.ctx.db).findById(pitchId).lean();
+  await tab2.fill('#f-angle', 'Angle that must survive');
+  await until(stored, (p) => p?.angle === 'Angle that must survive');
+
+  // Tab 1 (still on the old version) types a title and presses Enter: the form posts at once.
+  await tab1.fill('#f-title', 'Title from tab 1');
+  await Promise.all([tab1.waitForNavigation(), tab1.press('#f-title', 'Enter')]);
+  // Then keeps typing on the page that came back.
+  // (With the fix the form waits for a choice, so typing is refused; before it, autosave went out.)
+  await tab1.fill('#f-timeline', 'More typing in tab 1', { timeout: 2000 }).catch(() => undefined);
+  await new Promise((r) => setTimeout(r, 4000));
+  assert.equal((await stored())?.angle, 'Angle that must survive');
+  await tab1.waitForSelector('#conflict');
+});

@@ -295,3 +295,33 @@ test('script payloads in pitch fields are escaped in the editor, the lists and t
   const mail = await outboxModel(t.ctx.db).findOne({ to: user.email }).lean();
   assert.doesNotMatch(mail!.html, /<script>alert|<img src=x/);
 });
+
+test('a stale save, by autosave or the Save button, brings back both versions and loses neither', async () => {
+  const { agent, token, pitchId } = await journalistWithDraft(t);
+  // Tab 2 saves an angle; tab 1, still on version 0, saves a timeline.
+  await autosave(agent, token, pitchId, { ...completePitch(0), angle: 'Angle from tab 2' }).expect(200);
+  const stale = await autosave(agent, token, pitchId, {
+    ...completePitch(0),
+    angle: '',
+    timeline: 'Timeline from tab 1',
+  }).expect(409);
+  assert.equal(stale.body.current.version, 1);
+  assert.equal(stale.body.current.values.angle, 'Angle from tab 2');
+  assert.match(stale.body.error.message, /another tab or device/);
+  assert.equal((await pitchModel(t.ctx.db).findById(pitchId).lean())!.angle, 'Angle from tab 2');
+
+  // The Save button (no script): what was typed stays in the form, the saved version beside it.
+  const page = await agent
+    .post(`/grants/pitches/${pitchId}`)
+    .type('form')
+    .send({ _csrf: token, ...completePitch(0), angle: '', timeline: 'Timeline from tab 1' })
+    .expect(409);
+  assert.ok(page.text.includes('Timeline from tab 1'));
+  assert.match(page.text, /data-conflict="[^"]*Angle from tab 2/);
+  assert.match(
+    page.text,
+    /<noscript>[\s\S]*Saved by you, in another tab or device[\s\S]*Angle from tab 2[\s\S]*<\/noscript>/,
+  );
+  assert.doesNotMatch(page.text, /Someone else/);
+  assert.equal((await pitchModel(t.ctx.db).findById(pitchId).lean())!.angle, 'Angle from tab 2');
+});
