@@ -205,6 +205,52 @@ async function sendDecision(ctx: AppContext, call: CallDoc, pitch: PitchDoc) {
   });
 }
 
+/**
+ * What "Release" will do, for the confirmation page: who gets which result by e-mail, in which language,
+ * the totals, and how many pitches are still undecided (they get nothing yet).
+ */
+export async function releasePreview(ctx: AppContext, callId: string, lang: Locale) {
+  const call = await getCall(ctx, callId);
+  const decided = await pitchesForCall(ctx, call._id, [...DECIDED_STATUSES]);
+  const undecided = await pitchesForCall(ctx, call._id, ['submitted', 'under_review', 'shortlisted']);
+  const people = await usersById(
+    ctx,
+    decided.map((p) => p.applicantId),
+  );
+  const order: Record<string, number> = { funded: 0, waitlisted: 1, declined: 2 };
+  const rows = decided
+    .map((p) => {
+      const who = people.get(String(p.applicantId));
+      return {
+        pitchId: String(p._id),
+        title: p.title,
+        applicant: who?.name ?? '',
+        email: who?.email ?? '',
+        language: who?.locale === 'mn' ? 'mn' : 'en',
+        outcome: p.status,
+        amount: p.status === 'funded' ? (p.decision?.amount ?? 0) : 0,
+      };
+    })
+    .sort((a, b) => (order[a.outcome] ?? 9) - (order[b.outcome] ?? 9) || a.title.localeCompare(b.title));
+  const count = (o: string) => rows.filter((r) => r.outcome === o).length;
+  return {
+    call: {
+      id: String(call._id),
+      title: callTitle(call, lang),
+      currency: call.currency ?? 'MNT',
+      released: !!call.decisionsReleasedAt,
+    },
+    rows,
+    totals: {
+      funded: count('funded'),
+      waitlisted: count('waitlisted'),
+      declined: count('declined'),
+      fundedAmount: rows.reduce((s, r) => s + r.amount, 0),
+      undecided: undecided.length,
+    },
+  };
+}
+
 /** One action per call: sets decisionsReleasedAt once, then queues one e-mail per decided pitch. */
 export async function releaseDecisions(ctx: AppContext, actor: SessionUser, callId: string) {
   const call = await getCall(ctx, callId);

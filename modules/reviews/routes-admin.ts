@@ -16,7 +16,7 @@ import {
   manualAssignForm,
 } from './schemas';
 import { assignManually, assignmentsOfCall, autoAssign, unassign } from './assign';
-import { decide, releaseDecisions, reviewBoard, staffReviewsOfPitch } from './decisions';
+import { decide, releaseDecisions, releasePreview, reviewBoard, staffReviewsOfPitch } from './decisions';
 import { formatInZone, getCall, pitchesFinal, pitchesForCall } from './grants-port';
 import { callTitle, dueLabel, rubricView } from './present';
 import { activeReviewers, usersById } from './users';
@@ -201,6 +201,12 @@ export function adminReviewRoutes(ctx: AppContext): Router {
       });
     }
     res.redirect(303, res.locals.url(`/admin/calls/${callId}/review-board?decided=1`));
+  });
+
+  /** The confirmation before the one-shot release: who gets what, and the totals. */
+  router.get('/admin/calls/:callId/release', policy.staff, async (req, res) => {
+    const { callId } = parseParams(callParams, req.params);
+    res.render('reviews/release', { preview: await releasePreview(ctx, callId, res.locals.lang as Locale) });
   });
 
   router.post('/admin/calls/:callId/release', policy.staff, async (req, res) => {

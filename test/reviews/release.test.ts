@@ -73,6 +73,21 @@ test('before release an applicant sees "Under review" and nothing else: no outco
     0,
   );
 
+  // The admin confirms first, seeing who gets what.
+  const board = await admin.get(`/admin/calls/${call._id}/review-board`).expect(200);
+  assert.ok(board.text.includes(`href="/admin/calls/${call._id}/release"`));
+  assert.ok(!board.text.includes(`action="/admin/calls/${call._id}/release"`), 'no one-click release');
+  const confirm = await admin.get(`/admin/calls/${call._id}/release`).expect(200);
+  for (const seen of [
+    fundedUser.name,
+    declinedUser.email,
+    funded.title,
+    '1 pitch funded, 2,500 MNT in total',
+    '1 pitch not funded',
+    '1 pitch has no decision yet',
+    'Release and send 2 e-mails',
+  ])
+    assert.ok(confirm.text.includes(seen), `confirmation shows ${seen}`);
   await admin.post(`/admin/calls/${call._id}/release`).type('form').send({ _csrf: token }).expect(303);
 
   const after = await applicantSees(agents.funded, call._id, funded._id);
