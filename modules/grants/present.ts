@@ -34,6 +34,7 @@ export function presentCall(call: Call, lang: Locale, readerZone: string) {
     closesInZone: formatInZone(call.closesAt, call.timeZone, lang),
     closesForReader: readerZone !== call.timeZone ? formatInZone(call.closesAt, readerZone, lang) : '',
     closesAtIso: call.closesAt.toISOString(),
+    currency: call.currency ?? 'MNT',
     budgetPool: call.budgetPool,
     maxAward: call.maxAward,
     awardedTotal: call.awardedTotal,

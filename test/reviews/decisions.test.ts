@@ -137,7 +137,7 @@ test('decision e-mails: released once per call, with comments to the applicant b
     assert.ok(!String(body).includes('PRIVATE'));
     assert.ok(!String(body).includes('Tsetsegmaa'));
   }
-  assert.match(toFunded.text, /3000 MNT/);
+  assert.match(toFunded.text, /3,000 MNT/);
   assert.ok(String(toDeclined.text).includes('Needs a clearer ethics plan.'));
   assert.match(toDeclined.subject, /Таны төслийн шийдвэр/);
 
@@ -165,12 +165,12 @@ test('the review board shows scores and a what-if selection against the pool', a
   await submittedReview(b, 'R two', 'x', 'y', 1);
   const page = await admin.get(`/admin/calls/${call._id}/review-board`).expect(200);
   assert.match(page.text, /Pitch Alpha/);
-  assert.match(page.text, /Selected total 2000 of remaining 2500/);
+  assert.match(page.text, /Selected: 2,000 MNT of the 2,500 MNT remaining/);
   assert.ok(page.text.indexOf('Pitch Alpha') < page.text.indexOf('Pitch Beta'), 'ranked by score');
   const whatIf = await admin
     .get(`/admin/calls/${call._id}/review-board?whatIf=1&pick=${a._id}&pick=${b._id}`)
     .expect(200);
-  assert.match(whatIf.text, /Selected total 3000 of remaining 2500/);
+  assert.match(whatIf.text, /Selected: 3,000 MNT of the 2,500 MNT remaining/);
   assert.match(whatIf.text, /Over budget/);
   await admin.get(`/admin/calls/${call._id}/review-board?pick[$ne]=1`).expect(400);
 });
@@ -187,7 +187,7 @@ test('after release, a waitlisted pitch funded later is e-mailed at once', async
   await decide(call._id, pitch._id, { outcome: 'funded', amount: '1000' }).expect(303);
   const mails = await outbox.find({ to: journalist.email }).sort({ _id: 1 }).toArray();
   assert.equal(mails.length, 2);
-  assert.match(String(mails[1]!.text), /funded with 1000 MNT/);
+  assert.match(String(mails[1]!.text), /funded with 1,000 MNT/);
   assert.equal((await decisionFor(t.ctx, pitch._id, journalist._id))?.outcome, 'funded');
   await decide(call._id, pitch._id, { outcome: 'declined' }).expect(409);
 });
