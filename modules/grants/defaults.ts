@@ -63,8 +63,8 @@ export function defaultRubric(): RubricCriterion[] {
       'feasibility',
       'Feasibility',
       'Хэрэгжих боломж',
-      'Can it be done on this budget and timeline, with a confirmed outlet?',
-      'Энэ төсөв, хугацаанд, баталгаатай хэвлэл мэдээллийн байгууллагатайгаар хийж чадах уу?',
+      'Can it be done on this budget and timeline? Is publication agreed (see the letter from the outlet among the attachments)?',
+      'Энэ төсөв, хугацаанд хийж чадах уу? Нийтлэх нь тохиролцсон уу (хавсралтын дундах байгууллагын захидлыг үзнэ үү)?',
     ),
   ];
 }

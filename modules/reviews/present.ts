@@ -9,6 +9,7 @@ import type { Assignment, Review } from './model';
 export interface BlindFile {
   index: number;
   label: string;
+  kind: string;
   ext: string;
   sizeLabel: string;
 }
@@ -41,6 +42,8 @@ export function blindFiles(files: StoredFileDoc[]): BlindFile[] {
   return files.map((f, i) => ({
     index: i + 1,
     label: `${i + 1}`,
+    // What it is (work sample, outlet letter…): the applicant's own choice from a fixed list, never a name.
+    kind: ['sample', 'outlet-letter', 'other'].includes(f.kind) ? f.kind : 'other',
     ext: safeExt(f.ext).toUpperCase(),
     sizeLabel: sizeLabel(f.size),
   }));
@@ -76,16 +79,51 @@ export interface RubricView {
   guidance: string;
   scaleMax: number;
   weight: number;
+  /** What a low, middle and top score look like: i18n keys `reviews.anchors.<set>.low|mid|high`. */
+  anchors: Array<{ score: number; key: string }>;
 }
 
+/** Criteria of the default rubric with their own level descriptors; any other criterion gets generic ones. */
+const ANCHORED = new Set([
+  'comprehension',
+  'appeal',
+  'acceptability',
+  'relevance',
+  'persuasion',
+  'ethics-victim-safety',
+  'feasibility',
+]);
+
 export const rubricView = (call: CallDoc, lang: Locale): RubricView[] =>
-  call.rubric.map((c) => ({
-    id: c.id,
-    label: c.label?.[lang] || c.label?.en || c.id,
-    guidance: c.guidance?.[lang] || c.guidance?.en || '',
-    scaleMax: c.scaleMax,
-    weight: c.weight,
-  }));
+  call.rubric.map((c) => {
+    const set = ANCHORED.has(c.id) ? c.id : 'generic';
+    const points = [...new Set([1, Math.ceil(c.scaleMax / 2), c.scaleMax])].filter((n) => n >= 1);
+    const levels =
+      points.length === 3 ? ['low', 'mid', 'high'] : points.length === 2 ? ['low', 'high'] : ['high'];
+    return {
+      id: c.id,
+      label: c.label?.[lang] || c.label?.en || c.id,
+      guidance: c.guidance?.[lang] || c.guidance?.en || '',
+      scaleMax: c.scaleMax,
+      weight: c.weight,
+      anchors: points.map((score, i) => ({ score, key: `reviews.anchors.${set}.${levels[i]}` })),
+    };
+  });
+
+/** The weighted total the board uses (0–100), for what has been scored so far. */
+export function runningTotal(rubric: RubricView[], scores: Record<string, number | string | undefined>) {
+  const weight = rubric.reduce((s, c) => s + c.weight, 0);
+  let sum = 0;
+  let scored = 0;
+  for (const c of rubric) {
+    const raw = scores[c.id];
+    const n = typeof raw === 'number' ? raw : /^\d{1,2}$/.test(String(raw ?? '').trim()) ? Number(raw) : NaN;
+    if (!(n >= 0 && n <= c.scaleMax)) continue;
+    sum += (c.weight * n) / c.scaleMax;
+    scored++;
+  }
+  return { value: weight > 0 ? Math.round((sum / weight) * 1000) / 10 : 0, scored, of: rubric.length };
+}
 
 export const callTitle = (call: CallDoc, lang: Locale) => call.title?.[lang] || call.title?.en || '';
 

@@ -15,7 +15,7 @@ import {
   type ReviewInput,
 } from './service';
 import { callsByIds, pitchesByIds, storedFilesOfPitch, streamStoredFile } from './grants-port';
-import { assignmentListItem, safeExt } from './present';
+import { assignmentListItem, runningTotal, safeExt } from './present';
 import { stripDocumentMetadata } from './docmeta';
 import { signedInUser } from '../../server/auth/policy';
 
@@ -81,7 +81,10 @@ export function reviewerRoutes(ctx: AppContext): Router {
   ) => {
     const page = await reviewPage(ctx, signedInUser(res.req), assignmentId, res.locals.lang as Locale);
     const view = page.opened ? 'reviews/pitch' : 'opensAt' in page ? 'reviews/waiting' : 'reviews/declare';
-    res.status(status).render(view, { page, ...extra });
+    // The weighted total of the scores on the form (as typed when it comes back refused).
+    const shown = (extra.mine as ReviewInput | undefined)?.scores ?? (page.opened ? page.review.scores : {});
+    const total = page.opened ? runningTotal(page.rubric, shown) : undefined;
+    res.status(status).render(view, { page, total, ...extra });
   };
 
   router.get('/reviews/:assignmentId', policy.reviewer, async (req, res) => {

@@ -2,7 +2,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp, type TestApp } from '../support/app';
 import { buildCall, buildUser, csrfFrom, signIn } from '../factories';
-import { buildPitch } from './factories';
+import { buildPitch, buildStoredFile } from './factories';
+import { defaultRubric } from '../../modules/grants';
 import { assignmentModel, reviewModel } from '../../modules/reviews/model';
 import { auditModel } from '../../modules/audit/model';
 
@@ -168,14 +169,14 @@ test('a score of 7, -1 or 3.5 in a 0–5 box comes back on the form with everyth
       .expect(400);
     // Every value as typed, the comments and the recommendation.
     for (const kept of [
-      'name="score_relevance" type="number" min="0" max="5" step="1" inputmode="numeric" value="7"',
-      'name="score_ethics" type="number" min="0" max="5" step="1" inputmode="numeric" value="-1"',
       'value="3.5"',
       'Strong idea; say more about consent.',
       'My private note on the budget.',
       '<option value="maybe" selected>',
     ])
       assert.ok(res.text.includes(kept), `${action}: kept ${kept}`);
+    assert.match(res.text, /name="score_relevance" type="number" min="0" max="5" step="1"[^>]*value="7"/);
+    assert.match(res.text, /name="score_ethics" type="number" min="0" max="5" step="1"[^>]*value="-1"/);
     // Each bad field is marked and explained, with a summary linking to it.
     for (const id of ['score_relevance', 'score_ethics', 'score_feasibility']) {
       assert.match(res.text, new RegExp(`id="f-${id}"[^>]*aria-invalid="true"`));
@@ -199,4 +200,41 @@ test('a score of 7, -1 or 3.5 in a 0–5 box comes back on the form with everyth
     .expect(400);
   assert.match(tampered.text, /id="f-score_relevance"[^>]*aria-invalid="true"/);
   assert.ok(tampered.text.includes('Kept'));
+});
+
+test('the review form shows each weight, what a 1, 3 and 5 look like, the weighted total and what each attachment is', async () => {
+  const call = await buildCall(t.ctx, { rubric: defaultRubric() }, { closed: true });
+  const pitch = await buildPitch(t.ctx, call, await buildUser(t.ctx), { status: 'under_review' });
+  await buildStoredFile(t.ctx, pitch, Buffer.from('%PDF-1.4\n%%EOF\n'), {
+    ext: 'pdf',
+    mime: 'application/pdf',
+    originalName: 'letter.pdf',
+  });
+  await t.ctx.db
+    .collection('storedfiles')
+    .updateOne({ pitchId: pitch._id }, { $set: { kind: 'outlet-letter' } });
+  const r = await reviewerOn(pitch);
+  const page = await r.agent.get(`/reviews/${r.id}`).expect(200);
+  assert.match(page.text, /Weight ×2: counts 2 times as much/);
+  assert.match(page.text, /Weight ×1/);
+  assert.match(page.text, /<strong>1<\/strong> — No credible plan for consent/);
+  assert.match(page.text, /<strong>3<\/strong> — A plan exists but misses a step/);
+  assert.match(page.text, /<strong>5<\/strong> — Informed consent, identities protected/);
+  assert.match(page.text, /0 \/ 100 \(0 of 7 criteria scored\)/);
+  assert.match(page.text, /letter from the outlet/);
+  assert.doesNotMatch(page.text, /letter\.pdf/);
+  // Saved scores count in the total: ethics 5/5 (weight 2) and comprehension 5/5 → 3 of 8 weight units.
+  await r.agent
+    .post(`/reviews/${r.id}/review`)
+    .type('form')
+    .send({
+      _csrf: r.token,
+      version: '0',
+      action: 'save',
+      'score_ethics-victim-safety': '5',
+      score_comprehension: '5',
+    })
+    .expect(303);
+  const again = await r.agent.get(`/reviews/${r.id}`).expect(200);
+  assert.match(again.text, /37\.5 \/ 100 \(2 of 7 criteria scored\)/);
 });
