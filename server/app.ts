@@ -10,6 +10,7 @@ import { requestLogSerializers } from './http/log-redact';
 import { bodyTypes } from './http/body';
 import { mountBase, viewLocals } from './http/locals';
 import { healthRoutes } from './http/health';
+import { compress } from './http/compression';
 import { databaseReachable } from './db/reachability';
 import { sessionMiddleware, sessionTimeouts } from './auth/session';
 import { csrf } from './auth/csrf';
@@ -58,6 +59,7 @@ export function createApp(
     }),
   );
   app.use(mountBase, cspNonce, securityHeaders(ctx.config.frameAncestors));
+  app.use(compress(ctx.config.compression));
   app.use(
     '/assets',
     express.static(path.join(ourViews, 'assets'), { maxAge: '7d', index: false, fallthrough: false }),

@@ -21,6 +21,7 @@ const envSchema = z.object({
   SEED_DEMO: z.enum(['true', 'false']).default('true'),
   LOGIN_LIMIT_PER_IP: z.coerce.number().int().min(1).default(30),
   LOGIN_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).default(8),
+  COMPRESSION: z.enum(['on', 'off']).default('on'),
 });
 
 export interface Config {
@@ -44,6 +45,8 @@ export interface Config {
   /** Login and password-reset attempts allowed per 15 minutes. */
   loginLimitPerIp: number;
   loginLimitPerAccount: number;
+  /** gzip/brotli for responses; off where a proxy in front (or the host app) compresses. */
+  compression: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
@@ -77,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     seedDemo: e.SEED_DEMO === 'true',
     loginLimitPerIp: e.LOGIN_LIMIT_PER_IP,
     loginLimitPerAccount: e.LOGIN_LIMIT_PER_ACCOUNT,
+    compression: e.COMPRESSION === 'on',
   };
 }
 
