@@ -10,6 +10,7 @@ import { requestLogSerializers } from './http/log-redact';
 import { bodyTypes } from './http/body';
 import { mountBase, viewLocals } from './http/locals';
 import { healthRoutes } from './http/health';
+import { staticAssets } from './http/assets';
 import { compress } from './http/compression';
 import { databaseReachable } from './db/reachability';
 import { sessionMiddleware, sessionTimeouts } from './auth/session';
@@ -60,10 +61,7 @@ export function createApp(
   );
   app.use(mountBase, cspNonce, securityHeaders(ctx.config.frameAncestors));
   app.use(compress(ctx.config.compression));
-  app.use(
-    '/assets',
-    express.static(path.join(ourViews, 'assets'), { maxAge: '7d', index: false, fallthrough: false }),
-  );
+  app.use(staticAssets(path.join(ourViews, 'assets'), { watch: ctx.config.env === 'development' }));
   const reachable = databaseReachable(ctx.db);
   app.use(healthRoutes(ctx.db));
   // Fail at once while the database is down, instead of waiting out server selection.
