@@ -25,6 +25,7 @@ import { buildCeilingApp } from './ceiling';
 import { listen, measure, type LoadOptions } from './measure';
 import { runSection, type SectionResult } from './section';
 import { evaluateGoals, printGoals } from './goals';
+import { runPageWeight } from './page-weight';
 
 const { values: opts } = parseArgs({
   options: {
@@ -88,6 +89,8 @@ async function main() {
     JSON.stringify({ at: new Date().toISOString(), load, ceiling, programme, large, goals }, null, 2),
   );
   console.log(`results written to ${out}`);
+  // Page weight and the lesson page's paint over slow 3G: its own app, table and results file.
+  await runPageWeight();
   process.exit(0);
 }
 
