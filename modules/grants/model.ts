@@ -45,6 +45,8 @@ export interface Call {
   allowMultiplePitches: boolean;
   status: CallStatus;
   decisionsReleasedAt?: Date;
+  /** Last receipt number given out (pitch references DU27-0001, DU27-0002, … count from it). */
+  receiptSeq?: number;
   createdBy?: Types.ObjectId;
   __v: number;
   createdAt: Date;
@@ -92,6 +94,7 @@ const callSchema = new Schema<Call>(
     allowMultiplePitches: { type: Boolean, required: true, default: false },
     status: { type: String, enum: CALL_STATUSES, required: true, default: 'draft' },
     decisionsReleasedAt: { type: Date },
+    receiptSeq: { type: Number, min: 0 },
     createdBy: { type: Schema.Types.ObjectId, ref: 'User' },
   },
   { timestamps: true, optimisticConcurrency: true },
@@ -158,6 +161,8 @@ export interface Pitch {
   submittedAt?: Date;
   withdrawnAt?: Date;
   receiptKey?: string;
+  /** The short human reference on the receipt, e.g. DU27-0042 (unique within the call). */
+  reference?: string;
   decision?: PitchDecision;
   __v: number;
   createdAt: Date;
@@ -192,6 +197,7 @@ const pitchSchema = new Schema<Pitch>(
     submittedAt: { type: Date },
     withdrawnAt: { type: Date },
     receiptKey: { type: String, maxlength: 100 },
+    reference: { type: String, maxlength: 20 },
     decision: {
       type: new Schema<PitchDecision>(
         {

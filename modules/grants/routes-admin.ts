@@ -98,6 +98,7 @@ export function adminCallRoutes(ctx: AppContext): Router {
       pitches: pitches.map((p) => ({
         id: String(p._id),
         title: p.title,
+        reference: p.reference ?? '',
         status: p.status,
         applicant: names.get(String(p.applicantId)) ?? '',
         budgetTotal: p.budgetTotal,

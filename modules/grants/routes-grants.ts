@@ -65,6 +65,7 @@ export function grantsRoutes(ctx: AppContext): Router {
       decision,
       pitchId: String(pitch._id),
       status: applicantStatus(call, pitch),
+      reference: pitch.reference ?? '',
       submittedAt: pitch.submittedAt ? res.locals.fmt.dateTime(pitch.submittedAt) : '',
       budgetTotal: pitch.budgetTotal,
       call: presentCall(call, res.locals.lang, res.locals.timeZone),

@@ -8,6 +8,7 @@ import { enqueueEmail } from '../notifications';
 import { usersByIds } from '../accounts';
 import {
   DECIDED_STATUSES,
+  callModel,
   editableStatuses,
   pitchModel,
   type Call,
@@ -17,7 +18,7 @@ import {
 import type { PitchForm } from './schemas';
 import { acceptingPitches, getCall } from './service-calls';
 import { eligibilityFor } from './eligibility';
-import { formatInZone } from './time';
+import { formatInZone, utcToLocalInput } from './time';
 
 type Actor = Pick<SessionUser, 'id' | 'role'>;
 const MAX_PITCHES_PER_CALL = 5;
@@ -209,8 +210,55 @@ export async function submitPitch(
     { type: 'pitch', id: pitch._id },
     { callId: String(call._id) },
   );
-  await sendReceipt(ctx, call, updated as Pitch);
-  return { pitch: updated as Pitch, first: true };
+  const withReference = await giveReference(ctx, call, updated as Pitch);
+  await sendReceipt(ctx, call, withReference);
+  return { pitch: withReference, first: true };
+}
+
+/**
+ * The call's initials and the deadline's year: "Dream Umbrella stories 2027" closing in 2027 → DU27.
+ * Letters only (Latin from the English title; X when there are none).
+ */
+export function referencePrefix(call: Pick<Call, 'title' | 'closesAt' | 'timeZone'>): string {
+  const skip = new Set(['a', 'an', 'the', 'of', 'for', 'and', 'on', 'in', 'to']);
+  const initials = (call.title.en || '')
+    .split(/[^A-Za-z]+/)
+    .filter((w) => w && !skip.has(w.toLowerCase()))
+    .slice(0, 2)
+    .map((w) => w[0]!.toUpperCase())
+    .join('');
+  const year = utcToLocalInput(call.closesAt, call.timeZone).slice(2, 4);
+  return `${initials || 'X'}${year}`;
+}
+
+/**
+ * A short reference for a submitted pitch, once (a pitch keeps the one it got): the next number of its
+ * call, taken by one atomic increment after the submission has won, so parallel submits leave no gaps.
+ */
+export async function giveReference(ctx: AppContext, call: Call, pitch: Pitch): Promise<Pitch> {
+  if (pitch.reference) return pitch;
+  const counted = await callModel(ctx.db)
+    .findOneAndUpdate(
+      { _id: call._id },
+      { $inc: { receiptSeq: 1 } },
+      { new: true, projection: { receiptSeq: 1 } },
+    )
+    .lean();
+  const reference = `${referencePrefix(call)}-${String(counted?.receiptSeq ?? 0).padStart(4, '0')}`;
+  const updated = await pitchModel(ctx.db)
+    .findOneAndUpdate(
+      { _id: pitch._id, reference: trusted({ $exists: false }) },
+      { $set: { reference } },
+      { new: true },
+    )
+    .lean();
+  return ((updated as Pitch | null) ?? (await getPitch(ctx, pitch._id))) as Pitch;
+}
+
+/** A title in quotation marks once: «…» in Mongolian, “…” in English; a title that has its own marks keeps them. */
+export function quoted(title: string, locale: Locale): string {
+  if (/^[«"“„']/.test(title.trim()) || /[»"”']$/.test(title.trim())) return title;
+  return locale === 'mn' ? `«${title}»` : `“${title}”`;
 }
 
 async function sendReceipt(ctx: AppContext, call: Call, pitch: Pitch): Promise<void> {
@@ -224,9 +272,9 @@ async function sendReceipt(ctx: AppContext, call: Call, pitch: Pitch): Promise<v
     dedupeKey: pitch.receiptKey ?? `receipt:${String(pitch._id)}`,
     data: {
       name: applicant.name,
-      callTitle: call.title[locale] || call.title.en,
+      callTitle: quoted(call.title[locale] || call.title.en, locale),
       pitchTitle: pitch.title,
-      reference: String(pitch._id),
+      reference: pitch.reference ?? String(pitch._id),
       submittedAt: formatInZone(pitch.submittedAt!, call.timeZone, locale),
       closesAt: formatInZone(call.closesAt, call.timeZone, locale),
       editable: call.deadlineMode === 'fixed',

@@ -2,7 +2,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp, fixedClock, type TestApp } from '../support/app';
 import { buildCall, buildUser, signIn, tokenFor } from '../factories';
-import { pitchModel } from '../../modules/grants/model';
+import { callModel, pitchModel } from '../../modules/grants/model';
+import { referencePrefix } from '../../modules/grants/service-pitches';
 import { outboxModel } from '../../modules/notifications/model';
 import { auditModel } from '../../modules/audit/model';
 import { completePitch, journalistWithDraft, trainedJournalist } from './helpers';
@@ -180,6 +181,14 @@ test('20 parallel submits: one submitted pitch, one receipt, one audit event', a
   assert.match(mails[0]!.text, new RegExp(pitchId));
   const events = await auditModel(t.ctx.db).find({ targetId: pitchId, action: 'pitch.submitted' }).lean();
   assert.equal(events.length, 1);
+  // One short human reference, on the receipt and the pitch page: the call's initials, year, number.
+  const prefix = referencePrefix((await callModel(t.ctx.db).findById(pitch!.callId).lean())!);
+  assert.match(prefix, /^DU\d{2}$/);
+  assert.equal(pitch!.reference, `${prefix}-0001`);
+  assert.match(mails[0]!.text, new RegExp(`Reference: ${prefix}-0001`));
+  assert.match(mails[0]!.text, /for “Dream Umbrella stories”\./);
+  const page = await agent.get(`/grants/pitches/${pitchId}`).expect(200);
+  assert.match(page.text, new RegExp(`Reference: <strong>${prefix}-0001</strong>`));
 });
 
 test('the receipt comes in Mongolian for a Mongolian-speaking journalist', async () => {
@@ -202,6 +211,9 @@ test('the receipt comes in Mongolian for a Mongolian-speaking journalist', async
   await agent.post(`/grants/pitches/${id}/submit`).type('form').send({ _csrf: token }).expect(303);
   const mail = await outboxModel(t.ctx.db).findOne({ to: user.email }).lean();
   assert.match(mail!.subject, /Санал хүлээн авлаа/);
+  // The call title is quoted once, with Mongolian marks.
+  assert.ok(mail!.text.includes('«Мөрөөдлийн шүхэр нийтлэл» зарт'), mail!.text);
+  assert.doesNotMatch(mail!.text, /««|»»/);
 });
 
 test('submitting an incomplete pitch lists what is missing and changes nothing', async () => {
