@@ -7,7 +7,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBrowserApp, type BrowserApp } from '../support/browser';
-import { BUDGET, paintOver3g, traineePages, type TraineePages } from '../../bench/page-weight';
+import { traineePages, type TraineePages } from '../../bench/page-weight';
+import { BUDGET, paintOver3g } from '../../bench/page-weight-measure';
 
 let b: BrowserApp;
 let pages: TraineePages;

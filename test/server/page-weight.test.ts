@@ -9,7 +9,8 @@ import type { Server } from 'node:http';
 import { buildTestApp, type TestApp } from '../support/app';
 import { closeServer } from '../support/browser';
 import { listen } from '../../bench/measure';
-import { BUDGET, pageWeight, traineePages, type TraineePages } from '../../bench/page-weight';
+import { traineePages, type TraineePages } from '../../bench/page-weight';
+import { BUDGET, pageWeight } from '../../bench/page-weight-measure';
 
 let t: TestApp;
 let server: Server;
