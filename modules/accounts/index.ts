@@ -39,4 +39,5 @@ export {
 } from './directory';
 export type { User } from './model';
 export { hostAuthAdapter, linkHostUser, type HostUser } from './host-users';
+export { extendHome, type HomeTask } from './home';
 export { DEMO_PASSWORD } from './seed';

@@ -9,16 +9,18 @@ import { accountsPolicy as policy } from './policy';
 import * as accounts from './service';
 import { deleteOwnAccount, exportPersonalData } from './privacy';
 import { signedInUser } from '../../server/auth/policy';
+import { homeTasks } from './home';
 
 /** Registration and the signed-in user's own profile. */
 export function accountRoutes(ctx: AppContext): Router {
   const router = Router();
   const limits = credentialLimits(ctx.config.loginLimitPerIp, ctx.config.loginLimitPerAccount);
 
-  router.get('/', policy.public, (req, res) => {
+  router.get('/', policy.public, async (req, res) => {
     if (!req.user) return res.redirect(303, res.locals.url('/login'));
     if (req.user.role === 'journalist') return res.redirect(303, res.locals.url('/learn'));
-    res.render('home', {});
+    // Staff land on what needs doing (modules add their tasks through extendHome).
+    res.render('home', { tasks: await homeTasks(ctx, signedInUser(req), res.locals.lang) });
   });
 
   router.get('/register', policy.public, (req, res) => {

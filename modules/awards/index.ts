@@ -1,5 +1,10 @@
 import type { UmbrellaModule } from '../../server/module';
 import { awardsRouter } from './routes';
+import { extendHome } from '../accounts';
+import { awardTasks } from './service';
+
+// Admins see publications to check and tranches to pay on their home page.
+extendHome({ tasks: awardTasks });
 
 export const awardsModule: UmbrellaModule = {
   name: 'awards',

@@ -4,6 +4,7 @@ import type { SessionUser } from '../../server/types';
 import { Conflict, Invalid, NotFound } from '../../server/http/errors';
 import { recordAudit } from '../audit';
 import { callsByIds, utcToLocalInput } from '../grants';
+import type { HomeTask } from '../accounts';
 import { awardModel, type Award, type AwardStatus, type TrancheKey } from './model';
 
 const $in = (values: unknown[]) => mongoose.trusted({ $in: values });
@@ -307,4 +308,27 @@ export async function publishedAwards(ctx: AppContext) {
     .sort({ publishedAt: -1 })
     .limit(500)
     .lean();
+}
+
+/** Staff's "needs doing": reported publications to check, and tranches whose milestone is reached. */
+export async function awardTasks(ctx: AppContext, user: SessionUser): Promise<HomeTask[]> {
+  if (user.role !== 'admin') return [];
+  const live = await awardModel(ctx.db)
+    .find(
+      { status: $in(['accepted', 'draft_received', 'published', 'closed']) },
+      { status: 1, tranches: 1, publicationConfirmedAt: 1 },
+    )
+    .limit(1000)
+    .lean();
+  const toCheck = live.filter((a) => a.status === 'published' && !a.publicationConfirmedAt);
+  const payable = live.filter((a) =>
+    a.tranches.some((t) => !t.paidAt && TRANCHE_REACHED[t.key].includes(a.status)),
+  );
+  const tasks: HomeTask[] = [];
+  const href = (list: Award[]) => (list.length === 1 ? `/admin/awards/${list[0]!._id}` : '/admin/awards');
+  if (toCheck.length)
+    tasks.push({ key: 'awards.home.confirm', params: { count: toCheck.length }, href: href(toCheck) });
+  if (payable.length)
+    tasks.push({ key: 'awards.home.pay', params: { count: payable.length }, href: href(payable) });
+  return tasks;
 }

@@ -23,6 +23,7 @@ export async function getCall(ctx: AppContext, callId: string | Types.ObjectId):
 }
 
 export const callsByIds = grants.callsByIds;
+export const listCalls = grants.listCalls;
 
 export async function pitchesForCall(
   ctx: AppContext,

@@ -4,6 +4,11 @@ import type { UmbrellaModule } from '../../server/module';
 import { reviewerRoutes } from './routes-reviewer';
 import { adminReviewRoutes } from './routes-admin';
 import { sendReviewReminders } from './reminders';
+import { extendHome } from '../accounts';
+import { reviewTasks } from './home';
+
+// Admins see what needs doing in the review workflow on their home page; reviewers what to review.
+extendHome({ tasks: reviewTasks });
 
 function reviewsRouter(ctx: AppContext): Router {
   const router = Router();

@@ -112,6 +112,7 @@ test('award flow to publication; each tranche is paid once and only after its mi
   // Self-reported: not public until staff have opened the link.
   assert.ok(!(await request(t.app).get('/published').expect(200)).text.includes(pitch.title), 'not yet');
   assert.match((await agent.get(`/awards/${id}`).expect(200)).text, /Programme staff will open the link/);
+  assert.match((await admin.get('/').expect(200)).text, /reported publications? to check/);
   const unchecked = await admin
     .post(`/admin/awards/${id}/confirm-publication`)
     .type('form')
