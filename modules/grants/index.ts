@@ -4,6 +4,7 @@ import type { UmbrellaModule } from '../../server/module';
 import { adminCallRoutes } from './routes-admin';
 import { grantsRoutes } from './routes-grants';
 import { closeCallsJob } from './jobs';
+import { seedDemoCall } from './seed';
 
 function grantsRouter(ctx: AppContext): Router {
   const router = Router();
@@ -19,6 +20,7 @@ export const grantsModule: UmbrellaModule = {
     { href: '/admin/calls', label: 'grants.nav.calls', roles: ['admin'] },
   ],
   jobs: [closeCallsJob],
+  seed: [seedDemoCall],
 };
 
 export {

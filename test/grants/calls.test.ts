@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { buildTestApp, fixedClock, type TestApp } from '../support/app';
 import { buildCall, buildUser, signIn, tokenFor } from '../factories';
 import { callModel } from '../../modules/grants/model';
+import { seedDemoCall } from '../../modules/grants/seed';
 import { auditModel } from '../../modules/audit/model';
 import { trainedJournalist } from './helpers';
 
@@ -192,4 +193,22 @@ test('the background job closes calls whose deadline passed, once, with an audit
     .find({ targetId: String(due._id), action: 'call.closed' })
     .lean();
   assert.equal(events.length, 1);
+});
+
+test('a fresh install with demo data has one open demo call, once', async () => {
+  const fresh = await buildTestApp({ clock: fixedClock(new Date()) });
+  try {
+    const printed = await seedDemoCall(fresh.ctx);
+    assert.match(printed ?? '', /Demo grant call open until .*Asia\/Ulaanbaatar.*\/grants\/[a-f0-9]{24}/);
+    assert.equal(await seedDemoCall(fresh.ctx), undefined, 'a second run adds nothing');
+    const calls = await callModel(fresh.ctx.db).find({}).lean();
+    assert.equal(calls.length, 1);
+    assert.equal(calls[0]!.status, 'open');
+    assert.ok(calls[0]!.closesAt > fresh.ctx.clock.now());
+    const journalist = await signIn(fresh.app, await buildUser(fresh.ctx));
+    const list = await journalist.get('/grants').expect(200);
+    assert.match(list.text, /Dream Umbrella story grants \(demo\)/);
+  } finally {
+    await fresh.close();
+  }
 });
