@@ -139,7 +139,7 @@ test('decision e-mails: released once per call, with comments to the applicant b
   }
   assert.match(toFunded.text, /3,000 MNT/);
   assert.ok(String(toDeclined.text).includes('Needs a clearer ethics plan.'));
-  assert.match(toDeclined.subject, /Таны төслийн шийдвэр/);
+  assert.match(toDeclined.subject, /Таны саналын шийдвэр/);
 
   const seen = await decisionFor(t.ctx, String(p1._id), funded._id);
   assert.deepEqual(seen?.comments, ['Strong angle, keep survivors anonymous.']);
