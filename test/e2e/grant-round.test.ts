@@ -211,6 +211,11 @@ test('a whole grant round, from call to published story', { timeout: 240_000 }, 
   );
   await shoot(adminPage, 'grant-round-assignments');
 
+  // 4b. Reviewers read the version on file at the deadline: assigned early, they wait until the call
+  // closes. The admin closes it now (pitches stay editable until then).
+  await adminPage.goto(`/admin/calls/${callId}`);
+  await submitVia(adminPage, adminPage.locator(`form[action$="/admin/calls/${callId}/close"] button`));
+
   // 5. Reviewers declare and score blind. Saraa declares a conflict on the third pitch.
   const secrets = [...specs.map((s) => s.name), ...specs.map((s) => s.outlet)];
   for (const [ri, reviewer] of reviewers.entries()) {
@@ -277,22 +282,28 @@ test('a whole grant round, from call to published story', { timeout: 240_000 }, 
   assert.equal((await decide(1, 'funded')).status(), 303);
   const over = await decide(2, 'funded');
   assert.equal(over.status(), 409, 'funding beyond the pool is refused');
-  assert.ok((await adminPage.textContent('main'))!.includes(t('reviews.errors.overBudget')));
+  // The refusal names what is left of the pool; its first sentence is enough to recognise it.
+  const overBudget = t('reviews.errors.overBudget').split(' (')[0]!;
+  assert.ok((await adminPage.textContent('main'))!.includes(overBudget), 'over-budget refusal shown');
   await shoot(adminPage, 'grant-round-over-budget');
   assert.equal((await decide(2, 'declined')).status(), 303);
   assert.ok(
     (await adminPage.textContent('main'))!.includes(
       t('reviews.board.budget', {
-        pool: 10_000_000,
-        awarded: 7_000_000,
-        remaining: 3_000_000,
+        pool: '10,000,000',
+        awarded: '7,000,000',
+        remaining: '3,000,000',
         currency: 'MNT',
-        max: 4_000_000,
+        max: '4,000,000',
       }),
     ),
   );
 
   // 8. Release decisions; decision e-mails go out over SMTP.
+  // Release asks for confirmation on a page that shows who gets what.
+  await adminPage.click(`a[href="/admin/calls/${callId}/release"]`);
+  await adminPage.waitForURL((u) => u.pathname === `/admin/calls/${callId}/release`);
+  await shoot(adminPage, 'grant-round-release-confirm');
   await submitVia(adminPage, adminPage.locator(`form[action="/admin/calls/${callId}/release"] button`));
   await adminPage.getByText(t('reviews.board.releasedNote')).waitFor();
   await sendDueEmails(b.ctx);
@@ -337,6 +348,13 @@ test('a whole grant round, from call to published story', { timeout: 240_000 }, 
   assert.equal(await adminPage.locator('#ref-publication').count(), 0);
   assert.ok((await adminPage.textContent('main tbody'))!.includes('BANK-2026-0042'));
   await shoot(adminPage, 'grant-round-tranche-paid');
+
+  // 10b. Staff confirm the publication (link opened, date not in the future) before it is listed.
+  await adminPage.check('#f-linkChecked');
+  await submitVia(
+    adminPage,
+    adminPage.locator(`form[action="/admin/awards/${awardId}/confirm-publication"] button`),
+  );
 
   // 11. Anyone sees the story on /published.
   const visitor = await b.newPage();
