@@ -45,6 +45,16 @@ const shoot = async (page: Page, name: string) => {
   );
 };
 
+/** The same page at 1,366 px and at 360 px (a phone), each screenshotted and checked with axe. */
+const shootBoth = async (page: Page, name: string) => {
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 1366, height: 900 });
+  await shoot(page, `${name}-1366`);
+  await page.setViewportSize({ width: 360, height: 740 });
+  await shoot(page, `${name}-360`);
+  if (size) await page.setViewportSize(size);
+};
+
 before(async () => {
   smtp = await startTestSmtp();
   b = await startBrowserApp({}, { mailTransport: smtp.transport() });
@@ -209,7 +219,25 @@ test('a whole grant round, from call to published story', { timeout: 240_000 }, 
       t('reviews.assign.result', { created: 6, unfilled: 0 }),
     ),
   );
+  // Assigned a month before the deadline: the admin is told what that means…
+  const early = t('reviews.assign.early', { at: '§' }).split('§')[1]!.slice(2, 60);
+  assert.ok((await adminPage.textContent('#assign-early'))!.includes(early), 'the admin is told');
   await shoot(adminPage, 'grant-round-assignments');
+  // …and the pitches stay editable and withdrawable: a journalist changes her angle after assignment.
+  const editor = pages[1]!;
+  await editor.goto(`/grants/pitches/${pitchIds[1]}`);
+  assert.ok((await editor.textContent('main'))!.includes(t('grants.pitchStatus.submitted')));
+  assert.equal(
+    await editor.locator(`form[action="/grants/pitches/${pitchIds[1]}/withdraw"] button`).count(),
+    1,
+  );
+  await editor.fill('#f-angle', 'A sharper angle, written after the reviewers were assigned.');
+  await editor.waitForFunction(
+    (saved) => document.getElementById('autosave-status')?.textContent === saved,
+    t('grants.autosave.saved'),
+    { timeout: 15_000 },
+  );
+  await shoot(editor, 'grant-round-editable-after-assignment');
 
   // 4b. Reviewers read the version on file at the deadline: assigned early, they wait until the call
   // closes. The admin closes it now (pitches stay editable until then).
@@ -243,11 +271,31 @@ test('a whole grant round, from call to published story', { timeout: 240_000 }, 
       const inputs = page.locator('input[name^=score_]');
       const n = await inputs.count();
       assert.ok(n >= 1);
+      if (ri === 0 && pi === 0) {
+        // A 7 and a 3.5 in 0–5 boxes: the form comes back with every value and note kept, the bad
+        // fields marked and explained.
+        for (let k = 0; k < n; k++) await inputs.nth(k).fill(k === 0 ? '7' : k === 1 ? '3.5' : '4');
+        await page.selectOption('#f-recommendation', 'fund');
+        await page.fill('#f-privateComment', 'My private note, typed before the mistake.');
+        const bad = await submitVia(page, page.locator('button[name=action][value=save]'));
+        assert.equal(bad.status(), 400, 'a bad score is refused on the form');
+        assert.equal(await inputs.nth(0).inputValue(), '7');
+        assert.equal(await inputs.nth(1).inputValue(), '3.5');
+        assert.equal(await inputs.nth(2).inputValue(), '4');
+        assert.equal(
+          await page.inputValue('#f-privateComment'),
+          'My private note, typed before the mistake.',
+        );
+        assert.equal(await page.locator('input[name^=score_][aria-invalid=true]').count(), 2);
+        assert.equal(await page.locator('#error-summary a').count(), 2);
+        await shootBoth(page, 'grant-round-bad-score');
+      }
       // Ganaa scores generously, Saraa strictly; the pitches rank 1 > 2 > 3 for both.
       for (let k = 0; k < n; k++) await inputs.nth(k).fill(String(Math.max(0, (ri === 0 ? 5 : 4) - pi)));
       await page.selectOption('#f-recommendation', pi === 2 ? 'maybe' : 'fund');
       await page.fill('#f-commentToApplicant', `Strong angle on ${spec.title.toLowerCase()}.`);
       await page.fill('#f-privateComment', 'Check the budget for the video.');
+      if (ri === 0 && pi === 0) await shootBoth(page, 'grant-round-reviewer-form');
       const res = await submitVia(page, page.locator('button[name=action][value=submit]'));
       assert.equal(res.status(), 303, 'review submitted');
       await page.getByText(t('reviews.form.submittedNote')).first().waitFor();
@@ -269,6 +317,7 @@ test('a whole grant round, from call to published story', { timeout: 240_000 }, 
   }
   assert.ok((await rows.first().textContent())!.includes(specs[0]!.title), 'the best pitch ranks first');
   await shoot(adminPage, 'grant-round-board');
+  await shootBoth(adminPage, 'grant-round-board');
 
   // 7. Fund the first two (7,000,000 of 10,000,000); the third would exceed the pool and is refused.
   const decide = async (pitchIdx: number, outcome: string) => {
@@ -298,6 +347,29 @@ test('a whole grant round, from call to published story', { timeout: 240_000 }, 
       }),
     ),
   );
+
+  // 7b. Before the release the applicants see "Under review" and nothing else: no outcome, no award.
+  const waiting = pages[0]!;
+  await waiting.goto(`/grants/pitches/${pitchIds[0]}`);
+  const before = (await waiting.textContent('main'))!;
+  assert.ok(before.includes(t('grants.pitchStatus.under_review')), 'under review before release');
+  assert.ok(!before.includes(t('grants.pitchStatus.funded')), 'no outcome before release');
+  assert.equal(await waiting.locator('#decision-h').count(), 0);
+  await waiting.goto('/awards');
+  assert.ok((await waiting.textContent('main'))!.includes(t('awards.list.empty')), 'no award before release');
+  await pages[2]!.goto('/grants');
+  assert.ok(!(await pages[2]!.textContent('main'))!.includes(t('grants.pitchStatus.declined')));
+  await shoot(waiting, 'grant-round-awards-before-release');
+  // The admin's home says what needs doing: the decisions wait to be released.
+  await adminPage.goto('/');
+  assert.ok(
+    (await adminPage.textContent('#todo'))!.includes(
+      t('reviews.home.release', { count: 3, call: 'Stories that protect dreams' }),
+    ),
+    'the admin home lists the decisions to release',
+  );
+  await shootBoth(adminPage, 'grant-round-admin-home');
+  await adminPage.goto(`/admin/calls/${callId}/review-board`);
 
   // 8. Release decisions; decision e-mails go out over SMTP.
   // Release asks for confirmation on a page that shows who gets what.
