@@ -40,8 +40,12 @@ export function createApp(
   const nav = modules.flatMap((m) => m.nav ?? []);
   const app = express();
   app.disable('x-powered-by');
+  // Pages are no-store, so a validator is never used; static assets keep their own.
+  app.set('etag', false);
   app.set('views', [...(options.viewOverrides ?? []), ourViews]);
   app.set('view engine', 'ejs');
+  // Template indentation is for us, not for a phone on a slow link; data inside <%= %> is untouched.
+  app.set('view options', { rmWhitespace: true });
   app.set('view cache', ctx.config.env !== 'development');
   if (ctx.config.trustProxy) app.set('trust proxy', ctx.config.trustProxy);
 

@@ -162,8 +162,10 @@ test('two tabs on one draft: the conflict shows both versions, survives a reload
   await shot(tab1, 'pitch-conflict-360');
   await tab1.setViewportSize({ width: 1366, height: 900 });
   // Merge: the saved angle and audience, this tab's timeline (each side changed its own parts).
+  // The merge saves, then loads the page again (same URL): wait for that load, not for the URL.
+  const reloaded = tab1.waitForEvent('load');
   await tab1.click('#conflict button[data-keep="merge"]');
-  await tab1.waitForURL(`**/grants/pitches/${pitchId}`);
+  await reloaded;
   const merged = await until(stored, (p) => p?.timeline === 'Timeline written in tab 1');
   assert.equal(merged?.angle, 'Angle written in tab 2');
   assert.equal(merged?.audience, 'Audience from tab 2');
