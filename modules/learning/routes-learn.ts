@@ -1,6 +1,4 @@
-import path from 'node:path';
 import { Router } from 'express';
-import { viewsDir } from '../../server/paths';
 import { translator } from '../../server/i18n';
 import type { AppContext } from '../../server/context';
 import { NotFound } from '../../server/http/errors';
@@ -19,12 +17,6 @@ const isTrainee = (user: SessionUser) => user.role === 'journalist';
 /** Trainee pages: dashboard, course outline, lesson reader. */
 export function learnRoutes(ctx: AppContext): Router {
   const router = Router();
-  const stylesheet = path.join(viewsDir, 'learning', 'learning.css');
-
-  router.get('/learn/assets/learning.css', policy.public, (_req, res) => {
-    res.set('Cache-Control', 'public, max-age=86400').type('text/css').sendFile(stylesheet);
-  });
-
   router.get('/learn', policy.learner, async (req, res) => {
     const userId = signedInUser(req).id;
     const [enrolments, published] = await Promise.all([

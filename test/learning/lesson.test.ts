@@ -104,9 +104,3 @@ test('unknown course or lesson is a 404; signed-out readers go to the login page
   const anon = await request(t.app).get(`/learn/${course.slug}`).expect(303);
   assert.match(anon.headers.location!, /\/login\?next=/);
 });
-
-test('the learning stylesheet is served to anyone', async () => {
-  const { default: request } = await import('supertest');
-  const css = await request(t.app).get('/learn/assets/learning.css').expect(200);
-  assert.match(css.headers['content-type']!, /text\/css/);
-});
