@@ -209,6 +209,7 @@ export async function runPageWeight(): Promise<PageWeightResult> {
       jobs: 'none',
       config: {
         env: 'production',
+        baseUrl: 'http://localhost:3000',
         sessionSecret: 'bench-secret-0123456789-0123456789',
         secureCookies: false,
         logLevel: 'silent',

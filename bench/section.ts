@@ -98,6 +98,7 @@ export async function runSection(o: SectionOptions): Promise<SectionResult> {
       jobs: 'none',
       config: {
         env: 'production',
+        baseUrl: 'http://localhost:3000',
         sessionSecret: 'bench-secret-0123456789-0123456789',
         secureCookies: false,
         logLevel: (process.env.BENCH_LOG ?? 'silent') as 'silent',

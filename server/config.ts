@@ -91,18 +91,37 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
  */
 export function baseUrlCheck(env: NodeJS.ProcessEnv): { level: 'ok' | 'warn' | 'refuse'; message?: string } {
   if (env.BASE_URL) return { level: 'ok' };
-  const port = env.PORT || '3000';
   const production = env.NODE_ENV === 'production';
+  return {
+    level: production ? 'refuse' : 'warn',
+    message: baseUrlMessage(`BASE_URL`, env.PORT || '3000', production),
+  };
+}
+
+/** The same check for a host app that mounts us: `config.baseUrl` left out of `createUmbrella`. */
+export function pluginBaseUrlCheck(
+  given: string | undefined,
+  config: Pick<Config, 'env' | 'port'>,
+): { level: 'ok' | 'warn' | 'refuse'; message?: string } {
+  if (given) return { level: 'ok' };
+  const production = config.env === 'production';
+  if (config.env === 'test') return { level: 'ok' };
+  return {
+    level: production ? 'refuse' : 'warn',
+    message: baseUrlMessage('createUmbrella: config.baseUrl', String(config.port), production),
+  };
+}
+
+function baseUrlMessage(name: string, port: string, production: boolean): string {
   const bar = '!'.repeat(78);
-  const message = [
+  return [
     bar,
-    `!! BASE_URL is not set: e-mail links and certificate QR codes would point to`,
+    `!! ${name} is not set: e-mail links and certificate QR codes would point to`,
     `!! http://localhost:${port}, which nobody else can open.`,
     production
-      ? '!! Refusing to start in production. Set BASE_URL to the public address, e.g.'
+      ? '!! Refusing to start in production. Set it to the public address, e.g.'
       : '!! Fine on your own machine; set it before anyone else uses this server, e.g.',
-    '!!   BASE_URL=https://training.example.org',
+    `!!   ${name === 'BASE_URL' ? 'BASE_URL=' : 'baseUrl: '}https://training.example.org`,
     bar,
   ].join('\n');
-  return { level: production ? 'refuse' : 'warn', message };
 }

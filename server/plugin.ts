@@ -3,7 +3,7 @@ import type { Connection } from 'mongoose';
 import type { Transporter } from 'nodemailer';
 import type { Express, Request } from 'express';
 import { hostAuthAdapter, type HostUser } from '../modules/accounts';
-import { loadConfig, type Config } from './config';
+import { loadConfig, pluginBaseUrlCheck, type Config } from './config';
 import { createLogger, type Logger } from './logging';
 import { systemClock, type Clock } from './clock';
 import { createMailer } from './mail/mailer';
@@ -53,6 +53,9 @@ export function createUmbrella(options: UmbrellaOptions): Umbrella {
   if (!options.config?.sessionSecret) throw new Error('createUmbrella: config.sessionSecret is required');
   const defaults = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: options.config.sessionSecret });
   const config: Config = { ...defaults, ...options.config };
+  // Links in e-mails and certificate QR codes are built from baseUrl: a host must say where we live.
+  const baseUrl = pluginBaseUrlCheck(options.config.baseUrl, config);
+  if (baseUrl.level === 'refuse') throw new Error(baseUrl.message);
   const ctx: AppContext = {
     config,
     db: options.connection,
@@ -66,6 +69,10 @@ export function createUmbrella(options: UmbrellaOptions): Umbrella {
     storage: options.storage ?? createLocalStorage(path.resolve(config.uploadsDir)),
     personalData: umbrellaModules.flatMap((m) => m.personalData ?? []),
   };
+  if (baseUrl.level === 'warn') {
+    console.warn(baseUrl.message);
+    ctx.log.warn({ baseUrl: config.baseUrl }, 'config.baseUrl is not set: links point to localhost');
+  }
   const app = createApp(ctx, umbrellaModules, {
     viewOverrides: options.viewOverrides,
     auth: options.auth ?? (options.hostUsers ? hostAuthAdapter(ctx, options.hostUsers) : undefined),
