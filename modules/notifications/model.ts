@@ -10,6 +10,8 @@ export interface OutboxMessage {
   subject: string;
   text: string;
   html: string;
+  /** Small text files sent with the message (a calendar invitation). */
+  attachments?: Array<{ filename: string; contentType: string; content: string }>;
   template: string;
   status: OutboxStatus;
   attempts: number;
@@ -31,6 +33,17 @@ const outboxSchema = new Schema<OutboxMessage>(
     subject: { type: String, required: true, maxlength: 300 },
     text: { type: String, required: true },
     html: { type: String, required: true },
+    attachments: {
+      type: [
+        {
+          _id: false,
+          filename: { type: String, maxlength: 100 },
+          contentType: { type: String, maxlength: 100 },
+          content: { type: String, maxlength: 100_000 },
+        },
+      ],
+      default: undefined,
+    },
     template: { type: String, required: true, maxlength: 80 },
     status: {
       type: String,

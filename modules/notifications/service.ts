@@ -11,6 +11,8 @@ export interface EmailRequest {
   data?: Record<string, unknown>;
   /** Same key twice → one message. */
   dedupeKey?: string;
+  /** Small text files to send with it (e.g. an .ics calendar file). */
+  attachments?: Array<{ filename: string; contentType: string; content: string }>;
 }
 
 /** Queues an e-mail; the outbox worker sends it. Returns false when the dedupe key was already used. */
@@ -26,6 +28,7 @@ export async function enqueueEmail(ctx: AppContext, req: EmailRequest): Promise<
       ...rendered,
       nextAttemptAt: ctx.clock.now(),
       dedupeKey: req.dedupeKey,
+      ...(req.attachments?.length ? { attachments: req.attachments } : {}),
     });
     return true;
   } catch (err) {

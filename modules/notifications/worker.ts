@@ -127,7 +127,13 @@ export async function sendDueEmails(ctx: AppContext, options: WorkerOptions = {}
       outcome =
         ctx.mailer.kind === 'dev'
           ? { messageId: 'dev' }
-          : await ctx.mailer.send({ to: msg.to, subject: msg.subject, text: msg.text, html: msg.html });
+          : await ctx.mailer.send({
+              to: msg.to,
+              subject: msg.subject,
+              text: msg.text,
+              html: msg.html,
+              attachments: msg.attachments,
+            });
     } catch (error) {
       outcome = { error };
     }

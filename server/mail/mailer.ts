@@ -1,11 +1,19 @@
 import nodemailer from 'nodemailer';
 import type { Transporter } from 'nodemailer';
 
+/** A small file sent with a message (a calendar invitation): text content, never a path or URL. */
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  content: string;
+}
+
 export interface OutgoingMail {
   to: string;
   subject: string;
   text: string;
   html: string;
+  attachments?: MailAttachment[];
 }
 
 /** Sends one message; throws with `responseCode` on SMTP failure (5xx = permanent). */
@@ -55,7 +63,9 @@ export function createMailer(options: { smtpUrl?: string; from: string; transpor
   return {
     kind: options.transport || options.smtpUrl ? 'smtp' : 'dev',
     async send(mail) {
+      const attachments = mail.attachments ?? [];
       assertNoLineBreaks(mail.to, mail.subject, options.from);
+      assertNoLineBreaks(...attachments.flatMap((a) => [a.filename, a.contentType]));
       if (!isValidAddress(mail.to)) throw new UnsendableMail('invalid recipient address');
       const info = await transport.sendMail({
         from: options.from,
@@ -63,6 +73,15 @@ export function createMailer(options: { smtpUrl?: string; from: string; transpor
         subject: mail.subject,
         text: mail.text,
         html: mail.html,
+        ...(attachments.length
+          ? {
+              attachments: attachments.map((a) => ({
+                filename: a.filename,
+                contentType: a.contentType,
+                content: a.content,
+              })),
+            }
+          : {}),
         disableFileAccess: true,
         disableUrlAccess: true,
       });
