@@ -4,17 +4,30 @@ import { accountSignedIn, credentialLimits } from '../../server/auth/rate-limit'
 import { clearBrowserState, endSession, startSession } from '../../server/auth/sign-in';
 import { fieldErrors, parse } from '../../server/http/validate';
 import { Invalid } from '../../server/http/errors';
-import { changePasswordForm, deleteAccountForm, profileForm, registerForm } from './schemas';
+import {
+  changePasswordForm,
+  deleteAccountForm,
+  profileForm,
+  registerForm,
+  regenerateCodesForm,
+} from './schemas';
 import { accountsPolicy as policy } from './policy';
 import * as accounts from './service';
 import { deleteOwnAccount, exportPersonalData } from './privacy';
 import { signedInUser } from '../../server/auth/policy';
 import { homeTasks } from './home';
+import { issueRecoveryCodes, recoveryCodesLeft, RECOVERY_CODE_COUNT } from './recovery-codes';
+import { requireRecentAuth } from './step-up';
 
 /** Registration and the signed-in user's own profile. */
 export function accountRoutes(ctx: AppContext): Router {
   const router = Router();
-  const limits = credentialLimits(ctx.config.loginLimitPerIp, ctx.config.loginLimitPerAccount);
+  const limits = credentialLimits(
+    ctx,
+    'register',
+    ctx.config.loginLimitPerIp,
+    ctx.config.loginLimitPerAccount,
+  );
 
   router.get('/', policy.public, async (req, res) => {
     if (!req.user) return res.redirect(303, res.locals.url('/login'));
@@ -48,6 +61,9 @@ export function accountRoutes(ctx: AppContext): Router {
     const user = await accounts.findActiveUser(ctx, signedInUser(req).id);
     res.render('accounts/profile', {
       values: user,
+      twoStep: user.totpEnabledAt
+        ? { left: recoveryCodesLeft(user), of: RECOVERY_CODE_COUNT }
+        : undefined,
       saved: req.query.saved === '1',
       passwordChanged: req.query.passwordChanged === '1',
     });
@@ -65,6 +81,8 @@ export function accountRoutes(ctx: AppContext): Router {
 
   // Guessing the password of a session left open: counted per client address and per account.
   const confirmLimits = credentialLimits(
+    ctx,
+    'confirm-password',
     ctx.config.loginLimitPerIp,
     ctx.config.loginLimitPerAccount,
     accountSignedIn,
@@ -85,6 +103,13 @@ export function accountRoutes(ctx: AppContext): Router {
     await endSession(req);
     clearBrowserState(res, ctx.config);
     res.redirect(303, res.locals.url('/login?notice=accountDeleted'));
+  });
+
+  // New recovery codes replace the old ones: a session left open must not be enough to get them.
+  router.post('/account/recovery-codes', policy.self, ...requireRecentAuth(ctx), async (req, res) => {
+    parse(regenerateCodesForm, req.body);
+    const codes = await issueRecoveryCodes(ctx, signedInUser(req).id);
+    res.render('accounts/recovery-codes', { codes, next: '/account', enrolled: false });
   });
 
   router.post('/account/password', policy.self, ...confirmLimits, async (req, res) => {

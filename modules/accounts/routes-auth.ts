@@ -16,19 +16,23 @@ import { safeNext } from '../../server/http/redirect';
 import { pageToReturnTo } from '../../server/http/methods';
 import { fieldErrors, parse } from '../../server/http/validate';
 import { Invalid, Unauthenticated } from '../../server/http/errors';
-import { langForm, loginForm, loginQuery, totpForm } from './schemas';
+import { langForm, loginForm, loginQuery, recoveryCodeForm, totpForm } from './schemas';
 import { accountsPolicy as policy } from './policy';
 import * as accounts from './service';
 import { totpQrSvg } from './totp';
+import { issueRecoveryCodes, useRecoveryCode } from './recovery-codes';
 
 /** Sign-in, second factor, sign-out and the language switcher. */
 export function authRoutes(ctx: AppContext): Router {
   const router = Router();
-  const perIp = ipLimit(ctx.config.loginLimitPerIp);
-  const limits = [perIp, accountLimit(ctx.config.loginLimitPerAccount, accountByEmail)];
+  const perIp = ipLimit(ctx, 'login-ip', ctx.config.loginLimitPerIp);
+  const limits = [perIp, accountLimit(ctx, 'login-account', ctx.config.loginLimitPerAccount, accountByEmail)];
   // The second step names its account through the session, not a form field: each pending sign-in
   // has its own count, and a request with no pending sign-in is refused before it counts at all.
-  const secondStepLimits = [perIp, accountLimit(ctx.config.loginLimitPerAccount, accountPendingSecondFactor)];
+  const secondStepLimits = [
+    perIp,
+    accountLimit(ctx, 'second-factor', ctx.config.loginLimitPerAccount, accountPendingSecondFactor),
+  ];
 
   router.get('/login', policy.public, (req, res) => {
     if (req.user) return res.redirect(303, res.locals.url('/'));
@@ -94,6 +98,22 @@ export function authRoutes(ctx: AppContext): Router {
     }
   });
 
+  // Instead of a TOTP code (phone lost): a recovery code, each good once. Shares the step's limits.
+  router.post('/login/2fa/recovery', policy.public, requirePending, ...secondStepLimits, async (req, res) => {
+    const userId = pendingUserId(req);
+    try {
+      const { recoveryCode } = parse(recoveryCodeForm, req.body);
+      const user = await useRecoveryCode(ctx, userId, recoveryCode);
+      const next = req.session.pending2fa?.next;
+      await startSession(req, accounts.toSessionUser(user), ctx.clock.now());
+      res.redirect(303, res.locals.url(safeNext(next, '/')));
+    } catch (err) {
+      if (!(err instanceof Invalid)) throw err;
+      const error = err.details?.recoveryCode ?? 'accounts.errors.recoveryWrong';
+      res.status(400).render('accounts/totp', { recoveryOpen: true, errors: { recoveryCode: error } });
+    }
+  });
+
   const renderSetup = async (req: Request, res: Response, status = 200, errors = {}) => {
     const userId = pendingUserId(req);
     const user = await accounts.findActiveUser(ctx, userId);
@@ -110,8 +130,10 @@ export function authRoutes(ctx: AppContext): Router {
       const { code } = parse(totpForm, req.body);
       const user = await accounts.confirmTotpEnrolment(ctx, userId, code);
       const next = req.session.pending2fa?.next;
+      const codes = await issueRecoveryCodes(ctx, userId);
       await startSession(req, accounts.toSessionUser(user), ctx.clock.now());
-      res.redirect(303, res.locals.url(safeNext(next, '/')));
+      // Shown in this response only: nothing keeps them in clear, so a reload cannot show them again.
+      res.render('accounts/recovery-codes', { codes, next: safeNext(next, '/'), enrolled: true });
     } catch (err) {
       if (!(err instanceof Invalid)) throw err;
       await renderSetup(req, res, 400, { code: err.details?.code ?? 'accounts.errors.code' });

@@ -21,7 +21,12 @@ function invalidLink(res: Response) {
 /** Forgotten password and invitation acceptance. */
 export function recoveryRoutes(ctx: AppContext): Router {
   const router = Router();
-  const limits = credentialLimits(ctx.config.loginLimitPerIp, ctx.config.loginLimitPerAccount);
+  const limits = credentialLimits(
+    ctx,
+    'recovery',
+    ctx.config.loginLimitPerIp,
+    ctx.config.loginLimitPerAccount,
+  );
   // Token forms carry no e-mail: limit them per client address only.
   const perIp = limits.slice(0, 1);
 

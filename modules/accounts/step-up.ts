@@ -61,7 +61,7 @@ export function requireRecentAuth(
   ctx: AppContext,
   perAccount = ctx.config.loginLimitPerAccount,
 ): RequestHandler[] {
-  const attempts = accountLimit(perAccount, (req) =>
+  const attempts = accountLimit(ctx, 'step-up', perAccount, (req) =>
     req.user && secretOf(req) !== undefined && !fresh(ctx, req) ? `step-up:${req.user.id}` : undefined,
   );
   const check: RequestHandler = async (req, res, next) => {

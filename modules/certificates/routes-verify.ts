@@ -3,6 +3,7 @@ import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
 import type { AppContext } from '../../server/context';
 import { parse, parseParams } from '../../server/http/validate';
 import { TooMany } from '../../server/http/errors';
+import { MongoRateLimitStore } from '../../server/http/rate-limit-store';
 import { certificatesPolicy as policy } from './policy';
 import { codeParams, verifyQuery } from './schemas';
 import { forPublic } from './present';
@@ -14,8 +15,9 @@ export const VERIFY_LIMIT_PER_MINUTE = 60;
 /** Public certificate verification by code or QR link. Shows status, course and date; nothing more. */
 export function verifyRoutes(ctx: AppContext): Router {
   const router = Router();
-  // In-process counter, one per app: behind several processes, put a shared store here.
+  // Counted in the database, so every process behind a load balancer counts the same lookups.
   const lookups = rateLimit({
+    store: new MongoRateLimitStore(ctx, 'certificate-verify'),
     windowMs: 60_000,
     limit: VERIFY_LIMIT_PER_MINUTE,
     standardHeaders: 'draft-8',

@@ -1,6 +1,8 @@
 import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
 import type { Request, RequestHandler } from 'express';
 import { TooMany } from '../http/errors';
+import { MongoRateLimitStore } from '../http/rate-limit-store';
+import type { AppContext } from '../context';
 
 const WINDOW_MS = 15 * 60 * 1000;
 
@@ -24,9 +26,11 @@ export const accountPendingSecondFactor: AccountOf = (req) => {
 /** The signed-in account (confirming a password for a sensitive change). */
 export const accountSignedIn: AccountOf = (req) => (req.user ? `user:${req.user.id}` : undefined);
 
-function limiter(limit: number, key: AccountOf): RequestHandler {
+function limiter(ctx: AppContext, name: string, limit: number, key: AccountOf): RequestHandler {
   return rateLimit({
     windowMs: WINDOW_MS,
+    // Counted in the database: N processes behind a load balancer allow the limit, not N times it.
+    store: new MongoRateLimitStore(ctx, name),
     limit,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
@@ -43,20 +47,27 @@ function limiter(limit: number, key: AccountOf): RequestHandler {
  * exists, so the limit itself reveals nothing). `accountOf` says which account a request aims at: by
  * e-mail on the sign-in form, by the pending user on the second step. Mount these after whatever
  * check establishes that account (e.g. that a sign-in is pending), so requests refused there spend
- * nothing. In-process counters: behind several processes, put a shared store here.
+ * nothing. `name` keeps the counts of one form apart from another's; counters live in the database, so
+ * every process counts the same hits.
  */
 export function credentialLimits(
+  ctx: AppContext,
+  name: string,
   perIp: number,
   perAccount: number,
   accountOf: AccountOf = accountByEmail,
 ): RequestHandler[] {
-  return [ipLimit(perIp), accountLimit(perAccount, accountOf)];
+  return [ipLimit(ctx, `${name}-ip`, perIp), accountLimit(ctx, `${name}-account`, perAccount, accountOf)];
 }
 
 /** Per client address; share one instance between forms that should share the count. */
-export const ipLimit = (limit: number): RequestHandler =>
-  limiter(limit, (req) => ipKeyGenerator(req.ip ?? 'unknown'));
+export const ipLimit = (ctx: AppContext, name: string, limit: number): RequestHandler =>
+  limiter(ctx, name, limit, (req) => ipKeyGenerator(req.ip ?? 'unknown'));
 
 /** Per account, as named by `accountOf`; requests naming none pass uncounted. */
-export const accountLimit = (limit: number, accountOf: AccountOf): RequestHandler =>
-  limiter(limit, accountOf);
+export const accountLimit = (
+  ctx: AppContext,
+  name: string,
+  limit: number,
+  accountOf: AccountOf,
+): RequestHandler => limiter(ctx, name, limit, accountOf);
