@@ -24,7 +24,8 @@ export async function reviewTasks(ctx: AppContext, user: SessionUser, lang: Loca
           open.map((a) => a.pitchId),
         )
       )
-        .filter((p) => p.status !== 'withdrawn')
+        // Withdrawn, or already decided (released or not): nothing left for this reviewer to do.
+        .filter((p) => p.status !== 'withdrawn' && !DECIDED_STATUSES.includes(p.status))
         .map((p) => String(p._id)),
     );
     const count = open.filter((a) => live.has(String(a.pitchId))).length;

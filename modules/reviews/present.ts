@@ -3,7 +3,14 @@
  * the applicant (name, e-mail, applicant id, file names, outlet on a blind call) can reach a view.
  */
 import type { Locale } from '../../server/types';
-import { formatInZone, pitchesFinal, type CallDoc, type PitchDoc, type StoredFileDoc } from './grants-port';
+import {
+  DECIDED_STATUSES,
+  formatInZone,
+  pitchesFinal,
+  type CallDoc,
+  type PitchDoc,
+  type StoredFileDoc,
+} from './grants-port';
 import type { Assignment, Review } from './model';
 
 export interface BlindFile {
@@ -157,16 +164,18 @@ export function dueLabel(dueAt: Date | undefined, call: Pick<CallDoc, 'timeZone'
 
 export function assignmentListItem(
   a: Assignment,
-  pitch: Pick<PitchDoc, 'title'> | undefined,
+  pitch: Pick<PitchDoc, 'title' | 'status'> | undefined,
   call: CallDoc | undefined,
   lang: Locale,
   now: Date,
 ) {
   // Accepted before a fixed deadline: the pitch opens for reading at the deadline.
   const waiting = a.status === 'accepted' && !!call && !pitchesFinal(call, now);
+  // Decided before this reviewer submitted: the review is no longer needed.
+  const decided = a.status !== 'submitted' && !!pitch && DECIDED_STATUSES.includes(pitch.status);
   return {
     id: String(a._id),
-    status: waiting ? ('waiting' as const) : a.status,
+    status: decided ? ('decided' as const) : waiting ? ('waiting' as const) : a.status,
     due: dueLabel(a.dueAt, call, lang),
     // The title is shown before the declaration so a reviewer can recognise a conflict.
     title: pitch?.title ?? '',

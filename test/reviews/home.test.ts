@@ -41,6 +41,9 @@ test('the admin home lists what needs doing, each with a link; a reviewer sees w
   assert.ok(!home.text.includes('waiting to be released'));
   assert.ok(String(unassigned._id));
 
+  const asReviewer = await signIn(t.app, reviewer);
+  assert.match((await asReviewer.get('/').expect(200)).text, /href="\/reviews">1 pitch to review/);
+
   const token = csrfFrom(home.text);
   await admin
     .post(`/admin/calls/${call._id}/pitches/${late._id}/decision`)
@@ -53,7 +56,27 @@ test('the admin home lists what needs doing, each with a link; a reviewer sees w
       `href="/admin/calls/${call._id}/release">“Home call”: 1 decision is waiting to be released`,
     ),
   );
+  // Decided before the review came in: nothing left to review.
+  assert.match((await asReviewer.get('/').expect(200)).text, /Nothing needs doing right now/);
+});
 
+test('a reviewer’s count leaves out pitches decided before their review was submitted', async () => {
+  const call = await buildCall(t.ctx, { title: { en: 'Count call', mn: 'Тоо зар' } }, { closed: true });
+  const reviewer = await buildUser(t.ctx, { role: 'reviewer', outlet: 'Elsewhere' });
+  const open = await buildPitch(t.ctx, call, await buildUser(t.ctx), { status: 'under_review' });
+  const declined = await buildPitch(t.ctx, call, await buildUser(t.ctx), { status: 'declined' });
+  const funded = await buildPitch(t.ctx, call, await buildUser(t.ctx), { status: 'funded' });
+  for (const p of [open, declined, funded])
+    await assignmentModel(t.ctx.db).create({
+      callId: call._id,
+      pitchId: p._id,
+      reviewerId: reviewer._id,
+      status: p === funded ? 'offered' : 'accepted',
+    });
   const asReviewer = await signIn(t.app, reviewer);
-  assert.match((await asReviewer.get('/').expect(200)).text, /href="\/reviews">1 pitch to review/);
+  const home = (await asReviewer.get('/').expect(200)).text;
+  assert.match(home, /href="\/reviews">1 pitch to review/);
+  const list = (await asReviewer.get('/reviews').expect(200)).text;
+  assert.equal(list.split('Decided — no review needed').length - 1, 2);
+  assert.ok(list.includes(open.title));
 });
