@@ -86,7 +86,7 @@ export async function moveLesson(ctx: AppContext, courseSlug: string, lessonId: 
     { $set: { lessonIds: ids.map((id) => new Types.ObjectId(id)) } },
   );
   if (res.modifiedCount === 0) throw new Conflict('errors.staleEdit');
-  invalidateCourse(ctx, course._id);
+  await invalidateCourse(ctx, course._id);
 }
 
 export async function clearMnDraft(ctx: AppContext, actor: SessionUser, courseSlug: string) {
@@ -94,7 +94,7 @@ export async function clearMnDraft(ctx: AppContext, actor: SessionUser, courseSl
     .findOneAndUpdate({ slug: courseSlug }, { $set: { mnDraft: false } }, { new: true })
     .lean();
   if (!course) throw new NotFound();
-  invalidateCourse(ctx, course._id);
+  await invalidateCourse(ctx, course._id);
   await recordAudit(ctx, actor, 'course.mnReviewed', { type: 'course', id: String(course._id) });
 }
 
@@ -167,7 +167,7 @@ export async function publishLesson(
     publishedAt: now,
     publishedBy: new Types.ObjectId(actor.id),
   });
-  invalidateCourse(ctx, lesson.courseId);
+  await invalidateCourse(ctx, lesson.courseId);
   await recordAudit(ctx, actor, 'lesson.published', { type: 'lesson', id: String(lessonId) });
   return published;
 }

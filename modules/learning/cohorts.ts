@@ -160,7 +160,7 @@ export async function setDefaultCohort(ctx: AppContext, actor: SessionUser, coho
     on ? { _id: cohort.courseId } : { _id: cohort.courseId, defaultCohortId: cohort._id },
     on ? { $set: { defaultCohortId: cohort._id } } : { $unset: { defaultCohortId: 1 } },
   );
-  invalidateCourse(ctx, cohort.courseId);
+  await invalidateCourse(ctx, cohort.courseId);
   await recordAudit(ctx, actor, on ? 'cohort.default.set' : 'cohort.default.cleared', {
     type: 'cohort',
     id: String(cohort._id),

@@ -117,7 +117,7 @@ export async function importParsedCourse(ctx: AppContext, parsed: ParsedCourse) 
       { $set: { ...fields, contentHash, lessonIds: [...lessonIds, ...extra] } },
     );
   }
-  invalidateCourse(ctx, doc._id);
+  await invalidateCourse(ctx, doc._id);
   await importCourseQuizzes(ctx, {
     courseId: doc._id,
     courseDir: parsed.dir,

@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
 import type { Locale } from '../../server/types';
-import { ContentCache } from '../../server/cache';
+import { bumpContentVersion, ContentCache } from '../../server/cache';
 import { NotFound } from '../../server/http/errors';
 import {
   courseModel,
@@ -16,8 +16,8 @@ import { markdownToNodes, safeHref, type SafeNode } from './markdown';
 
 /**
  * Published course content, cached in process: hot pages (dashboard, lesson) read it without touching
- * the database. Publishing, reordering or importing invalidates the course's entry in this process; other
- * processes pick the change up within CACHE_MS.
+ * the database. Publishing, reordering or importing drops the course's entry in this process and bumps
+ * the database's content version, so every other process drops its copy within a second.
  */
 export interface OutlineLesson {
   id: string;
@@ -109,12 +109,12 @@ export function getCourseOutline(
 ): Promise<CourseOutline | null> {
   const id = String(courseId);
   if (!Types.ObjectId.isValid(id)) return Promise.resolve(null);
-  return outlines.get(key(ctx, id), ctx.clock.now().getTime(), () => loadOutline(ctx, id));
+  return outlines.current(ctx.db, key(ctx, id), ctx.clock.now().getTime(), () => loadOutline(ctx, id));
 }
 
 export async function getOutlineBySlug(ctx: AppContext, slug: string): Promise<CourseOutline | null> {
   const k = key(ctx, `slug:${slug}`);
-  const id = await slugs.get(k, ctx.clock.now().getTime(), async () => {
+  const id = await slugs.current(ctx.db, k, ctx.clock.now().getTime(), async () => {
     const course = await courseModel(ctx.db).findOne({ slug }, { _id: 1 }).lean();
     return course ? String(course._id) : null;
   });
@@ -140,7 +140,7 @@ export async function requirePublishedOutline(ctx: AppContext, slug: string): Pr
 
 /** Published courses, oldest first. */
 export function publishedCourses(ctx: AppContext): Promise<PublishedCourse[]> {
-  return publishedLists.get(key(ctx, 'published'), ctx.clock.now().getTime(), () =>
+  return publishedLists.current(ctx.db, key(ctx, 'published'), ctx.clock.now().getTime(), () =>
     courseModel(ctx.db)
       .find({ status: 'published' }, { slug: 1, title: 1, summary: 1, mnDraft: 1 })
       .sort({ createdAt: 1 })
@@ -148,10 +148,11 @@ export function publishedCourses(ctx: AppContext): Promise<PublishedCourse[]> {
   );
 }
 
-export function invalidateCourse(ctx: AppContext, courseId: string | Types.ObjectId): void {
+export async function invalidateCourse(ctx: AppContext, courseId: string | Types.ObjectId): Promise<void> {
   outlines.drop(key(ctx, String(courseId)));
   publishedLists.drop(key(ctx, 'published'));
   slugs.dropPrefix(key(ctx, 'slug:'));
+  await bumpContentVersion(ctx.db);
 }
 
 export interface RenderedBlock {

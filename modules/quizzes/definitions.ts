@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
-import { ContentCache } from '../../server/cache';
+import { bumpContentVersion, ContentCache } from '../../server/cache';
 import { questionModel, quizModel, type Question, type Quiz } from './model';
 
 /**
@@ -16,14 +16,14 @@ const questionsByCourse = new ContentCache<Map<string, Question>>(CACHE_MS);
 const prefix = (ctx: AppContext) => `${ctx.db.name}|`;
 
 export function quizzesOfCourse(ctx: AppContext, courseId: Types.ObjectId): Promise<Quiz[]> {
-  return byCourse.get(`${prefix(ctx)}${String(courseId)}`, ctx.clock.now().getTime(), () =>
+  return byCourse.current(ctx.db, `${prefix(ctx)}${String(courseId)}`, ctx.clock.now().getTime(), () =>
     quizModel(ctx.db).find({ courseId }).lean<Quiz[]>(),
   );
 }
 
 export async function quizById(ctx: AppContext, quizId: Types.ObjectId): Promise<Quiz | null> {
   const key = `${prefix(ctx)}${String(quizId)}`;
-  const quiz = await byId.get(key, ctx.clock.now().getTime(), () =>
+  const quiz = await byId.current(ctx.db, key, ctx.clock.now().getTime(), () =>
     quizModel(ctx.db).findById(quizId).lean<Quiz>(),
   );
   if (!quiz) byId.drop(key); // an unknown id is not remembered
@@ -32,15 +32,21 @@ export async function quizById(ctx: AppContext, quizId: Types.ObjectId): Promise
 
 /** Every question of a course by qid (a course holds tens, not thousands). */
 export function questionsOfCourse(ctx: AppContext, courseId: Types.ObjectId): Promise<Map<string, Question>> {
-  return questionsByCourse.get(`${prefix(ctx)}${String(courseId)}`, ctx.clock.now().getTime(), async () => {
-    const list = await questionModel(ctx.db).find({ courseId }).lean<Question[]>();
-    return new Map(list.map((q) => [q.qid, q]));
-  });
+  return questionsByCourse.current(
+    ctx.db,
+    `${prefix(ctx)}${String(courseId)}`,
+    ctx.clock.now().getTime(),
+    async () => {
+      const list = await questionModel(ctx.db).find({ courseId }).lean<Question[]>();
+      return new Map(list.map((q) => [q.qid, q]));
+    },
+  );
 }
 
-/** After an import: this process reads the new definitions at once. */
-export function forgetQuizDefinitions(ctx: AppContext): void {
+/** After an import: this process reads the new definitions at once, every other within a second. */
+export async function forgetQuizDefinitions(ctx: AppContext): Promise<void> {
   byCourse.dropPrefix(prefix(ctx));
   byId.dropPrefix(prefix(ctx));
   questionsByCourse.dropPrefix(prefix(ctx));
+  await bumpContentVersion(ctx.db);
 }

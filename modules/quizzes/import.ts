@@ -8,6 +8,8 @@ import type { AppContext } from '../../server/context';
 import { questionModel, quizModel, type Quiz, type Text } from './model';
 import type { CourseQuizImport, LessonQuizImport } from '../learning';
 import { forgetQuizDefinitions } from './definitions';
+import { importSurvey, loadSurvey, SURVEY_FILE } from './survey-import';
+import { forgetSurveys } from './survey';
 
 export const CLASSIFICATIONS = ['trafficking', 'smuggling', 'neither', 'not-enough-info'] as const;
 export const ELEMENTS = ['consent', 'means', 'exploitation', 'border'] as const;
@@ -277,6 +279,13 @@ export async function importQuizzes(ctx: AppContext, input: ImportInput): Promis
   );
   const qids = new Set(bank.map((q) => q.id));
   const quizzes = quizDefinitions(input, course);
+  // Attitude and practice items: shown in the pre- and post-test, never scored.
+  const survey = loadSurvey(input.courseDir, qids);
+  if (survey) {
+    const tests = quizzes.filter((q) => q.kind !== 'lesson');
+    if (!tests.length) throw new Error(`${SURVEY_FILE}: the course has no pre- or post-test to show it in`);
+    for (const q of tests) q.survey = survey.map((d) => d.sid);
+  }
   for (const quiz of quizzes) {
     const missing = [...quiz.questionIds, ...(quiz.forms ?? []).flatMap((f) => f.questionIds)].filter(
       (id) => !qids.has(id),
@@ -315,9 +324,10 @@ export async function importQuizzes(ctx: AppContext, input: ImportInput): Promis
       if ((err as { code?: number }).code !== 11000) throw err; // unchanged: nothing to do
     }
   }
+  if (survey) await importSurvey(ctx, courseId, survey);
   for (const quiz of quizzes) {
-    // Settings the course no longer gives (a timer, forms) are removed, not kept from before.
-    const unset = (['timeLimitMinutes', 'forms', 'counterbalance'] as const).filter(
+    // Settings the course no longer gives (a timer, forms, a survey) are removed, not kept from before.
+    const unset = (['timeLimitMinutes', 'forms', 'counterbalance', 'survey'] as const).filter(
       (k) => quiz[k] === undefined,
     );
     const set = Object.fromEntries(Object.entries(quiz).filter(([, v]) => v !== undefined));
@@ -327,5 +337,6 @@ export async function importQuizzes(ctx: AppContext, input: ImportInput): Promis
       { upsert: true },
     );
   }
-  forgetQuizDefinitions(ctx);
+  forgetSurveys(ctx);
+  await forgetQuizDefinitions(ctx);
 }

@@ -48,7 +48,7 @@ test('re-reading a lesson within the activity window costs no enrolment query; n
 
   // A republished lesson is a new version to read, remembered views notwithstanding.
   await lessonModel(t.ctx.db).updateOne({ _id: lessons[0]!._id }, { $set: { version: 2 } });
-  invalidateCourse(t.ctx, course._id);
+  await invalidateCourse(t.ctx, course._id);
   await agent.get(lesson1).expect(200);
   const views = (await enrolment())!.lessonsViewed;
   assert.deepEqual(
