@@ -17,28 +17,56 @@ import {
 } from './schemas';
 import * as awards from './service';
 import { callsByIds } from '../grants';
+import { usersByIds } from '../accounts';
 import type { Award } from './model';
 import { signedInUser } from '../../server/auth/policy';
 
-const view = (a: Award) => ({
-  id: String(a._id),
-  title: a.title,
-  outlet: a.outlet ?? '',
-  amount: a.amount,
-  status: a.status,
-  milestones: a.milestones.map((m) => ({ key: m.key, at: m.at, link: m.link ?? '', note: m.note ?? '' })),
-  tranches: a.tranches.map((t) => ({
-    key: t.key,
-    share: t.share,
-    amount: t.amount,
-    paidAt: t.paidAt,
-    reference: t.reference ?? '',
-  })),
-  publishedUrl: a.publishedUrl ?? '',
-  publishedAt: a.publishedAt,
-  ethicsPassed: a.milestones.some((m) => m.key === 'ethics'),
-  publicationConfirmed: !!a.publicationConfirmedAt,
-});
+/** Names of everyone an award page mentions (the applicant, who recorded a step or a payment). */
+async function namesOf(ctx: AppContext, list: Award[]): Promise<Map<string, string>> {
+  const ids = new Set<string>();
+  for (const a of list) {
+    ids.add(String(a.applicantId));
+    for (const m of a.milestones) ids.add(String(m.by));
+    for (const t of a.tranches) if (t.paidBy) ids.add(String(t.paidBy));
+  }
+  const users = await usersByIds(ctx, [...ids]);
+  return new Map(users.map((u) => [String(u._id), u.name]));
+}
+
+const view = (a: Award, names: Map<string, string> = new Map()) => {
+  const ethicsPassed = a.milestones.some((m) => m.key === 'ethics');
+  const name = (id?: unknown) => (id ? (names.get(String(id)) ?? '') : '');
+  return {
+    id: String(a._id),
+    title: a.title,
+    outlet: a.outlet ?? '',
+    applicant: name(a.applicantId),
+    amount: a.amount,
+    status: a.status,
+    milestones: a.milestones.map((m) => ({
+      key: m.key,
+      at: m.at,
+      by: name(m.by),
+      link: m.link ?? '',
+      note: m.note ?? '',
+    })),
+    tranches: a.tranches.map((t) => ({
+      key: t.key,
+      share: t.share,
+      amount: t.amount,
+      paidAt: t.paidAt,
+      paidBy: name(t.paidBy),
+      reference: t.reference ?? '',
+      // Paid only after staff's ethics and safety check: the page says so instead of offering the button.
+      waitsForEthics: !t.paidAt && !ethicsPassed && awards.ETHICS_FIRST.includes(t.key),
+    })),
+    publishedUrl: a.publishedUrl ?? '',
+    publishedAt: a.publishedAt,
+    ethicsPassed,
+    ethicsDue: !ethicsPassed && ['accepted', 'draft_received', 'published'].includes(a.status),
+    publicationConfirmed: !!a.publicationConfirmedAt,
+  };
+};
 
 export function awardsRouter(ctx: AppContext): Router {
   const router = Router();
@@ -57,7 +85,7 @@ export function awardsRouter(ctx: AppContext): Router {
           ? await awards.anyAward(ctx, id)
           : await awards.myAward(ctx, signedInUser(req).id, id);
         return res.status(err.status).render('awards/show', {
-          award: view(award),
+          award: view(award, await namesOf(ctx, [award])),
           staff,
           errors: { _form: err.key, ...err.details },
           values: req.body ?? {},
@@ -68,13 +96,14 @@ export function awardsRouter(ctx: AppContext): Router {
 
   router.get('/awards', policy.journalist, async (req, res) => {
     const list = await awards.myAwards(ctx, signedInUser(req).id);
-    res.render('awards/index', { awards: list.map(view), staff: false });
+    res.render('awards/index', { awards: list.map((a) => view(a)), staff: false });
   });
   router.get('/awards/:id', policy.journalist, async (req, res) => {
     const { id } = parseParams(awardParams, req.params);
     const q = parse(awardPageQuery, req.query);
+    const award = await awards.myAward(ctx, signedInUser(req).id, id);
     res.render('awards/show', {
-      award: view(await awards.myAward(ctx, signedInUser(req).id, id)),
+      award: view(award, await namesOf(ctx, [award])),
       staff: false,
       done: !!q.done,
     });
@@ -98,12 +127,19 @@ export function awardsRouter(ctx: AppContext): Router {
   );
 
   router.get('/admin/awards', policy.staff, async (_req, res) => {
-    res.render('awards/index', { awards: (await awards.listAwards(ctx)).map(view), staff: true });
+    const list = await awards.listAwards(ctx);
+    const names = await namesOf(ctx, list);
+    res.render('awards/index', { awards: list.map((a) => view(a, names)), staff: true });
   });
   router.get('/admin/awards/:id', policy.staff, async (req, res) => {
     const { id } = parseParams(awardParams, req.params);
     const q = parse(awardPageQuery, req.query);
-    res.render('awards/show', { award: view(await awards.anyAward(ctx, id)), staff: true, done: !!q.done });
+    const award = await awards.anyAward(ctx, id);
+    res.render('awards/show', {
+      award: view(award, await namesOf(ctx, [award])),
+      staff: true,
+      done: !!q.done,
+    });
   });
   router.post(
     '/admin/awards/:id/ethics',

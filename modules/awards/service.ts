@@ -28,6 +28,20 @@ const TRANCHE_REACHED: Record<TrancheKey, AwardStatus[]> = {
   publication: ['published', 'closed'],
 };
 
+/**
+ * Tranches that wait for staff's ethics and safety check (the `ethics` milestone): everything after the
+ * acceptance payment. Paying one before the check is refused with the way forward.
+ */
+export const ETHICS_FIRST: TrancheKey[] = ['draft', 'publication'];
+const ethicsDone = (a: Pick<Award, 'milestones'>) => a.milestones.some((m) => m.key === 'ethics');
+
+/** Whether a tranche may be paid now: its milestone reached and, where needed, the ethics check done. */
+export function trancheDue(a: Pick<Award, 'status' | 'milestones'>, t: Award['tranches'][number]) {
+  return (
+    !t.paidAt && TRANCHE_REACHED[t.key].includes(a.status) && (!ETHICS_FIRST.includes(t.key) || ethicsDone(a))
+  );
+}
+
 export function splitTranches(amount: number) {
   let left = amount;
   return TRANCHE_PLAN.map((t, i) => {
@@ -258,6 +272,7 @@ export async function payTranche(
         status: $in(TRANCHE_REACHED[key]),
         [`${path}.key`]: key,
         [`${path}.paidAt`]: mongoose.trusted({ $exists: false }),
+        ...(ETHICS_FIRST.includes(key) ? { 'milestones.key': 'ethics' } : {}),
       },
       {
         $set: {
@@ -272,7 +287,9 @@ export async function payTranche(
   if (!updated) {
     const award = await anyAward(ctx, awardId);
     const paid = award.tranches.find((t) => t.key === key)?.paidAt;
-    throw new Conflict(paid ? 'awards.errors.alreadyPaid' : 'awards.errors.milestoneNotReached');
+    if (paid) throw new Conflict('awards.errors.alreadyPaid');
+    if (!TRANCHE_REACHED[key].includes(award.status)) throw new Conflict('awards.errors.milestoneNotReached');
+    throw new Conflict('awards.errors.ethicsFirst');
   }
   await recordAudit(ctx, actor, 'award.paid', { type: 'award', id: updated._id }, { tranche: key });
   return updated;
@@ -316,16 +333,18 @@ export async function awardTasks(ctx: AppContext, user: SessionUser): Promise<Ho
   const live = await awardModel(ctx.db)
     .find(
       { status: $in(['accepted', 'draft_received', 'published', 'closed']) },
-      { status: 1, tranches: 1, publicationConfirmedAt: 1 },
+      { status: 1, tranches: 1, milestones: 1, publicationConfirmedAt: 1 },
     )
     .limit(1000)
     .lean();
   const toCheck = live.filter((a) => a.status === 'published' && !a.publicationConfirmedAt);
-  const payable = live.filter((a) =>
-    a.tranches.some((t) => !t.paidAt && TRANCHE_REACHED[t.key].includes(a.status)),
-  );
+  const payable = live.filter((a) => a.tranches.some((t) => trancheDue(a, t)));
+  // Staff's own milestone: the ethics and safety check, due once the award is accepted.
+  const ethics = live.filter((a) => a.status !== 'closed' && !ethicsDone(a));
   const tasks: HomeTask[] = [];
   const href = (list: Award[]) => (list.length === 1 ? `/admin/awards/${list[0]!._id}` : '/admin/awards');
+  if (ethics.length)
+    tasks.push({ key: 'awards.home.ethics', params: { count: ethics.length }, href: href(ethics) });
   if (toCheck.length)
     tasks.push({ key: 'awards.home.confirm', params: { count: toCheck.length }, href: href(toCheck) });
   if (payable.length)

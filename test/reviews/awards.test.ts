@@ -73,13 +73,18 @@ test('award flow to publication; each tranche is paid once and only after its mi
     .type('form')
     .send({ _csrf: token, link: 'https://docs.example.org/draft' })
     .expect(303);
-  await pay('draft').expect(303);
+  // The draft payment waits for staff's ethics and safety check: refused on the page, with the way on.
+  const early = await pay('draft').expect(409);
+  assert.match(early.text, /wait for the ethics and safety check/);
+  assert.match(early.text, /<h2 id="ethics-h">Ethics and safety check<\/h2>/);
+  assert.ok(!(await awardModel(t.ctx.db).findById(id).lean())!.tranches[1]!.paidAt);
   await admin
     .post(`/admin/awards/${id}/ethics`)
     .type('form')
     .send({ _csrf: adminToken, note: 'Faces blurred' })
     .expect(303);
   await admin.post(`/admin/awards/${id}/ethics`).type('form').send({ _csrf: adminToken }).expect(409);
+  await pay('draft').expect(303);
 
   for (const bad of [
     'javascript:alert(1)',
