@@ -9,6 +9,7 @@ const envSchema = z.object({
   MONGODB_URI: z.string().optional(),
   DATA_DIR: z.string().default('data'),
   UPLOADS_DIR: z.string().default('uploads'),
+  STORAGE: z.enum(['local', 'gridfs']).optional(),
   SESSION_SECRET: z.string().min(32).optional(),
   SECURE_COOKIES: z.enum(['true', 'false']).optional(),
   TRUST_PROXY: z.string().optional(),
@@ -22,6 +23,8 @@ const envSchema = z.object({
   LOGIN_LIMIT_PER_IP: z.coerce.number().int().min(1).default(30),
   LOGIN_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).default(8),
   COMPRESSION: z.enum(['on', 'off']).default('on'),
+  ROLE: z.enum(['web', 'jobs', 'all']).default('all'),
+  JOB_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
 });
 
 export interface Config {
@@ -32,6 +35,8 @@ export interface Config {
   mongodbUri?: string;
   dataDir: string;
   uploadsDir: string;
+  /** Where uploaded files live: 'local' (UPLOADS_DIR, one process) or 'gridfs' (the database, any number). */
+  storage: 'local' | 'gridfs';
   sessionSecret: string;
   secureCookies: boolean;
   trustProxy?: string;
@@ -47,6 +52,10 @@ export interface Config {
   loginLimitPerAccount: number;
   /** gzip/brotli for responses; off where a proxy in front (or the host app) compresses. */
   compression: boolean;
+  /** What `npm start` runs: pages ('web'), background jobs ('jobs') or both ('all'). */
+  role: 'web' | 'jobs' | 'all';
+  /** How long a scheduled job's lease lasts unrenewed: how soon another process takes over a dead one's. */
+  jobLeaseMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
@@ -68,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     mongodbUri: e.MONGODB_URI || undefined,
     dataDir: e.DATA_DIR,
     uploadsDir: e.UPLOADS_DIR,
+    storage: e.STORAGE ?? (e.MONGODB_URI ? 'gridfs' : 'local'),
     sessionSecret: e.SESSION_SECRET ?? 'development-only-secret-change-me-0123456789',
     secureCookies: e.SECURE_COOKIES ? e.SECURE_COOKIES === 'true' : baseUrl.startsWith('https://'),
     trustProxy: e.TRUST_PROXY,
@@ -81,6 +91,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     loginLimitPerIp: e.LOGIN_LIMIT_PER_IP,
     loginLimitPerAccount: e.LOGIN_LIMIT_PER_ACCOUNT,
     compression: e.COMPRESSION === 'on',
+    role: e.ROLE,
+    jobLeaseMs: e.JOB_LEASE_MS,
   };
 }
 

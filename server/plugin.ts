@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { Connection } from 'mongoose';
 import type { Transporter } from 'nodemailer';
 import type { Express, Request } from 'express';
@@ -7,7 +6,7 @@ import { loadConfig, pluginBaseUrlCheck, type Config } from './config';
 import { createLogger, type Logger } from './logging';
 import { systemClock, type Clock } from './clock';
 import { createMailer } from './mail/mailer';
-import { createLocalStorage } from './storage/local';
+import { createStorage } from './storage/create';
 import type { FileStorage } from './storage/storage';
 import { createApp } from './app';
 import type { AuthAdapter } from './auth/current-user';
@@ -66,7 +65,9 @@ export function createUmbrella(options: UmbrellaOptions): Umbrella {
       from: config.mailFrom,
       transport: options.mailTransport,
     }),
-    storage: options.storage ?? createLocalStorage(path.resolve(config.uploadsDir)),
+    storage:
+      options.storage ??
+      createStorage(config.storage, { uploadsDir: config.uploadsDir, connection: options.connection }),
     personalData: umbrellaModules.flatMap((m) => m.personalData ?? []),
   };
   if (baseUrl.level === 'warn') {

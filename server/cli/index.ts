@@ -12,7 +12,8 @@ import { createUmbrella, seedModules } from '../plugin';
 import { umbrellaModules } from '../modules';
 import { projectRoot } from '../paths';
 import type { CliCommand } from '../module';
-import { backupCommand, restoreCommand, verifyCommand } from './backup';
+import { backupCommand, restoreCommand } from './backup';
+import { moveCommand, verifyCommand } from './files';
 
 /** The operator's commands here; each module adds its own in its descriptor (`cli`). */
 const commands: Record<string, CliCommand> = {
@@ -23,6 +24,7 @@ const commands: Record<string, CliCommand> = {
   backup: backupCommand,
   restore: restoreCommand,
   'verify-files': verifyCommand,
+  'move-files': moveCommand,
   ...Object.assign({}, ...umbrellaModules.map((m) => m.cli ?? {})),
 };
 
