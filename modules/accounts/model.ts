@@ -19,6 +19,10 @@ export interface User {
   totpEnabledAt?: Date;
   /** Last accepted TOTP time step: a code is never accepted twice. */
   totpLastStep?: number;
+  /** SHA-256 of each unused recovery code (the codes themselves are shown once, never stored). */
+  recoveryCodeHashes?: string[];
+  /** Hashes of codes already used, so a second use is called used rather than wrong. */
+  usedRecoveryCodeHashes?: string[];
   failedLogins: number;
   lockedUntil?: Date;
   /** Trainee opted out of reminder e-mails. */
@@ -43,6 +47,8 @@ const userSchema = new Schema<User>(
     totpSecret: { type: String },
     totpEnabledAt: { type: Date },
     totpLastStep: { type: Number },
+    recoveryCodeHashes: { type: [String], default: undefined },
+    usedRecoveryCodeHashes: { type: [String], default: undefined },
     failedLogins: { type: Number, default: 0 },
     lockedUntil: { type: Date },
     remindersOptOut: { type: Boolean, default: false },

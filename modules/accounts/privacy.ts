@@ -70,6 +70,8 @@ export async function deleteOwnAccount(ctx: AppContext, user: SessionUser, passw
         totpSecret: 1,
         totpEnabledAt: 1,
         totpLastStep: 1,
+        recoveryCodeHashes: 1,
+        usedRecoveryCodeHashes: 1,
         lockedUntil: 1,
       },
     },

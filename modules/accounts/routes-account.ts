@@ -61,9 +61,7 @@ export function accountRoutes(ctx: AppContext): Router {
     const user = await accounts.findActiveUser(ctx, signedInUser(req).id);
     res.render('accounts/profile', {
       values: user,
-      twoStep: user.totpEnabledAt
-        ? { left: recoveryCodesLeft(user), of: RECOVERY_CODE_COUNT }
-        : undefined,
+      twoStep: user.totpEnabledAt ? { left: recoveryCodesLeft(user), of: RECOVERY_CODE_COUNT } : undefined,
       saved: req.query.saved === '1',
       passwordChanged: req.query.passwordChanged === '1',
     });

@@ -38,6 +38,18 @@ export const totpForm = z.strictObject({
     .trim()
     .regex(/^\d{6}$/, 'accounts.errors.code'),
 });
+
+/** A recovery code at the second step; its shape is checked by the service, which calls it wrong. */
+export const recoveryCodeForm = z.strictObject({
+  recoveryCode: z
+    .string()
+    .trim()
+    .min(1, 'accounts.errors.recoveryWrong')
+    .max(64, 'accounts.errors.recoveryWrong'),
+});
+
+/** Regenerating recovery codes takes no input besides the step-up secret (taken out before). */
+export const regenerateCodesForm = z.strictObject({});
 export const registerForm = z.strictObject({
   name,
   email,

@@ -6,7 +6,12 @@ import { issueToken } from './tokens';
 
 /** One user as an admin sees them (never the password hash or TOTP secret). */
 export async function getUserForAdmin(ctx: AppContext, id: string) {
-  const user = await userModel(ctx.db).findOne({ _id: id }, { passwordHash: 0, totpSecret: 0 }).lean();
+  const user = await userModel(ctx.db)
+    .findOne(
+      { _id: id },
+      { passwordHash: 0, totpSecret: 0, recoveryCodeHashes: 0, usedRecoveryCodeHashes: 0 },
+    )
+    .lean();
   if (!user) throw new NotFound();
   return user;
 }

@@ -298,7 +298,12 @@ export async function acceptInvitation(
 
 export async function listUsers(ctx: AppContext, filter: { role?: Role } = {}) {
   return userModel(ctx.db)
-    .find(filter.role ? { role: filter.role } : {}, { passwordHash: 0, totpSecret: 0 })
+    .find(filter.role ? { role: filter.role } : {}, {
+      passwordHash: 0,
+      totpSecret: 0,
+      recoveryCodeHashes: 0,
+      usedRecoveryCodeHashes: 0,
+    })
     .sort({ createdAt: -1 })
     .limit(500)
     .lean();
@@ -316,7 +321,10 @@ export async function updateUserAccess(
     .findOneAndUpdate(
       { _id: id, status: trusted({ $in: ['active', 'disabled'] }) },
       { $set: change },
-      { new: true, projection: { passwordHash: 0, totpSecret: 0 } },
+      {
+        new: true,
+        projection: { passwordHash: 0, totpSecret: 0, recoveryCodeHashes: 0, usedRecoveryCodeHashes: 0 },
+      },
     )
     .lean();
   if (!user) throw new NotFound();
