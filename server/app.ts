@@ -44,8 +44,6 @@ export function createApp(
   app.set('etag', false);
   app.set('views', [...(options.viewOverrides ?? []), ourViews]);
   app.set('view engine', 'ejs');
-  // Template indentation is for us, not for a phone on a slow link; data inside <%= %> is untouched.
-  app.set('view options', { rmWhitespace: true });
   app.set('view cache', ctx.config.env !== 'development');
   if (ctx.config.trustProxy) app.set('trust proxy', ctx.config.trustProxy);
 

@@ -82,6 +82,11 @@ export async function createLinkedJournalist(
   return user.toObject() as unknown as UserCard;
 }
 
+/** The language another system (an LMS launch) says this person reads, kept as their profile's. */
+export async function followLocale(ctx: AppContext, id: Id, locale: Locale): Promise<void> {
+  await userModel(ctx.db).updateOne({ _id: id, locale: trusted({ $ne: locale }) }, { $set: { locale } });
+}
+
 /** Removes an account created a moment ago that lost a race to be linked (nothing refers to it yet). */
 export async function discardUnlinkedAccount(ctx: AppContext, id: Id): Promise<void> {
   await userModel(ctx.db).deleteOne({ _id: id });

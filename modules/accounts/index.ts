@@ -35,6 +35,7 @@ export {
   emailInUse,
   createLinkedJournalist,
   discardUnlinkedAccount,
+  followLocale,
   type UserCard,
 } from './directory';
 export type { User } from './model';

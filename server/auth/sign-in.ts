@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Config } from '../config';
 import { sessionCookieName } from './session';
-import type { SessionUser } from '../types';
+import type { Locale, SessionUser } from '../types';
 
 function regenerate(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
@@ -12,8 +12,12 @@ function save(req: Request): Promise<void> {
 }
 
 /** A new session id at every privilege change defeats session fixation. */
-export async function startSession(req: Request, user: SessionUser, now: Date): Promise<void> {
-  const lang = req.session.lang;
+export async function startSession(
+  req: Request,
+  user: SessionUser,
+  now: Date,
+  lang: Locale | undefined = req.session.lang,
+): Promise<void> {
   await regenerate(req);
   Object.assign(req.session, { user, lang, createdAt: now.getTime(), lastSeenAt: now.getTime() });
   await save(req);

@@ -1,4 +1,5 @@
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
+import type { Locale } from '../types';
 import type { Config } from '../config';
 import { dateFormatter, pickLocale, translator } from '../i18n';
 import type { NavItem } from '../module';
@@ -22,6 +23,13 @@ export function viewLocals(config: Config, nav: readonly NavItem[]): RequestHand
     res.locals.values = {};
     next();
   };
+}
+
+/** Renders this response in another language than the request's (e.g. the one an LMS launched in). */
+export function speakTo(res: Response, lang: Locale): void {
+  res.locals.lang = lang;
+  res.locals.t = translator(lang);
+  res.locals.fmt = dateFormatter(lang, res.locals.timeZone);
 }
 
 /** Remembers where this app is mounted, so every link and redirect works under any base path. */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import helmet from 'helmet';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { Forbidden } from './errors';
 
 /** A fresh nonce per response, used by the CSP and by every <script> we render. */
@@ -39,6 +39,32 @@ export function securityHeaders(frameAncestors: string[]): RequestHandler {
     xDownloadOptions: false,
     xPermittedCrossDomainPolicies: false,
   });
+}
+
+/**
+ * Lets one response be framed by, and post its form to, origins known only at request time (an LMS
+ * registered by an admin a minute ago): the CSP set for every page is rewritten for this response.
+ */
+export function widenCsp(res: Response, add: { frameAncestors?: string[]; formAction?: string[] }): void {
+  let csp = String(res.getHeader('Content-Security-Policy') ?? '');
+  const origins = (list: string[] = []) => [...new Set(list.map(originOf).filter(Boolean))].join(' ');
+  if (add.frameAncestors?.length) {
+    csp = csp.replace(/frame-ancestors [^;]*/, (d) =>
+      `${d.replace(" 'none'", '')} ${origins(add.frameAncestors)}`.replace(/\s+/g, ' '),
+    );
+    res.removeHeader('X-Frame-Options');
+  }
+  if (add.formAction?.length) csp = csp.replace(/form-action [^;]*/, (d) => `${d} ${origins(add.formAction)}`);
+  res.setHeader('Content-Security-Policy', csp);
+}
+
+function originOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return /^https?:$/.test(u.protocol) ? u.origin : '';
+  } catch {
+    return '';
+  }
 }
 
 /** Pages can carry personal data: never let a shared cache or the back button keep them. */

@@ -26,6 +26,9 @@ export const ROLE = {
   learner: 'http://purl.imsglobal.org/vocab/lis/v2/membership#Learner',
   instructor: 'http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor',
   admin: 'http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator',
+  institutionInstructor: 'http://purl.imsglobal.org/vocab/lis/v2/institution/person#Instructor',
+  systemAdmin: 'http://purl.imsglobal.org/vocab/lis/v2/system/person#Administrator',
+  teachingAssistant: 'http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant',
 };
 
 export interface LaunchOptions {
@@ -46,6 +49,9 @@ export interface LaunchOptions {
   deploymentId?: string;
   nonce?: string;
   version?: string;
+  /** Deep linking settings (defaults: ltiResourceLink, one item). */
+  acceptTypes?: string[];
+  acceptMultiple?: boolean;
 }
 
 export interface RecordedScore {
@@ -131,7 +137,8 @@ export async function startPlatform(toolBaseUrl: string): Promise<PlatformSim> {
     } else {
       claims[C.dl] = {
         deep_link_return_url: `${url}/deep-link-return`,
-        accept_types: ['ltiResourceLink'],
+        accept_types: o.acceptTypes ?? ['ltiResourceLink'],
+        ...(o.acceptMultiple !== undefined ? { accept_multiple: o.acceptMultiple } : {}),
         accept_presentation_document_targets: ['iframe', 'window'],
         data: 'opaque-platform-data',
       };

@@ -4,21 +4,45 @@ import { attemptsOfUserSince } from '../../quizzes';
 import { completionSince } from '../../learning';
 import { SCORE_SCOPE } from './claims';
 import { signWithToolKey } from './keys';
-import { ltiLaunchModel, ltiPlatformModel, ltiScoreModel, type LtiLaunch, type LtiPlatform } from './model';
+import {
+  ltiLaunchModel,
+  ltiPlatformModel,
+  ltiScoreModel,
+  type GradePolicy,
+  type LtiLaunch,
+  type LtiPlatform,
+} from './model';
 
 const BACKOFF_MS = [60_000, 5 * 60_000, 30 * 60_000, 2 * 3600_000, 12 * 3600_000];
 export const MAX_SCORE_ATTEMPTS = BACKOFF_MS.length + 1;
 /** Attempts submitted this long before the last scan are looked at again (slow writers); dedupe is by index. */
 const OVERLAP_MS = 2 * 60_000;
 
+/**
+ * Whether a new score may go to this line item: never below one already queued or sent for the same
+ * learner (a retake does not lower the LMS grade), and under the `first` policy only the first.
+ */
+async function improves(ctx: AppContext, launch: LtiLaunch, policy: GradePolicy, score: number) {
+  const earlier = await ltiScoreModel(ctx.db)
+    .findOne({ lineitem: launch.lineitem!, userSub: launch.sub, status: mongoose.trusted({ $ne: 'dead' }) })
+    .sort({ scoreGiven: -1 })
+    .select({ scoreGiven: 1 })
+    .lean();
+  if (!earlier) return true;
+  return policy === 'best' && score > earlier.scoreGiven;
+}
+
 async function enqueue(
   ctx: AppContext,
   launch: LtiLaunch,
+  policy: GradePolicy,
   sourceKey: string,
   score: number,
   at: Date,
   attemptId?: Types.ObjectId,
 ) {
+  const clamped = Math.max(0, Math.min(100, score));
+  if (!(await improves(ctx, launch, policy, clamped))) return false;
   try {
     await ltiScoreModel(ctx.db).updateOne(
       { sourceKey, lineitem: launch.lineitem! },
@@ -29,7 +53,7 @@ async function enqueue(
           platformId: launch.platformId,
           lineitem: launch.lineitem!,
           userSub: launch.sub,
-          scoreGiven: Math.max(0, Math.min(100, score)),
+          scoreGiven: clamped,
           scoreMaximum: 100,
           activityProgress: 'Completed',
           gradingProgress: 'FullyGraded',
@@ -41,8 +65,10 @@ async function enqueue(
       },
       { upsert: true },
     );
+    return true;
   } catch (err) {
     if ((err as { code?: number }).code !== 11000) throw err;
+    return false;
   }
 }
 
@@ -60,8 +86,16 @@ export async function queueScores(ctx: AppContext): Promise<number> {
     })
     .limit(5000)
     .lean();
+  const policies = new Map(
+    (await ltiPlatformModel(ctx.db).find({}, { gradePolicy: 1 }).lean()).map((p) => [
+      String(p._id),
+      p.gradePolicy ?? 'best',
+    ]),
+  );
   let queued = 0;
   for (const launch of launches) {
+    const policy = policies.get(String(launch.platformId));
+    if (!policy) continue; // the platform was removed: nowhere to send
     const t = launch.target!;
     const courseId = launch.courseId;
     if (!courseId) continue; // a launch always records its course; an old record without one has nothing to score
@@ -70,10 +104,8 @@ export async function queueScores(ctx: AppContext): Promise<number> {
     );
     if (t.kind === 'course') {
       const done = await completionSince(ctx, { userId: launch.userId, courseId, since });
-      if (done?.completedAt) {
-        await enqueue(ctx, launch, `completion:${String(done._id)}`, 100, done.completedAt);
+      if (done?.completedAt && (await enqueue(ctx, launch, policy, `completion:${String(done._id)}`, 100, done.completedAt)))
         queued++;
-      }
     } else {
       const quizKey = t.kind === 'quiz' ? t.quizKey! : `lesson:${t.lessonSlug}`;
       const attempts = await attemptsOfUserSince(ctx, {
@@ -82,9 +114,13 @@ export async function queueScores(ctx: AppContext): Promise<number> {
         quizKey,
         since,
       });
-      for (const a of attempts) {
-        await enqueue(ctx, launch, `attempt:${String(a._id)}`, a.score ?? 0, a.submittedAt ?? now, a._id);
-        queued++;
+      // Oldest first, so `first` keeps the first attempt and `best` sends each improvement in order.
+      const inOrder = [...attempts].sort(
+        (a, b) => (a.submittedAt?.getTime() ?? 0) - (b.submittedAt?.getTime() ?? 0),
+      );
+      for (const a of inOrder) {
+        const at = a.submittedAt ?? now;
+        if (await enqueue(ctx, launch, policy, `attempt:${String(a._id)}`, a.score ?? 0, at, a._id)) queued++;
       }
     }
     await ltiLaunchModel(ctx.db).updateOne({ _id: launch._id }, { $set: { scannedUntil: now } });

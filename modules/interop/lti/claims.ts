@@ -16,17 +16,32 @@ export const CLAIM = {
 
 export const SCORE_SCOPE = 'https://purl.imsglobal.org/spec/lti-ags/scope/score';
 
-const role = (r: string) => (roles: string[]) =>
-  roles.some((x) => x === r || x.endsWith(`#${r}`) || x.endsWith(`/${r}`));
+const MEMBERSHIP = 'http://purl.imsglobal.org/vocab/lis/v2/membership';
 
-export const isLearner = role('Learner');
-const isInstructor = role('Instructor');
-const isAdministrator = role('Administrator');
-const isContentDeveloper = role('ContentDeveloper');
+/**
+ * The context (course membership) roles of a launch, as short names: `Instructor`, `Learner`,
+ * `Instructor#TeachingAssistant`… Institution and system roles (`…/institution/person#Instructor`,
+ * `…/system/person#Administrator`) say what someone is elsewhere in the LMS, not in this course, and
+ * are left out. Simple names ("Learner") are context roles by LTI 1.3 §A.2.2.
+ */
+export function contextRoles(roles: string[]): string[] {
+  return roles.flatMap((r) => {
+    if (!r.includes('/')) return [r];
+    if (r.startsWith(`${MEMBERSHIP}#`)) return [r.slice(MEMBERSHIP.length + 1)];
+    if (r.startsWith(`${MEMBERSHIP}/`)) return [r.slice(MEMBERSHIP.length + 1)];
+    return [];
+  });
+}
+
+/** Who teaches the course: its instructors (teaching assistants included), administrators, authors. */
+const STAFF = /^(Instructor|Administrator|ContentDeveloper|TeachingAssistant)(#|$)|#TeachingAssistant$/;
+
+/** A learner of this course (a learner here who teaches elsewhere is still a learner here). */
+export function isLearner(roles: string[]): boolean {
+  return contextRoles(roles).some((r) => r === 'Learner' || r.startsWith('Learner#'));
+}
 
 /** Staff of the LMS course become trainers here, never admins; everyone else is a learner. */
 export function mapRoles(roles: string[]): 'trainer' | 'journalist' {
-  return isInstructor(roles) || isAdministrator(roles) || isContentDeveloper(roles)
-    ? 'trainer'
-    : 'journalist';
+  return contextRoles(roles).some((r) => STAFF.test(r)) ? 'trainer' : 'journalist';
 }

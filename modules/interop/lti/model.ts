@@ -11,8 +11,15 @@ export interface LtiPlatform {
   authLoginUrl: string;
   accessTokenUrl: string;
   keysetUrl: string;
+  /**
+   * Which grade a line item keeps when a learner tries again: the best so far (a retake never lowers
+   * it) or the first. Either way nothing lower than what the LMS already has is sent.
+   */
+  gradePolicy: GradePolicy;
   createdAt: Date;
 }
+export const GRADE_POLICIES = ['best', 'first'] as const;
+export type GradePolicy = (typeof GRADE_POLICIES)[number];
 const platformSchema = new Schema<LtiPlatform>(
   {
     name: { type: String, required: true, maxlength: 120 },
@@ -22,6 +29,7 @@ const platformSchema = new Schema<LtiPlatform>(
     authLoginUrl: { type: String, required: true, maxlength: 1000 },
     accessTokenUrl: { type: String, required: true, maxlength: 1000 },
     keysetUrl: { type: String, required: true, maxlength: 1000 },
+    gradePolicy: { type: String, enum: GRADE_POLICIES, default: 'best' },
   },
   { timestamps: true },
 );
@@ -144,10 +152,14 @@ export interface LtiTicket {
   tokenHash: string;
   userId?: Types.ObjectId;
   path?: string;
+  /** The language the LMS launched in (en or mn), for the learner's new tab. */
+  lang?: 'en' | 'mn';
   platformId?: Types.ObjectId;
   deploymentId?: string;
   returnUrl?: string;
   data?: string;
+  /** The platform accepts several items in one deep-linking response. */
+  acceptMultiple?: boolean;
   expiresAt: Date;
   usedAt?: Date;
 }
@@ -156,10 +168,12 @@ const ticketSchema = new Schema<LtiTicket>({
   tokenHash: { type: String, required: true },
   userId: { type: Schema.Types.ObjectId },
   path: { type: String },
+  lang: { type: String, enum: ['en', 'mn'] },
   platformId: { type: Schema.Types.ObjectId },
   deploymentId: { type: String },
   returnUrl: { type: String },
   data: { type: String },
+  acceptMultiple: { type: Boolean },
   expiresAt: { type: Date, required: true },
   usedAt: { type: Date },
 });
@@ -208,6 +222,7 @@ const scoreSchema = new Schema<LtiScoreJob>(
 );
 scoreSchema.index({ sourceKey: 1, lineitem: 1 }, { unique: true });
 scoreSchema.index({ status: 1, nextAttemptAt: 1 });
+scoreSchema.index({ lineitem: 1, userSub: 1, scoreGiven: -1 });
 
 export const ltiPlatformModel = (db: Connection) => modelOn<LtiPlatform>(db, 'LtiPlatform', platformSchema);
 export const ltiKeyModel = (db: Connection) => modelOn<LtiKey>(db, 'LtiKey', keySchema);

@@ -2,6 +2,8 @@ import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../../server/context';
 import { allow, signedInUser } from '../../../server/auth/policy';
 import { startSession } from '../../../server/auth/sign-in';
+import { widenCsp } from '../../../server/http/security';
+import { speakTo } from '../../../server/http/locals';
 import { fieldErrors, idParams, parse, parseParams } from '../../../server/http/validate';
 import { deepLinkForm, launchInput, loginInput, platformForm, ticketParams } from './schemas';
 import { toolJwks } from './keys';
@@ -30,23 +32,31 @@ export function ltiRoutes(ctx: AppContext): Router {
   router.post('/lti/launch', allow.anyone, async (req, res) => {
     const { id_token, state } = parse(launchInput, req.body);
     const outcome = await lti.handleLaunch(ctx, id_token, state);
+    // The page lives in the LMS's frame: that LMS may frame it, and it speaks the LMS's language.
+    widenCsp(res, { frameAncestors: outcome.frameOrigins });
+    if (outcome.lang) speakTo(res, outcome.lang);
     if (outcome.kind === 'deep-link') {
       const choices = await linkableContent(ctx);
-      return res.render('interop/lti/deep-link', { ticket: outcome.ticket, choices });
+      return res.render('interop/lti/deep-link', {
+        ticket: outcome.ticket,
+        multiple: outcome.multiple,
+        choices,
+      });
     }
     res.render('interop/lti/launch', { outcome });
   });
 
   router.get('/lti/continue/:ticket', allow.anyone, async (req, res) => {
     const { ticket } = parseParams(ticketParams, req.params);
-    const { user, path } = await lti.redeemHandoff(ctx, ticket);
-    await startSession(req, user, ctx.clock.now());
+    const { user, path, lang } = await lti.redeemHandoff(ctx, ticket);
+    await startSession(req, user, ctx.clock.now(), lang);
     res.redirect(303, res.locals.url(path));
   });
 
   router.post('/lti/deep-link', allow.anyone, async (req, res) => {
     const { ticket, target } = parse(deepLinkForm, req.body);
-    const { returnUrl, jwt } = await lti.completeDeepLink(ctx, ticket, target);
+    const { returnUrl, jwt, frameOrigins } = await lti.completeDeepLink(ctx, ticket, target);
+    widenCsp(res, { frameAncestors: frameOrigins, formAction: [returnUrl] });
     res.render('interop/lti/deep-link-return', { returnUrl, jwt });
   });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GRADE_POLICIES } from './model';
 
 const url = z
   .string()
@@ -19,6 +20,7 @@ export const platformForm = z.strictObject({
   authLoginUrl: url,
   accessTokenUrl: url,
   keysetUrl: url,
+  gradePolicy: z.enum(GRADE_POLICIES, 'interop.lti.errors.gradePolicy').default('best'),
 });
 export type PlatformInput = z.infer<typeof platformForm>;
 
@@ -44,7 +46,9 @@ export const launchInput = z.object({
 
 export const ticketParams = z.strictObject({ ticket: z.string().regex(/^[A-Za-z0-9_-]{43}$/) });
 
+const targetValue = z.string().min(1).max(200);
 export const deepLinkForm = z.strictObject({
   ticket: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
-  target: z.string().min(1).max(200),
+  // One choice, or several ticked boxes when the platform accepts several items.
+  target: z.union([targetValue.transform((v) => [v]), z.array(targetValue).min(1).max(50)]),
 });

@@ -9,6 +9,7 @@ import {
   createLinkedJournalist,
   discardUnlinkedAccount,
   emailInUse,
+  followLocale,
   toSessionUser,
   userById,
 } from '../../accounts';
@@ -146,7 +147,8 @@ const resourceLinkClaims = commonClaims.extend({
 const deepLinkClaims = commonClaims.extend({
   [CLAIM.deepLinkingSettings]: z.object({
     deep_link_return_url: z.string().url().max(1000),
-    accept_types: z.array(z.string()).optional(),
+    accept_types: z.array(z.string().max(100)).max(20).optional(),
+    accept_multiple: z.boolean().optional(),
     data: z.string().max(2000).optional(),
   }),
 });
@@ -208,22 +210,34 @@ function displayName(c: z.infer<typeof commonClaims>): string {
   return (full || 'LTI learner').slice(0, 120);
 }
 
-/** The linked user, or (learners only) a new journalist account linked to the LMS identity. */
+/** `mn-MN`, `en_US`, `mn` → a language we speak; anything else → undefined (the usual choice applies). */
+export function launchLanguage(locale: string | undefined): 'en' | 'mn' | undefined {
+  const lang = locale?.toLowerCase().split(/[-_]/)[0];
+  return lang === 'en' || lang === 'mn' ? lang : undefined;
+}
+
+/**
+ * The linked user, or (learners only) a new journalist account linked to the LMS identity. The LMS's
+ * language is followed at every launch: the learner chose it there.
+ */
 async function findOrCreateLearner(ctx: AppContext, platform: LtiPlatform, c: z.infer<typeof commonClaims>) {
   const Links = ltiLinkModel(ctx.db);
   const link = await Links.findOne({ issuer: platform.issuer, sub: c.sub }).lean();
-  if (link) return userById(ctx, link.userId);
+  const lang = launchLanguage(c.locale);
+  if (link) {
+    if (lang) await followLocale(ctx, link.userId, lang);
+    return userById(ctx, link.userId);
+  }
   const hash = sha256(`${platform.issuer}|${c.sub}`).slice(0, 24);
   const placeholder = `lti-${hash}@lti.invalid`;
   // An LMS-asserted address that already belongs to an account is never trusted to sign into it.
   const claimed = emailShape.safeParse(c.email?.trim().toLowerCase());
   const free = claimed.success && !(await emailInUse(ctx, claimed.data));
-  const lang = c.locale?.toLowerCase().split(/[-_]/)[0];
   const user = await createLinkedJournalist(ctx, {
     email: free ? claimed.data : placeholder,
     placeholderEmail: placeholder,
     name: displayName(c),
-    ...(lang === 'en' || lang === 'mn' ? { locale: lang } : {}),
+    ...(lang ? { locale: lang } : {}),
   });
   try {
     await Links.create({ issuer: platform.issuer, sub: c.sub, userId: user._id });
@@ -236,10 +250,19 @@ async function findOrCreateLearner(ctx: AppContext, platform: LtiPlatform, c: z.
   }
 }
 
-export type LaunchOutcome =
-  | { kind: 'learner'; handoff: string; title?: { en: string; mn: string } }
-  | { kind: 'staff'; next: string; title?: { en: string; mn: string } }
-  | { kind: 'deep-link'; ticket: string };
+type Title = { en: string; mn: string };
+/** What the page inside the LMS frame offers, in the LMS's language, framed by that LMS only. */
+export type LaunchOutcome = { lang?: 'en' | 'mn'; frameOrigins: string[] } & (
+  | { kind: 'learner'; handoff: string; title?: Title }
+  | { kind: 'staff'; next: string; title?: Title }
+  | { kind: 'deep-link'; ticket: string; multiple: boolean }
+);
+
+/** Where a platform's pages (and so the frame around ours) are served from. */
+export const platformOrigins = (p: LtiPlatform) => [p.issuer, p.authLoginUrl];
+
+/** Deep linking returns LTI resource links only; a platform that accepts none of those gets a clear no. */
+const acceptsResourceLinks = (types: string[] | undefined) => !types || types.includes('ltiResourceLink');
 
 /** A verified resource-link or deep-linking launch → what the page inside the LMS frame offers. */
 export async function handleLaunch(ctx: AppContext, idToken: string, state: string): Promise<LaunchOutcome> {
@@ -248,6 +271,7 @@ export async function handleLaunch(ctx: AppContext, idToken: string, state: stri
   const role = mapRoles(roles);
   const deploymentId = claims[CLAIM.deploymentId];
   const now = ctx.clock.now();
+  const page = { lang: launchLanguage(claims.locale), frameOrigins: platformOrigins(platform) };
 
   if (claims[CLAIM.messageType] === 'LtiDeepLinkingRequest') {
     if (role !== 'trainer') throw new Forbidden('interop.lti.errors.instructorsOnly');
@@ -257,6 +281,8 @@ export async function handleLaunch(ctx: AppContext, idToken: string, state: stri
     );
     if (!returnOk || !/^https?:/.test(settings.deep_link_return_url))
       throw new Invalid('interop.lti.errors.returnUrl');
+    if (!acceptsResourceLinks(settings.accept_types)) throw new Invalid('interop.lti.errors.acceptTypes');
+    const multiple = settings.accept_multiple === true;
     const ticket = token();
     await ltiTicketModel(ctx.db).create({
       purpose: 'deep-link',
@@ -265,9 +291,10 @@ export async function handleLaunch(ctx: AppContext, idToken: string, state: stri
       deploymentId,
       returnUrl: settings.deep_link_return_url,
       data: settings.data,
+      acceptMultiple: multiple,
       expiresAt: new Date(now.getTime() + DEEP_LINK_TTL_MS),
     });
-    return { kind: 'deep-link', ticket };
+    return { ...page, kind: 'deep-link', ticket, multiple };
   }
 
   const custom = claims[CLAIM.custom] ?? {};
@@ -275,11 +302,11 @@ export async function handleLaunch(ctx: AppContext, idToken: string, state: stri
   const resolved = wanted ? await resolveTarget(ctx, wanted) : undefined;
   const path = resolved?.path ?? '/learn';
 
-  if (role === 'trainer') return { kind: 'staff', next: path, title: resolved?.title };
+  if (role === 'trainer') return { ...page, kind: 'staff', next: path, title: resolved?.title };
 
   const user = await findOrCreateLearner(ctx, platform, claims);
   if (!user || user.status !== 'active') throw new Forbidden('interop.lti.errors.disabled');
-  if (user.role !== 'journalist') return { kind: 'staff', next: path, title: resolved?.title };
+  if (user.role !== 'journalist') return { ...page, kind: 'staff', next: path, title: resolved?.title };
 
   const rl = (claims as unknown as z.infer<typeof resourceLinkClaims>)[CLAIM.resourceLink];
   const lineitem = (claims as unknown as z.infer<typeof resourceLinkClaims>)[CLAIM.ags]?.lineitem;
@@ -308,9 +335,10 @@ export async function handleLaunch(ctx: AppContext, idToken: string, state: stri
     tokenHash: sha256(handoff),
     userId: user._id,
     path,
+    lang: page.lang,
     expiresAt: new Date(now.getTime() + HANDOFF_TTL_MS),
   });
-  return { kind: 'learner', handoff, title: resolved?.title };
+  return { ...page, kind: 'learner', handoff, title: resolved?.title };
 }
 
 async function consumeTicket(ctx: AppContext, purpose: 'handoff' | 'deep-link', raw: string) {
@@ -335,7 +363,7 @@ export async function redeemHandoff(ctx: AppContext, raw: string) {
   if (!ticket?.userId) throw new NotFound('interop.lti.errors.handoff');
   const user = await userById(ctx, ticket.userId);
   if (!user || user.status !== 'active' || user.role !== 'journalist') throw new Forbidden();
-  return { user: toSessionUser(user), path: ticket.path ?? '/learn' };
+  return { user: toSessionUser(user), path: ticket.path ?? '/learn', lang: ticket.lang };
 }
 
 /** Peeks at a deep-linking ticket without using it up (the selection page). */
@@ -353,15 +381,8 @@ export async function deepLinkTicket(ctx: AppContext, raw: string) {
   return t;
 }
 
-/** The instructor's choice → a signed LtiDeepLinkingResponse for the platform's return URL. */
-export async function completeDeepLink(ctx: AppContext, raw: string, targetValue: string) {
-  const target = parseTarget(targetValue);
-  const resolved = target && (await resolveTarget(ctx, target));
-  if (!resolved) throw new Invalid('interop.lti.errors.target');
-  const ticket = await consumeTicket(ctx, 'deep-link', raw);
-  if (!ticket?.platformId || !ticket.returnUrl) throw new NotFound('interop.lti.errors.expired');
-  const platform = await ltiPlatformModel(ctx.db).findById(ticket.platformId).lean();
-  if (!platform) throw new NotFound();
+/** One chosen course, lesson or quiz as a deep-linking content item (quizzes and courses are graded). */
+function contentItem(ctx: AppContext, resolved: NonNullable<Awaited<ReturnType<typeof resolveTarget>>>) {
   const label = resolved.title.en || resolved.title.mn;
   const item: Record<string, unknown> = {
     type: 'ltiResourceLink',
@@ -371,6 +392,27 @@ export async function completeDeepLink(ctx: AppContext, raw: string, targetValue
   };
   if (resolved.target.kind === 'quiz' || resolved.target.kind === 'course')
     item.lineItem = { scoreMaximum: 100, label, resourceId: formatTarget(resolved.target) };
+  return item;
+}
+
+/**
+ * The instructor's choice (several when the platform accepts several) → a signed
+ * LtiDeepLinkingResponse for the platform's return URL.
+ */
+export async function completeDeepLink(ctx: AppContext, raw: string, targetValues: string[]) {
+  const resolved = [];
+  for (const value of new Set(targetValues)) {
+    const target = parseTarget(value);
+    const found = target && (await resolveTarget(ctx, target));
+    if (!found) throw new Invalid('interop.lti.errors.target');
+    resolved.push(found);
+  }
+  const open = await deepLinkTicket(ctx, raw);
+  if (resolved.length > 1 && !open.acceptMultiple) throw new Invalid('interop.lti.errors.oneOnly');
+  const ticket = await consumeTicket(ctx, 'deep-link', raw);
+  if (!ticket?.platformId || !ticket.returnUrl) throw new NotFound('interop.lti.errors.expired');
+  const platform = await ltiPlatformModel(ctx.db).findById(ticket.platformId).lean();
+  if (!platform) throw new NotFound();
   const jwt = await signWithToolKey(ctx, {
     iss: platform.clientId,
     aud: platform.issuer,
@@ -379,8 +421,8 @@ export async function completeDeepLink(ctx: AppContext, raw: string, targetValue
     [CLAIM.messageType]: 'LtiDeepLinkingResponse',
     [CLAIM.version]: '1.3.0',
     [CLAIM.deploymentId]: ticket.deploymentId,
-    [CLAIM.contentItems]: [item],
+    [CLAIM.contentItems]: resolved.map((r) => contentItem(ctx, r)),
     ...(ticket.data ? { [CLAIM.dlData]: ticket.data } : {}),
   });
-  return { returnUrl: ticket.returnUrl, jwt };
+  return { returnUrl: ticket.returnUrl, jwt, frameOrigins: platformOrigins(platform) };
 }
