@@ -54,7 +54,8 @@ export function widenCsp(res: Response, add: { frameAncestors?: string[]; formAc
     );
     res.removeHeader('X-Frame-Options');
   }
-  if (add.formAction?.length) csp = csp.replace(/form-action [^;]*/, (d) => `${d} ${origins(add.formAction)}`);
+  if (add.formAction?.length)
+    csp = csp.replace(/form-action [^;]*/, (d) => `${d} ${origins(add.formAction)}`);
   res.setHeader('Content-Security-Policy', csp);
 }
 

@@ -104,7 +104,10 @@ export async function queueScores(ctx: AppContext): Promise<number> {
     );
     if (t.kind === 'course') {
       const done = await completionSince(ctx, { userId: launch.userId, courseId, since });
-      if (done?.completedAt && (await enqueue(ctx, launch, policy, `completion:${String(done._id)}`, 100, done.completedAt)))
+      if (
+        done?.completedAt &&
+        (await enqueue(ctx, launch, policy, `completion:${String(done._id)}`, 100, done.completedAt))
+      )
         queued++;
     } else {
       const quizKey = t.kind === 'quiz' ? t.quizKey! : `lesson:${t.lessonSlug}`;
