@@ -1,13 +1,18 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import express from 'express';
 import { baseUrlCheck, loadConfig } from './config';
 import { createLogger } from './logging';
 import { connectDatabase } from './db/connect';
 import { startEmbeddedMongo, type EmbeddedMongo } from './db/embedded';
 import { createUmbrella, seedModules } from './plugin';
 import { projectRoot } from './paths';
+import { healthRoutes } from './http/health';
 
-/** The standalone server: the only place that reads the environment and listens. */
+/**
+ * The standalone server: the only place that reads the environment and listens. ROLE=web serves pages
+ * only, ROLE=jobs runs the background jobs (and answers /livez and /readyz only), ROLE=all does both.
+ */
 async function main(): Promise<void> {
   const envFile = path.join(projectRoot, '.env');
   if (existsSync(envFile)) process.loadEnvFile(envFile);
@@ -39,15 +44,20 @@ async function main(): Promise<void> {
     passUnknownErrors: false,
     jobs: 'none',
   });
-  const { app, ctx } = umbrella;
-  const demo = config.seedDemo ? await seedModules(ctx) : undefined;
-  umbrella.start();
+  const { ctx } = umbrella;
+  const demo = config.seedDemo && config.role !== 'jobs' ? await seedModules(ctx) : undefined;
+  if (config.role !== 'web') umbrella.start();
+  // A jobs-only process still answers the load balancer's or orchestrator's health checks.
+  const app = config.role === 'jobs' ? express().use(healthRoutes(db)) : umbrella.app;
 
   const server = app.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
+    const where = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/`;
     console.log(
-      `\nUmbrella Newsroom is running at http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/`,
+      config.role === 'jobs'
+        ? `\nUmbrella Newsroom background jobs are running (health checks at ${where}livez)`
+        : `\nUmbrella Newsroom is running at ${where}${config.role === 'web' ? ' (web only, no background jobs)' : ''}`,
     );
     if (demo) console.log(demo);
   });
