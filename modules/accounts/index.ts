@@ -8,6 +8,14 @@ import { recoveryRoutes } from './routes-recovery';
 import { profileData } from './privacy';
 import { seedDemoUsers } from './seed';
 import { createAdmin } from './cli';
+import { usersByIds } from './directory';
+import { extendAudit } from '../audit';
+
+// The audit log shows people by name (who acted, and user records), read through the directory.
+extendAudit({
+  types: ['user'],
+  names: async (ctx, _type, ids) => new Map((await usersByIds(ctx, ids)).map((u) => [String(u._id), u.name])),
+});
 
 function accountsRouter(ctx: AppContext): Router {
   const router = Router();

@@ -8,3 +8,4 @@ export const auditModule: UmbrellaModule = {
 };
 
 export { recordAudit, listAudit, type AuditTarget, type AuditQuery } from './service';
+export { extendAudit, type AuditNamer } from './names';

@@ -5,6 +5,7 @@ import { auditPolicy as policy } from './policy';
 import { auditQuery } from './schemas';
 import { presentAudit } from './present';
 import { listAudit } from './service';
+import { auditNames } from './names';
 
 export const AUDIT_PAGE_SIZE = 50;
 
@@ -14,7 +15,8 @@ export function auditRouter(ctx: AppContext): Router {
   router.get('/', policy.readLog, async (req, res) => {
     const filter = parse(auditQuery, req.query);
     const events = await listAudit(ctx, { ...filter, limit: AUDIT_PAGE_SIZE + 1 });
-    const rows = presentAudit(events.slice(0, AUDIT_PAGE_SIZE));
+    const page = events.slice(0, AUDIT_PAGE_SIZE);
+    const rows = presentAudit(page, await auditNames(ctx, page));
     const last = rows.at(-1);
     const older =
       events.length > AUDIT_PAGE_SIZE && last

@@ -1,10 +1,13 @@
 import type { UmbrellaModule } from '../../server/module';
 import { awardsRouter } from './routes';
 import { extendHome } from '../accounts';
-import { awardTasks } from './service';
+import { awardTasks, listAwardTitles } from './service';
+import { extendAudit } from '../audit';
 
 // Admins see publications to check and tranches to pay on their home page.
 extendHome({ tasks: awardTasks });
+// The audit log names awards by the story's title.
+extendAudit({ types: ['award'], names: (ctx, _type, ids) => listAwardTitles(ctx, ids) });
 
 export const awardsModule: UmbrellaModule = {
   name: 'awards',

@@ -114,6 +114,14 @@ export async function anyAward(ctx: AppContext, awardId: string): Promise<Award>
   return award;
 }
 
+/** Story titles of these awards, by id (for the audit log). */
+export async function listAwardTitles(ctx: AppContext, ids: string[]): Promise<Map<string, string>> {
+  const list = await awardModel(ctx.db)
+    .find({ _id: $in(ids.map(id)) }, { title: 1 })
+    .lean();
+  return new Map(list.map((a) => [String(a._id), a.title]));
+}
+
 export async function listAwards(ctx: AppContext) {
   return awardModel(ctx.db).find({}).sort({ createdAt: -1 }).limit(500).lean();
 }

@@ -5,6 +5,23 @@ import { adminCallRoutes } from './routes-admin';
 import { grantsRoutes } from './routes-grants';
 import { closeCallsJob } from './jobs';
 import { seedDemoCall } from './seed';
+import { extendAudit } from '../audit';
+import { callsByIds, pitchesByIds } from './service-budget';
+import { oid } from '../../server/db/ids';
+
+// The audit log names pitches and calls by their titles.
+extendAudit({
+  types: ['pitch', 'call'],
+  async names(ctx, type, ids) {
+    const list =
+      type === 'pitch'
+        ? (await pitchesByIds(ctx, ids.map(oid))).map((p) => [String(p._id), p.title] as const)
+        : (await callsByIds(ctx, ids.map(oid))).map(
+            (c) => [String(c._id), c.title?.en || c.title?.mn || ''] as const,
+          );
+    return new Map(list);
+  },
+});
 
 function grantsRouter(ctx: AppContext): Router {
   const router = Router();
