@@ -25,6 +25,7 @@ function orderingAnswer(item: AttemptItem, form: AnswerForm): string[] {
 export function answersFromForm(attempt: Pick<Attempt, 'items'>, form: AnswerForm): Answers {
   const byQid = new Map(attempt.items.map((i) => [i.qid, i]));
   for (const key of Object.keys(form)) {
+    if (key.startsWith('s.')) continue; // survey answers: see survey.ts
     const [, qid, optionId] = key.split('.');
     const item = byQid.get(qid ?? '');
     if (!item) throw new Invalid('quizzes.errors.unknownQuestion');

@@ -85,6 +85,8 @@ export interface Quiz {
    */
   forms?: QuizForm[];
   counterbalance?: boolean;
+  /** Pre- and post-test: the course's attitude and practice items (sids), shown after the questions. */
+  survey?: string[];
   draw: number;
   passingScore: number;
   maxAttempts: number;
@@ -107,6 +109,7 @@ const quizSchema = new Schema<Quiz>(
     questionIds: { type: [String], required: true },
     forms: { type: [formSchema], default: undefined },
     counterbalance: { type: Boolean },
+    survey: { type: [String], default: undefined },
     draw: { type: Number, required: true, min: 1 },
     passingScore: { type: Number, required: true, min: 0, max: 100 },
     maxAttempts: { type: Number, required: true, min: 1 },
@@ -137,6 +140,30 @@ export interface AttemptResult {
 
 export type Answers = Record<string, string[]>;
 
+/** A survey item (attitude or practice) as one attempt shows it: never graded. */
+export interface AttemptSurveyItem {
+  sid: string;
+  kind: 'attitude' | 'practice';
+  scale: 'agreement' | 'choice' | 'frequency';
+  version: number;
+  optionOrder: string[];
+}
+
+/**
+ * One survey answer as submitted: `value` the raw point (agreement or frequency 1–5, or the chosen
+ * option's practice level), `keyed` the value in the course's direction (reversed items: 6 − value),
+ * `high` agreeing (attitudes: 4 or 5) or the safest practice (practices: the top level; "often" or
+ * "always" the safe way on a frequency scale).
+ */
+export interface SurveyResult {
+  sid: string;
+  kind: 'attitude' | 'practice';
+  choice: string;
+  value: number;
+  keyed: number;
+  high: boolean;
+}
+
 export interface Attempt {
   _id: Types.ObjectId;
   quizId: Types.ObjectId;
@@ -158,6 +185,11 @@ export interface Attempt {
   score?: number;
   passed?: boolean;
   results?: AttemptResult[];
+  /** Attitude and practice items (first attempts of a pre- or post-test with a survey). */
+  surveyItems?: AttemptSurveyItem[];
+  /** sid → chosen option id (a scale point '1'–'5' or a practice option); optional, never graded. */
+  survey?: Record<string, string>;
+  surveyResults?: SurveyResult[];
 }
 
 const itemSchema = new Schema<AttemptItem>(
@@ -181,6 +213,28 @@ const resultSchema = new Schema<AttemptResult>(
   { _id: false },
 );
 
+const surveyItemSchema = new Schema<AttemptSurveyItem>(
+  {
+    sid: { type: String, required: true },
+    kind: { type: String, enum: ['attitude', 'practice'], required: true },
+    scale: { type: String, enum: ['agreement', 'choice', 'frequency'], required: true },
+    version: { type: Number, required: true },
+    optionOrder: { type: [String], required: true },
+  },
+  { _id: false },
+);
+const surveyResultSchema = new Schema<SurveyResult>(
+  {
+    sid: { type: String, required: true },
+    kind: { type: String, enum: ['attitude', 'practice'], required: true },
+    choice: { type: String, required: true },
+    value: { type: Number, required: true, min: 1, max: 5 },
+    keyed: { type: Number, required: true, min: 1, max: 5 },
+    high: { type: Boolean, required: true },
+  },
+  { _id: false },
+);
+
 const attemptSchema = new Schema<Attempt>(
   {
     quizId: { type: Schema.Types.ObjectId, required: true },
@@ -199,6 +253,9 @@ const attemptSchema = new Schema<Attempt>(
     score: { type: Number, min: 0, max: 100 },
     passed: { type: Boolean },
     results: { type: [resultSchema], default: undefined },
+    surveyItems: { type: [surveyItemSchema], default: undefined },
+    survey: { type: Schema.Types.Mixed, default: undefined },
+    surveyResults: { type: [surveyResultSchema], default: undefined },
   },
   { timestamps: true, minimize: false },
 );

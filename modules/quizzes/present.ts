@@ -1,5 +1,15 @@
 import type { Locale } from '../../server/types';
-import type { Answers, Attempt, AttemptItem, Question, QuestionOption, Quiz, Text } from './model';
+import type {
+  Answers,
+  Attempt,
+  AttemptItem,
+  AttemptSurveyItem,
+  Question,
+  QuestionOption,
+  Quiz,
+  Text,
+} from './model';
+import type { SurveyItem } from './survey-model';
 
 /** What the quiz views may see: text in the reader's language, never the `correct` flags while taking. */
 const pick = (text: Text | undefined, lang: Locale) => (text ? text[lang] || text.en : undefined);
@@ -48,6 +58,34 @@ export function presentSheetItem(item: AttemptItem, q: Question, answers: Answer
   };
 }
 export type SheetItem = ReturnType<typeof presentSheetItem>;
+
+/**
+ * One attitude or practice item of the answer sheet: its statement or scenario and its choices in
+ * this attempt's order. Scale points carry no text here (the view labels them from the locale files);
+ * practice options carry their action, never their level.
+ */
+export function presentSurveyItem(
+  item: AttemptSurveyItem,
+  def: SurveyItem,
+  chosen: string | undefined,
+  n: number,
+  lang: Locale,
+) {
+  const actions = new Map((def.options ?? []).map((o) => [o.id, o]));
+  return {
+    n,
+    sid: item.sid,
+    kind: item.kind,
+    scale: item.scale,
+    text: pick(def.text, lang)!,
+    options: item.optionOrder.map((id) => ({
+      id,
+      text: item.scale === 'choice' ? pick(actions.get(id)?.text, lang) : undefined,
+      checked: chosen === id,
+    })),
+  };
+}
+export type SurveySheetItem = ReturnType<typeof presentSurveyItem>;
 
 const withFeedback = (o: QuestionOption, lang: Locale) => ({
   id: o.id,

@@ -5,7 +5,13 @@ import { Conflict } from '../../server/http/errors';
 import { parse, parseParams } from '../../server/http/validate';
 import { answerForm, attemptParams, quizParams, startForm, submitFlags } from './schemas';
 import { quizzesPolicy as policy } from './policy';
-import { objectiveSummary, presentQuiz, presentResultItem, presentSheetItem } from './present';
+import {
+  objectiveSummary,
+  presentQuiz,
+  presentResultItem,
+  presentSheetItem,
+  presentSurveyItem,
+} from './present';
 import * as quizzes from './service';
 import type { Answers } from './model';
 import { signedInUser } from '../../server/auth/policy';
@@ -25,19 +31,40 @@ async function renderSheet(
   req: Request,
   res: Response,
   attemptId: string,
-  extra: { answers?: Answers; errors?: Record<string, string>; saved?: boolean; status?: number } = {},
+  extra: {
+    answers?: Answers;
+    survey?: Record<string, string>;
+    errors?: Record<string, string>;
+    saved?: boolean;
+    status?: number;
+  } = {},
 ) {
   const lang = res.locals.lang as Locale;
-  const { attempt, quiz, questions } = await quizzes.attemptSheet(ctx, signedInUser(req).id, attemptId);
+  const sheet = await quizzes.attemptSheet(ctx, signedInUser(req).id, attemptId);
+  const { attempt, quiz, questions } = sheet;
   const answers = extra.answers ?? attempt.answers ?? {};
   const items = attempt.items
     .filter((item) => questions.has(item.qid))
     .map((item, i) => presentSheetItem(item, questions.get(item.qid)!, answers, i + 1, lang));
+  const chosen = extra.survey ?? attempt.survey ?? {};
+  const survey = (attempt.surveyItems ?? [])
+    .filter((s) => sheet.survey.has(s.sid))
+    // Numbered per kind: "Statement 1…", then "Situation 1…".
+    .map((s, i, all) =>
+      presentSurveyItem(
+        s,
+        sheet.survey.get(s.sid)!,
+        chosen[s.sid],
+        all.slice(0, i + 1).filter((x) => x.kind === s.kind).length,
+        lang,
+      ),
+    );
   res.status(extra.status ?? 200).render('quizzes/attempt', {
     title: presentQuiz(quiz, lang).title,
     quiz: presentQuiz(quiz, lang),
     attempt: { id: String(attempt._id), attemptNo: attempt.attemptNo, deadlineAt: attempt.deadlineAt },
     items,
+    survey,
     errors: extra.errors ?? {},
     saved: extra.saved ?? false,
   });
@@ -103,6 +130,7 @@ export function quizzesRouter(ctx: AppContext): Router {
     if (outcome.status === 'incomplete')
       return renderSheet(ctx, req, res, attemptId, {
         answers: outcome.answers,
+        survey: outcome.survey,
         errors: outcome.errors,
         status: 400,
       });
@@ -141,6 +169,10 @@ export function quizzesRouter(ctx: AppContext): Router {
       },
       items,
       mode,
+      // Survey answers are recorded, never scored: the result only says how many were given.
+      survey: attempt.surveyItems?.length
+        ? { n: attempt.surveyResults?.length ?? 0, total: attempt.surveyItems.length }
+        : undefined,
       objectives: mode === 'full' ? [] : objectiveSummary(attempt, course, lang),
       attemptsLeft: view.attemptsLeft,
       // "Continue" leads to the next step of the course; when that is this quiz again, "Try again".

@@ -7,12 +7,13 @@ export const attemptParams = z.strictObject({ attemptId: objectId });
 const id = '[a-z0-9][a-z0-9-]{0,39}';
 /**
  * Answer fields, named by question: `q.<qid>` (chosen option ids), `c.<qid>` and `e.<qid>` (case
- * classification and element), `o.<qid>.<optionId>` (position of an ordering item). Nothing else is
+ * classification and element), `o.<qid>.<optionId>` (position of an ordering item), `s.<sid>` (a
+ * survey answer: a scale point or a practice option, never graded). Nothing else is
  * accepted: a `score`, `results` or `correct` field fails the key pattern and the request is a 400.
  */
 export const answerKey = z
   .string()
-  .regex(new RegExp(`^(?:[qce]\\.${id}|o\\.${id}\\.${id})$`), 'unknown field');
+  .regex(new RegExp(`^(?:[qces]\\.${id}|o\\.${id}\\.${id})$`), 'unknown field');
 const value = z.string().max(40);
 export const answerForm = z
   .record(answerKey, z.union([value, z.array(value).max(20)]))

@@ -21,6 +21,7 @@ import { grade } from './grading';
 import { canReviewAttempts } from './policy';
 import { answersFromForm, duplicatePositions, unanswered } from './answers';
 import type { AnswerForm } from './schemas';
+import { checkSurvey, scoreSurvey, surveyFromForm, surveyItemsFor, surveyOfCourse } from './survey';
 
 /** Asked for the result of an attempt that is still open. */
 export class StillOpen extends Error {}
@@ -119,6 +120,9 @@ export async function startAttempt(ctx: AppContext, userId: string, quizId: stri
           quiz.questionIds.filter((id) => pool.has(id)).map((id) => pool.get(id)!),
           quiz.draw,
         ).map((q) => q.qid);
+    // Attitude and practice items: in a test's first attempt only (a retake measures knowledge again,
+    // the survey's "after" is the first post-test).
+    const surveyItems = used === 0 ? await surveyItemsFor(ctx, quiz.courseId, quiz.survey) : [];
     const now = ctx.clock.now();
     try {
       const created = await Attempts.create({
@@ -135,6 +139,7 @@ export async function startAttempt(ctx: AppContext, userId: string, quizId: stri
           : undefined,
         items: drawn.map((qid) => itemFor(pool.get(qid)!)),
         answers: {},
+        ...(surveyItems.length ? { surveyItems, survey: {} } : {}),
       });
       return created.toObject();
     } catch (err) {
@@ -184,17 +189,24 @@ export async function saveAnswers(ctx: AppContext, userId: string, attemptId: st
 /** Saves the posted answer form (checked against this attempt's items: a stray field is a 400). */
 export async function saveAnswerForm(ctx: AppContext, userId: string, attemptId: string, form: AnswerForm) {
   const attempt = await ownAttempt(ctx, userId, attemptId);
-  return storeAnswers(ctx, attempt, answersFromForm(attempt, form));
+  return storeAnswers(ctx, attempt, answersFromForm(attempt, form), surveyFromForm(attempt, form));
 }
 
-async function storeAnswers(ctx: AppContext, attempt: Attempt, answers: Answers) {
+async function storeAnswers(
+  ctx: AppContext,
+  attempt: Attempt,
+  answers: Answers,
+  survey?: Record<string, string>,
+) {
   if (attempt.status !== 'started') throw new Conflict('quizzes.errors.alreadySubmitted');
   const now = ctx.clock.now();
   if (isLate(attempt, now)) throw new Conflict('quizzes.errors.timeUp');
   const clean = checkAnswers(attempt, answers);
   const filter: Record<string, unknown> = { _id: attempt._id, userId: attempt.userId, status: 'started' };
   if (attempt.deadlineAt) filter.deadlineAt = mongoose.trusted({ $gte: new Date(now.getTime() - GRACE_MS) });
-  const saved = await attemptModel(ctx.db).updateOne(filter, { $set: { answers: clean, savedAt: now } });
+  const set: Record<string, unknown> = { answers: clean, savedAt: now };
+  if (survey && attempt.surveyItems?.length) set.survey = checkSurvey(attempt, survey);
+  const saved = await attemptModel(ctx.db).updateOne(filter, { $set: set });
   if (saved.matchedCount === 0) throw new Conflict('quizzes.errors.alreadySubmitted');
   return { savedAt: now };
 }
@@ -202,7 +214,12 @@ async function storeAnswers(ctx: AppContext, attempt: Attempt, answers: Answers)
 /** What submitting the answer form led to: graded, or the sheet again with an error per question. */
 export type SubmitOutcome =
   | { status: 'submitted'; attempt: Attempt }
-  | { status: 'incomplete'; answers: Answers; errors: Record<string, string> };
+  | {
+      status: 'incomplete';
+      answers: Answers;
+      survey: Record<string, string>;
+      errors: Record<string, string>;
+    };
 
 /**
  * Submits the posted answer form of the user's own attempt. In time, an ordering position given twice,
@@ -220,19 +237,21 @@ export async function submitAnswerForm(
   const attempt = await ownAttempt(ctx, userId, attemptId);
   if (attempt.status === 'submitted') return { status: 'submitted', attempt };
   const answers = answersFromForm(attempt, form);
+  // Survey answers are optional: a blank one never holds the submit up.
+  const survey = surveyFromForm(attempt, form);
   const late = isLate(attempt, ctx.clock.now());
   const missing = late ? [] : unanswered(attempt, answers);
   const twice = late ? [] : duplicatePositions(attempt, form);
   if (twice.length || (missing.length && !confirmBlank)) {
-    await storeAnswers(ctx, attempt, answers).catch((err: unknown) => {
+    await storeAnswers(ctx, attempt, answers, survey).catch((err: unknown) => {
       if (!(err instanceof AppError && err.status === 409)) throw err;
     });
     const errors: Record<string, string> = {};
     for (const qid of missing) errors[qid] = 'quizzes.errors.unanswered';
     for (const qid of twice) errors[qid] = 'quizzes.errors.positionTwice';
-    return { status: 'incomplete', answers, errors };
+    return { status: 'incomplete', answers, survey, errors };
   }
-  return { status: 'submitted', attempt: await submitAttempt(ctx, attempt, answers) };
+  return { status: 'submitted', attempt: await submitAttempt(ctx, attempt, answers, survey) };
 }
 
 /**
@@ -245,11 +264,22 @@ export async function submitAttempt(
   ctx: AppContext,
   attempt: Attempt,
   answers: Answers | undefined,
+  survey?: Record<string, string>,
 ): Promise<Attempt> {
   if (attempt.status === 'submitted') return attempt;
   const now = ctx.clock.now();
   const late = isLate(attempt, now);
   const final = !late && answers ? checkAnswers(attempt, answers) : (attempt.answers ?? {});
+  // The survey is stored beside the graded results and never passed to `grade`.
+  const surveyItems = attempt.surveyItems ?? [];
+  const surveyFinal = surveyItems.length
+    ? !late && survey
+      ? checkSurvey(attempt, survey)
+      : (attempt.survey ?? {})
+    : undefined;
+  const surveyResults = surveyFinal
+    ? scoreSurvey(surveyItems, await surveyOfCourse(ctx, attempt.courseId), surveyFinal)
+    : undefined;
   const quiz = await quizById(ctx, attempt.quizId);
   if (!quiz) throw new NotFound();
   const questions = await questionsFor(
@@ -262,7 +292,17 @@ export async function submitAttempt(
   const updated = await attemptModel(ctx.db)
     .findOneAndUpdate(
       { _id: attempt._id, userId: attempt.userId, status: 'started' },
-      { $set: { status: 'submitted', submittedAt: now, answers: final, score, passed, results } },
+      {
+        $set: {
+          status: 'submitted',
+          submittedAt: now,
+          answers: final,
+          score,
+          passed,
+          results,
+          ...(surveyFinal ? { survey: surveyFinal, surveyResults } : {}),
+        },
+      },
       { new: true },
     )
     .lean<Attempt>();
@@ -362,7 +402,8 @@ export async function attemptSheet(ctx: AppContext, userId: string, attemptId: s
     attempt.courseId,
     attempt.items.map((i) => i.qid),
   );
-  return { attempt, quiz, questions };
+  const survey = attempt.surveyItems?.length ? await surveyOfCourse(ctx, attempt.courseId) : new Map();
+  return { attempt, quiz, questions, survey };
 }
 
 /**

@@ -24,6 +24,8 @@ export interface Course {
   questions: QuestionFile[];
   /** Every question file as parsed, for the texts the bank keeps. */
   questionFiles: Array<{ file: string; raw: unknown }>;
+  /** survey.yaml as parsed (attitude and practice items), when the course has one. */
+  surveyFile?: unknown;
 }
 
 const yaml = (file: string): unknown => parse(readFileSync(file, 'utf8'));
@@ -51,7 +53,9 @@ export function readCourses(): Course[] {
         dir,
         raw.objectives.map((o) => o.id),
       );
-      return { slug, dir, raw, lessons, questions, questionFiles };
+      const surveyPath = path.join(dir, 'survey.yaml');
+      const surveyFile = existsSync(surveyPath) ? yaml(surveyPath) : undefined;
+      return { slug, dir, raw, lessons, questions, questionFiles, surveyFile };
     });
 }
 
@@ -69,12 +73,13 @@ export function bilingualTexts(tree: unknown, where: string): Bilingual[] {
   return out;
 }
 
-/** All bilingual texts of a course: course.yaml, lessons, questions. */
+/** All bilingual texts of a course: course.yaml, lessons, questions, the survey. */
 export function courseTexts(course: Course): Bilingual[] {
   return [
     ...bilingualTexts(course.raw, `${course.slug}/course.yaml`),
     ...course.lessons.flatMap((l) => bilingualTexts(l.raw, `${course.slug}/lessons/${l.file}`)),
     ...course.questionFiles.flatMap((q) => bilingualTexts(q.raw, `${course.slug}/questions/${q.file}`)),
+    ...bilingualTexts(course.surveyFile, `${course.slug}/survey.yaml`),
   ];
 }
 
