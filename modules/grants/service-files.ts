@@ -162,13 +162,16 @@ export async function storedFilesOfPitch(ctx: AppContext, pitchId: string | Type
     .lean()) as StoredFileRecord[];
 }
 
-/** Bytes of a stored file. No authorisation here: callers authorise first. */
+/**
+ * Bytes of a stored file, streamed from whichever storage holds them. No authorisation here: callers
+ * authorise first. Missing bytes are a NotFound before any header is set (verify-files reports them).
+ */
 export async function streamStoredFile(
   ctx: AppContext,
   fileId: string | Types.ObjectId,
 ): Promise<{ file: StoredFileRecord; stream: Readable }> {
   const file = await storedFileModel(ctx.db).findById(fileId).lean();
-  if (!file) throw new NotFound();
+  if (!file || !(await ctx.storage.exists(file.storageKey))) throw new NotFound();
   return { file: file as StoredFileRecord, stream: ctx.storage.stream(file.storageKey) };
 }
 
