@@ -273,3 +273,93 @@ test('deep linking: one item where only one is accepted; refused kinds of conten
   const links = await deepLinkPage({ sub: 'dl-types', acceptTypes: ['link', 'file'] }, 400);
   assert.match(links.text, /LTI resource links|LTI нөөцийн холбоос/);
 });
+
+test('dynamic registration: a one-time link pasted into the LMS registers it, and it can launch', async () => {
+  const lms = await startPlatform(baseUrl);
+  try {
+    const page = await admin.get('/admin/lti').expect(200);
+    const made = await admin
+      .post('/admin/lti/registration-link')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), stepUpSecret: PASSWORD })
+      .expect(201);
+    const link = /id="registration-link" type="text" readonly value="([^"]+)"/.exec(made.text)?.[1];
+    assert.ok(link?.startsWith(`${baseUrl}/lti/register/`), 'the link is shown once');
+    const path = new URL(link).pathname;
+    const opened = (token: string) =>
+      request(t.app)
+        .get(path)
+        .set('accept-language', 'en')
+        .query({
+          openid_configuration: `${lms.url}/.well-known/openid-configuration`,
+          registration_token: token,
+        });
+
+    // The LMS refuses the tool (a wrong token here): nothing is kept, and the link still works.
+    const refused = await opened('not-the-token').expect(400);
+    assert.match(refused.text, /registration with the LMS failed/);
+    const done = await opened(lms.registrationToken).expect(200);
+    assert.match(done.text, /org\.imsglobal\.lti\.close/);
+    assert.deepEqual(directive(done.headers['content-security-policy'], 'frame-ancestors'), [
+      new URL(lms.issuer).origin,
+    ]);
+    const sent = lms.registrations.at(-1)!;
+    assert.equal(sent.authorization, `Bearer ${lms.registrationToken}`);
+    assert.equal(sent.body.initiate_login_uri, `${baseUrl}/lti/login`);
+    assert.deepEqual(sent.body.redirect_uris, [`${baseUrl}/lti/launch`]);
+    assert.equal(sent.body.jwks_uri, `${baseUrl}/lti/jwks`);
+    assert.equal(sent.body.token_endpoint_auth_method, 'private_key_jwt');
+
+    // Used once.
+    await opened(lms.registrationToken).expect(404);
+    // The registered LMS launches a learner.
+    const launched = await launch(await login(lms, { sub: 'dr-learner' })).expect(200);
+    assert.ok(continueLink(launched.text));
+    const listed = await admin.get('/admin/lti').expect(200);
+    assert.match(listed.text, /simlms/);
+  } finally {
+    await lms.close();
+  }
+});
+
+test('dynamic registration refuses a configuration whose issuer is elsewhere, and unknown links', async () => {
+  await request(t.app)
+    .get(`/lti/register/${'x'.repeat(43)}`)
+    .query({ openid_configuration: 'https://lms.example/.well-known/openid-configuration' })
+    .expect(404);
+  const page = await admin.get('/admin/lti').expect(200);
+  const made = await admin
+    .post('/admin/lti/registration-link')
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), stepUpSecret: PASSWORD })
+    .expect(201);
+  const path = new URL(/id="registration-link" type="text" readonly value="([^"]+)"/.exec(made.text)![1]!)
+    .pathname;
+  // A configuration served from one origin that names another issuer.
+  const liar = http.createServer((_req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(
+      JSON.stringify({
+        issuer: 'https://real-lms.example',
+        authorization_endpoint: 'https://real-lms.example/auth',
+        token_endpoint: 'https://real-lms.example/token',
+        jwks_uri: 'https://real-lms.example/jwks',
+        registration_endpoint: 'https://real-lms.example/register',
+      }),
+    );
+  });
+  await new Promise<void>((resolve) => liar.listen(0, '127.0.0.1', () => resolve()));
+  try {
+    const at = `http://127.0.0.1:${(liar.address() as AddressInfo).port}/config`;
+    const res = await request(t.app)
+      .get(path)
+      .set('accept-language', 'en')
+      .query({ openid_configuration: at })
+      .expect(400);
+    assert.match(res.text, /issuer on another address/);
+    await request(t.app).get(path).query({ openid_configuration: 'javascript:alert(1)' }).expect(400);
+  } finally {
+    liar.closeAllConnections();
+    await new Promise<void>((resolve) => liar.close(() => resolve()));
+  }
+});

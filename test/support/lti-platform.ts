@@ -71,6 +71,10 @@ export interface PlatformSim {
   /** Claims for the next authorisation request. */
   next: LaunchOptions;
   scores: RecordedScore[];
+  /** Dynamic registration requests the tool made (authorization header and body). */
+  registrations: Array<{ authorization: string; body: Record<string, unknown> }>;
+  /** The token the LMS hands the tool for dynamic registration. */
+  registrationToken: string;
   tokenRequests: Array<{ ok: boolean; error?: string }>;
   /** Follows the tool's login redirect: the auto-posting form fields (id_token, state) and its action. */
   authorize(location: string): Promise<{ action: string; id_token: string; state: string }>;
@@ -96,6 +100,33 @@ export async function startPlatform(toolBaseUrl: string): Promise<PlatformSim> {
   const sim = {} as PlatformSim;
 
   app.get('/jwks', (_req, res) => void res.json({ keys: [jwk] }));
+
+  // LTI Dynamic Registration: the platform's configuration and its client registration endpoint.
+  app.get(
+    '/.well-known/openid-configuration',
+    (_req, res) =>
+      void res.json({
+        issuer: url,
+        authorization_endpoint: `${url}/auth`,
+        token_endpoint: `${url}/token`,
+        jwks_uri: `${url}/jwks`,
+        registration_endpoint: `${url}/register`,
+        'https://purl.imsglobal.org/spec/lti-platform-configuration': { product_family_code: 'simlms' },
+      }),
+  );
+  app.post('/register', (req, res) => {
+    const authorization = req.get('authorization') ?? '';
+    sim.registrations.push({ authorization, body: req.body as Record<string, unknown> });
+    if (authorization !== `Bearer ${sim.registrationToken}`) return void res.status(401).end();
+    const tool = (req.body as Record<string, Record<string, unknown>>)[
+      'https://purl.imsglobal.org/spec/lti-tool-configuration'
+    ];
+    res.json({
+      ...(req.body as object),
+      client_id: clientId,
+      'https://purl.imsglobal.org/spec/lti-tool-configuration': { ...tool, deployment_id: deploymentId },
+    });
+  });
 
   app.get('/auth', async (req, res) => {
     const q = req.query as Record<string, string>;
@@ -208,6 +239,8 @@ export async function startPlatform(toolBaseUrl: string): Promise<PlatformSim> {
     deploymentId,
     next: {},
     scores: [],
+    registrations: [],
+    registrationToken: `reg-${randomBytes(4).toString('hex')}`,
     tokenRequests: [],
     registration: () => ({
       name: 'Simulated LMS',

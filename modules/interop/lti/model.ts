@@ -148,7 +148,8 @@ launchSchema.index({ gradable: 1 });
 /** One-time tokens (stored hashed): the launch → new tab hand-off, and a deep-linking selection. */
 export interface LtiTicket {
   _id: Types.ObjectId;
-  purpose: 'handoff' | 'deep-link';
+  /** `registration`: a one-time link an admin gives an LMS for dynamic registration. */
+  purpose: 'handoff' | 'deep-link' | 'registration';
   tokenHash: string;
   userId?: Types.ObjectId;
   path?: string;
@@ -164,7 +165,7 @@ export interface LtiTicket {
   usedAt?: Date;
 }
 const ticketSchema = new Schema<LtiTicket>({
-  purpose: { type: String, enum: ['handoff', 'deep-link'], required: true },
+  purpose: { type: String, enum: ['handoff', 'deep-link', 'registration'], required: true },
   tokenHash: { type: String, required: true },
   userId: { type: Schema.Types.ObjectId },
   path: { type: String },

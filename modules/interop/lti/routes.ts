@@ -5,10 +5,18 @@ import { startSession } from '../../../server/auth/sign-in';
 import { widenCsp } from '../../../server/http/security';
 import { speakTo } from '../../../server/http/locals';
 import { fieldErrors, idParams, parse, parseParams } from '../../../server/http/validate';
-import { deepLinkForm, launchInput, loginInput, platformForm, ticketParams } from './schemas';
+import {
+  deepLinkForm,
+  launchInput,
+  loginInput,
+  platformForm,
+  registrationQuery,
+  ticketParams,
+} from './schemas';
 import { toolJwks } from './keys';
 import { linkableContent } from './targets';
 import * as lti from './service';
+import { createRegistrationLink, registerFromLms } from './registration';
 import { requireRecentAuth } from '../../accounts';
 
 /** LTI 1.3 tool endpoints (cross-site by design: /lti/ skips the same-origin and CSRF checks). */
@@ -60,6 +68,15 @@ export function ltiRoutes(ctx: AppContext): Router {
     res.render('interop/lti/deep-link-return', { returnUrl, jwt });
   });
 
+  // Opened by the LMS (in its frame or a window) with its configuration: register, then tell it so.
+  router.get('/lti/register/:ticket', allow.anyone, async (req, res) => {
+    const { ticket } = parseParams(ticketParams, req.params);
+    const input = parse(registrationQuery, req.query);
+    const { issuer } = await registerFromLms(ctx, ticket, input);
+    widenCsp(res, { frameAncestors: [issuer] });
+    res.render('interop/lti/registered', { issuer });
+  });
+
   const renderAdmin = async (res: Response, status = 200, extra: Record<string, unknown> = {}) =>
     res.status(status).render('interop/lti/platforms', {
       platforms: await lti.listPlatforms(ctx),
@@ -75,6 +92,11 @@ export function ltiRoutes(ctx: AppContext): Router {
       return renderAdmin(res, 400, { errors: fieldErrors(parsed.error), values: req.body });
     await lti.registerPlatform(ctx, signedInUser(req), parsed.data);
     res.redirect(303, res.locals.url('/admin/lti'));
+  });
+
+  router.post('/admin/lti/registration-link', admin, ...stepUp, async (req, res) => {
+    const link = await createRegistrationLink(ctx, signedInUser(req));
+    await renderAdmin(res, 201, { registrationLink: link });
   });
 
   router.post('/admin/lti/:id/delete', admin, ...stepUp, async (req, res) => {

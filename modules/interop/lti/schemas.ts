@@ -44,6 +44,15 @@ export const launchInput = z.object({
   state: z.string().min(1).max(200),
 });
 
+/** What the LMS adds to the registration link it opens (LTI Dynamic Registration §3.3). */
+export const registrationQuery = z.object({
+  openid_configuration: z
+    .string()
+    .max(1000)
+    .refine((v) => /^https?:\/\//.test(v) && URL.canParse(v)),
+  registration_token: z.string().max(4000).optional(),
+});
+
 export const ticketParams = z.strictObject({ ticket: z.string().regex(/^[A-Za-z0-9_-]{43}$/) });
 
 const targetValue = z.string().min(1).max(200);

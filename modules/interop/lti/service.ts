@@ -196,7 +196,9 @@ export async function verifyLaunch(ctx: AppContext, idToken: string, state: stri
   const parsed = (type === 'LtiDeepLinkingRequest' ? deepLinkClaims : resourceLinkClaims).safeParse(payload);
   if (!parsed.success) throw new Invalid('interop.lti.errors.claims');
   const claims = parsed.data as z.infer<typeof commonClaims> & Record<string, unknown>;
-  if (!platform.deploymentIds.includes(claims[CLAIM.deploymentId]))
+  // A platform registered dynamically may not have named its deployments: it vouches for them.
+  const known = platform.deploymentIds;
+  if (known.length && !known.includes(claims[CLAIM.deploymentId]))
     throw new Forbidden('interop.lti.errors.deployment');
   return { platform, claims, payload };
 }
