@@ -10,6 +10,7 @@ import type { CourseQuizImport, LessonQuizImport } from '../learning';
 import { forgetQuizDefinitions } from './definitions';
 import { importSurvey, loadSurvey, SURVEY_FILE } from './survey-import';
 import { forgetSurveys } from './survey';
+import { formCoverageProblems } from './form-coverage';
 
 export const CLASSIFICATIONS = ['trafficking', 'smuggling', 'neither', 'not-enough-info'] as const;
 export const ELEMENTS = ['consent', 'means', 'exploitation', 'border'] as const;
@@ -295,6 +296,12 @@ export async function importQuizzes(ctx: AppContext, input: ImportInput): Promis
       if (new Set(list).size !== list.length) throw new Error(`quiz ${quiz.key}: a question is listed twice`);
     if (quiz.counterbalance && quiz.forms) checkFormsMatch(quiz.forms, bank);
   }
+  const coverage = formCoverageProblems(
+    quizzes.flatMap((q) => (q.kind === 'lesson' ? [] : [{ kind: q.kind, forms: q.forms ?? [] }])),
+    new Map(bank.map((q) => [q.id, q.objective])),
+    course.objectives.map((o) => o.id),
+  );
+  if (coverage.length) throw new Error(`course.yaml: ${coverage.join('\n')}`);
 
   const courseId = new Types.ObjectId(String(input.courseId));
   const Questions = questionModel(ctx.db);
