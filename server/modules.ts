@@ -10,6 +10,7 @@ import { grantsModule } from '../modules/grants';
 import { reviewsModule } from '../modules/reviews';
 import { awardsModule } from '../modules/awards';
 import { interopModule } from '../modules/interop';
+import { sessionsModule } from '../modules/sessions';
 
 /**
  * Every feature module, in the order their routes are mounted and their menu entries shown.
@@ -22,6 +23,7 @@ export const umbrellaModules: readonly UmbrellaModule[] = [
   notificationsModule,
   auditModule,
   certificatesModule,
+  sessionsModule,
   reportsModule,
   grantsModule,
   reviewsModule,

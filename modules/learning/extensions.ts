@@ -1,5 +1,6 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
+import type { Locale, SessionUser } from '../../server/types';
 import type { Bilingual } from './model';
 import type { QuizSummary } from './progress';
 
@@ -31,6 +32,23 @@ export interface LearningExtension {
   ): Promise<QuizSummary[]>;
   importQuizzes?(ctx: AppContext, input: CourseQuizImport): Promise<void>;
   onCourseCompleted?(ctx: AppContext, userId: string, courseId: string): Promise<unknown>;
+  /**
+   * What else the trainee must do before the course completes, beyond its lessons and quizzes (e.g.
+   * attend live sessions): one entry per thing missing; none when the extension's rule is met.
+   */
+  completionBlockers?(ctx: AppContext, userId: string, courseId: string): Promise<string[]>;
+  /** Sections of the extension's own on a course page: a view (path under views/) and its locals. */
+  coursePanels?(
+    ctx: AppContext,
+    course: { id: string; slug: string },
+    user: SessionUser,
+    lang: Locale,
+  ): Promise<CoursePanel[]>;
+}
+
+export interface CoursePanel {
+  view: string;
+  locals: Record<string, unknown>;
 }
 
 const extensions = new Set<LearningExtension>();
@@ -57,4 +75,27 @@ export async function importCourseQuizzes(ctx: AppContext, input: CourseQuizImpo
 
 export async function courseCompleted(ctx: AppContext, userId: string, courseId: string): Promise<void> {
   for (const e of extensions) await e.onCourseCompleted?.(ctx, userId, courseId);
+}
+
+export async function completionBlockers(
+  ctx: AppContext,
+  userId: string,
+  courseId: string,
+): Promise<string[]> {
+  const missing: string[] = [];
+  for (const e of extensions)
+    if (e.completionBlockers) missing.push(...(await e.completionBlockers(ctx, userId, courseId)));
+  return missing;
+}
+
+export async function coursePanels(
+  ctx: AppContext,
+  course: { id: string; slug: string },
+  user: SessionUser,
+  lang: Locale,
+): Promise<CoursePanel[]> {
+  const panels: CoursePanel[] = [];
+  for (const e of extensions)
+    if (e.coursePanels) panels.push(...(await e.coursePanels(ctx, course, user, lang)));
+  return panels;
 }

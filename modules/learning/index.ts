@@ -33,10 +33,12 @@ export {
   completionSince,
   completionCounts,
   courseWithPublishedLessons,
+  trainerCourseIds,
 } from './reads';
 export {
   extendLearning,
   type LearningExtension,
+  type CoursePanel,
   type CourseQuizImport,
   type LessonQuizImport,
 } from './extensions';
@@ -44,12 +46,14 @@ export {
 export {
   getCourseBySlug,
   hasCompletedCourse,
+  recheckCompletion,
   recordQuizOutcome,
   quizGateFor,
   nextStepFor,
   trainerCohortIds,
   enrolmentsForCourse,
   enrolmentsPage,
+  enrolFromRoster,
   type QuizOutcome,
 } from './service';
 export {

@@ -2,6 +2,7 @@ import type { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
 import { oid, trusted } from '../../server/db/ids';
 import {
+  cohortModel,
   courseModel,
   enrolmentModel,
   lessonModel,
@@ -76,4 +77,10 @@ export async function courseWithPublishedLessons(
   const byId = new Map(published.map((l) => [String(l._id), l]));
   const lessons = course.lessonIds.map((id) => byId.get(String(id))).filter((l) => !!l);
   return { course, lessons };
+}
+
+/** The courses a trainer runs a cohort of (their courses, for pages scoped to them). */
+export async function trainerCourseIds(ctx: AppContext, trainerId: Id): Promise<string[]> {
+  const ids = await cohortModel(ctx.db).distinct('courseId', { trainerIds: oid(trainerId) });
+  return ids.map(String);
 }

@@ -9,7 +9,7 @@ import { courseParams, lessonParams, lessonQuery } from './schemas';
 import * as learning from './service';
 import { getCourseOutline, publishedCourses, renderBlocks, requirePublishedOutline } from './outline';
 import { lessonQuizKey, progressOf, stepsFor } from './progress';
-import { quizSummaries } from './extensions';
+import { coursePanels, quizSummaries } from './extensions';
 import { signedInUser } from '../../server/auth/policy';
 
 const isTrainee = (user: SessionUser) => user.role === 'journalist';
@@ -45,7 +45,8 @@ export function learnRoutes(ctx: AppContext): Router {
       ? await learning.visitEnrolment(ctx, userId, course.id)
       : await learning.enrolmentFor(ctx, userId, course.id);
     const steps = stepsFor(course, enrolment, await quizSummaries(ctx, course.id, userId));
-    res.render('learning/course', { course, enrolment, steps, progress: progressOf(steps) });
+    const panels = await coursePanels(ctx, course, signedInUser(req), res.locals.lang);
+    res.render('learning/course', { course, enrolment, steps, progress: progressOf(steps), panels });
   });
 
   router.get('/learn/:courseSlug/:lessonSlug', policy.learner, async (req, res) => {

@@ -7,7 +7,7 @@ import { cohortModel, courseModel, enrolmentModel, type Enrolment } from './mode
 import { getCourseOutline, type CourseOutline, type OutlineLesson } from './outline';
 import { completionState, progressOf, quizGate, stepsFor, type Gate, type Step } from './progress';
 import { recentViews } from './recent-views';
-import { courseCompleted, quizSummaries } from './extensions';
+import { completionBlockers, courseCompleted, quizSummaries } from './extensions';
 
 export async function getCourseBySlug(ctx: AppContext, slug: string) {
   return courseModel(ctx.db).findOne({ slug }).lean();
@@ -64,6 +64,16 @@ export async function ensureEnrolment(ctx: AppContext, userId: string, courseId:
       $set: { lastActivityAt: now },
       $setOnInsert: { status: 'enrolled', ...(await onInsert(ctx, courseId, now)) },
     },
+  );
+}
+
+/** Enrols someone another system put on the course's roster (an LMS); no visit is recorded. */
+export async function enrolFromRoster(ctx: AppContext, userId: string, courseId: string) {
+  const now = ctx.clock.now();
+  return upsertEnrolment(
+    ctx,
+    { userId: oid(userId), courseId: oid(courseId) },
+    { $setOnInsert: { status: 'enrolled', ...(await onInsert(ctx, courseId, now)) } },
   );
 }
 
@@ -173,6 +183,8 @@ export async function recordQuizOutcome(ctx: AppContext, outcome: QuizOutcome): 
  */
 async function completeIfDone(ctx: AppContext, enrolment: Enrolment, course: CourseOutline) {
   if (enrolment.completedAt || !completionState(course, enrolment).complete) return;
+  // Rules other modules add (attending live sessions) are asked only once ours are met.
+  if ((await completionBlockers(ctx, String(enrolment.userId), course.id)).length) return;
   const now = ctx.clock.now();
   const won = await enrolmentModel(ctx.db)
     .findOneAndUpdate(
@@ -194,6 +206,21 @@ async function completeIfDone(ctx: AppContext, enrolment: Enrolment, course: Cou
     data: { name: user.name, course: course.title[locale], certificatesPath: '/certificates' },
     dedupeKey: `completed:${userId}:${course.id}`,
   });
+}
+
+/**
+ * Completes the course if every rule is now met: for modules whose own records feed a completion rule
+ * (attendance marked after the last lesson was read). No enrolment, nothing to complete.
+ */
+export async function recheckCompletion(
+  ctx: AppContext,
+  userId: string | Types.ObjectId,
+  courseId: string | Types.ObjectId,
+): Promise<void> {
+  const enrolment = await enrolmentFor(ctx, String(userId), String(courseId));
+  if (!enrolment || enrolment.completedAt) return;
+  const course = await getCourseOutline(ctx, courseId);
+  if (course) await completeIfDone(ctx, enrolment as Enrolment, course);
 }
 
 /**
