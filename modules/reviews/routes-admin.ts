@@ -14,7 +14,10 @@ import {
   csrfOnly,
   decisionForm,
   manualAssignForm,
+  selectionForm,
+  selectionQuery,
 } from './schemas';
+import { applySelection, selectionPreview } from './batch';
 import { assignManually, assignmentsOfCall, autoAssign, unassign } from './assign';
 import { decide, releaseDecisions, releasePreview, reviewBoard, staffReviewsOfPitch } from './decisions';
 import { formatInZone, getCall, pitchesFinal, pitchesForCall } from './grants-port';
@@ -146,6 +149,28 @@ export function adminReviewRoutes(ctx: AppContext): Router {
       threshold: q.threshold,
     });
     res.render('reviews/board', { board, whatIf: !!q.whatIf, released: !!q.released, decided: !!q.decided });
+  });
+
+  /** The confirmation before a batch of decisions: what will be funded, the totals, the money left. */
+  router.get('/admin/calls/:callId/review-board/apply', policy.staff, async (req, res) => {
+    const { callId } = parseParams(callParams, req.params);
+    const q = parse(selectionQuery, req.query);
+    const preview = await selectionPreview(ctx, callId, res.locals.lang as Locale, q.pick ?? []);
+    res.render('reviews/apply', { preview });
+  });
+
+  /** Applies the confirmed selection; the refused pitches come back on the board, each with its reason. */
+  router.post('/admin/calls/:callId/review-board/apply', policy.staff, async (req, res) => {
+    const { callId } = parseParams(callParams, req.params);
+    const form = parse(selectionForm, req.body);
+    const lang = res.locals.lang as Locale;
+    const batch = await applySelection(ctx, signedInUser(req), callId, lang, form.pick ?? []);
+    const board = await reviewBoard(ctx, callId, lang);
+    res.status(batch.refused.length && !batch.funded.length ? 409 : 200).render('reviews/board', {
+      board,
+      batch,
+      whatIf: false,
+    });
   });
 
   /** One pitch's reviews and the decision form; a refused decision comes back here with its reason. */

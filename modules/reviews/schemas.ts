@@ -62,16 +62,27 @@ export function reviewForm(rubric: Criterion[]) {
   });
 }
 
+const picks = z.preprocess(
+  (v) => (v === undefined ? undefined : Array.isArray(v) ? v : [v]),
+  z.array(objectId).max(500).optional(),
+);
+
 export const boardQuery = z.strictObject({
-  pick: z.preprocess(
-    (v) => (v === undefined ? undefined : Array.isArray(v) ? v : [v]),
-    z.array(objectId).max(500).optional(),
-  ),
+  pick: picks,
   whatIf: z.literal('1').optional(),
   released: z.literal('1').optional(),
   decided: z.literal('1').optional(),
   threshold: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().min(0).max(100).optional()),
 });
+
+/** The confirmation page of a batch: the board's selection (and its other fields, ignored). */
+export const selectionQuery = z.strictObject({
+  pick: picks,
+  whatIf: z.literal('1').optional(),
+  threshold: z.string().max(10).optional(),
+});
+/** Applying the confirmed selection: the pitches as listed on the confirmation page. */
+export const selectionForm = z.strictObject({ pick: picks });
 
 export const decisionForm = z.strictObject({
   outcome: z.enum(['funded', 'waitlisted', 'declined', 'shortlisted'], 'reviews.errors.outcome'),
