@@ -3,6 +3,7 @@ import type { AppContext } from '../../server/context';
 import type { UmbrellaModule } from '../../server/module';
 import { adminCallRoutes } from './routes-admin';
 import { grantsRoutes } from './routes-grants';
+import { receiptRoutes } from './routes-receipt';
 import { closeCallsJob } from './jobs';
 import { seedDemoCall } from './seed';
 import { extendAudit } from '../audit';
@@ -25,7 +26,7 @@ extendAudit({
 
 function grantsRouter(ctx: AppContext): Router {
   const router = Router();
-  router.use(adminCallRoutes(ctx), grantsRoutes(ctx));
+  router.use(adminCallRoutes(ctx), receiptRoutes(ctx), grantsRoutes(ctx));
   return router;
 }
 

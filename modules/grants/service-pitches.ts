@@ -279,6 +279,7 @@ async function sendReceipt(ctx: AppContext, call: Call, pitch: Pitch): Promise<v
       closesAt: formatInZone(call.closesAt, call.timeZone, locale),
       editable: call.deadlineMode === 'fixed',
       path: `/grants/pitches/${String(pitch._id)}`,
+      receiptPath: `/grants/pitches/${String(pitch._id)}/receipt`,
     },
   });
 }
