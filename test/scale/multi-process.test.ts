@@ -1,0 +1,282 @@
+/**
+ * Several processes on one database behave as one: two web processes (ROLE=web) and a jobs process
+ * (ROLE=jobs), each the real server (`server/main.ts`) in a child process, on the test run's database,
+ * behind a tiny round-robin proxy. Requests are pinned to process A or B where the test needs to say
+ * which one serves them. What one process writes or counts, the other sees: a disabled user, a
+ * login limit, a publish (within the 1 s content-version check); the jobs process sends each reminder
+ * once, and a jobs process killed mid-sweep is replaced by another that finishes the sweep.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import type { Connection } from 'mongoose';
+import request from 'supertest';
+import { generateSync } from 'otplib';
+import { connectDatabase } from '../../server/db/connect';
+import { createUmbrella } from '../../server/plugin';
+import type { AppContext } from '../../server/context';
+import { LEASE_COLLECTION } from '../../server/jobs-lease';
+import { buildCourse, buildUser, csrfFrom, PASSWORD } from '../factories';
+import { enrolmentModel } from '../../modules/learning/model';
+import { outboxModel } from '../../modules/notifications/model';
+import { userModel } from '../../modules/accounts/model';
+import {
+  eventually,
+  PIN,
+  SCALE_SECRET,
+  startHoldingSmtp,
+  startProxy,
+  startServerProcess,
+  type HoldingSmtp,
+  type Proxy,
+  type ServerProcess,
+} from './support';
+
+const A = '0';
+const B = '1';
+const PER_ACCOUNT = 3;
+const LEASE_MS = 2000;
+const DAY = 24 * 60 * 60 * 1000;
+
+let db: Connection;
+let ctx: AppContext;
+let uri: string;
+let smtp: HoldingSmtp;
+let proxy: Proxy;
+const processes: ServerProcess[] = [];
+
+type Agent = ReturnType<typeof request.agent>;
+
+/** Signs in through the proxy, pinned to one process (the session lives in the database). */
+async function signInAt(pin: string, user: { email: string; totpSecret?: string }): Promise<Agent> {
+  const agent = request.agent(proxy.url);
+  const page = await agent.get('/login').set(PIN, pin).expect(200);
+  const res = await agent
+    .post('/login')
+    .set(PIN, pin)
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), email: user.email, password: PASSWORD });
+  assert.equal(res.status, 303, `sign-in: ${res.status}`);
+  if (res.headers.location?.endsWith('/login/2fa')) {
+    const form = await agent.get('/login/2fa').set(PIN, pin).expect(200);
+    await agent
+      .post('/login/2fa')
+      .set(PIN, pin)
+      .type('form')
+      .send({ _csrf: csrfFrom(form.text), code: generateSync({ secret: user.totpSecret! }) })
+      .expect(303);
+  }
+  return agent;
+}
+
+function webEnv(): Record<string, string> {
+  return {
+    BASE_URL: proxy?.url ?? 'http://127.0.0.1:3000',
+    LOGIN_LIMIT_PER_ACCOUNT: String(PER_ACCOUNT),
+    LOGIN_LIMIT_PER_IP: '10000',
+    JOB_LEASE_MS: String(LEASE_MS),
+    SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+  };
+}
+
+before(async () => {
+  const base = process.env.TEST_MONGODB_URI;
+  assert.ok(base, 'TEST_MONGODB_URI');
+  const name = `scale_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  uri = `${base.replace(/\/$/, '')}/${name}`;
+  db = await connectDatabase(base, name);
+  // The test's own view of the database, for factories and checks (it runs no jobs).
+  ctx = createUmbrella({
+    connection: db,
+    jobs: 'none',
+    config: { env: 'test', sessionSecret: SCALE_SECRET, logLevel: 'silent' },
+  }).ctx;
+  smtp = await startHoldingSmtp();
+  const [a, b] = await Promise.all([
+    startServerProcess('web', uri, webEnv()),
+    startServerProcess('web', uri, webEnv()),
+  ]);
+  processes.push(a!, b!);
+  proxy = await startProxy([a!.url, b!.url]);
+});
+
+after(async () => {
+  await Promise.allSettled(processes.map((p) => p.kill('SIGKILL')));
+  await proxy?.close();
+  await smtp?.close();
+  await db?.dropDatabase().catch(() => undefined);
+  await db?.close();
+});
+
+test('the proxy takes turns: unpinned requests reach both processes', async () => {
+  const from = proxy.served.length;
+  for (let i = 0; i < 4; i++) await request(proxy.url).get('/livez').expect(200);
+  assert.deepEqual(new Set(proxy.served.slice(from)), new Set([0, 1]));
+});
+
+test('a user disabled through process A is refused by process B on the next request', async () => {
+  const admin = await buildUser(ctx, { role: 'admin' });
+  const trainee = await buildUser(ctx);
+  const staff = await signInAt(A, admin);
+  const reader = await signInAt(B, trainee);
+  await reader.get('/account').set(PIN, A).expect(200);
+  await reader.get('/account').set(PIN, B).expect(200);
+
+  const page = await staff
+    .get(`/admin/users/${String(trainee._id)}`)
+    .set(PIN, A)
+    .expect(200);
+  await staff
+    .post(`/admin/users/${String(trainee._id)}`)
+    .set(PIN, A)
+    .type('form')
+    // Changing access asks for the password again (step-up).
+    .send({ _csrf: csrfFrom(page.text), role: 'journalist', status: 'disabled', stepUpSecret: PASSWORD })
+    .expect(303);
+  assert.equal((await userModel(db).findById(trainee._id).lean())!.status, 'disabled');
+
+  const refused = await reader.get('/account').set(PIN, B);
+  assert.notEqual(refused.status, 200, 'process B still served the disabled user');
+  assert.match(refused.headers.location ?? '', /\/login/);
+});
+
+test('the per-account login limit holds across both processes', async () => {
+  const user = await buildUser(ctx);
+  const agent = request.agent(proxy.url);
+  const page = await agent.get('/login').set(PIN, A).expect(200);
+  const token = csrfFrom(page.text);
+  const statuses: string[] = [];
+  // Wrong passwords, alternating A, B, A, B, A, B: the limit is 3 per account, whichever process counts.
+  for (let i = 0; i < PER_ACCOUNT + 3; i++) {
+    const pin = i % 2 === 0 ? A : B;
+    const res = await agent
+      .post('/login')
+      .set(PIN, pin)
+      .type('form')
+      .send({ _csrf: token, email: user.email, password: 'not-the-password' });
+    statuses.push(`${pin === A ? 'A' : 'B'}${res.status}`);
+  }
+  assert.deepEqual(statuses, ['A401', 'B401', 'A401', 'B429', 'A429', 'B429']);
+});
+
+test('a lesson published through process A is served by process B within 1 s', async () => {
+  const { course } = await buildCourse(ctx);
+  const trainer = await buildUser(ctx, { role: 'trainer' });
+  const trainee = await buildUser(ctx);
+  const staff = await signInAt(A, trainer);
+  const reader = await signInAt(B, trainee);
+  const lessonUrl = `/learn/${course.slug}/lesson-1`;
+  // Both processes have the published lesson in their content cache.
+  for (const pin of [A, B, A, B]) {
+    const page = await reader.get(lessonUrl).set(PIN, pin).expect(200);
+    assert.match(page.text, /English text 1/);
+  }
+
+  const editUrl = `/trainer/courses/${course.slug}/lessons/lesson-1/edit`;
+  const editor = await staff.get(editUrl).set(PIN, A).expect(200);
+  const token = csrfFrom(editor.text);
+  await staff
+    .post(editUrl)
+    .set(PIN, A)
+    .type('form')
+    .send({
+      _csrf: token,
+      rev: '0',
+      titleEn: 'Lesson 1',
+      titleMn: 'Хичээл 1',
+      minutes: '5',
+      action: 'save',
+      b0_id: 'b1',
+      b0_type: 'markdown',
+      b0_en: 'Corrected English',
+      b0_mn: 'Зассан монгол',
+    })
+    .expect(303);
+  await staff
+    .post(`/trainer/courses/${course.slug}/lessons/lesson-1/publish`)
+    .set(PIN, A)
+    .type('form')
+    .send({ _csrf: token, rev: '1' })
+    .expect(303);
+  const published = performance.now();
+  // A shows it at once (it dropped its own entry).
+  assert.match((await reader.get(lessonUrl).set(PIN, A).expect(200)).text, /Corrected English/);
+
+  // B: any request that starts 1 s after the publish answered must show it (B reads the content
+  // version at most once a second, and reloads when it changed). Earlier requests may or may not.
+  const RULE_MS = 1000;
+  for (;;) {
+    const started = performance.now() - published;
+    const page = await reader.get(lessonUrl).set(PIN, B).expect(200);
+    if (/Corrected English/.test(page.text)) break;
+    assert.ok(
+      started < RULE_MS,
+      `process B served the old lesson to a request started ${Math.round(started)} ms after the publish`,
+    );
+    await new Promise((r) => setTimeout(r, 50));
+  }
+});
+
+test('100 due reminders: exactly 100 e-mails, also when the jobs process is killed mid-sweep', async () => {
+  const { course } = await buildCourse(ctx);
+  const enrolledAt = new Date(Date.now() - 3 * DAY);
+  const trainees = [];
+  for (let i = 0; i < 100; i++) trainees.push(await buildUser(ctx, { email: `trainee-${i}@example.org` }));
+  await enrolmentModel(db).insertMany(
+    trainees.map((u) => ({ userId: u._id, courseId: course._id, status: 'enrolled', enrolledAt })),
+  );
+  const reminders = () => outboxModel(db).countDocuments({ template: 'learning/reminder' });
+
+  // The SMTP server holds the 40th message unanswered: the first jobs process dies while sending it.
+  smtp.holdAt(40);
+  const first = await startServerProcess('jobs', uri, webEnv());
+  processes.push(first);
+  await eventually('40th message held', async () => smtp.held() && (await reminders()) === 100, 120_000);
+  assert.equal(smtp.delivered.length, 39);
+  const lease = await db.collection(LEASE_COLLECTION).findOne({ _id: 'outbox' as never });
+  assert.match(
+    String(lease?.holder),
+    new RegExp(`:${first.pid}:`),
+    'the first process holds the outbox lease',
+  );
+  await first.kill('SIGKILL');
+
+  // The web processes run no jobs: nothing moves while no jobs process runs (longer than a lease).
+  const pendingBefore = await outboxModel(db).countDocuments({ status: 'pending' });
+  await new Promise((r) => setTimeout(r, LEASE_MS + 1500));
+  assert.equal(smtp.delivered.length, 39);
+  assert.equal(await outboxModel(db).countDocuments({ status: 'pending' }), pendingBefore);
+
+  // Another jobs process takes the expired lease and finishes the sweep.
+  const second = await startServerProcess('jobs', uri, webEnv());
+  processes.push(second);
+  await eventually('the other 60 messages', () => smtp.delivered.length >= 99, 120_000);
+  const taken = await db.collection(LEASE_COLLECTION).findOne({ _id: 'outbox' as never });
+  assert.ok(!String(taken?.holder).includes(`:${first.pid}:`), 'the dead process still holds the lease');
+
+  // The message the first process was sending stays claimed by it until its claim expires (the
+  // outbox's LOCK_MS, 2 minutes): the test lets that time pass by moving the claim's expiry.
+  const stuck = await outboxModel(db).find({ status: 'sending' }).lean();
+  assert.equal(stuck.length, 1);
+  assert.match(stuck[0]!.lockedBy ?? '', new RegExp(`:${first.pid}#`));
+  await outboxModel(db).updateOne(
+    { _id: stuck[0]!._id },
+    { $set: { lockedUntil: new Date(Date.now() - 1000) } },
+  );
+  await eventually('the 100th message', () => smtp.delivered.length >= 100, 120_000);
+
+  // Nothing more comes after a few more outbox rounds.
+  const rounds = await db.collection(LEASE_COLLECTION).findOne({ _id: 'outbox' as never });
+  await eventually(
+    'two more outbox rounds',
+    async () => {
+      const now = await db.collection(LEASE_COLLECTION).findOne({ _id: 'outbox' as never });
+      return now?.doneAt && rounds?.doneAt && now.doneAt.getTime() > rounds.doneAt.getTime() + 2000;
+    },
+    60_000,
+  );
+  const recipients = smtp.delivered.flatMap((d) => d.to).sort();
+  assert.equal(recipients.length, 100);
+  assert.deepEqual(recipients, trainees.map((u) => u.email).sort());
+  assert.equal(await outboxModel(db).countDocuments({ status: 'sent' }), 100);
+});
