@@ -9,7 +9,8 @@ const envSchema = z.object({
   MONGODB_URI: z.string().optional(),
   DATA_DIR: z.string().default('data'),
   UPLOADS_DIR: z.string().default('uploads'),
-  STORAGE: z.enum(['local', 'gridfs']).optional(),
+  // Empty (as `.env.example` ships it) means the default.
+  STORAGE: z.enum(['local', 'gridfs', '']).optional(),
   SESSION_SECRET: z.string().min(32).optional(),
   SECURE_COOKIES: z.enum(['true', 'false']).optional(),
   TRUST_PROXY: z.string().optional(),
@@ -77,7 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     mongodbUri: e.MONGODB_URI || undefined,
     dataDir: e.DATA_DIR,
     uploadsDir: e.UPLOADS_DIR,
-    storage: e.STORAGE ?? (e.MONGODB_URI ? 'gridfs' : 'local'),
+    storage: e.STORAGE || (e.MONGODB_URI ? 'gridfs' : 'local'),
     sessionSecret: e.SESSION_SECRET ?? 'development-only-secret-change-me-0123456789',
     secureCookies: e.SECURE_COOKIES ? e.SECURE_COOKIES === 'true' : baseUrl.startsWith('https://'),
     trustProxy: e.TRUST_PROXY,

@@ -76,7 +76,7 @@ async function backupFiles(storage: FileStorage, dir: string): Promise<BackupMan
       await rm(path.join(root, rel), { force: true });
       continue;
     }
-    sums.push(`${tally.sha256()}  ${rel}\n`);
+    sums.push(`${tally.sha256()}  uploads/${rel}\n`);
     bytes += tally.size;
   }
   const text = sums.join('');
@@ -135,7 +135,7 @@ async function backupFileList(dir: string, manifest: BackupManifest): Promise<Ba
     if (createHash('sha256').update(text).digest('hex') !== sums.sha256)
       throw new Error(`${sums.file} is damaged (hash)`);
     for (const line of text.split('\n').filter(Boolean)) {
-      const m = /^([a-f0-9]{64}) {2}([a-f0-9]{2})\/([a-f0-9]{32})$/.exec(line);
+      const m = /^([a-f0-9]{64}) {2}uploads\/([a-f0-9]{2})\/([a-f0-9]{32})$/.exec(line);
       if (!m || m[2] !== m[3]!.slice(0, 2)) throw new Error(`bad line in ${sums.file}: ${line.slice(0, 80)}`);
       files.set(m[3]!, m[1]);
     }

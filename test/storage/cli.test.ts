@@ -67,7 +67,11 @@ for (const [from, to] of [
         'GridFS collections are backed up as files, not documents',
       );
       const sums = readFileSync(path.join(dir, 'uploads.sha256'), 'utf8');
-      assert.ok(sums.includes(`${big.sha256}  ${big.key.slice(0, 2)}/${big.key}`), 'sha256sum format');
+      assert.ok(
+        sums.includes(`${big.sha256}  uploads/${big.key.slice(0, 2)}/${big.key}`),
+        'sha256sum format',
+      );
+      await run('sha256sum', ['--check', '--quiet', 'uploads.sha256'], { cwd: dir });
 
       const restored = await restoreDatabase(target.ctx, dir);
       assert.deepEqual(restored.files, 2);

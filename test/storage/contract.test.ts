@@ -36,6 +36,8 @@ test('STORAGE picks the storage: local with the embedded database, GridFS with M
     'local',
   );
   assert.equal(loadConfig({ STORAGE: 'gridfs' }).storage, 'gridfs');
+  assert.equal(loadConfig({ STORAGE: '', MONGODB_URI: 'mongodb://db.example/umbrella' }).storage, 'gridfs');
+  assert.equal(loadConfig({ STORAGE: '' }).storage, 'local');
   assert.throws(() => loadConfig({ STORAGE: 's3' }), /STORAGE/);
 });
 
