@@ -16,6 +16,7 @@ export const C = {
   questions: 'questions',
   quizzes: 'quizzes',
   attempts: 'attempts',
+  surveyItems: 'surveyitems',
   calls: 'calls',
   pitches: 'pitches',
   assignments: 'assignments',
@@ -123,6 +124,29 @@ export async function listCohorts(ctx: AppContext, courseId: Types.ObjectId, sco
   return col(ctx.db, 'cohorts')
     .find(filter, { projection: { name: 1, region: 1 } })
     .sort({ name: 1 })
+    .limit(500)
+    .toArray();
+}
+
+/** A course's attitude and practice items (the quizzes module's survey), in the survey's order. */
+export async function surveyItemsOfCourse(ctx: AppContext, courseId: Types.ObjectId) {
+  return col(ctx.db, 'surveyItems')
+    .find(
+      { courseId },
+      {
+        projection: {
+          sid: 1,
+          kind: 1,
+          scale: 1,
+          dimension: 1,
+          dimensionLabel: 1,
+          reversed: 1,
+          text: 1,
+          position: 1,
+        },
+      },
+    )
+    .sort({ position: 1 })
     .limit(500)
     .toArray();
 }

@@ -8,6 +8,7 @@ import { reportsPolicy as policy } from './policy';
 import { exportParams, reportQuery, traineeParams, type ReportQuery } from './schemas';
 import { completionMatrix } from './completion';
 import { learningGain } from './gain';
+import { kapShifts } from './kap';
 import { itemAnalysis, listQuizzes } from './items';
 import { grantPipeline, listCalls } from './pipeline';
 import { viewTrainee } from './trainee';
@@ -71,6 +72,11 @@ export function reportsRouter(ctx: AppContext): Router {
           q.page ?? 1,
         )
       : undefined;
+    // Attitudes and practices beside the knowledge gain (only where someone is paired).
+    const kap =
+      c.r && data?.summary
+        ? await kapShifts(ctx, { courseId: c.r.courseId, cohortId: c.r.cohortId, scope: c.r.scope })
+        : [];
     const outline = c.r ? await getCourseOutline(ctx, c.r.courseId) : null;
     const lang = res.locals.lang as 'en' | 'mn';
     const objectiveLabel = (id: string) => outline?.objectives.find((o) => o.id === id)?.label[lang] ?? id;
@@ -80,6 +86,7 @@ export function reportsRouter(ctx: AppContext): Router {
       data,
       why: await whyEmpty(res, c.r, !!data && !data.summary),
       charts,
+      kap,
       objectiveLabel,
       title: res.locals.t('reports.gain.title'),
     });

@@ -25,6 +25,7 @@ export const EXPORT_TABLES = [
   'gain',
   'gain-objectives',
   'gain-groups',
+  'kap',
   'items',
   'misconceptions',
   'pipeline-funnel',

@@ -5,6 +5,7 @@ import { NotFound } from '../../server/http/errors';
 import { completionRows, type CompletionRow } from './completion';
 import { gainRows, learningGain, type GainGroup, type GainTraineeRow, type ObjectiveGain } from './gain';
 import { itemAnalysis, type ItemStat, type Misconception } from './items';
+import { kapShifts, type KapShift } from './kap';
 import { grantPipeline, type FunnelStep, type HistogramBin, type ReviewerProgress } from './pipeline';
 import { completionFilters, resolveCourse, resolveQuiz } from './resolve';
 import { oid } from '../../server/db/ids';
@@ -71,6 +72,23 @@ const groupColumns: Column<GainGroup & { by: string }>[] = [
   { header: k('meanPost'), value: (r) => round(r.meanPost) },
   { header: k('meanGain'), value: (r) => round(r.meanGain) },
   { header: k('meanNormGain'), value: (r) => round(r.meanNormGain, 3) },
+];
+
+/** Attitude and practice shifts per survey item, in the reader's language (see kap.ts). */
+const kapColumns = (lang: Locale, t: TFunction): Column<KapShift>[] => [
+  { header: k('dimension'), value: (r) => r.dimensionLabel[lang] },
+  { header: k('kind'), value: (r) => t(`reports.kap.kinds.${r.kind}`) },
+  { header: k('item'), value: (r) => r.text[lang] },
+  { header: k('reversed'), value: (r) => t(r.reversed ? 'reports.gain.yes' : 'reports.gain.no') },
+  { header: k('pairedTrainees'), value: (r) => r.n },
+  { header: k('meanBefore'), value: (r) => round(r.preMean, 2) },
+  { header: k('meanAfter'), value: (r) => round(r.postMean, 2) },
+  { header: k('shift'), value: (r) => round(r.shift, 2) },
+  { header: k('ciLow'), value: (r) => (r.ci ? round(r.ci[0], 2) : null) },
+  { header: k('ciHigh'), value: (r) => (r.ci ? round(r.ci[1], 2) : null) },
+  { header: k('highBefore'), value: (r) => round(r.preHigh) },
+  { header: k('highAfter'), value: (r) => round(r.postHigh) },
+  { header: k('shiftShown'), value: (r) => t(r.shown ? 'reports.gain.yes' : 'reports.gain.no') },
 ];
 
 const itemColumns = (lang: Locale): Column<ItemStat>[] => [
@@ -179,6 +197,8 @@ export async function exportTable(
       ];
       return { name: table, columns: groupColumns, rows } as Table;
     }
+    case 'kap':
+      return { name: table, columns: kapColumns(lang, t), rows: await kapShifts(ctx, f) } as Table;
     default: {
       const quiz = await resolveQuiz(ctx, r.courseId, q.quiz);
       if (!quiz) throw new NotFound();
