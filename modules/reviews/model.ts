@@ -60,6 +60,8 @@ export interface Review {
   recommendation?: Recommendation;
   status: 'draft' | 'submitted';
   submittedAt?: Date;
+  /** The comment to the applicant reworded after submitting (allowed until release). */
+  commentEditedAt?: Date;
   /** Optimistic concurrency: every save names the version it edited; a stale one is refused (409). */
   version: number;
   createdAt: Date;
@@ -81,6 +83,7 @@ const reviewSchema = new Schema<Review>(
     recommendation: { type: String, enum: ['fund', 'maybe', 'decline'] },
     status: { type: String, enum: ['draft', 'submitted'], required: true, default: 'draft' },
     submittedAt: { type: Date },
+    commentEditedAt: { type: Date },
     version: { type: Number, required: true, default: 0 },
   },
   { timestamps: true },

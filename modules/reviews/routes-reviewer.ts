@@ -2,11 +2,20 @@ import { Router, type Response } from 'express';
 import type { AppContext } from '../../server/context';
 import type { Locale } from '../../server/types';
 import { fieldErrors, parse, parseParams } from '../../server/http/validate';
-import { Invalid, NotFound } from '../../server/http/errors';
+import { AppError, Invalid, NotFound } from '../../server/http/errors';
 import { reviewsPolicy as policy } from './policy';
-import { assignmentParams, declareForm, fileParams, listQuery, reviewForm, reviewPageQuery } from './schemas';
+import {
+  assignmentParams,
+  commentForm,
+  declareForm,
+  fileParams,
+  listQuery,
+  reviewForm,
+  reviewPageQuery,
+} from './schemas';
 import { declare, myAssignments } from './assign';
 import {
+  editCommentToApplicant,
   readableAssignment,
   reviewPage,
   reviewTarget,
@@ -90,7 +99,11 @@ export function reviewerRoutes(ctx: AppContext): Router {
   router.get('/reviews/:assignmentId', policy.reviewer, async (req, res) => {
     const { assignmentId } = parseParams(assignmentParams, req.params);
     const q = parse(reviewPageQuery, req.query);
-    await renderPage(res, assignmentId, { saved: !!q.saved, submitted: !!q.submitted });
+    await renderPage(res, assignmentId, {
+      saved: !!q.saved,
+      submitted: !!q.submitted,
+      commented: !!q.commented,
+    });
   });
 
   router.post('/reviews/:assignmentId/declare', policy.reviewer, async (req, res) => {
@@ -158,6 +171,26 @@ export function reviewerRoutes(ctx: AppContext): Router {
         );
       throw err;
     }
+  });
+
+  /** The comment to the applicant, reworded after submitting; refused edits come back with the text kept. */
+  router.post('/reviews/:assignmentId/comment', policy.reviewer, async (req, res) => {
+    const { assignmentId } = parseParams(assignmentParams, req.params);
+    const target = await reviewTarget(ctx, signedInUser(req).id, assignmentId);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const typed = typeof body.commentToApplicant === 'string' ? body.commentToApplicant : '';
+    const back = (status: number, errors: Record<string, string>) =>
+      renderPage(res, assignmentId, { commentValue: typed, errors }, status);
+    const parsed = commentForm.safeParse(body);
+    if (!parsed.success)
+      return back(400, { _form: 'errors.invalid', ...knownErrors(fieldErrors(parsed.error)) });
+    try {
+      await editCommentToApplicant(ctx, signedInUser(req), target, parsed.data);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status !== 409) throw err;
+      return back(409, { _form: err.key, commentToApplicant: err.key });
+    }
+    res.redirect(303, res.locals.url(`/reviews/${assignmentId}?commented=1`));
   });
 
   router.get('/reviews/files/:assignmentId/:index', policy.reviewer, async (req, res) => {

@@ -67,6 +67,12 @@ const picks = z.preprocess(
   z.array(objectId).max(500).optional(),
 );
 
+/** After submitting: the comment to the applicant alone (scores and the rest are final). */
+export const commentForm = z.strictObject({
+  version: z.coerce.number().int().min(0).max(1_000_000),
+  commentToApplicant: comment,
+});
+
 export const boardQuery = z.strictObject({
   pick: picks,
   whatIf: z.literal('1').optional(),
@@ -113,6 +119,7 @@ export const assignmentsQuery = z.strictObject({
 });
 export const reviewPageQuery = z.strictObject({
   saved: z.literal('1').optional(),
+  commented: z.literal('1').optional(),
   submitted: z.literal('1').optional(),
 });
 export const listQuery = z.strictObject({ declared: z.literal('1').optional() });

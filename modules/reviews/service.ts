@@ -99,6 +99,9 @@ export async function reviewPage(ctx: AppContext, user: SessionUser, assignmentI
     pitch: blindPitch(call, pitch, files, lang),
     rubric: rubricView(call, lang),
     review: ownReviewView(review),
+    // Submitted: only the comment to the applicant may change, and only until the decisions go out.
+    commentEditable: review.status === 'submitted' && !call.decisionsReleasedAt,
+    released: !!call.decisionsReleasedAt,
     peers: peerReviewView(peers),
   };
 }
@@ -210,6 +213,41 @@ export async function saveReview(
       { version: saved.version },
     );
   }
+  return saved;
+}
+
+/**
+ * After submitting, the reviewer may still reword their comment to the applicant until the call's
+ * decisions are released (the e-mail carries it then); scores, recommendation and the private note
+ * stay final. One conditional update on (assignment, version, submitted): a stale edit gets 409.
+ */
+export async function editCommentToApplicant(
+  ctx: AppContext,
+  user: SessionUser,
+  { assignment, call }: ReviewTarget,
+  input: { version: number; commentToApplicant: string },
+): Promise<Review> {
+  if (call.decisionsReleasedAt) throw new Conflict('reviews.errors.commentLocked');
+  const current = await reviewModel(ctx.db).findOne({ assignmentId: assignment._id }).lean();
+  if (current?.status !== 'submitted') throw new Conflict('reviews.errors.notSubmitted');
+  const saved = await reviewModel(ctx.db)
+    .findOneAndUpdate(
+      { assignmentId: assignment._id, version: input.version, status: 'submitted' },
+      {
+        $set: { commentToApplicant: input.commentToApplicant, commentEditedAt: ctx.clock.now() },
+        $inc: { version: 1 },
+      },
+      { new: true },
+    )
+    .lean();
+  if (!saved) throw new Conflict('errors.staleEdit');
+  await recordAudit(
+    ctx,
+    user,
+    'review.commentEdited',
+    { type: 'review', id: saved._id },
+    { version: saved.version },
+  );
   return saved;
 }
 
