@@ -17,4 +17,5 @@ export { importQuizzes, loadQuestionBank, type CourseDefinition, type ImportInpu
 export { closeExpiredAttempts } from './service';
 export { attemptsSubmittedIn, attemptsOfUserSince, submittedAttemptsPage, courseQuizBank } from './reads';
 export { quizSummariesForCourse, type QuizSummary } from './summaries';
+export { surveyOfCourse } from './survey';
 export type { Question, QuestionOption, Quiz, Attempt } from './model';

@@ -7,7 +7,9 @@ import { binary } from '../support/binary';
 import { buildUser, signIn } from '../factories';
 import { importCourses } from '../../modules/learning';
 import { courseModel, lessonModel } from '../../modules/learning/model';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { projectRoot } from '../../server/paths';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -37,7 +39,25 @@ async function snapshot(ctx: AppContext, slug: string) {
     .find({ courseId: course._id })
     .sort({ qid: 1 })
     .toArray();
+  const survey = await ctx.db
+    .collection('surveyitems')
+    .find({ courseId: course._id })
+    .sort({ position: 1 })
+    .toArray();
   return {
+    survey: survey.map((i) =>
+      strip({
+        sid: i.sid,
+        kind: i.kind,
+        scale: i.scale,
+        dimension: i.dimension,
+        dimensionLabel: i.dimensionLabel,
+        reversed: i.reversed,
+        text: i.text,
+        options: i.options,
+        position: i.position,
+      }),
+    ),
     course: strip({
       slug: course.slug,
       title: course.title,
@@ -48,6 +68,7 @@ async function snapshot(ctx: AppContext, slug: string) {
       completionRules: course.completionRules,
       hasPreTest: course.hasPreTest,
       hasPostTest: course.hasPostTest,
+      sequence: course.sequence,
     }),
     lessons: course.lessonIds.map((id) => {
       const l = byId.get(String(id))!;
@@ -69,6 +90,10 @@ async function snapshot(ctx: AppContext, slug: string) {
         draw: q.draw,
         passingScore: q.passingScore,
         maxAttempts: q.maxAttempts,
+        forms: q.forms,
+        counterbalance: q.counterbalance,
+        timeLimitMinutes: q.timeLimitMinutes,
+        survey: q.survey,
       }),
     ),
     questions: questions.map((q) =>
@@ -106,10 +131,83 @@ test('round trip: the shipped course exported and imported into a fresh database
     assert.deepEqual(after.lessons, before.lessons);
     assert.deepEqual(after.quizzes, before.quizzes);
     assert.deepEqual(after.questions, before.questions);
+    assert.deepEqual(after.survey, before.survey);
     // Importing the same archive again changes nothing.
     await importCourseArchive(b.ctx, zip);
     assert.deepEqual(await snapshot(b.ctx, 'tip-reporting'), after);
   } finally {
+    await a.close();
+    await b.close();
+  }
+});
+
+/**
+ * The shipped course changed to use what it does not use itself: three named parallel forms
+ * (testForms), timers on both tests, a different sequence and completion rule.
+ */
+function variantCourse(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'umbrella-variant-'));
+  const root = path.join(dir, 'variant-course');
+  cpSync(path.join(projectRoot, 'content', 'courses', 'tip-reporting'), root, { recursive: true });
+  const file = path.join(root, 'course.yaml');
+  type TestDef = { questions?: string[]; timeLimitMinutes?: number };
+  const def = parseYaml(readFileSync(file, 'utf8')) as Record<string, unknown> & {
+    preTest: TestDef;
+    postTest: TestDef;
+  };
+  const [a, b] = [def.preTest.questions!, def.postTest.questions!];
+  def.slug = 'variant-course';
+  delete def.parallelForms;
+  delete def.preTest.questions;
+  delete def.postTest.questions;
+  // A third form: A's first half with B's second half (each objective's items sit in pairs).
+  def.testForms = [
+    { id: 'Spring', questions: a },
+    { id: 'Autumn', questions: b },
+    { id: 'Mixed', questions: [...a.slice(0, a.length / 2), ...b.slice(b.length / 2)] },
+  ];
+  def.preTest.timeLimitMinutes = 25;
+  def.postTest.timeLimitMinutes = 40;
+  def.sequence = { preTest: 'until-post-test', postTest: 'anytime' };
+  def.completionRules = { lessons: true, lessonQuizzes: false, postTest: true };
+  writeFileSync(file, stringifyYaml(def));
+  return dir;
+}
+
+test('round trip keeps parallel forms, timers, the sequence and completion rules', async () => {
+  const a = await buildTestApp();
+  const b = await buildTestApp();
+  const dir = variantCourse();
+  try {
+    await importCourses(a.ctx, dir);
+    const before = await snapshot(a.ctx, 'variant-course');
+    const pre = before.quizzes.find((q: { key: string }) => q.key === 'pre');
+    const post = before.quizzes.find((q: { key: string }) => q.key === 'post');
+    // The fixture really uses them (else the comparison below would prove nothing).
+    assert.deepEqual(
+      pre.forms.map((f: { id: string }) => f.id),
+      ['Spring', 'Autumn', 'Mixed'],
+    );
+    assert.equal(pre.counterbalance, true);
+    assert.deepEqual([pre.timeLimitMinutes, post.timeLimitMinutes], [25, 40]);
+    assert.deepEqual(before.course.sequence, { preTest: 'until-post-test', postTest: 'anytime' });
+    assert.equal(before.course.completionRules.lessonQuizzes, false);
+
+    const { zip } = await exportCourseArchive(a.ctx, 'variant-course');
+    const courseYaml = parseYaml(
+      await (await JSZip.loadAsync(zip)).file('variant-course/course.yaml')!.async('string'),
+    ) as { testForms: Array<{ id: string }> };
+    assert.deepEqual(
+      courseYaml.testForms.map((f: { id: string }) => f.id),
+      ['Spring', 'Autumn', 'Mixed'],
+    );
+    await importCourseArchive(b.ctx, zip);
+    const after = await snapshot(b.ctx, 'variant-course');
+    assert.deepEqual(after.course, before.course);
+    assert.deepEqual(after.quizzes, before.quizzes);
+    assert.deepEqual(after.survey, before.survey);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
     await a.close();
     await b.close();
   }

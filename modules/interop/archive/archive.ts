@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import type { AppContext } from '../../../server/context';
 import { Invalid, NotFound } from '../../../server/http/errors';
 import { courseWithPublishedLessons, importCourses, type Bilingual, type Block } from '../../learning';
-import { courseQuizBank, type Question, type QuestionOption } from '../../quizzes';
+import { courseQuizBank, surveyOfCourse, type Question, type QuestionOption, type Quiz } from '../../quizzes';
 
 /**
  * A course as one .zip: `<slug>/course.yaml`, `<slug>/lessons/<lesson>.yaml`,
@@ -48,9 +48,17 @@ export async function exportCourseArchive(
   const { course, lessons: ordered } = found;
   const { quizzes, questions } = await courseQuizBank(ctx, course._id);
   const quiz = (key: string) => quizzes.find((q) => q.key === key);
+  // Parallel forms are the course's testForms (shared by both tests); otherwise each test lists its own.
+  const counterbalanced = [quiz('pre'), quiz('post')].find((q) => q?.counterbalance && q.forms?.length);
   const test = (key: 'pre' | 'post') => {
     const q = quiz(key);
-    return q ? { title: bi(q.title), questions: q.questionIds, passingScore: q.passingScore } : undefined;
+    if (!q) return undefined;
+    return {
+      title: bi(q.title),
+      ...(counterbalanced ? {} : { questions: q.questionIds }),
+      passingScore: q.passingScore,
+      ...(q.timeLimitMinutes ? { timeLimitMinutes: q.timeLimitMinutes } : {}),
+    };
   };
 
   const zip = new JSZip();
@@ -68,6 +76,10 @@ export async function exportCourseArchive(
       lessons: ordered.map((l) => l.slug),
       ...(pre ? { preTest: pre } : {}),
       ...(post ? { postTest: post } : {}),
+      ...(counterbalanced ? { testForms: testForms(counterbalanced) } : {}),
+      ...(course.sequence
+        ? { sequence: { preTest: course.sequence.preTest, postTest: course.sequence.postTest } }
+        : {}),
       completionRules: {
         lessons: course.completionRules.lessons,
         lessonQuizzes: course.completionRules.lessonQuizzes,
@@ -109,13 +121,42 @@ export async function exportCourseArchive(
       ),
     );
   }
+  const survey = [...(await surveyOfCourse(ctx, course._id)).values()];
+  if (survey.length) dir.file('survey.yaml', stringify(surveyFile(survey)));
   zip.file('umbrella-course.json', JSON.stringify({ format: ARCHIVE_FORMAT, version: 1, slug: course.slug }));
   const buffer = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', platform: 'UNIX' });
   return { slug: course.slug, zip: buffer };
 }
 
+const testForms = (q: Quiz) => q.forms!.map((f) => ({ id: f.id, questions: f.questionIds }));
+
+type SurveyItem = Awaited<ReturnType<typeof surveyOfCourse>> extends Map<string, infer T> ? T : never;
+
+/** The attitude and practice items as `survey.yaml` says them (the file the importer reads). */
+function surveyFile(items: SurveyItem[]) {
+  const dimensions = new Map(items.map((i) => [i.dimension, bi(i.dimensionLabel)]));
+  return {
+    dimensions: [...dimensions].map(([id, label]) => ({ id, label })),
+    items: [...items]
+      .sort((a, b) => a.position - b.position)
+      .map((i) => ({
+        id: i.sid,
+        kind: i.kind,
+        dimension: i.dimension,
+        scale: i.scale,
+        ...(i.scale === 'choice' ? {} : { reversed: i.reversed }),
+        ...(i.kind === 'attitude' ? { statement: bi(i.text) } : { scenario: bi(i.text) }),
+        ...(i.options?.length
+          ? { options: i.options.map((o) => ({ id: o.id, text: bi(o.text), level: o.level })) }
+          : {}),
+      })),
+  };
+}
+
 const SLUG = '[a-z0-9][a-z0-9-]{0,79}';
-const ENTRY = new RegExp(`^(${SLUG})/(course\\.yaml|lessons/${SLUG}\\.yaml|questions/${SLUG}\\.ya?ml)$`);
+const ENTRY = new RegExp(
+  `^(${SLUG})/(course\\.yaml|survey\\.yaml|lessons/${SLUG}\\.yaml|questions/${SLUG}\\.ya?ml)$`,
+);
 const DIR_ENTRY = new RegExp(`^${SLUG}/((lessons|questions)/)?$`);
 
 class ArchiveError extends Invalid {
