@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { Types } from 'mongoose';
+import mongoose, { Types } from 'mongoose';
 import { buildTestApp, type TestApp } from '../support/app';
 import { startPlatform, ROLE, type LaunchOptions, type PlatformSim } from '../support/lti-platform';
 import { buildUser, csrfFrom, signIn, PASSWORD } from '../factories';
@@ -16,7 +16,10 @@ import { importCourses } from '../../modules/learning';
 import { userModel } from '../../modules/accounts/model';
 import { quizSummariesForCourse } from '../../modules/quizzes';
 import { attemptModel } from '../../modules/quizzes/model';
-import { ltiJob, ltiLinkModel } from '../../modules/interop/lti';
+import { ltiJob, ltiLinkModel, ltiPlatformModel } from '../../modules/interop/lti';
+import { ltiContextModel } from '../../modules/interop/lti/model';
+import { nextLink, rememberRoster } from '../../modules/interop/lti/roster';
+import { enrolmentModel } from '../../modules/learning/model';
 import { mapRoles, isLearner } from '../../modules/interop/lti/claims';
 
 let t: TestApp;
@@ -285,7 +288,7 @@ test('dynamic registration: a one-time link pasted into the LMS registers it, an
       .expect(201);
     const link = /id="registration-link" type="text" readonly value="([^"]+)"/.exec(made.text)?.[1];
     assert.ok(link?.startsWith(`${baseUrl}/lti/register/`), 'the link is shown once');
-    const path = new URL(link).pathname;
+    const path = new URL(link!).pathname;
     const opened = (token: string) =>
       request(t.app)
         .get(path)
@@ -362,4 +365,64 @@ test('dynamic registration refuses a configuration whose issuer is elsewhere, an
     liar.closeAllConnections();
     await new Promise<void>((resolve) => liar.close(() => resolve()));
   }
+});
+
+test('NRPS: the roster of the linked LMS course is enrolled here before anyone launches', async () => {
+  best.members = [
+    {
+      user_id: 'r-ana',
+      roles: [ROLE.learner],
+      status: 'Active',
+      name: 'Ana Roster',
+      email: 'ana@lms.example.org',
+    },
+    { user_id: 'r-bat', roles: [ROLE.learner, ROLE.institutionInstructor], name: 'Bat Roster' },
+    { user_id: 'r-teacher', roles: [ROLE.instructor], status: 'Active', name: 'Teacher' },
+    { user_id: 'r-gone', roles: [ROLE.learner], status: 'Inactive', name: 'Left the course' },
+    { user_id: 'r-dulam', roles: [ROLE.learner], status: 'Active', name: 'Dulam Roster' },
+  ];
+  await launch(
+    await login(best, {
+      sub: 'roster-teacher',
+      roles: [ROLE.instructor],
+      roster: true,
+      custom: { target: 'course:tip-reporting' },
+    }),
+  ).expect(200);
+  await ltiJob.run(t.ctx);
+  assert.ok(best.tokenScopes.some((s) => s.includes('contextmembership.readonly')));
+  const linked = await ltiLinkModel(t.ctx.db).find({ sub: /^r-/ }).lean();
+  assert.deepEqual(
+    linked.map((l) => l.sub).sort(),
+    ['r-ana', 'r-bat', 'r-dulam'],
+    'active learners, all pages',
+  );
+  const enrolled = await enrolmentModel(t.ctx.db)
+    .find({ courseId, userId: mongoose.trusted({ $in: linked.map((l) => l.userId) }) })
+    .lean();
+  assert.equal(enrolled.length, 3);
+  assert.ok(
+    enrolled.every((e) => e.status === 'enrolled' && !e.lastActivityAt),
+    'enrolled, no visit recorded',
+  );
+  const ana = await userModel(t.ctx.db).findOne({ email: 'ana@lms.example.org' }).lean();
+  assert.equal(ana?.name, 'Ana Roster');
+
+  // Read again later: nothing doubled. The learner's own launch finds the same account.
+  await ltiJob.run(t.ctx);
+  assert.equal(await ltiLinkModel(t.ctx.db).countDocuments({ sub: /^r-/ }), 3);
+  const page = await launch(await login(best, { sub: 'r-ana' })).expect(200);
+  assert.ok(continueLink(page.text));
+  assert.equal(await userModel(t.ctx.db).countDocuments({ email: 'ana@lms.example.org' }), 1);
+});
+
+test('NRPS: a roster address outside the platform is never called with our token', async () => {
+  const platform = (await ltiPlatformModel(t.ctx.db).findOne({ issuer: best.issuer }).lean())!;
+  await rememberRoster(t.ctx, platform, 'ctx-evil', 'https://evil.example/memberships', courseId);
+  assert.equal(await ltiContextModel(t.ctx.db).countDocuments({ contextId: 'ctx-evil' }), 0);
+  assert.equal(
+    nextLink('<https://lms.example/m?page=2>; rel="next", <https://lms.example/m>; rel="first"'),
+    'https://lms.example/m?page=2',
+  );
+  assert.equal(nextLink(null), undefined);
 });

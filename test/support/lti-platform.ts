@@ -52,6 +52,17 @@ export interface LaunchOptions {
   /** Deep linking settings (defaults: ltiResourceLink, one item). */
   acceptTypes?: string[];
   acceptMultiple?: boolean;
+  /** Adds the Names and Role Provisioning Services claim (the course roster's address). */
+  roster?: boolean;
+}
+
+/** One entry of a course roster (NRPS membership). */
+export interface RosterMember {
+  user_id: string;
+  roles: string[];
+  status?: 'Active' | 'Inactive' | 'Deleted';
+  name?: string;
+  email?: string;
 }
 
 export interface RecordedScore {
@@ -75,6 +86,10 @@ export interface PlatformSim {
   registrations: Array<{ authorization: string; body: Record<string, unknown> }>;
   /** The token the LMS hands the tool for dynamic registration. */
   registrationToken: string;
+  /** The course roster NRPS serves, two members per page. */
+  members: RosterMember[];
+  /** Scopes each access token was asked for. */
+  tokenScopes: string[];
   tokenRequests: Array<{ ok: boolean; error?: string }>;
   /** Follows the tool's login redirect: the auto-posting form fields (id_token, state) and its action. */
   authorize(location: string): Promise<{ action: string; id_token: string; state: string }>;
@@ -92,6 +107,7 @@ export async function startPlatform(toolBaseUrl: string): Promise<PlatformSim> {
   const deploymentId = 'deploy-1';
   const toolKeys = createRemoteJWKSet(new URL(`${toolBaseUrl}/lti/jwks`));
   const accessTokens = new Set<string>();
+  const scopesOf = new Map<string, string[]>();
   const app = express();
   app.use(express.urlencoded({ extended: false }));
   app.use(express.json({ type: ['application/json', 'application/vnd.ims.lis.v1.score+json'] }));
@@ -155,6 +171,11 @@ export async function startPlatform(toolBaseUrl: string): Promise<PlatformSim> {
       [C.roles]: o.roles ?? [ROLE.learner],
       [C.context]: { id: 'course-42', title: 'Journalism 101' },
     };
+    if (o.roster)
+      claims['https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice'] = {
+        context_memberships_url: `${url}/memberships/course-42`,
+        service_versions: ['2.0'],
+      };
     if (o.email) claims.email = o.email;
     claims.locale = o.locale ?? 'en-US';
     if (o.custom) claims[C.custom] = o.custom;
@@ -196,8 +217,13 @@ export async function startPlatform(toolBaseUrl: string): Promise<PlatformSim> {
       if (b.grant_type !== 'client_credentials') throw new Error('grant_type');
       if (b.client_assertion_type !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer')
         throw new Error('client_assertion_type');
-      if (!String(b.scope).split(' ').includes('https://purl.imsglobal.org/spec/lti-ags/scope/score'))
-        throw new Error('scope');
+      const scopes = String(b.scope).split(' ');
+      const known = [
+        'https://purl.imsglobal.org/spec/lti-ags/scope/score',
+        'https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly',
+      ];
+      if (!scopes.some((x) => known.includes(x))) throw new Error('scope');
+      sim.tokenScopes.push(String(b.scope));
       await jwtVerify(b.client_assertion!, toolKeys, {
         issuer: clientId,
         subject: clientId,
@@ -206,12 +232,26 @@ export async function startPlatform(toolBaseUrl: string): Promise<PlatformSim> {
       });
       const token = randomBytes(16).toString('hex');
       accessTokens.add(token);
+      scopesOf.set(token, scopes);
       sim.tokenRequests.push({ ok: true });
       res.json({ access_token: token, token_type: 'Bearer', expires_in: 3600, scope: b.scope });
     } catch (err) {
       sim.tokenRequests.push({ ok: false, error: (err as Error).message });
       res.status(401).json({ error: 'invalid_client' });
     }
+  });
+
+  app.get('/memberships/:context', (req, res) => {
+    const token = (req.get('authorization') ?? '').replace(/^Bearer /, '');
+    const nrps = 'https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly';
+    if (!scopesOf.get(token)?.includes(nrps)) return void res.status(401).end();
+    const page = Number(req.query.page ?? 0);
+    const members = sim.members.slice(page * 2, page * 2 + 2);
+    if ((page + 1) * 2 < sim.members.length)
+      res.set('link', `<${url}/memberships/${req.params.context}?page=${page + 1}>; rel="next"`);
+    res
+      .type('application/vnd.ims.lti-nrps.v2.membershipcontainer+json')
+      .send(JSON.stringify({ id: req.originalUrl, context: { id: req.params.context }, members }));
   });
 
   app.post('/lineitems/:id/lineitem/scores', (req, res) => {
@@ -240,6 +280,8 @@ export async function startPlatform(toolBaseUrl: string): Promise<PlatformSim> {
     next: {},
     scores: [],
     registrations: [],
+    members: [],
+    tokenScopes: [],
     registrationToken: `reg-${randomBytes(4).toString('hex')}`,
     tokenRequests: [],
     registration: () => ({

@@ -135,8 +135,13 @@ export async function queueScores(ctx: AppContext): Promise<number> {
 
 const tokens = new Map<string, { token: string; until: number }>();
 
-async function accessToken(ctx: AppContext, platform: LtiPlatform): Promise<string> {
-  const key = `${ctx.db.name}|${String(platform._id)}`;
+/** An OAuth2 access token for one LTI service scope at the platform (cached until it expires). */
+export async function accessToken(
+  ctx: AppContext,
+  platform: LtiPlatform,
+  scope: string = SCORE_SCOPE,
+): Promise<string> {
+  const key = `${ctx.db.name}|${String(platform._id)}|${scope}`;
   const now = ctx.clock.now().getTime();
   const hit = tokens.get(key);
   if (hit && hit.until > now) return hit.token;
@@ -153,7 +158,7 @@ async function accessToken(ctx: AppContext, platform: LtiPlatform): Promise<stri
       grant_type: 'client_credentials',
       client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
       client_assertion: assertion,
-      scope: SCORE_SCOPE,
+      scope,
     }),
     signal: AbortSignal.timeout(10_000),
     redirect: 'error',
@@ -170,7 +175,12 @@ async function accessToken(ctx: AppContext, platform: LtiPlatform): Promise<stri
   return body.access_token;
 }
 
-class SendError extends Error {
+/** A token the platform no longer accepts (401) is dropped, so the next call asks for a new one. */
+export function forgetToken(ctx: AppContext, platform: LtiPlatform, scope: string): void {
+  tokens.delete(`${ctx.db.name}|${String(platform._id)}|${scope}`);
+}
+
+export class SendError extends Error {
   constructor(
     message: string,
     readonly permanent = false,
@@ -225,7 +235,7 @@ export async function sendDueScores(ctx: AppContext, limit = 50): Promise<{ sent
         signal: AbortSignal.timeout(10_000),
         redirect: 'error',
       });
-      if (res.status === 401) tokens.delete(`${ctx.db.name}|${String(platform._id)}`);
+      if (res.status === 401) forgetToken(ctx, platform, SCORE_SCOPE);
       if (!res.ok)
         throw new SendError(
           `scores ${res.status}`,
@@ -264,13 +274,3 @@ export async function sweepExpired(ctx: AppContext): Promise<void> {
   await ltiStateModel(ctx.db).deleteMany({ expiresAt: cutoff });
   await ltiTicketModel(ctx.db).deleteMany({ expiresAt: cutoff });
 }
-
-export const ltiJob = {
-  name: 'interop.lti',
-  intervalMs: 30_000,
-  async run(ctx: AppContext) {
-    await sweepExpired(ctx);
-    await queueScores(ctx);
-    return sendDueScores(ctx);
-  },
-};

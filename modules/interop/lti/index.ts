@@ -1,4 +1,6 @@
 export { ltiRoutes } from './routes';
-export { ltiJob, queueScores, sendDueScores, sweepExpired, scoresUrl } from './ags';
+export { ltiJob } from './jobs';
+export { syncRosters } from './roster';
+export { queueScores, sendDueScores, sweepExpired, scoresUrl } from './ags';
 export { toolJwks } from './keys';
 export { ltiPlatformModel, ltiScoreModel, ltiLaunchModel, ltiLinkModel } from './model';

@@ -225,6 +225,35 @@ scoreSchema.index({ sourceKey: 1, lineitem: 1 }, { unique: true });
 scoreSchema.index({ status: 1, nextAttemptAt: 1 });
 scoreSchema.index({ lineitem: 1, userSub: 1, scoreGiven: -1 });
 
+/**
+ * An LMS course (context) whose roster this tool reads with Names and Role Provisioning Services,
+ * and the course here its learners are enrolled in.
+ */
+export interface LtiContext {
+  _id: Types.ObjectId;
+  platformId: Types.ObjectId;
+  contextId: string;
+  membershipsUrl: string;
+  courseId: Types.ObjectId;
+  /** Sync lease: another sweep leaves the context alone until then. */
+  syncingUntil?: Date;
+  syncedAt?: Date;
+  enrolled?: number;
+  lastError?: string;
+}
+const contextSchema = new Schema<LtiContext>({
+  platformId: { type: Schema.Types.ObjectId, required: true },
+  contextId: { type: String, required: true, maxlength: 255 },
+  membershipsUrl: { type: String, required: true, maxlength: 1000 },
+  courseId: { type: Schema.Types.ObjectId, required: true },
+  syncingUntil: { type: Date },
+  syncedAt: { type: Date },
+  enrolled: { type: Number },
+  lastError: { type: String, maxlength: 500 },
+});
+contextSchema.index({ platformId: 1, contextId: 1, courseId: 1 }, { unique: true });
+contextSchema.index({ syncedAt: 1 });
+
 export const ltiPlatformModel = (db: Connection) => modelOn<LtiPlatform>(db, 'LtiPlatform', platformSchema);
 export const ltiKeyModel = (db: Connection) => modelOn<LtiKey>(db, 'LtiKey', keySchema);
 export const ltiStateModel = (db: Connection) => modelOn<LtiState>(db, 'LtiState', stateSchema);
@@ -232,3 +261,4 @@ export const ltiLinkModel = (db: Connection) => modelOn<LtiLink>(db, 'LtiLink', 
 export const ltiLaunchModel = (db: Connection) => modelOn<LtiLaunch>(db, 'LtiLaunch', launchSchema);
 export const ltiTicketModel = (db: Connection) => modelOn<LtiTicket>(db, 'LtiTicket', ticketSchema);
 export const ltiScoreModel = (db: Connection) => modelOn<LtiScoreJob>(db, 'LtiScoreJob', scoreSchema);
+export const ltiContextModel = (db: Connection) => modelOn<LtiContext>(db, 'LtiContext', contextSchema);

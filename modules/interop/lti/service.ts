@@ -5,24 +5,12 @@ import { z } from 'zod';
 import type { AppContext } from '../../../server/context';
 import type { SessionUser } from '../../../server/types';
 import { Invalid, NotFound, Forbidden, Conflict } from '../../../server/http/errors';
-import {
-  createLinkedJournalist,
-  discardUnlinkedAccount,
-  emailInUse,
-  followLocale,
-  toSessionUser,
-  userById,
-} from '../../accounts';
+import { toSessionUser, userById } from '../../accounts';
+import { findOrCreateLearner, launchLanguage } from './learners';
+import { nrpsClaim, rememberRoster } from './roster';
 import { recordAudit } from '../../audit';
 import { CLAIM, isLearner, mapRoles } from './claims';
-import {
-  ltiLaunchModel,
-  ltiLinkModel,
-  ltiPlatformModel,
-  ltiStateModel,
-  ltiTicketModel,
-  type LtiPlatform,
-} from './model';
+import { ltiLaunchModel, ltiPlatformModel, ltiStateModel, ltiTicketModel, type LtiPlatform } from './model';
 import { formatTarget, parseTarget, resolveTarget } from './targets';
 import { signWithToolKey } from './keys';
 import type { PlatformInput, LoginInput } from './schemas';
@@ -137,6 +125,7 @@ const commonClaims = z.object({
   family_name: z.string().max(150).optional(),
   email: z.string().max(254).optional(),
   locale: z.string().max(35).optional(),
+  [CLAIM.nrps]: nrpsClaim,
 });
 const resourceLinkClaims = commonClaims.extend({
   [CLAIM.resourceLink]: z.object({ id: str(255) }),
@@ -203,55 +192,6 @@ export async function verifyLaunch(ctx: AppContext, idToken: string, state: stri
   return { platform, claims, payload };
 }
 
-// ---- Users ----
-
-const emailShape = z.email().max(254);
-
-function displayName(c: z.infer<typeof commonClaims>): string {
-  const full = c.name?.trim() || [c.given_name, c.family_name].filter(Boolean).join(' ').trim();
-  return (full || 'LTI learner').slice(0, 120);
-}
-
-/** `mn-MN`, `en_US`, `mn` → a language we speak; anything else → undefined (the usual choice applies). */
-export function launchLanguage(locale: string | undefined): 'en' | 'mn' | undefined {
-  const lang = locale?.toLowerCase().split(/[-_]/)[0];
-  return lang === 'en' || lang === 'mn' ? lang : undefined;
-}
-
-/**
- * The linked user, or (learners only) a new journalist account linked to the LMS identity. The LMS's
- * language is followed at every launch: the learner chose it there.
- */
-async function findOrCreateLearner(ctx: AppContext, platform: LtiPlatform, c: z.infer<typeof commonClaims>) {
-  const Links = ltiLinkModel(ctx.db);
-  const link = await Links.findOne({ issuer: platform.issuer, sub: c.sub }).lean();
-  const lang = launchLanguage(c.locale);
-  if (link) {
-    if (lang) await followLocale(ctx, link.userId, lang);
-    return userById(ctx, link.userId);
-  }
-  const hash = sha256(`${platform.issuer}|${c.sub}`).slice(0, 24);
-  const placeholder = `lti-${hash}@lti.invalid`;
-  // An LMS-asserted address that already belongs to an account is never trusted to sign into it.
-  const claimed = emailShape.safeParse(c.email?.trim().toLowerCase());
-  const free = claimed.success && !(await emailInUse(ctx, claimed.data));
-  const user = await createLinkedJournalist(ctx, {
-    email: free ? claimed.data : placeholder,
-    placeholderEmail: placeholder,
-    name: displayName(c),
-    ...(lang ? { locale: lang } : {}),
-  });
-  try {
-    await Links.create({ issuer: platform.issuer, sub: c.sub, userId: user._id });
-    return user;
-  } catch (err) {
-    if ((err as { code?: number }).code !== 11000) throw err;
-    await discardUnlinkedAccount(ctx, user._id); // a parallel launch linked first: use its user
-    const winner = await Links.findOne({ issuer: platform.issuer, sub: c.sub }).lean();
-    return winner ? userById(ctx, winner.userId) : undefined;
-  }
-}
-
 type Title = { en: string; mn: string };
 /** What the page inside the LMS frame offers, in the LMS's language, framed by that LMS only. */
 export type LaunchOutcome = { lang?: 'en' | 'mn'; frameOrigins: string[] } & (
@@ -303,6 +243,13 @@ export async function handleLaunch(ctx: AppContext, idToken: string, state: stri
   const wanted = parseTarget(custom.target);
   const resolved = wanted ? await resolveTarget(ctx, wanted) : undefined;
   const path = resolved?.path ?? '/learn';
+  await rememberRoster(
+    ctx,
+    platform,
+    claims[CLAIM.context]?.id,
+    claims[CLAIM.nrps]?.context_memberships_url,
+    resolved?.courseId,
+  );
 
   if (role === 'trainer') return { ...page, kind: 'staff', next: path, title: resolved?.title };
 
