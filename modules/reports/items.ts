@@ -70,22 +70,11 @@ export interface Misconception {
   lessons: Array<{ slug: string; title: Text }>;
 }
 
-/** An answer's ids joined in the order given ("|a|b|c"), as a grouping key. */
-const orderedKey = {
-  input: { $ifNull: ['$results.chosen', []] },
-  initialValue: '',
-  in: { $concat: ['$$value', '|', '$$this'] },
-};
-
-interface RawGroup {
-  _id: { q: string; k: string; b: 'U' | 'L' | 'M' };
-  ch: string[];
-  objective: string;
-  n: number;
-  c: number;
-  sx: number;
-  sxx: number;
-  sxc: number;
+/** One attempt as the analysis reads it: score, id, and each result (question, right, chosen, objective). */
+interface Scored {
+  _id: Types.ObjectId;
+  score?: number | null;
+  r: Array<{ q: string; c: boolean; ch?: string[] | null; o: string }>;
 }
 
 interface Sums {
@@ -117,115 +106,115 @@ function pointBiserial(s: Sums): number | null {
   return ((m1 - m0) / sd) * Math.sqrt(p * (1 - p));
 }
 
+type Cut = { score: number; id: string };
+
+/** Rank order: score (null below any number), then `_id` ascending. */
+const rankScore = (a: Scored) => (typeof a.score === 'number' ? a.score : -Infinity);
+
 /**
  * The k-th attempt in rank order (score, then _id): attempts at or before it form the upper (or lower)
  * group. Ties are broken by _id so each group holds exactly k attempts.
  */
-async function cutOff(ctx: AppContext, match: Doc, k: number, dir: 1 | -1) {
-  const [row] = await col(ctx.db, 'attempts')
-    .find(match, { projection: { score: 1 } })
-    .sort({ score: dir, _id: 1 })
-    .skip(k - 1)
-    .limit(1)
-    .toArray();
-  return row ? { score: row.score as number, id: row._id } : undefined;
+function cutOff(attempts: Scored[], k: number, dir: 1 | -1): Cut | undefined {
+  const ranked = attempts
+    .map((a) => ({ score: rankScore(a), id: String(a._id) }))
+    .sort((x, y) => dir * (x.score - y.score) || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+  return ranked[k - 1];
 }
 
-const inGroup = (cut: { score: number; id: unknown }, op: '$gt' | '$lt') => ({
-  $or: [
-    { [op]: ['$score', cut.score] },
-    { $and: [{ $eq: ['$score', cut.score] }, { $lte: ['$_id', cut.id] }] },
-  ],
-});
+function bandOf(a: Scored, upper: Cut | undefined, lower: Cut | undefined): 'U' | 'L' | 'M' {
+  const score = rankScore(a);
+  const id = String(a._id);
+  if (upper && (score > upper.score || (score === upper.score && id <= upper.id))) return 'U';
+  if (lower && (score < lower.score || (score === lower.score && id <= lower.id))) return 'L';
+  return 'M';
+}
+
+/** Folds one attempt's results into the per-question sums. */
+function addAttempt(
+  sums: Map<string, Sums & { byAnswer: Map<string, { ids: string[]; n: number }> }>,
+  a: Scored,
+  band: string,
+) {
+  const score = typeof a.score === 'number' ? a.score : 0;
+  for (const { q: qid, c: correct, ch: chosen, o: objective } of a.r) {
+    let s = sums.get(qid);
+    if (!s) {
+      s = {
+        objective,
+        n: 0,
+        c: 0,
+        sx: 0,
+        sxx: 0,
+        sxc: 0,
+        upper: { n: 0, c: 0 },
+        lower: { n: 0, c: 0 },
+        chosen: new Map<string, number>(),
+        answers: [],
+        byAnswer: new Map(),
+      };
+      sums.set(qid, s);
+    }
+    const right = correct ? 1 : 0;
+    s.n++;
+    s.c += right;
+    s.sx += score;
+    s.sxx += score * score;
+    s.sxc += correct ? score : 0;
+    if (band === 'U') Object.assign(s.upper, { n: s.upper.n + 1, c: s.upper.c + right });
+    if (band === 'L') Object.assign(s.lower, { n: s.lower.n + 1, c: s.lower.c + right });
+    const ids = chosen ?? [];
+    for (const o of ids) s.chosen.set(o, (s.chosen.get(o) ?? 0) + 1);
+    // Ordering answers differ by order alone: the key keeps it.
+    const key = ids.map((i) => `|${i}`).join('');
+    const answer = s.byAnswer.get(key);
+    if (answer) answer.n++;
+    else s.byAnswer.set(key, { ids, n: 1 });
+  }
+}
 
 /**
  * Facility, discrimination, point-biserial and option shares for every question of a quiz, from one
- * pass over the attempts: results are grouped by (question, answer given, upper/lower/middle group).
+ * read of the quiz's submitted attempts in scope (score and results, compact): the upper and lower
+ * 27 % groups are ranked and every result folded here. The embedded server unwinds and groups
+ * hundreds of thousands of results slowly; a real MongoDB sends the same rows as fast as it would
+ * have grouped them.
  */
 export async function itemAnalysis(ctx: AppContext, f: ItemFilters) {
   const match: Doc = { quizId: f.quizId, status: 'submitted' };
   const { collection, prefix } = attemptSource(ctx, f.courseId, f.cohortId, f.scope, match);
-  const [counted] = await collection.aggregate<{ n: number }>([...prefix, { $count: 'n' }]).toArray();
-  const total = counted?.n ?? 0;
-  const k = groupSize(total);
-  const scoped = !!(f.scope || f.cohortId);
-  // Cut-offs by rank are taken over the same attempts; with a cohort restriction they come from the
-  // (small) scoped set, without one straight from the score index.
-  let upper: { score: number; id: unknown } | undefined;
-  let lower: { score: number; id: unknown } | undefined;
-  if (k && !scoped) {
-    [upper, lower] = await Promise.all([cutOff(ctx, match, k, -1), cutOff(ctx, match, k, 1)]);
-  } else if (k) {
-    const rank = (dir: 1 | -1) =>
-      collection
-        .aggregate<{ score: number; _id: unknown }>([
-          ...prefix,
-          { $project: { score: 1 } },
-          { $sort: { score: dir, _id: 1 } },
-          { $skip: k - 1 },
-          { $limit: 1 },
-        ])
-        .toArray()
-        .then(([r]) => (r ? { score: r.score, id: r._id } : undefined));
-    [upper, lower] = await Promise.all([rank(-1), rank(1)]);
-  }
-  const band = {
-    $cond: [
-      upper ? inGroup(upper, '$gt') : false,
-      'U',
-      { $cond: [lower ? inGroup(lower, '$lt') : false, 'L', 'M'] },
-    ],
-  };
-  const groups = await collection
-    .aggregate<RawGroup>(
+  const attempts = await collection
+    .aggregate<Scored>(
       [
         ...prefix,
-        { $project: { score: 1, results: 1, b: band } },
-        { $unwind: '$results' },
         {
-          $group: {
-            // Grouped by the answer as text too: ordering answers differ by order alone, and some
-            // servers (the embedded one) group arrays with the same members together.
-            _id: { q: '$results.qid', k: { $reduce: orderedKey }, b: '$b' },
-            ch: { $first: '$results.chosen' },
-            objective: { $first: '$results.objective' },
-            n: { $sum: 1 },
-            c: { $sum: { $cond: ['$results.correct', 1, 0] } },
-            sx: { $sum: '$score' },
-            sxx: { $sum: { $multiply: ['$score', '$score'] } },
-            sxc: { $sum: { $cond: ['$results.correct', '$score', 0] } },
+          $project: {
+            score: 1,
+            r: {
+              $map: {
+                input: { $ifNull: ['$results', []] },
+                as: 'x',
+                in: {
+                  q: '$$x.qid',
+                  c: '$$x.correct',
+                  ch: { $ifNull: ['$$x.chosen', []] },
+                  o: '$$x.objective',
+                },
+              },
+            },
           },
         },
       ],
-      { allowDiskUse: true },
+      { allowDiskUse: true, batchSize: 5000 },
     )
     .toArray();
-  // A handful of rows per question (one per distinct answer and group): folded here.
-  const sums = new Map<string, Sums>();
-  for (const g of groups) {
-    const s = sums.get(g._id.q) ?? {
-      objective: g.objective,
-      n: 0,
-      c: 0,
-      sx: 0,
-      sxx: 0,
-      sxc: 0,
-      upper: { n: 0, c: 0 },
-      lower: { n: 0, c: 0 },
-      chosen: new Map<string, number>(),
-      answers: [],
-    };
-    s.n += g.n;
-    s.c += g.c;
-    s.sx += g.sx;
-    s.sxx += g.sxx;
-    s.sxc += g.sxc;
-    if (g._id.b === 'U') Object.assign(s.upper, { n: s.upper.n + g.n, c: s.upper.c + g.c });
-    if (g._id.b === 'L') Object.assign(s.lower, { n: s.lower.n + g.n, c: s.lower.c + g.c });
-    for (const o of g.ch ?? []) s.chosen.set(o, (s.chosen.get(o) ?? 0) + g.n);
-    s.answers.push({ ids: g.ch ?? [], n: g.n });
-    sums.set(g._id.q, s);
-  }
+  const total = attempts.length;
+  const k = groupSize(total);
+  const upper = k ? cutOff(attempts, k, -1) : undefined;
+  const lower = k ? cutOff(attempts, k, 1) : undefined;
+  const sums = new Map<string, Sums & { byAnswer: Map<string, { ids: string[]; n: number }> }>();
+  for (const a of attempts) addAttempt(sums, a, bandOf(a, upper, lower));
+  for (const s of sums.values()) s.answers = [...s.byAnswer.values()];
   const questions = await col(ctx.db, 'questions')
     .find(
       { courseId: f.courseId, qid: { $in: [...sums.keys()] } },
