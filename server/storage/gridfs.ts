@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { GridFSBucket, ObjectId, type Db, type GridFSBucketWriteStream } from 'mongodb';
+import { GridFSBucket, ObjectId, type Binary, type Db, type GridFSBucketWriteStream } from 'mongodb';
 import type { Connection } from 'mongoose';
 import {
   assertStorageKey,
@@ -16,9 +16,14 @@ import {
 export const GRIDFS_BUCKET = 'uploads';
 const CHUNK_BYTES = 255 * 1024;
 
-interface ChunkRef {
+interface Chunk {
   files_id: ObjectId;
+  n: number;
+  data: Binary;
 }
+
+/** Chunks fetched per round trip when reading: a file is never in memory whole, only ~4 MB of it. */
+const READ_BATCH = 16;
 
 /**
  * Files in the database (GridFS: `uploads.files` and `uploads.chunks`), so every app process on the
@@ -44,8 +49,10 @@ export function createGridFsStorage(connection: Connection, bucketName = GRIDFS_
     return bucket.bucket;
   };
   const files = () =>
-    db().collection<{ _id: ObjectId; filename: string; length: number }>(`${bucketName}.files`);
-  const chunks = () => db().collection<ChunkRef>(`${bucketName}.chunks`);
+    db().collection<{ _id: ObjectId; filename: string; length: number; chunkSize: number; uploadDate: Date }>(
+      `${bucketName}.files`,
+    );
+  const chunks = () => db().collection<Chunk>(`${bucketName}.chunks`);
 
   // The driver creates these only on a process's first upload; a process that only reads (or a fresh
   // database) needs the filename index too. Same keys and options as the driver's, so they never clash.
@@ -93,14 +100,32 @@ export function createGridFsStorage(connection: Connection, bucketName = GRIDFS_
     return { key, size: tally.size, sha256: tally.sha256() };
   }
 
-  async function* relay(key: string): AsyncGenerator<Buffer> {
-    const source = getBucket().openDownloadStreamByName(key);
+  /**
+   * Reads the newest file of that name chunk by chunk, checking each chunk's number and size as the
+   * GridFS spec asks. (Not the driver's download stream: its cursor takes the server's default batch,
+   * and mongo-java-server answers that with every chunk of the file at once.)
+   */
+  async function* chunksOf(key: string): AsyncGenerator<Buffer> {
+    const file = await files().findOne({ filename: key }, { sort: { uploadDate: -1 } });
+    if (!file) throw new MissingFile(key);
+    const count = Math.ceil(file.length / file.chunkSize);
+    const cursor = chunks()
+      .find({ files_id: file._id }, { projection: { n: 1, data: 1 } })
+      .sort({ n: 1 })
+      .batchSize(READ_BATCH);
     try {
-      for await (const chunk of source) yield chunk as Buffer;
-    } catch (err) {
-      throw (err as { code?: string }).code === 'ENOENT' ? new MissingFile(key) : err;
+      let n = 0;
+      for await (const chunk of cursor) {
+        const expected = n === count - 1 ? file.length - n * file.chunkSize : file.chunkSize;
+        if (chunk.n !== n || n >= count || chunk.data.length() !== expected)
+          throw new Error(`GridFS file ${key}: chunk ${n} is missing, extra or the wrong size`);
+        n++;
+        const bytes = chunk.data.buffer;
+        yield Buffer.from(bytes.buffer, bytes.byteOffset, expected);
+      }
+      if (n !== count) throw new Error(`GridFS file ${key}: ${count - n} chunks missing`);
     } finally {
-      source.destroy();
+      await cursor.close();
     }
   }
 
@@ -115,7 +140,7 @@ export function createGridFsStorage(connection: Connection, bucketName = GRIDFS_
     read: (key) => readAll(storage.stream(key)),
     stream(key) {
       assertStorageKey(key);
-      return Readable.from(relay(key), { objectMode: false });
+      return Readable.from(chunksOf(key), { objectMode: false });
     },
     async remove(key) {
       assertStorageKey(key);

@@ -181,4 +181,20 @@ describe('GridFS specifics', () => {
     assert.equal(await t.ctx.storage.unfinishedWrites!(), 1);
     assert.deepEqual((await t.ctx.storage.list()).sort(), keys);
   });
+
+  test('a file with a chunk missing or cut short is an error, never short bytes', async () => {
+    const db = t.ctx.db.db!;
+    for (const damage of [
+      (id: unknown) => db.collection('uploads.chunks').deleteOne({ files_id: id, n: 1 }),
+      (id: unknown) =>
+        db
+          .collection('uploads.chunks')
+          .updateOne({ files_id: id, n: 2 }, { $set: { data: Buffer.from('short') } }),
+    ]) {
+      const { key } = await t.ctx.storage.put(randomBytes(600 * 1024));
+      const file = await db.collection('uploads.files').findOne({ filename: key });
+      await damage(file!._id);
+      await assert.rejects(t.ctx.storage.read(key), /chunk/);
+    }
+  });
 });
