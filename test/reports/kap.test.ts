@@ -222,13 +222,13 @@ describe('attitudes and practices: paired shift per item', () => {
     assert.match(page, /<h2 id="kap-title">Attitudes and practices<\/h2>/);
     assert.match(
       page,
-      /Item a-rev<br><span class="muted">Blame · reversed<\/span><\/th><td>4<\/td><td>2\.50<\/td><td>4\.50<\/td><td>\+2\.00<\/td><td>-0\.25 to 4\.25<\/td><td>50\.0<\/td><td>0\.0<\/td><td>Not shown<\/td>/,
+      /Item a-rev<br><span class="muted">Blame · reversed<\/span><\/th><td>4<\/td><td>2\.50 → 4\.50<\/td><td><strong>\+2\.00<\/strong><br>-0\.25 to 4\.25<\/td><td>50\.0 → 0\.0<\/td><td>Not shown<\/td>/,
     );
     assert.match(
       page,
-      /Item a-dir<br>[\s\S]*?<td>\+1\.25<\/td><td>0\.45 to 2\.05<\/td><td>25\.0<\/td><td>75\.0<\/td><td>Shown<\/td>/,
+      /Item a-dir<br>[\s\S]*?<td>3\.00 → 4\.25<\/td><td><strong>\+1\.25<\/strong><br>0\.45 to 2\.05<\/td><td>25\.0 → 75\.0<\/td><td>Shown<\/td>/,
     );
-    assert.match(page, /Item p-none<br>[\s\S]*?<td>0<\/td><td>–<\/td>/);
+    assert.match(page, /Item p-none<br>[\s\S]*?<td>0<\/td><td>– → –<\/td><td><strong>–<\/strong><br>–<\/td>/);
     assert.match(page, /paired t interval/);
 
     const mn = await signIn(t.app, await buildUser(t.ctx, { role: 'admin', locale: 'mn' }));
