@@ -101,34 +101,79 @@ interface AttemptSummary {
   passed?: boolean;
 }
 
-/** First submitted and best score per trainee and test; submitted attempts sort first. */
+type TestKey = 'pre' | 'post';
+const TESTS: TestKey[] = ['pre', 'post'];
+
+/** One trainee's attempts at both tests, folded by one `$group` (see summaryStages). */
+interface UserSummary {
+  _id: Types.ObjectId;
+  [field: string]: unknown;
+}
+
+/**
+ * Per trainee, for each test: attempts, submitted, the first submitted score and when (least
+ * submittedAt), the best score, the last submission and whether any passed — one `$group` by trainee
+ * with conditional accumulators, so no attempt is sorted (the embedded server sorts slowly).
+ */
 const summaryStages: Doc[] = [
-  { $sort: { status: -1, submittedAt: 1 } },
   {
     $group: {
-      _id: { u: '$userId', k: '$quizKey' },
-      attempts: { $sum: 1 },
-      submitted: { $sum: { $cond: [{ $eq: ['$status', 'submitted'] }, 1, 0] } },
-      firstScore: { $first: '$score' },
-      firstAt: { $first: '$submittedAt' },
-      bestScore: { $max: '$score' },
-      lastAt: { $max: '$submittedAt' },
-      passed: { $max: '$passed' },
+      _id: '$userId',
+      ...Object.fromEntries(
+        TESTS.flatMap((k) => {
+          const isK = { $eq: ['$quizKey', k] };
+          const submitted = { $and: [isK, { $eq: ['$status', 'submitted'] }] };
+          const when = (v: unknown) => ({ $cond: [isK, v, null] });
+          return [
+            [`${k}Attempts`, { $sum: { $cond: [isK, 1, 0] } }],
+            [`${k}Submitted`, { $sum: { $cond: [submitted, 1, 0] } }],
+            [
+              `${k}First`,
+              {
+                $min: {
+                  $cond: [submitted, { at: { $ifNull: ['$submittedAt', null] }, score: '$score' }, null],
+                },
+              },
+            ],
+            [`${k}Best`, { $max: when('$score') }],
+            [`${k}Last`, { $max: when('$submittedAt') }],
+            [`${k}Passed`, { $max: when('$passed') }],
+          ];
+        }),
+      ),
     },
   },
 ];
 
+/** The per-test summaries of one trainee's folded row (a test never attempted has none). */
+function splitSummary(u: UserSummary, into: Map<string, AttemptSummary>) {
+  for (const k of TESTS) {
+    const attempts = u[`${k}Attempts`] as number;
+    if (!attempts) continue;
+    const first = u[`${k}First`] as { at?: Date; score?: number } | null;
+    into.set(`${String(u._id)}:${k}`, {
+      _id: { u: u._id, k },
+      attempts,
+      submitted: u[`${k}Submitted`] as number,
+      firstScore: first?.score ?? undefined,
+      firstAt: first?.at ?? undefined,
+      bestScore: (u[`${k}Best`] as number | null) ?? undefined,
+      lastAt: (u[`${k}Last`] as Date | null) ?? undefined,
+      passed: (u[`${k}Passed`] as boolean | null) ?? undefined,
+    });
+  }
+}
+
 /** Pre/post attempt summaries for one page (or batch) of trainees: one grouped query. */
 async function attemptSummaries(ctx: AppContext, courseId: Types.ObjectId, userIds: Types.ObjectId[]) {
   const rows = await col(ctx.db, 'attempts')
-    .aggregate<AttemptSummary>([
+    .aggregate<UserSummary>([
       { $match: { courseId, userId: { $in: userIds }, quizKey: { $in: ['pre', 'post'] } } },
-      { $project: { userId: 1, quizKey: 1, status: 1, submittedAt: 1, score: 1, passed: 1 } },
       ...summaryStages,
     ])
     .toArray();
   const map = new Map<string, AttemptSummary>();
-  for (const r of rows) map.set(`${String(r._id.u)}:${r._id.k}`, r);
+  for (const r of rows) splitSummary(r, map);
   return map;
 }
 
@@ -230,13 +275,8 @@ export async function* completionRows(ctx: AppContext, f: CompletionFilters): As
   const rows = rowCursor[Symbol.asyncIterator]();
   const match = { courseId: f.courseId, quizKey: { $in: ['pre', 'post'] } };
   const { collection, prefix } = attemptSource(ctx, f.courseId, f.cohortId, f.scope, match);
-  const summaryCursor = collection.aggregate<AttemptSummary>(
-    [
-      ...prefix,
-      { $project: { userId: 1, quizKey: 1, status: 1, submittedAt: 1, score: 1, passed: 1 } },
-      ...summaryStages,
-      { $sort: { '_id.u': 1 } },
-    ],
+  const summaryCursor = collection.aggregate<UserSummary>(
+    [...prefix, ...summaryStages, { $sort: { _id: 1 } }],
     { allowDiskUse: true, batchSize: EXPORT_BATCH },
   );
   const summaries = summaryCursor[Symbol.asyncIterator]();
@@ -244,9 +284,9 @@ export async function* completionRows(ctx: AppContext, f: CompletionFilters): As
   for (let r = await rows.next(); !r.done; r = await rows.next()) {
     const uid = String(r.value.userId);
     const mine = new Map<string, AttemptSummary>();
-    while (!next.done && String(next.value._id.u) < uid) next = await summaries.next();
-    while (!next.done && String(next.value._id.u) === uid) {
-      mine.set(`${uid}:${next.value._id.k}`, next.value);
+    while (!next.done && String(next.value._id) < uid) next = await summaries.next();
+    if (!next.done && String(next.value._id) === uid) {
+      splitSummary(next.value, mine);
       next = await summaries.next();
     }
     yield toRow(r.value, mine);
