@@ -28,14 +28,22 @@ export async function lessonLabel(ctx: AppContext, lessonId: Id): Promise<Label 
   return (await lessonModel(ctx.db).findById(lessonId, { slug: 1, title: 1 }).lean<Label>()) ?? undefined;
 }
 
-/** Enrolments with any activity in (after, until], for statements sent to an LRS. */
+/**
+ * Enrolments with any activity in (after, until], for statements sent to an LRS: `limit` at a time in
+ * _id order, after the `cursor` enrolment (the last of the previous page).
+ */
 export async function enrolmentsActiveIn(
   ctx: AppContext,
   window: { after: Date; until: Date },
   limit: number,
+  cursor?: Types.ObjectId,
 ): Promise<Enrolment[]> {
   return enrolmentModel(ctx.db)
-    .find({ lastActivityAt: trusted({ $gt: window.after, $lte: window.until }) })
+    .find({
+      lastActivityAt: trusted({ $gt: window.after, $lte: window.until }),
+      ...(cursor ? { _id: trusted({ $gt: cursor }) } : {}),
+    })
+    .sort({ _id: 1 })
     .limit(limit)
     .lean<Enrolment[]>();
 }

@@ -13,14 +13,23 @@ export interface TimeWindow {
   until: Date;
 }
 
-/** Submitted attempts in a time window, for statements sent to an LRS. */
+/**
+ * Submitted attempts in a time window, for statements sent to an LRS: `limit` at a time in _id order,
+ * after the `cursor` attempt (the last of the previous page).
+ */
 export async function attemptsSubmittedIn(
   ctx: AppContext,
   window: TimeWindow,
   limit: number,
+  cursor?: Types.ObjectId,
 ): Promise<Attempt[]> {
   return attemptModel(ctx.db)
-    .find({ status: 'submitted', submittedAt: trusted({ $gt: window.after, $lte: window.until }) })
+    .find({
+      status: 'submitted',
+      submittedAt: trusted({ $gt: window.after, $lte: window.until }),
+      ...(cursor ? { _id: trusted({ $gt: cursor }) } : {}),
+    })
+    .sort({ _id: 1 })
     .limit(limit)
     .lean<Attempt[]>();
 }

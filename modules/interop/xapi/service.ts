@@ -147,11 +147,19 @@ async function enqueue(ctx: AppContext, sourceKey: string, body: Record<string, 
   }
 }
 
+/** Changes read per query; a window may hold any number of them, read a page at a time. */
+export const XAPI_PAGE_SIZE = 500;
+/** The open end of the enrolment query (the latest instant a Date holds). */
+const FAR_FUTURE = new Date(8.64e15);
+
 /**
  * Scans enrolments and submitted attempts changed since the last checkpoint and queues statements
  * (no other module needs to call us). Keys are unique per event, so an overlapping window is harmless.
+ * Every change of the window is read, page by page; the checkpoint moves only after the last page, so
+ * a run that stops half-way is done again (the keys keep that from sending anything twice).
  */
-export async function queueStatements(ctx: AppContext): Promise<number> {
+export async function queueStatements(ctx: AppContext, options: { pageSize?: number } = {}): Promise<number> {
+  const pageSize = options.pageSize ?? XAPI_PAGE_SIZE;
   const settings = await getSettings(ctx);
   if (!settings.enabled || !settings.endpoint) return 0;
   const until = ctx.clock.now();
@@ -168,10 +176,9 @@ export async function queueStatements(ctx: AppContext): Promise<number> {
     activity(`${b.base}/xapi/activities/course/${c.slug}`, TYPE.course, c.title);
   let queued = 0;
 
-  const enrolments = await enrolmentsActiveIn(ctx, window, 10_000);
-  for (const e of enrolments) {
+  const queueEnrolment = async (e: Awaited<ReturnType<typeof enrolmentsActiveIn>>[number]) => {
     const c = await course(e.courseId);
-    if (!c) continue;
+    if (!c) return;
     const actor = b.actor(e.userId);
     if (e.startedAt && e.startedAt > since && e.startedAt <= until)
       queued += await enqueue(ctx, `initialized:${String(e._id)}`, {
@@ -204,12 +211,11 @@ export async function queueStatements(ctx: AppContext): Promise<number> {
         result: { completion: true },
         timestamp: e.completedAt.toISOString(),
       });
-  }
+  };
 
-  const attempts = await attemptsSubmittedIn(ctx, window, 10_000);
-  for (const a of attempts) {
+  const queueAttempt = async (a: Awaited<ReturnType<typeof attemptsSubmittedIn>>[number]) => {
     const c = await course(a.courseId);
-    if (!c) continue;
+    if (!c) return;
     const actor = b.actor(a.userId);
     const quizId = `${b.base}/xapi/activities/quiz/${c.slug}/${encodeURIComponent(a.quizKey)}`;
     const quiz = activity(quizId, TYPE.assessment);
@@ -237,6 +243,21 @@ export async function queueStatements(ctx: AppContext): Promise<number> {
         timestamp: at,
       });
     }
+  };
+
+  // Enrolments whose activity moves past `until` while we page still hold events of this window: the
+  // query is open-ended, the events are filtered by the window above.
+  for (let cursor: Types.ObjectId | undefined; ;) {
+    const page = await enrolmentsActiveIn(ctx, { after: since, until: FAR_FUTURE }, pageSize, cursor);
+    for (const e of page) await queueEnrolment(e);
+    if (page.length < pageSize) break;
+    cursor = page.at(-1)!._id;
+  }
+  for (let cursor: Types.ObjectId | undefined; ;) {
+    const page = await attemptsSubmittedIn(ctx, window, pageSize, cursor);
+    for (const a of page) await queueAttempt(a);
+    if (page.length < pageSize) break;
+    cursor = page.at(-1)!._id;
   }
   await xapiSettingsModel(ctx.db).updateOne({ key: 'settings' }, { $set: { checkpoint: until } });
   return queued;
