@@ -10,6 +10,7 @@ import * as files from './service-files';
 import { applicantStatus, pick } from './present';
 import { displayName } from '../../server/http/attachment';
 import { formatInZone } from './time';
+import { FILE_KINDS } from './model';
 import { signedInUser } from '../../server/auth/policy';
 
 /** Sizes as people read them: 1.2 MB, 340 KB, 812 bytes. */
@@ -46,7 +47,7 @@ export function receiptRoutes(ctx: AppContext): Router {
         printedAt: formatInZone(ctx.clock.now(), call.timeZone, lang),
         files: list.map((f) => ({
           name: displayName(f.originalName),
-          kind: f.kind,
+          kind: (FILE_KINDS as readonly string[]).includes(f.kind) ? f.kind : 'other',
           size: sizeLabel(f.size, lang),
           sha: f.sha256.slice(0, 12),
         })),

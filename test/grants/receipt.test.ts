@@ -47,7 +47,11 @@ test('a submitted pitch has a printable receipt: reference, call, title, time in
   assert.ok(page.includes(`<code>${sha.slice(0, 12)}</code>`));
   assert.ok(!page.includes(sha), 'only the start of the hash');
   assert.ok(page.includes('My sample.pdf'));
-  assert.ok(page.includes(`<td class="num">${PDF.length} bytes</td>`));
+  assert.ok(
+    page.includes(
+      `<strong class="wrap">My sample.pdf</strong><br>Work sample · ${PDF.length} bytes · SHA-256 (start): <code>${sha.slice(0, 12)}</code>`,
+    ),
+  );
   assert.match(page, /class="no-print"/);
 
   // The receipt e-mail links to it (HTML and text).
