@@ -7,6 +7,7 @@ import * as cohorts from './cohorts';
 import { listCourses } from './authoring';
 import { sendReminders } from './reminders';
 import { signedInUser } from '../../server/auth/policy';
+import { Conflict } from '../../server/http/errors';
 
 /** Cohorts: create, enrol by e-mail, members' progress, remind stalled trainees. */
 export function cohortRoutes(ctx: AppContext): Router {
@@ -36,8 +37,22 @@ export function cohortRoutes(ctx: AppContext): Router {
 
   /** Adds a self-registered trainee who is in no cohort to one of the trainer's cohorts. */
   router.post('/trainer/cohorts/claim', policy.cohorts, async (req, res) => {
-    const { enrolmentId, cohortId } = parse(claimForm, req.body ?? {});
-    await cohorts.claimTrainee(ctx, signedInUser(req), enrolmentId, cohortId);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const parsed = claimForm.safeParse(body);
+    // A refusal comes back on the list, at the trainee's row, with the reason.
+    const refuse = async (status: number, key: string) =>
+      res.status(status).render('learning/trainer/cohorts', {
+        ...(await listPage(req)),
+        claim: { enrolmentId: typeof body.enrolmentId === 'string' ? body.enrolmentId : '', error: key },
+        errors: { _form: key },
+      });
+    if (!parsed.success) return refuse(400, 'learning.cohorts.chooseCohort');
+    try {
+      await cohorts.claimTrainee(ctx, signedInUser(req), parsed.data.enrolmentId, parsed.data.cohortId);
+    } catch (err) {
+      if (!(err instanceof Conflict)) throw err;
+      return refuse(409, err.key);
+    }
     res.redirect(303, res.locals.url(`/trainer/cohorts?claimed=1#unassigned`));
   });
 
