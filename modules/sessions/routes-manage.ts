@@ -117,12 +117,19 @@ export function manageRoutes(ctx: AppContext): Router {
   ) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const parsed = sessionForm.safeParse(body);
-    if (!parsed.success)
-      return renderForm(res, 400, {
-        ...locals,
-        values: typedValues(body),
-        errors: fieldErrors(parsed.error),
-      });
+    if (!parsed.success) {
+      // The rules the schema cannot know (a start in the past, no place nor link) are marked in the
+      // same round, so nobody fixes one field only to be told about the next.
+      const errors = fieldErrors(parsed.error);
+      const typed = typedValues(body);
+      if (!errors.startsAt && typed.startsAt) {
+        const problem = manage.startProblem(ctx, typed.startsAt, locals.timeZone);
+        if (problem) errors.startsAt = problem;
+      }
+      if (!errors.place && !errors.link && !typed.place && !typed.link)
+        errors.place = 'sessions.errors.placeOrLink';
+      return renderForm(res, 400, { ...locals, values: typed, errors });
+    }
     let saved: LiveSession;
     try {
       saved = await run(parsed.data);

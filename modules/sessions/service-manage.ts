@@ -39,16 +39,22 @@ export async function setRules(
   );
 }
 
-/** The instants a form describes, in the course's zone; a start in the past is refused. */
-function timesOf(ctx: AppContext, input: SessionInput, timeZone: string) {
+/** Why a typed start cannot be used (an i18n key), or undefined: not a date-time, or in the past. */
+export function startProblem(ctx: AppContext, local: string, timeZone: string): string | undefined {
   let startsAt: Date;
   try {
-    startsAt = localToUtc(input.startsAt, timeZone);
+    startsAt = localToUtc(local, timeZone);
   } catch {
-    throw new Invalid('errors.invalid', { startsAt: 'sessions.errors.dateTime' });
+    return 'sessions.errors.dateTime';
   }
-  if (startsAt.getTime() <= ctx.clock.now().getTime())
-    throw new Invalid('errors.invalid', { startsAt: 'sessions.errors.past' });
+  return startsAt.getTime() <= ctx.clock.now().getTime() ? 'sessions.errors.past' : undefined;
+}
+
+/** The instants a form describes, in the course's zone; a start in the past is refused. */
+function timesOf(ctx: AppContext, input: SessionInput, timeZone: string) {
+  const problem = startProblem(ctx, input.startsAt, timeZone);
+  if (problem) throw new Invalid('errors.invalid', { startsAt: problem });
+  const startsAt = localToUtc(input.startsAt, timeZone);
   return { startsAt, endsAt: new Date(startsAt.getTime() + input.durationMinutes * 60_000) };
 }
 

@@ -253,3 +253,20 @@ test('a session that has started can no longer be edited or cancelled', async ()
     .expect(409);
   assert.ok(res.text.includes('value="Media Camp I"'), 'the form comes back with what was typed');
 });
+
+test('several mistakes are marked in one round, including a start in the past and no place nor link', async () => {
+  const { course, trainer } = await courseWithTrainer(t.ctx);
+  const agent = await signInNow(t.app, clock, trainer);
+  const path = `/trainer/sessions/courses/${course.slug}`;
+  const _csrf = await tokenFor(agent, `${path}/new`);
+  const res = await agent
+    .post(path)
+    .type('form')
+    .send({ _csrf, ...validForm, titleMn: '', startsAt: '2026-01-05T10:00', link: '', place: '' })
+    .expect(400);
+  for (const field of ['titleMn', 'startsAt', 'place'])
+    assert.match(res.text, new RegExp(`href="#f-${field}"`), field);
+  assert.match(res.text, /The start must be in the future/);
+  assert.match(res.text, /Give a place or a meeting link/);
+  assert.ok(res.text.includes('value="2026-01-05T10:00"'));
+});
