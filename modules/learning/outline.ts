@@ -13,6 +13,7 @@ import {
   type CourseSequence,
 } from './model';
 import { markdownToNodes, safeHref, type SafeNode } from './markdown';
+import { blockStates, reviewsOfLessons } from './mn-review-model';
 
 /**
  * Published course content, cached in process: hot pages (dashboard, lesson) read it without touching
@@ -28,6 +29,8 @@ export interface OutlineLesson {
   version: number;
   hasQuiz: boolean;
   blocks: Block[];
+  /** Blocks whose Mongolian no native-speaking trainer has signed off (for this very text). */
+  mnDraftBlocks: string[];
 }
 
 export interface CourseOutline {
@@ -74,6 +77,10 @@ async function loadOutline(ctx: AppContext, courseId: string): Promise<CourseOut
     )
     .lean();
   const byId = new Map(lessons.map((l) => [String(l._id), l]));
+  const reviews = await reviewsOfLessons(
+    ctx,
+    lessons.map((l) => l._id),
+  );
   return {
     id: String(course._id),
     slug: course.slug,
@@ -99,6 +106,9 @@ async function loadOutline(ctx: AppContext, courseId: string): Promise<CourseOut
         version: l.version,
         hasQuiz: l.hasQuiz,
         blocks: l.blocks,
+        mnDraftBlocks: blockStates(l.blocks, reviews.get(String(l._id)) ?? [])
+          .filter((s) => s.state !== 'reviewed')
+          .map((s) => s.block.id),
       })),
   };
 }

@@ -21,6 +21,7 @@ import {
 import * as authoring from './authoring';
 import { renderBlocks } from './outline';
 import { signedInUser } from '../../server/auth/policy';
+import { mnReviewRoutes } from './routes-mn-review';
 
 /** Applies the editor's button (add, remove, move a block) to what the trainer typed. */
 function applyAction(input: EditorInput): LessonContent {
@@ -44,6 +45,8 @@ function applyAction(input: EditorInput): LessonContent {
 export function authorRoutes(ctx: AppContext): Router {
   const router = Router();
   const base = (res: Response, slug: string) => res.locals.url(`/trainer/courses/${slug}`);
+  // Native-speaker sign-off of the Mongolian text, block by block.
+  router.use(mnReviewRoutes(ctx));
 
   router.get('/trainer/courses', policy.author, async (_req, res) => {
     res.render('learning/trainer/courses', { courses: await authoring.listCourses(ctx) });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LOCALES } from '../../server/types';
-import { objectId } from '../../server/http/validate';
+import { listField, objectId } from '../../server/http/validate';
 import { BLOCK_TYPES } from './model';
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/);
@@ -113,6 +113,15 @@ export const cohortForm = z.strictObject({
 export const enrolForm = z.strictObject({ emails: z.string().max(20000) });
 export const claimForm = z.strictObject({ enrolmentId: objectId, cohortId: objectId });
 export const defaultCohortForm = z.strictObject({ on: z.enum(['1', '0']) });
+
+/** Native-speaker sign-off of lesson blocks (the lesson version shown, the blocks ticked, who and when). */
+export const mnReviewForm = z.strictObject({
+  version: z.coerce.number().int().min(1).max(1_000_000),
+  blocks: listField(z.string().regex(/^[A-Za-z0-9_-]{1,40}$/), MAX_BLOCKS),
+  reviewerName: text(120).min(2, 'learning.mnReview.nameRequired'),
+  reviewedOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'learning.mnReview.dateInvalid'),
+});
+export type MnReviewInput = z.infer<typeof mnReviewForm>;
 
 /** Notices carried in a redirect's query (`?saved=1`); anything else is ignored, never echoed. */
 const notices = z.object({
