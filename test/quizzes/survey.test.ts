@@ -2,7 +2,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp, type TestApp } from '../support/app';
 import { buildUser, signIn, tokenFor } from '../factories';
-import { encode, formFor, importRealCourse, models, quizByKey } from './support';
+import { encode, formFor, importRealCourse, models, quizByKey, readCourse } from './support';
+
+/** Items per form of the shipped pre- and post-test (two per objective). */
+const FORM_LENGTH = readCourse().preTest.questions.length;
 
 /**
  * Attitude and practice items in the player: shown in the pre-test and the first post-test attempt,
@@ -42,7 +45,11 @@ test('the pre-test shows the survey after its questions, labelled, in English an
   for (const locale of ['en', 'mn'] as const) {
     const { agent, id } = await started('pre', locale);
     const html = (await agent.get(`/quizzes/attempts/${id}`).expect(200)).text;
-    assert.equal((html.match(/<fieldset class="question/g) ?? []).length, 11, 'the questions as before');
+    assert.equal(
+      (html.match(/<fieldset class="question/g) ?? []).length,
+      FORM_LENGTH,
+      'the questions as before',
+    );
     assert.equal(
       (html.match(/<fieldset class="survey-item/g) ?? []).length,
       10,
@@ -84,7 +91,7 @@ test('survey answers are stored per attempt and never change the score; a blank 
     .expect(303);
   const withSurvey = (await Attempts.findById(a.id).lean())!;
   assert.equal(withSurvey.score, 100);
-  assert.equal(withSurvey.results!.length, 11, 'the survey is not among the graded results');
+  assert.equal(withSurvey.results!.length, FORM_LENGTH, 'the survey is not among the graded results');
   assert.ok(withSurvey.results!.every((r) => !r.qid.startsWith('at-') && !r.qid.startsWith('pr-')));
   assert.equal(withSurvey.surveyItems!.length, 10);
   assert.deepEqual(withSurvey.survey, {
