@@ -23,6 +23,7 @@ const envSchema = z.object({
   SEED_DEMO: z.enum(['true', 'false']).default('true'),
   LOGIN_LIMIT_PER_IP: z.coerce.number().int().min(1).default(30),
   LOGIN_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).default(8),
+  API_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   COMPRESSION: z.enum(['on', 'off']).default('on'),
   ROLE: z.enum(['web', 'jobs', 'all']).default('all'),
   JOB_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
@@ -51,6 +52,8 @@ export interface Config {
   /** Login and password-reset attempts allowed per 15 minutes. */
   loginLimitPerIp: number;
   loginLimitPerAccount: number;
+  /** JSON API requests allowed per token (or per address without one) per minute. */
+  apiLimitPerMinute: number;
   /** gzip/brotli for responses; off where a proxy in front (or the host app) compresses. */
   compression: boolean;
   /** What `npm start` runs: pages ('web'), background jobs ('jobs') or both ('all'). */
@@ -91,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     seedDemo: e.SEED_DEMO === 'true',
     loginLimitPerIp: e.LOGIN_LIMIT_PER_IP,
     loginLimitPerAccount: e.LOGIN_LIMIT_PER_ACCOUNT,
+    apiLimitPerMinute: e.API_LIMIT_PER_MINUTE,
     compression: e.COMPRESSION === 'on',
     role: e.ROLE,
     jobLeaseMs: e.JOB_LEASE_MS,

@@ -20,7 +20,10 @@ const doc = openApiDocument('http://127.0.0.1:3000') as {
     string,
     Record<string, { responses: Record<string, { content?: { 'application/json': { schema: object } } }> }>
   >;
+  components: { schemas: Record<string, object>; responses: Record<string, object> };
 };
+/** A schema of the document, with the document's components in reach of its `$ref`s. */
+const withComponents = (schema: object) => ({ ...schema, components: doc.components });
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 (addFormats as unknown as (a: Ajv2020) => void)(ajv);
 
@@ -31,7 +34,7 @@ function assertMatchesDocument(path: string, status: number, body: unknown) {
   const response = op.responses[String(status)];
   const schema = response?.content?.['application/json'].schema;
   if (!schema) return; // error responses use the shared Error component, checked below
-  const validate = ajv.compile(schema);
+  const validate = ajv.compile(withComponents(schema));
   assert.ok(validate(body), `${path} ${status}: ${ajv.errorsText(validate.errors)}`);
 }
 
@@ -61,7 +64,7 @@ test('the OpenAPI 3.1 document is served and is itself valid JSON Schema where i
     for (const op of Object.values(ops)) {
       const schema = op.responses['200']?.content?.['application/json'].schema;
       assert.ok(schema, `${path} documents its 200 body`);
-      ajv.compile(schema);
+      ajv.compile(withComponents(schema));
     }
   }
 });
@@ -223,4 +226,62 @@ test('lesson, attempts, completion and call pitches match the document; undecide
   assert.equal(pitches.body.data[0].status, 'under_review');
   assert.equal(pitches.body.data[0].decision, null);
   await api(`/calls/${new Types.ObjectId()}/pitches`).expect(404);
+});
+
+/** Every node of a JSON value, with the key it sits under. */
+function* nodes(value: unknown, key = ''): Generator<[string, Record<string, unknown>]> {
+  if (!value || typeof value !== 'object') return;
+  if (!Array.isArray(value)) yield [key, value as Record<string, unknown>];
+  for (const [k, v] of Object.entries(value)) yield* nodes(v, Array.isArray(value) ? key : k);
+}
+
+test('the document names its shapes, dates its instants and lets responses grow', () => {
+  for (const name of ['Bilingual', 'CourseSummary', 'Course', 'Enrolment', 'Attempt', 'Certificate', 'Call'])
+    assert.ok(doc.components.schemas[name], `components.schemas.${name}`);
+  const text = JSON.stringify(doc);
+  assert.match(text, /"\$ref":"#\/components\/schemas\/Enrolment"/);
+  assert.doesNotMatch(text, /#\/\$defs\//, 'no dangling $defs references');
+  // Every property ending in "At" is a date-time, with or without null.
+  let instants = 0;
+  for (const [, node] of nodes(doc)) {
+    const props = node.properties as Record<string, Record<string, unknown>> | undefined;
+    for (const [name, prop] of Object.entries(props ?? {})) {
+      if (!/At$/.test(name)) continue;
+      instants++;
+      assert.match(JSON.stringify(prop), /"format":"date-time"/, `${name} is a date-time`);
+    }
+    assert.notEqual(node.additionalProperties, false, 'responses never forbid new fields');
+  }
+  assert.ok(instants >= 8, `${instants} instants checked`);
+  // An additive change (a field a newer server sends) still matches the document.
+  const enrolment = ajv.compile(withComponents({ $ref: '#/components/schemas/Enrolment' }));
+  const body = {
+    id: 'e1',
+    userId: 'u1',
+    status: 'enrolled',
+    lessonsViewed: 0,
+    quizzesPassed: [],
+    startedAt: null,
+    completedAt: '2026-12-04T10:00:00.000Z',
+    addedLater: { anything: true },
+  };
+  assert.ok(enrolment(body), ajv.errorsText(enrolment.errors));
+  assert.ok(!enrolment({ ...body, completedAt: '4 Dec 2026' }), 'a date that is not RFC 3339 is refused');
+});
+
+test('the document says how to page, what a 429 means and how ids map across API, LTI and xAPI', () => {
+  const info = (doc as unknown as { info: { description: string } }).info.description;
+  assert.match(info, /nextCursor/);
+  assert.match(info, /Retry-After/);
+  assert.match(info, /LTI/);
+  assert.match(info, /xAPI/);
+  const limited = doc.components.responses.RateLimited as { headers: Record<string, unknown> };
+  assert.ok(limited.headers['Retry-After']);
+  for (const [path, ops] of Object.entries(doc.paths))
+    for (const op of Object.values(ops))
+      assert.deepEqual(op.responses['429'], { $ref: '#/components/responses/RateLimited' }, path);
+  const listEnrolments = doc.paths['/courses/{slug}/enrolments']!.get as unknown as {
+    parameters: Array<{ name: string }>;
+  };
+  assert.deepEqual(listEnrolments.parameters.map((p) => p.name).sort(), ['cursor', 'limit', 'slug']);
 });

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { AppContext } from '../../../server/context';
 import type { ApiScope } from './token-model';
 
@@ -22,6 +22,38 @@ export interface Endpoint<
   response: R;
   handler(ctx: AppContext, input: { params: z.infer<P>; query: z.infer<Q> }): Promise<z.infer<R>>;
 }
+
+/** Response shapes with a name: each becomes one entry of the document's components.schemas. */
+export const apiSchemas = z.registry<{ id?: string; description?: string }>();
+export function named<T extends z.ZodType>(id: string, schema: T, description?: string): T {
+  apiSchemas.add(schema, description ? { id, description } : { id });
+  return schema;
+}
+
+/** A field's description in the document. */
+export function described<T extends z.ZodType>(schema: T, description: string): T {
+  apiSchemas.add(schema, { description });
+  return schema;
+}
+
+/** One person, one id (the document's description says how it maps to LTI and xAPI). */
+export const USER_ID = "The learner's id in this app, the same in every API response";
+
+/** An instant in a response: RFC 3339 in UTC (documented as `format: date-time`). */
+export const dateTime = () => z.iso.datetime();
+
+/** Shared response shapes. */
+export const Bilingual = named(
+  'Bilingual',
+  z.object({ en: z.string(), mn: z.string() }),
+  'A text in English and Mongolian',
+);
+/** A cursor page: follow `nextCursor` (null on the last page) as `?cursor=`. */
+export const page = <T extends z.ZodType>(item: T) =>
+  z.object({
+    data: z.array(item),
+    nextCursor: described(z.string().nullable(), 'Pass as ?cursor= for the next page; null on the last page'),
+  });
 
 export const defineEndpoint = <P extends z.ZodType, Q extends z.ZodType, R extends z.ZodType>(
   e: Endpoint<P, Q, R>,

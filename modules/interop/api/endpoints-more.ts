@@ -4,9 +4,8 @@ import { NotFound } from '../../../server/http/errors';
 import { requirePublishedOutline, completionCounts } from '../../learning';
 import { submittedAttemptsPage } from '../../quizzes';
 import { applicantStatus, getCall, pitchesForCall } from '../../grants';
-import { defineEndpoint } from './endpoint';
+import { Bilingual, dateTime, defineEndpoint, described, named, page, USER_ID } from './endpoint';
 
-const bilingual = z.object({ en: z.string(), mn: z.string() });
 const slug = z.string().regex(/^[a-z0-9-]{1,80}$/);
 const objectId = z.string().regex(/^[a-f0-9]{24}$/);
 const iso = (d: Date | string | undefined | null) => (d ? new Date(d).toISOString() : null);
@@ -26,7 +25,7 @@ export const moreEndpoints = [
     query: z.strictObject({}),
     response: z.object({
       slug: z.string(),
-      title: bilingual,
+      title: Bilingual,
       objectives: z.array(z.string()),
       version: z.number().int(),
       blocks: z.array(
@@ -66,20 +65,20 @@ export const moreEndpoints = [
     summary: 'Submitted quiz attempts in a course (pseudonymous user ids), paged by cursor',
     params: z.strictObject({ slug }),
     query: z.strictObject(paging),
-    response: z.object({
-      data: z.array(
+    response: page(
+      named(
+        'Attempt',
         z.object({
           id: z.string(),
-          userId: z.string(),
+          userId: described(z.string(), USER_ID),
           quizKey: z.string(),
           attemptNo: z.number().int(),
           score: z.number(),
           passed: z.boolean(),
-          submittedAt: z.string().nullable(),
+          submittedAt: dateTime().nullable(),
         }),
       ),
-      nextCursor: z.string().nullable(),
-    }),
+    ),
     async handler(ctx, { params, query }) {
       const outline = await requirePublishedOutline(ctx, params.slug);
       const cursor = query.cursor ? oid(query.cursor) : undefined;
@@ -134,7 +133,7 @@ export const moreEndpoints = [
           status: z.string(),
           themes: z.array(z.string()),
           budgetTotal: z.number(),
-          submittedAt: z.string().nullable(),
+          submittedAt: dateTime().nullable(),
           decision: z.object({ outcome: z.string(), amount: z.number() }).nullable(),
         }),
       ),

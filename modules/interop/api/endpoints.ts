@@ -4,21 +4,16 @@ import { NotFound } from '../../../server/http/errors';
 import { publishedCourses, requirePublishedOutline, getCourseOutline, enrolmentsPage } from '../../learning';
 import { certificateByCode } from '../../certificates';
 import { openCalls } from '../../grants';
-import { defineEndpoint } from './endpoint';
+import { Bilingual, dateTime, defineEndpoint, described, named, page, USER_ID } from './endpoint';
 import { moreEndpoints } from './endpoints-more';
 
-const bilingual = z.object({ en: z.string(), mn: z.string() });
 const slug = z.string().regex(/^[a-z0-9-]{1,80}$/);
-const page = <T extends z.ZodType>(item: T) =>
-  z.object({ data: z.array(item), nextCursor: z.string().nullable() });
 const iso = (d: Date | string | undefined | null) => (d ? new Date(d).toISOString() : null);
 
-const courseSummary = z.object({
-  slug: z.string(),
-  title: bilingual,
-  summary: bilingual,
-  lessonCount: z.number().int(),
-});
+const courseSummary = named(
+  'CourseSummary',
+  z.object({ slug: z.string(), title: Bilingual, summary: Bilingual, lessonCount: z.number().int() }),
+);
 
 const coreEndpoints = [
   defineEndpoint({
@@ -50,12 +45,15 @@ const coreEndpoints = [
     summary: 'A published course with its objectives and lessons in order',
     params: z.strictObject({ slug }),
     query: z.strictObject({}),
-    response: z.object({
-      slug: z.string(),
-      title: bilingual,
-      objectives: z.array(z.object({ id: z.string(), label: bilingual })),
-      lessons: z.array(z.object({ slug: z.string(), title: bilingual, minutes: z.number() })),
-    }),
+    response: named(
+      'Course',
+      z.object({
+        slug: z.string(),
+        title: Bilingual,
+        objectives: z.array(z.object({ id: z.string(), label: Bilingual })),
+        lessons: z.array(z.object({ slug: z.string(), title: Bilingual, minutes: z.number() })),
+      }),
+    ),
     async handler(ctx, { params }) {
       const outline = await requirePublishedOutline(ctx, params.slug);
       return {
@@ -81,15 +79,18 @@ const coreEndpoints = [
         .optional(),
     }),
     response: page(
-      z.object({
-        id: z.string(),
-        userId: z.string(),
-        status: z.enum(['enrolled', 'in_progress', 'completed']),
-        lessonsViewed: z.number().int(),
-        quizzesPassed: z.array(z.string()),
-        startedAt: z.string().nullable(),
-        completedAt: z.string().nullable(),
-      }),
+      named(
+        'Enrolment',
+        z.object({
+          id: z.string(),
+          userId: described(z.string(), USER_ID),
+          status: z.enum(['enrolled', 'in_progress', 'completed']),
+          lessonsViewed: z.number().int(),
+          quizzesPassed: z.array(z.string()),
+          startedAt: dateTime().nullable(),
+          completedAt: dateTime().nullable(),
+        }),
+      ),
     ),
     async handler(ctx, { params, query }) {
       const outline = await requirePublishedOutline(ctx, params.slug);
@@ -117,14 +118,17 @@ const coreEndpoints = [
     summary: 'Verify a certificate by its code; the holder name only when they allow it',
     params: z.strictObject({ code: z.string().max(20) }),
     query: z.strictObject({}),
-    response: z.object({
-      code: z.string(),
-      status: z.enum(['valid', 'revoked']),
-      courseTitle: bilingual,
-      issuedAt: z.string(),
-      revokedAt: z.string().nullable(),
-      holderName: z.string().nullable(),
-    }),
+    response: named(
+      'Certificate',
+      z.object({
+        code: z.string(),
+        status: z.enum(['valid', 'revoked']),
+        courseTitle: Bilingual,
+        issuedAt: dateTime(),
+        revokedAt: dateTime().nullable(),
+        holderName: z.string().nullable(),
+      }),
+    ),
     async handler(ctx, { params }) {
       const cert = await certificateByCode(ctx, params.code);
       if (!cert) throw new NotFound();
@@ -147,15 +151,18 @@ const coreEndpoints = [
     query: z.strictObject({}),
     response: z.object({
       data: z.array(
-        z.object({
-          id: z.string(),
-          title: bilingual,
-          opensAt: z.string(),
-          closesAt: z.string(),
-          timeZone: z.string(),
-          currency: z.string(),
-          maxAward: z.number(),
-        }),
+        named(
+          'Call',
+          z.object({
+            id: z.string(),
+            title: Bilingual,
+            opensAt: dateTime(),
+            closesAt: dateTime(),
+            timeZone: z.string(),
+            currency: z.string(),
+            maxAward: z.number(),
+          }),
+        ),
       ),
     }),
     async handler(ctx) {

@@ -1,14 +1,59 @@
 import { z } from 'zod';
 import { endpoints } from './endpoints';
+import { apiSchemas } from './endpoint';
 
 type Json = Record<string, unknown>;
 
-const toSchema = (schema: z.ZodType): Json => {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, {
-    io: 'output',
-    unrepresentable: 'any',
-  }) as Json;
-  return rest;
+const COMPONENT = '#/components/schemas/';
+
+/**
+ * Responses may gain fields in a minor version: clients must ignore what they do not know, so the
+ * document never forbids extra properties; and instants are `format: date-time`, not zod's regex.
+ */
+function forResponses(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(forResponses);
+  if (!node || typeof node !== 'object') return node;
+  const out: Json = {};
+  for (const [k, v] of Object.entries(node as Json)) {
+    if (k === '$schema' || k === '$defs' || (k === 'additionalProperties' && v === false)) continue;
+    if (k === 'pattern' && (node as Json).format === 'date-time') continue;
+    out[k] = k === '$ref' && typeof v === 'string' ? v.replace('#/$defs/', COMPONENT) : forResponses(v);
+  }
+  return out;
+}
+
+/** A response schema; the named shapes inside it go to `components` once, referenced by `$ref`. */
+function responseSchema(schema: z.ZodType, components: Json): Json {
+  const json = z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any', metadata: apiSchemas }) as Json;
+  for (const [id, def] of Object.entries((json.$defs as Json | undefined) ?? {}))
+    components[id] ??= forResponses(def);
+  return forResponses(json) as Json;
+}
+
+const DESCRIPTION = [
+  'Read and integrate with Umbrella Newsroom. Authenticate with an API token (Bearer) made by an admin;',
+  'each token carries scopes.',
+  '',
+  "**Identifiers.** `userId` is the learner's id in this app, the same in every response. An LMS user",
+  'launched over LTI 1.3 is linked to exactly one `userId` (by the platform issuer and the LTI `sub`).',
+  'xAPI statements name the same learner by a keyed pseudonym of `userId` (actor `account.name`), so an',
+  'LRS never receives the id itself; the admin can recompute the mapping with the xAPI secret.',
+  '',
+  '**Pagination.** Lists that can grow take `limit` (1–100, default 50) and `cursor`; a page answers',
+  '`nextCursor`, null on the last page. Cursors are opaque; pass them back unchanged.',
+  '',
+  '**Rate limits.** Each token may make a fixed number of requests per minute. Past it the API answers',
+  '429 with `Retry-After` (seconds) and the `RateLimit`/`RateLimit-Policy` headers of the IETF draft.',
+  '',
+  '**Compatibility.** Within v1, responses may gain fields; clients ignore fields they do not know.',
+].join('\n');
+
+const rateLimited: Json = {
+  description: 'Too many requests for this token: retry after the number of seconds given',
+  headers: {
+    'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer', minimum: 0 } },
+  },
+  content: { 'application/json': { schema: { $ref: `${COMPONENT}Error` } } },
 };
 
 const errorBody: Json = {
@@ -46,6 +91,7 @@ function parameters(where: 'path' | 'query', schema: z.ZodType | undefined): Jso
 /** The OpenAPI 3.1 document, generated from the same zod schemas the routes parse and answer with. */
 export function openApiDocument(baseUrl: string): Json {
   const paths: Record<string, Json> = {};
+  const schemas: Json = { Error: errorBody };
   for (const ep of endpoints) {
     const path = ep.path.replace(/:([A-Za-z]+)/g, '{$1}');
     paths[path] ??= {};
@@ -55,25 +101,30 @@ export function openApiDocument(baseUrl: string): Json {
       security: [{ bearer: [ep.scope] }],
       parameters: [...parameters('path', ep.params), ...parameters('query', ep.query)],
       responses: {
-        '200': { description: 'OK', content: { 'application/json': { schema: toSchema(ep.response) } } },
+        '200': {
+          description: 'OK',
+          content: { 'application/json': { schema: responseSchema(ep.response, schemas) } },
+        },
         '400': { $ref: '#/components/responses/Error' },
         '401': { $ref: '#/components/responses/Error' },
         '403': { $ref: '#/components/responses/Error' },
         '404': { $ref: '#/components/responses/Error' },
+        '429': { $ref: '#/components/responses/RateLimited' },
       },
     };
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Umbrella Newsroom API', version: '1.0.0' },
+    info: { title: 'Umbrella Newsroom API', version: '1.0.0', description: DESCRIPTION },
     servers: [{ url: `${baseUrl}/api/v1` }],
     paths,
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'An API token created by an admin.' },
       },
-      schemas: { Error: errorBody },
+      schemas,
       responses: {
+        RateLimited: rateLimited,
         Error: {
           description: 'Error',
           content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
