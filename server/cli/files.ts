@@ -125,11 +125,8 @@ export async function verifyCommand(ctx: AppContext, args: string[]): Promise<vo
   for (const k of r.missing) console.log(`MISSING   ${k}`);
   for (const k of r.mismatched) console.log(`MISMATCH  ${k}`);
   for (const k of r.orphans) console.log(`ORPHAN    ${k}`);
-  const unfinished = (await ctx.storage.unfinishedWrites?.()) ?? 0;
-  if (unfinished)
-    console.log(
-      `${unfinished} unfinished writes (chunks without a file): uploads in progress, or left by a crash.`,
-    );
+  const unfinished = await ctx.storage.unfinishedWrites();
+  if (unfinished) console.log(`UNFINISHED ${unfinished} writes: uploads in progress, or left by a crash.`);
   const strict = args.includes('--strict');
   if (!r.ok || (strict && r.orphans.length)) process.exitCode = 1;
   else console.log(r.orphans.length ? 'All records match; orphan files listed above.' : 'All files match.');

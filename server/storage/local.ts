@@ -55,6 +55,14 @@ export function createLocalStorage(root: string): FileStorage {
     return { key, size: tally.size, sha256: tally.sha256() };
   }
 
+  /** Every name in the fan-out folders: files, and the parts of writes in progress or abandoned. */
+  async function names(): Promise<string[]> {
+    const dirs = await readdir(root).catch(() => [] as string[]);
+    const all: string[] = [];
+    for (const d of dirs) if (/^[a-f0-9]{2}$/.test(d)) all.push(...(await readdir(path.join(root, d))));
+    return all;
+  }
+
   return {
     kind: 'local',
     collections: [],
@@ -71,14 +79,7 @@ export function createLocalStorage(root: string): FileStorage {
         () => false,
       );
     },
-    async list() {
-      const dirs = await readdir(root).catch(() => [] as string[]);
-      const keys: string[] = [];
-      for (const d of dirs) {
-        if (!/^[a-f0-9]{2}$/.test(d)) continue;
-        for (const f of await readdir(path.join(root, d))) if (STORAGE_KEY.test(f)) keys.push(f);
-      }
-      return keys;
-    },
+    list: async () => (await names()).filter((f) => STORAGE_KEY.test(f)),
+    unfinishedWrites: async () => (await names()).filter((f) => f.endsWith('.part')).length,
   };
 }

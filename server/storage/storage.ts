@@ -28,8 +28,8 @@ export interface FileStorage {
   exists(key: string): Promise<boolean>;
   /** Keys of every complete file (never a write still in progress or abandoned). */
   list(): Promise<string[]>;
-  /** Writes begun and never finished (GridFS chunks without a file): in progress, or left by a dead process. */
-  unfinishedWrites?(): Promise<number>;
+  /** Writes begun and not finished (parts on disk, GridFS chunks without a file): in progress, or left by a dead process. */
+  unfinishedWrites(): Promise<number>;
 }
 
 export const STORAGE_KEY = /^[a-f0-9]{32}$/;

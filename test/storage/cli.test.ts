@@ -14,7 +14,7 @@ import { Binary, type Db } from 'mongodb';
 import { Types } from 'mongoose';
 import type { TestApp } from '../support/app';
 import { backupDatabase, restoreDatabase, verifyFiles } from '../../server/cli/backup';
-import { moveCommand, moveFiles } from '../../server/cli/files';
+import { moveCommand, moveFiles, verifyCommand } from '../../server/cli/files';
 import { createGridFsStorage } from '../../server/storage/gridfs';
 import { createLocalStorage } from '../../server/storage/local';
 import type { FileStorage, StorageKind } from '../../server/storage/storage';
@@ -138,6 +138,27 @@ test('verify-files on GridFS reports missing files, changed bytes and orphans', 
       ok: false,
     });
     assert.ok(!check.mismatched.includes(good.key));
+
+    await t.ctx.db
+      .db!.collection('uploads.chunks')
+      .insertOne({ files_id: new Types.ObjectId(), n: 0, data: Buffer.from('x') });
+    const printed: string[] = [];
+    const log = console.log;
+    console.log = (line: string) => void printed.push(line);
+    try {
+      await verifyCommand(t.ctx, []);
+      assert.equal(process.exitCode, 1);
+    } finally {
+      console.log = log;
+      process.exitCode = undefined;
+    }
+    assert.deepEqual(printed, [
+      'Checked 3 file records (gridfs storage).',
+      `MISSING   ${gone.key}`,
+      `MISMATCH  ${changed.key}`,
+      `ORPHAN    ${orphan.key}`,
+      'UNFINISHED 1 writes: uploads in progress, or left by a crash.',
+    ]);
   } finally {
     await t.close();
   }
