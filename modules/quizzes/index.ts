@@ -1,6 +1,7 @@
 import type { UmbrellaModule } from '../../server/module';
 import { extendLearning } from '../learning';
 import { quizzesRouter } from './routes';
+import { questionEditorRoutes } from './routes-editor';
 import { importQuizzes } from './import';
 import { quizSummariesForCourse } from './summaries';
 import { expiredAttemptsJob } from './jobs';
@@ -9,7 +10,10 @@ extendLearning({ quizSummaries: quizSummariesForCourse, importQuizzes });
 
 export const quizzesModule: UmbrellaModule = {
   name: 'quizzes',
-  routes: [{ path: '/', router: quizzesRouter }],
+  routes: [
+    { path: '/', router: quizzesRouter },
+    { path: '/', router: questionEditorRoutes },
+  ],
   jobs: [expiredAttemptsJob],
 };
 

@@ -6,6 +6,8 @@ export const quizzesPolicy = {
   take: allow.signedIn,
   /** Results: the owner, or staff read-only (decided per record in the service). */
   result: allow.signedIn,
+  /** The question editor: trainers and admins, like the lesson editor. */
+  author: allow.roles('trainer', 'admin'),
 };
 
 /** Trainers and admins may read any trainee's submitted attempt (audited). */
