@@ -298,7 +298,7 @@ test('a whole grant round, from call to published story', { timeout: 240_000 }, 
       if (ri === 0 && pi === 0) await shootBoth(page, 'grant-round-reviewer-form');
       const res = await submitVia(page, page.locator('button[name=action][value=submit]'));
       assert.equal(res.status(), 303, 'review submitted');
-      await page.getByText(t('reviews.form.submittedNote')).first().waitFor();
+      await page.getByText(t('reviews.form.submittedNoteComment')).first().waitFor();
     }
   }
 
@@ -411,6 +411,15 @@ test('a whole grant round, from call to published story', { timeout: 240_000 }, 
   await adminPage.goto('/admin/awards');
   await adminPage.locator(`main a[href="/admin/awards/${awardId}"]`).click();
   await adminPage.waitForURL((u) => u.pathname === `/admin/awards/${awardId}`);
+  // The publication tranche waits for staff's ethics and safety check: the page says so; record it first.
+  assert.equal(await adminPage.locator('#ref-publication').count(), 0);
+  assert.ok((await adminPage.textContent('main tbody'))!.includes(t('awards.tranches.waitsForEthics')));
+  await adminPage.fill('#f-note', 'Consent forms seen; no faces or names.');
+  const ethics = await submitVia(
+    adminPage,
+    adminPage.locator(`form[action="/admin/awards/${awardId}/ethics"] button`),
+  );
+  assert.equal(ethics.status(), 303, 'ethics check recorded');
   await adminPage.fill('#ref-publication', 'BANK-2026-0042');
   const paid = await submitVia(
     adminPage,
