@@ -4,6 +4,7 @@ import { Types } from 'mongoose';
 import { buildTestApp, type TestApp } from '../support/app';
 import { buildUser, signIn } from '../factories';
 import { kapShifts } from '../../modules/reports/kap';
+import { learningGain } from '../../modules/reports/gain';
 
 /**
  * Attitudes and practices: the paired shift per survey item, computed by hand.
@@ -206,6 +207,16 @@ describe('attitudes and practices: paired shift per item', () => {
     close(act.postHigh, 100);
 
     assert.deepEqual([none.n, none.shift, none.ci, none.shown], [0, null, null, false]);
+  });
+
+  test('the knowledge report never sees a survey answer: one objective, one item per form', async () => {
+    const g = await learningGain(t.ctx, { courseId });
+    assert.equal(g.summary?.n, 4);
+    assert.deepEqual(
+      g.objectives.map((o) => o.objective),
+      ['X'],
+    );
+    assert.ok(g.forms.every((f) => f.items === 1));
   });
 
   test("a trainer's shifts count only their cohort's trainees", async () => {
