@@ -131,3 +131,22 @@ test('a session that already started or was cancelled gets no reminder', async (
     0,
   );
 });
+
+test('an attachment name or type with a line break is refused as unsendable, never sent', async () => {
+  const { createMailer, UnsendableMail } = await import('../../server/mail/mailer');
+  const mailer = createMailer({ from: 'noreply@example.org', transport: smtp.transport() });
+  const before = smtp.received.length;
+  const base = { to: 'ada@example.org', subject: 'S', text: 'T', html: '<p>T</p>' };
+  for (const bad of [
+    { filename: 'a.ics\r\nX-Evil: 1', contentType: 'text/calendar', content: 'x' },
+    { filename: 'a.ics', contentType: 'text/calendar\nX-Evil: 1', content: 'x' },
+  ])
+    await assert.rejects(mailer.send({ ...base, attachments: [bad] }), UnsendableMail);
+  assert.equal(smtp.received.length, before);
+  await mailer.send({
+    ...base,
+    attachments: [{ filename: 'a.ics', contentType: 'text/calendar', content: 'x' }],
+  });
+  assert.equal(smtp.received.at(-1)?.parsed.attachments[0]?.filename, 'a.ics');
+  mailer.close();
+});
