@@ -17,7 +17,7 @@ import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import { BSON } from 'mongodb';
 import type { AppContext } from '../context';
-import { hashingPieces, MissingFile, sha256Of, STORAGE_KEY, type FileStorage } from '../storage/storage';
+import { hashingPieces, isMissing, sha256Of, STORAGE_KEY, type FileStorage } from '../storage/storage';
 
 import { verifyCommand } from './files';
 
@@ -72,7 +72,7 @@ async function backupFiles(storage: FileStorage, dir: string): Promise<BackupMan
       await pipeline(pieces, createWriteStream(path.join(root, rel), { flags: 'wx' }));
     } catch (err) {
       // Deleted since the listing (a pitch file removed during the run): not part of this backup.
-      if (!(err instanceof MissingFile)) throw err;
+      if (!isMissing(err)) throw err;
       await rm(path.join(root, rel), { force: true });
       continue;
     }
@@ -161,7 +161,8 @@ async function readManifest(dir: string): Promise<{ manifest: BackupManifest; fi
     if ((await sha256Of(createReadStream(file))) !== c.sha256) throw new Error(`${c.file} is damaged (hash)`);
   }
   const files = await backupFileList(dir, manifest);
-  if (files.size !== manifest.uploads.files)
+  // (Older backups counted every file in the folder copy, temporary parts too: no count to compare.)
+  if (manifest.uploads.sums && files.size !== manifest.uploads.files)
     throw new Error(
       `uploads: the backup holds ${files.size} files, its manifest lists ${manifest.uploads.files}`,
     );

@@ -6,7 +6,7 @@
 import type { Db } from 'mongodb';
 import type { AppContext } from '../context';
 import { createStorage } from '../storage/create';
-import { MissingFile, sha256Of, type FileStorage, type StorageKind } from '../storage/storage';
+import { isMissing, sha256Of, type FileStorage, type StorageKind } from '../storage/storage';
 
 export interface FileCheck {
   checked: number;
@@ -107,7 +107,7 @@ export async function moveFiles(
         report.copied++;
       }
     } catch (err) {
-      if (err instanceof MissingFile || (err as { code?: string }).code === 'ENOENT') continue; // removed meanwhile
+      if (isMissing(err)) continue; // removed meanwhile
       throw err;
     }
     if (!options.keepSource) {

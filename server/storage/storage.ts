@@ -50,6 +50,10 @@ export class MissingFile extends Error {
   }
 }
 
+/** Whether an error says the file is not there (from either storage). */
+export const isMissing = (err: unknown): boolean =>
+  err instanceof MissingFile || (err as { code?: unknown } | undefined)?.code === 'ENOENT';
+
 /** putAs on a key already present: nothing is overwritten. */
 export class FileExists extends Error {
   readonly code = 'EEXIST';

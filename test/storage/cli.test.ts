@@ -120,6 +120,30 @@ test('a backup with a damaged or missing file is refused before anything is rest
   }
 });
 
+test('a backup made before file hashes were kept (a copy of the uploads folder) still restores', async () => {
+  const source = await appWith('local');
+  const target = await appWith('gridfs');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'umbrella-backup-'));
+  try {
+    const file = await storeFile(source, randomBytes(300 * 1024));
+    await backupDatabase(source.ctx, dir);
+    // As the earlier format wrote it: no hash list, and whatever the folder held (a part file too).
+    const manifestFile = path.join(dir, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { uploads: Record<string, unknown> };
+    manifest.uploads = { dir: 'uploads', files: 2, bytes: file.size + 4 };
+    writeFileSync(manifestFile, JSON.stringify(manifest));
+    rmSync(path.join(dir, 'uploads.sha256'));
+    writeFileSync(path.join(dir, 'uploads', file.key.slice(0, 2), `${file.key}.part`), 'half');
+    assert.deepEqual((await restoreDatabase(target.ctx, dir)).files, 1);
+    assert.equal(sha(await target.ctx.storage.read(file.key)), file.sha256);
+    assert.equal((await verifyFiles(target.ctx)).ok, true);
+  } finally {
+    await source.close();
+    await target.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('verify-files on GridFS reports missing files, changed bytes and orphans', async () => {
   const t = await appWith('gridfs');
   try {
