@@ -6,9 +6,13 @@ import { adminReviewRoutes } from './routes-admin';
 import { sendReviewReminders } from './reminders';
 import { extendHome } from '../accounts';
 import { reviewTasks } from './home';
+import { extendAudit } from '../audit';
+import { reviewAuditNames } from './audit-names';
 
 // Admins see what needs doing in the review workflow on their home page; reviewers what to review.
 extendHome({ tasks: reviewTasks });
+// The audit log names reviews and assignments by the pitch and the reviewer.
+extendAudit(reviewAuditNames);
 
 function reviewsRouter(ctx: AppContext): Router {
   const router = Router();

@@ -5,6 +5,7 @@ import { buildTestApp, type TestApp } from '../support/app';
 import { buildCall, buildUser, signIn } from '../factories';
 import { buildPitch } from '../reviews/factories';
 import { recordAudit } from '../../modules/audit';
+import { assignmentModel } from '../../modules/reviews/model';
 
 let t: TestApp;
 before(async () => {
@@ -27,6 +28,14 @@ test('the audit log names who acted and the pitch, call or person acted on; unkn
   await recordAudit(t.ctx, actor, 'user.disabled', { type: 'user', id: journalist._id });
   await recordAudit(t.ctx, actor, 'pitch.viewed', { type: 'pitch', id: gone });
   await recordAudit(t.ctx, undefined, 'outbox.dead', { type: 'outbox', id: 'not-an-id' });
+  const reviewer = await buildUser(t.ctx, { role: 'reviewer', name: 'Ganaa Reviewer' });
+  const assignment = await assignmentModel(t.ctx.db).create({
+    callId: call._id,
+    pitchId: pitch._id,
+    reviewerId: reviewer._id,
+    status: 'accepted',
+  });
+  await recordAudit(t.ctx, actor, 'assignment.created', { type: 'assignment', id: assignment._id });
 
   const page = (await (await signIn(t.app, admin)).get('/admin/audit').expect(200)).text;
   assert.match(page, /<td>Saraa Staff <span class="muted">\(Program manager\)<\/span><\/td>/);
@@ -34,7 +43,8 @@ test('the audit log names who acted and the pitch, call or person acted on; unkn
   assert.match(page, /pitch Night buses to Erlian<\/td>/);
   assert.match(page, /call Border stories 2027<\/td>/);
   assert.ok(page.includes('user Oyunaa &lt;b&gt;Bat&lt;/b&gt;</td>'));
-  for (const known of [admin._id, journalist._id, pitch._id, call._id])
+  assert.match(page, /assignment Night buses to Erlian \(Ganaa Reviewer\)<\/td>/);
+  for (const known of [admin._id, journalist._id, pitch._id, call._id, assignment._id])
     assert.ok(!page.includes(String(known)), `no raw id ${known}`);
   // A record that no module names (deleted, or a non-id key) is still shown by its id.
   assert.ok(page.includes(`<code>${gone}</code>`));
