@@ -62,13 +62,16 @@ async function ensureReview(ctx: AppContext, a: Assignment): Promise<Review> {
 /** Everything the reviewer's pitch page shows, through the blind read model. */
 export async function reviewPage(ctx: AppContext, user: SessionUser, assignmentId: string, lang: Locale) {
   const assignment = await myAssignment(ctx, user.id, assignmentId);
-  const call = await getCall(ctx, assignment.callId);
+  // Independent reads go together: each round trip is the page's latency (and the embedded server's queue).
+  const [call, pitch] = await Promise.all([
+    getCall(ctx, assignment.callId),
+    getPitch(ctx, assignment.pitchId),
+  ]);
   const base = {
     assignmentId: String(assignment._id),
     status: assignment.status,
     due: dueLabel(assignment.dueAt, call, lang),
   };
-  const pitch = await getPitch(ctx, assignment.pitchId);
   // A pitch withdrawn before the deadline leaves every reviewer's list.
   if (pitch.status === 'withdrawn') throw new NotFound();
   if (assignment.status === 'offered')
@@ -82,8 +85,10 @@ export async function reviewPage(ctx: AppContext, user: SessionUser, assignmentI
       opened: false as const,
       opensAt: formatInZone(call.closesAt, call.timeZone, lang),
     };
-  const files = await storedFilesOfPitch(ctx, pitch._id);
-  const review = await ensureReview(ctx, assignment);
+  const [files, review] = await Promise.all([
+    storedFilesOfPitch(ctx, pitch._id),
+    ensureReview(ctx, assignment),
+  ]);
   const peers =
     review.status === 'submitted'
       ? await reviewModel(ctx.db)
