@@ -4,7 +4,8 @@ import type { AppContext } from '../../../server/context';
 import type { SessionUser } from '../../../server/types';
 import { recordAudit } from '../../audit';
 import { courseLabel, enrolmentsActiveIn, lessonLabel, type Bilingual } from '../../learning';
-import { attemptsSubmittedIn } from '../../quizzes';
+import { attemptsSubmittedIn, courseQuizBank } from '../../quizzes';
+import { interactionDefinition, interactionResponse, type QuestionShape } from './interactions';
 import { xapiSettingsModel, xapiStatementModel, type XapiSettings } from './model';
 
 const VERB = {
@@ -172,6 +173,12 @@ export async function queueStatements(ctx: AppContext, options: { pageSize?: num
     if (!courses.has(k)) courses.set(k, (await courseLabel(ctx, id)) ?? null);
     return courses.get(k) ?? null;
   };
+  const banks = new Map<string, Awaited<ReturnType<typeof courseQuizBank>>>();
+  const bank = async (id: Types.ObjectId) => {
+    const k = String(id);
+    if (!banks.has(k)) banks.set(k, await courseQuizBank(ctx, id));
+    return banks.get(k)!;
+  };
   const courseActivity = (c: { slug: string; title: Bilingual }) =>
     activity(`${b.base}/xapi/activities/course/${c.slug}`, TYPE.course, c.title);
   let queued = 0;
@@ -217,28 +224,40 @@ export async function queueStatements(ctx: AppContext, options: { pageSize?: num
     const c = await course(a.courseId);
     if (!c) return;
     const actor = b.actor(a.userId);
+    const { quizzes, questions } = await bank(a.courseId);
+    const quizDoc = quizzes.find((q) => q.key === a.quizKey);
     const quizId = `${b.base}/xapi/activities/quiz/${c.slug}/${encodeURIComponent(a.quizKey)}`;
-    const quiz = activity(quizId, TYPE.assessment);
+    const quiz = activity(quizId, TYPE.assessment, quizDoc?.title);
     const at = (a.submittedAt ?? until).toISOString();
     const passed = !!a.passed;
+    // A pre-test measures where a learner starts: it is completed, never passed or failed.
+    const verb =
+      quizDoc?.kind === 'pre'
+        ? { id: VERB.completed, display: { en: 'completed' } }
+        : { id: passed ? VERB.passed : VERB.failed, display: { en: passed ? 'passed' : 'failed' } };
+    const score = { scaled: (a.score ?? 0) / 100, raw: a.score ?? 0, min: 0, max: 100 };
     queued += await enqueue(ctx, `attempt:${String(a._id)}`, {
       actor,
-      verb: { id: passed ? VERB.passed : VERB.failed, display: { en: passed ? 'passed' : 'failed' } },
+      verb,
       object: quiz,
-      result: {
-        score: { scaled: (a.score ?? 0) / 100, raw: a.score ?? 0, min: 0, max: 100 },
-        success: passed,
-        completion: true,
-      },
+      result:
+        quizDoc?.kind === 'pre' ? { score, completion: true } : { score, success: passed, completion: true },
       context: { contextActivities: { parent: [courseActivity(c)] } },
       timestamp: at,
     });
     for (const r of a.results ?? []) {
+      const question = questions.find((q) => q.qid === r.qid) as QuestionShape | undefined;
+      const id = `${b.base}/xapi/activities/question/${c.slug}/${r.qid}`;
       queued += await enqueue(ctx, `answer:${String(a._id)}:${r.qid}`, {
         actor,
         verb: { id: VERB.answered, display: { en: 'answered' } },
-        object: activity(`${b.base}/xapi/activities/question/${c.slug}/${r.qid}`, TYPE.question),
-        result: { success: r.correct, response: r.chosen.join('[,]') },
+        object: question
+          ? { objectType: 'Activity', id, definition: interactionDefinition(question) }
+          : activity(id, TYPE.question),
+        result: {
+          success: r.correct,
+          response: question ? interactionResponse(question, r.chosen) : r.chosen.join('[,]'),
+        },
         context: { contextActivities: { parent: [quiz], grouping: [courseActivity(c)] } },
         timestamp: at,
       });
@@ -298,8 +317,12 @@ export async function sendDueStatements(ctx: AppContext, limit = 200) {
         signal: AbortSignal.timeout(10_000),
         redirect: 'error',
       });
-      // 409: the LRS already has a statement with this id — it was sent before.
-      if (!res.ok && res.status !== 409) {
+      // 409: the LRS holds a *different* statement under this id (xAPI 1.0.3 §2.2): ours was not
+      // stored, so it is not sent; retrying cannot change that, and the admin sees why.
+      if (res.status === 409) {
+        error = 'LRS 409: it holds another statement with this id';
+        permanent = true;
+      } else if (!res.ok) {
         error = `LRS ${res.status}`;
         permanent = res.status >= 400 && res.status < 500 && ![401, 403, 408, 429].includes(res.status);
       }
