@@ -91,6 +91,7 @@ async function main() {
   console.log(`results written to ${out}`);
   // Page weight and the lesson page's paint over slow 3G: its own app, table and results file.
   await runPageWeight();
+  await (await import('./scale-out')).runScaleOut(load); // two web processes behind a proxy vs one
   process.exit(0);
 }
 
