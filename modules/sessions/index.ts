@@ -8,6 +8,7 @@ import { sessionReminderJob } from './reminders';
 import { attendanceBlockers } from './service-attend';
 import { sessionsPanel } from './panel';
 import { sessionsPersonalData } from './personal-data';
+import { seedDemoSession } from './seed';
 
 /** Live sessions plug into learning: a panel on the course page and an attendance rule for completion. */
 extendLearning({ completionBlockers: attendanceBlockers, coursePanels: sessionsPanel });
@@ -23,6 +24,7 @@ export const sessionsModule: UmbrellaModule = {
   routes: [{ path: '/', router: sessionsRouter }],
   nav: [{ href: '/trainer/sessions', label: 'sessions.nav.manage', roles: ['trainer', 'admin'] }],
   jobs: [sessionReminderJob],
+  seed: [seedDemoSession],
   personalData: [sessionsPersonalData],
 };
 

@@ -152,3 +152,23 @@ test('a person’s data export lists their sign-ups and attendance; erasure take
   assert.equal(after.seatsLeft, 9);
   assert.deepEqual(await sessionsPersonalData.export!(t.ctx, String(user._id)), []);
 });
+
+test('the demo seed adds one Media Camp to the demo course, once, at 15:00 Ulaanbaatar a week ahead', async () => {
+  clock.set(T0);
+  const { seedDemoSession } = await import('../../modules/sessions/seed');
+  const { liveSessionModel } = await import('../../modules/sessions/model');
+  const fresh = await buildTestApp({ clock });
+  try {
+    assert.equal(await seedDemoSession(fresh.ctx), undefined, 'no demo course, no demo session');
+    const { importCourses } = await import('../../modules/learning');
+    await importCourses(fresh.ctx);
+    const said = await seedDemoSession(fresh.ctx);
+    assert.match(String(said), /9 Mar 2026, 15:00 \(Asia\/Ulaanbaatar\)/);
+    const all = await liveSessionModel(fresh.ctx.db).find({}).lean();
+    assert.equal(all.length, 1);
+    assert.equal(all[0]!.startsAt.toISOString(), '2026-03-09T07:00:00.000Z');
+    assert.equal(await seedDemoSession(fresh.ctx), undefined, 'a second run adds nothing');
+  } finally {
+    await fresh.close();
+  }
+});
