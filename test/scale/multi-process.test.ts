@@ -45,6 +45,8 @@ let uri: string;
 let smtp: HoldingSmtp;
 let proxy: Proxy;
 const processes: ServerProcess[] = [];
+let jobs: ServerProcess[] = [];
+const trainees: Array<{ _id: unknown; email: string }> = [];
 
 type Agent = ReturnType<typeof request.agent>;
 
@@ -93,12 +95,25 @@ before(async () => {
     config: { env: 'test', sessionSecret: SCALE_SECRET, logLevel: 'silent' },
   }).ctx;
   smtp = await startHoldingSmtp();
-  const [a, b] = await Promise.all([
+  // 100 trainees enrolled three days ago and never started: a reminder each is due. The SMTP server
+  // will hold the 40th message unanswered (the last test kills the jobs process stuck sending it).
+  const { course } = await buildCourse(ctx);
+  for (let i = 0; i < 100; i++) trainees.push(await buildUser(ctx, { email: `trainee-${i}@example.org` }));
+  const enrolledAt = new Date(Date.now() - 3 * DAY);
+  await enrolmentModel(db).insertMany(
+    trainees.map((u) => ({ userId: u._id, courseId: course._id, status: 'enrolled', enrolledAt })),
+  );
+  smtp.holdAt(40);
+  // Started together (each compiles the app): two web processes and two jobs processes.
+  const started = await Promise.all([
     startServerProcess('web', uri, webEnv()),
     startServerProcess('web', uri, webEnv()),
+    startServerProcess('jobs', uri, webEnv()),
+    startServerProcess('jobs', uri, webEnv()),
   ]);
-  processes.push(a!, b!);
-  proxy = await startProxy([a!.url, b!.url]);
+  processes.push(...started);
+  jobs = started.slice(2);
+  proxy = await startProxy([started[0]!.url, started[1]!.url]);
 });
 
 after(async () => {
@@ -219,24 +234,11 @@ test('a lesson published through process A is served by process B within 1 s', a
 });
 
 test('100 due reminders: exactly 100 e-mails; one jobs process sweeps at a time; a killed one is replaced', async () => {
-  const { course } = await buildCourse(ctx);
-  const enrolledAt = new Date(Date.now() - 3 * DAY);
-  const trainees = [];
-  for (let i = 0; i < 100; i++) trainees.push(await buildUser(ctx, { email: `trainee-${i}@example.org` }));
-  await enrolmentModel(db).insertMany(
-    trainees.map((u) => ({ userId: u._id, courseId: course._id, status: 'enrolled', enrolledAt })),
-  );
   const reminders = () => outboxModel(db).countDocuments({ template: 'learning/reminder' });
   const outboxLease = () => db.collection(LEASE_COLLECTION).findOne({ _id: 'outbox' as never });
 
-  // Two jobs processes. The SMTP server holds the 40th message unanswered: whichever process holds
-  // the outbox lease is stuck sending it, and keeps renewing its lease.
-  smtp.holdAt(40);
-  const jobs = await Promise.all([
-    startServerProcess('jobs', uri, webEnv()),
-    startServerProcess('jobs', uri, webEnv()),
-  ]);
-  processes.push(...jobs);
+  // Two jobs processes run. The SMTP server holds the 40th message unanswered: whichever process
+  // holds the outbox lease is stuck sending it, and keeps renewing its lease.
   await eventually('40th message held', async () => smtp.held() && (await reminders()) === 100, 120_000);
   assert.equal(smtp.delivered.length, 39);
 
