@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { AppContext } from '../../server/context';
 import { AppError, TooMany } from '../../server/http/errors';
+import { MongoRateLimitStore } from '../../server/http/rate-limit-store';
 import { fieldErrors, parse, parseParams } from '../../server/http/validate';
 import { signedInUser } from '../../server/auth/policy';
 import { sessionsPolicy as policy } from './policy';
@@ -18,8 +19,9 @@ const CHECK_IN_WINDOW_MS = 15 * 60_000;
 /** A trainee's side: the session page, sign-up and its cancelling, check-in, the calendar file. */
 export function attendRoutes(ctx: AppContext): Router {
   const router = Router();
-  // In-process counter per person: behind several processes, put a shared store here.
+  // Counted in the database per person, so every process behind a load balancer counts the same tries.
   const checkInLimit = rateLimit({
+    store: new MongoRateLimitStore(ctx, 'session-check-in'),
     windowMs: CHECK_IN_WINDOW_MS,
     limit: CHECK_IN_LIMIT,
     standardHeaders: 'draft-8',
