@@ -3,6 +3,7 @@ import { awardsRouter } from './routes';
 import { extendHome } from '../accounts';
 import { awardTasks, listAwardTitles } from './service';
 import { extendAudit } from '../audit';
+import { awardsPersonalData } from './personal-data';
 
 // Admins see publications to check and tranches to pay on their home page.
 extendHome({ tasks: awardTasks });
@@ -16,6 +17,7 @@ export const awardsModule: UmbrellaModule = {
     { href: '/awards', label: 'awards.nav.awards', roles: ['journalist'] },
     { href: '/admin/awards', label: 'awards.nav.adminAwards', roles: ['admin'] },
   ],
+  personalData: [awardsPersonalData],
 };
 
 export { createAward, splitTranches } from './service';

@@ -6,6 +6,7 @@ import { verifyRoutes } from './routes-verify';
 import { trainerRoutes } from './routes-trainer';
 import { issueCertificate } from './service';
 import { extendLearning } from '../learning';
+import { certificatesPersonalData } from './personal-data';
 
 extendLearning({ onCourseCompleted: issueCertificate });
 
@@ -22,6 +23,7 @@ export const certificatesModule: UmbrellaModule = {
     { href: '/certificates', label: 'certificates.nav.mine', roles: ['journalist'] },
     { href: '/trainer/certificates', label: 'certificates.nav.manage', roles: ['trainer', 'admin'] },
   ],
+  personalData: [certificatesPersonalData],
 };
 
 export { issueCertificate, certificatesOf, certificateByCode } from './service';

@@ -9,6 +9,7 @@ import { seedDemoCall } from './seed';
 import { extendAudit } from '../audit';
 import { callsByIds, pitchesByIds } from './service-budget';
 import { oid } from '../../server/db/ids';
+import { grantsPersonalData } from './personal-data';
 
 // The audit log names pitches and calls by their titles.
 extendAudit({
@@ -39,6 +40,7 @@ export const grantsModule: UmbrellaModule = {
   ],
   jobs: [closeCallsJob],
   seed: [seedDemoCall],
+  personalData: [grantsPersonalData],
 };
 
 export {

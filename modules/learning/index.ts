@@ -6,6 +6,7 @@ import { authorRoutes } from './routes-author';
 import { cohortRoutes } from './routes-cohorts';
 import { reminderJob, seedCourses } from './jobs';
 import { importCourseCommand } from './cli';
+import { learningPersonalData } from './personal-data';
 
 function learningRouter(ctx: AppContext): Router {
   const router = Router();
@@ -24,6 +25,7 @@ export const learningModule: UmbrellaModule = {
   jobs: [reminderJob],
   seed: [seedCourses],
   cli: { 'import-course': importCourseCommand },
+  personalData: [learningPersonalData],
 };
 
 export {

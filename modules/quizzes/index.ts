@@ -5,6 +5,7 @@ import { questionEditorRoutes } from './routes-editor';
 import { importQuizzes } from './import';
 import { quizSummariesForCourse } from './summaries';
 import { expiredAttemptsJob } from './jobs';
+import { quizzesPersonalData } from './personal-data';
 
 extendLearning({ quizSummaries: quizSummariesForCourse, importQuizzes });
 
@@ -15,6 +16,7 @@ export const quizzesModule: UmbrellaModule = {
     { path: '/', router: questionEditorRoutes },
   ],
   jobs: [expiredAttemptsJob],
+  personalData: [quizzesPersonalData],
 };
 
 export { importQuizzes, loadQuestionBank, type CourseDefinition, type ImportInput } from './import';
