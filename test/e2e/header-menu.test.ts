@@ -114,7 +114,14 @@ test('360 px: a wide lesson table scrolls sideways, says so, and takes keyboard 
     await wrap.focus();
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('ArrowRight');
-    assert.ok((await wrap.evaluate((el) => el.scrollLeft)) > 0, 'arrow keys scroll it');
+    // Keyboard scrolling is animated: wait for it to move rather than reading it at once.
+    const moved = await page
+      .waitForFunction((el) => (el as HTMLElement).scrollLeft > 0, await wrap.elementHandle(), {
+        timeout: 5000,
+      })
+      .then(() => true)
+      .catch(() => false);
+    assert.ok(moved, 'arrow keys scroll it');
 
     const wide = await trainee(1280, 'en');
     try {
