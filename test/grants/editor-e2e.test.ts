@@ -93,6 +93,12 @@ test('the pitch editor autosaves, survives a lost connection, and has no axe vio
   await page.waitForFunction(() =>
     /no connection/i.test(document.getElementById('autosave-status')?.textContent ?? ''),
   );
+  // Reload only once the copy is on the device (under load the status can show first).
+  const stored = await until(
+    () => localCopies(page, pitchId),
+    (v) => v.includes('Parents in Darkhan'),
+  );
+  assert.match(stored, /Parents in Darkhan/);
   await page.context().setOffline(false);
   await page.reload();
   assert.equal(await page.inputValue('#f-audience'), 'Parents in Darkhan');
