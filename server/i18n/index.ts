@@ -47,6 +47,25 @@ export function getI18n(): i18n {
 }
 
 const translators = new Map<Locale, TFunction>();
+const MAX_REMEMBERED = 5000;
+
+/**
+ * The memo key of a call with options (`t('k', { count: 3 })`): the options must be one plain object
+ * of strings, numbers and booleans — the same key and options always give the same text, since the
+ * bundles never change while the process runs. Anything else (functions, objects) is not remembered.
+ */
+function withOptionsKey(key: string, rest: unknown[]): string | undefined {
+  const [options] = rest;
+  if (rest.length !== 1 || !options || typeof options !== 'object' || Array.isArray(options))
+    return undefined;
+  let memo = key;
+  for (const [name, value] of Object.entries(options)) {
+    const type = typeof value;
+    if (type !== 'string' && type !== 'number' && type !== 'boolean') return undefined;
+    memo += `\u0000${name}\u0000${type[0]}${String(value)}`;
+  }
+  return memo;
+}
 
 /**
  * t() for one language. Plain look-ups (a key, no options) are remembered: a page calls t() dozens of
@@ -58,11 +77,17 @@ export function translator(locale: Locale): TFunction {
   const base = getI18n().getFixedT(locale) as unknown as (...args: unknown[]) => unknown;
   const hits = new Map<string, string>();
   const t = ((key: unknown, ...rest: unknown[]) => {
-    if (rest.length || typeof key !== 'string') return base(key, ...rest);
-    const hit = hits.get(key);
+    if (typeof key !== 'string') return base(key, ...rest);
+    const memo = rest.length ? withOptionsKey(key, rest) : key;
+    if (memo === undefined) return base(key, ...rest);
+    const hit = hits.get(memo);
     if (hit !== undefined) return hit;
-    const value = base(key);
-    if (typeof value === 'string' && value !== key) hits.set(key, value);
+    const value = base(key, ...rest);
+    if (typeof value === 'string' && value !== key) {
+      // Interpolated values (names, counts) vary without end: keep the memory bounded.
+      if (hits.size >= MAX_REMEMBERED) hits.clear();
+      hits.set(memo, value);
+    }
     return value;
   }) as unknown as TFunction;
   translators.set(locale, t);
