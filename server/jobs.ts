@@ -36,6 +36,7 @@ export function startBackgroundJobs(ctx: AppContext, jobs: readonly BackgroundJo
         await ensureLease(ctx, job.name);
         ready = true;
       }
+      if (stopped) return;
       const lease = await takeLease(ctx, job.name, holder, {
         leaseMs,
         dueAfterMs: ranHere ? job.intervalMs : undefined,
