@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
-import { oid } from '../../server/db/ids';
+import { oid, trusted } from '../../server/db/ids';
 import type { Locale, SessionUser } from '../../server/types';
 import { Conflict, Invalid, NotFound } from '../../server/http/errors';
 import { recordAudit } from '../audit';
@@ -255,6 +255,12 @@ export async function releasePreview(ctx: AppContext, callId: string, lang: Loca
 export async function releaseDecisions(ctx: AppContext, actor: SessionUser, callId: string) {
   const call = await getCall(ctx, callId);
   const first = await markDecisionsReleased(ctx, call._id);
+  // Comments to applicants are frozen before any is read for an e-mail: an edit that checked the call
+  // just before the release either lands before this (and is sent) or is refused (lockedAt is set).
+  await reviewModel(ctx.db).updateMany(
+    { callId: call._id, commentLockedAt: trusted({ $exists: false }) },
+    { $set: { commentLockedAt: ctx.clock.now() } },
+  );
   const released = await getCall(ctx, call._id);
   const decided = await pitchesForCall(ctx, call._id, [...DECIDED_STATUSES]);
   // Re-running after a crash is safe: every message has a dedupe key.

@@ -62,6 +62,8 @@ export interface Review {
   submittedAt?: Date;
   /** The comment to the applicant reworded after submitting (allowed until release). */
   commentEditedAt?: Date;
+  /** Set when the call's decisions are released: the comment went out and can no longer change. */
+  commentLockedAt?: Date;
   /** Optimistic concurrency: every save names the version it edited; a stale one is refused (409). */
   version: number;
   createdAt: Date;
@@ -84,6 +86,7 @@ const reviewSchema = new Schema<Review>(
     status: { type: String, enum: ['draft', 'submitted'], required: true, default: 'draft' },
     submittedAt: { type: Date },
     commentEditedAt: { type: Date },
+    commentLockedAt: { type: Date },
     version: { type: Number, required: true, default: 0 },
   },
   { timestamps: true },

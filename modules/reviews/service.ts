@@ -237,7 +237,12 @@ export async function editCommentToApplicant(
   if (current?.status !== 'submitted') throw new Conflict('reviews.errors.notSubmitted');
   const saved = await reviewModel(ctx.db)
     .findOneAndUpdate(
-      { assignmentId: assignment._id, version: input.version, status: 'submitted' },
+      {
+        assignmentId: assignment._id,
+        version: input.version,
+        status: 'submitted',
+        commentLockedAt: mongoose.trusted({ $exists: false }),
+      },
       {
         $set: { commentToApplicant: input.commentToApplicant, commentEditedAt: ctx.clock.now() },
         $inc: { version: 1 },
@@ -245,7 +250,10 @@ export async function editCommentToApplicant(
       { new: true },
     )
     .lean();
-  if (!saved) throw new Conflict('errors.staleEdit');
+  if (!saved) {
+    const now = await reviewModel(ctx.db).findOne({ assignmentId: assignment._id }).lean();
+    throw new Conflict(now?.commentLockedAt ? 'reviews.errors.commentLocked' : 'errors.staleEdit');
+  }
   await recordAudit(
     ctx,
     user,

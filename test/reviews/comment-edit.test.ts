@@ -6,6 +6,8 @@ import { buildPitch } from './factories';
 import { assignmentModel, reviewModel } from '../../modules/reviews/model';
 import { auditModel } from '../../modules/audit/model';
 import { outboxModel } from '../../modules/notifications/model';
+import { editCommentToApplicant, reviewTarget } from '../../modules/reviews/service';
+import { releaseDecisions } from '../../modules/reviews/decisions';
 
 let t: TestApp;
 before(async () => {
@@ -121,4 +123,40 @@ test('another reviewer cannot edit the comment', async () => {
     .type('form')
     .send({ _csrf: token, version: '1', commentToApplicant: 'Not mine' })
     .expect(404);
+});
+
+test('an edit that checked the call just before release is refused once the release has begun', async () => {
+  const { call, pitch, applicant, id } = await submitted();
+  const review = (await reviewModel(t.ctx.db).findOne({ assignmentId: id }).lean())!;
+  const reviewer = { id: String(review.reviewerId), role: 'reviewer' as const };
+  // The edit read the call while it was not released yet …
+  const target = await reviewTarget(t.ctx, reviewer.id, id);
+  assert.equal(target.call.decisionsReleasedAt, undefined);
+  // … then the admin decided and released, reading the comment for the e-mail …
+  await t.ctx.db.collection('pitches').updateOne({ _id: pitch._id }, { $set: { status: 'declined' } });
+  await t.ctx.db
+    .collection('pitches')
+    .updateOne(
+      { _id: pitch._id },
+      {
+        $set: {
+          decision: { outcome: 'declined', amount: 0, decidedAt: new Date(), decidedBy: review.reviewerId },
+        },
+      },
+    );
+  const admin = await buildUser(t.ctx, { role: 'admin' });
+  await releaseDecisions(t.ctx, { id: String(admin._id), role: 'admin' } as never, String(call._id));
+  // … so the late edit is refused, and what the applicant was sent stays what staff see.
+  await assert.rejects(
+    editCommentToApplicant(t.ctx, reviewer as never, target, {
+      version: review.version,
+      commentToApplicant: 'Changed after the e-mail',
+    }),
+    (err: { key?: string }) => err.key === 'reviews.errors.commentLocked',
+  );
+  const stored = (await reviewModel(t.ctx.db).findOne({ assignmentId: id }).lean())!;
+  assert.equal(stored.commentToApplicant, 'First words');
+  assert.ok(stored.commentLockedAt);
+  const mail = (await outboxModel(t.ctx.db).findOne({ to: applicant.email }).lean())!;
+  assert.ok(mail.text.includes('First words'));
 });
