@@ -161,7 +161,8 @@ export function errorHandler(log: Logger, passUnknown: boolean): ErrorRequestHan
       const next = encodeURIComponent(req.originalUrl.slice(req.baseUrl.length) || '/');
       return res.redirect(303, `${res.locals.base ?? ''}/login?next=${next}`);
     }
-    res.status(status).set('Cache-Control', 'no-store');
+    // The id the log line carries: support asks for it when something went wrong (it is on the page too).
+    res.status(status).set({ 'Cache-Control': 'no-store', 'X-Request-Id': requestId });
     // RFC 9110 §11.6.1: a 401 names the scheme that would work (the JSON API takes bearer tokens).
     if (status === 401 && !res.get('WWW-Authenticate'))
       res.set('WWW-Authenticate', 'Bearer realm="umbrella"');

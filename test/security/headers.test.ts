@@ -73,3 +73,12 @@ test('error pages show no stack traces or internals', async () => {
     assert.equal(res.headers['cache-control'], 'no-store');
   }
 });
+
+test('an error names its request id (header and page) for support; ordinary pages spend no bytes on it', async () => {
+  const missing = await request(t.app).get('/no-such-page').expect(404);
+  const id = missing.headers['x-request-id'];
+  assert.match(String(id), /^[0-9a-f-]{36}$/);
+  assert.ok(missing.text.includes(String(id)), 'the page shows the same id');
+  const ok = await request(t.app).get('/login').expect(200);
+  assert.equal(ok.headers['x-request-id'], undefined);
+});
