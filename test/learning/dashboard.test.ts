@@ -52,7 +52,7 @@ test('the Mongolian lesson shows the review notice and a table from the comparis
   const page = await agent.get('/learn/tip-reporting/02-smuggling-vs-trafficking').expect(200);
   assert.match(page.text, /<html lang="mn">/);
   assert.match(page.text, /хяналт хүлээж буй ноорог/);
-  assert.match(page.text, /<div class="table-wrap"><table>/);
+  assert.match(page.text, /<div class="table-wrap" tabindex="0" role="region" aria-label="[^"]+"><table>/);
   assert.match(page.text, /<th scope="col">/);
 });
 
