@@ -3,6 +3,7 @@ import type { AppContext } from '../../server/context';
 import { Invalid } from '../../server/http/errors';
 import { userModel, type User } from './model';
 import { findActiveUser } from './service';
+import { recordAudit } from '../audit';
 
 /** How many codes a staff member gets at enrolment and at each regeneration. */
 export const RECOVERY_CODE_COUNT = 10;
@@ -47,6 +48,10 @@ export async function issueRecoveryCodes(ctx: AppContext, userId: string): Promi
       },
     },
   );
+  await recordAudit(ctx, { id: userId, role: user.role }, 'account.recoveryCodesIssued', {
+    type: 'user',
+    id: userId,
+  });
   return codes;
 }
 
@@ -69,7 +74,17 @@ export async function useRecoveryCode(ctx: AppContext, userId: string, typed: st
       { new: true },
     )
     .lean();
-  if (updated) return updated;
+  if (updated) {
+    // Worth knowing afterwards: a recovery code means the phone was not at hand (or someone else has the codes).
+    await recordAudit(
+      ctx,
+      { id: userId, role: updated.role },
+      'account.recoveryCodeUsed',
+      { type: 'user', id: userId },
+      { left: updated.recoveryCodeHashes?.length ?? 0 },
+    );
+    return updated;
+  }
   const after = await findActiveUser(ctx, userId);
   if (after.usedRecoveryCodeHashes?.includes(hash))
     throw new Invalid('accounts.errors.recoveryUsed', { recoveryCode: 'accounts.errors.recoveryUsed' });

@@ -5,6 +5,7 @@ import { generateSync } from 'otplib';
 import { buildTestApp, fixedClock, type TestApp } from '../support/app';
 import { buildUser, csrfFrom, PASSWORD } from '../factories';
 import { userModel } from '../../modules/accounts/model';
+import { listAudit } from '../../modules/audit';
 
 let t: TestApp;
 const clock = fixedClock(new Date());
@@ -113,6 +114,10 @@ test('a recovery code signs in once; used is called used, wrong is called wrong'
   assert.match(mn.text, /Сэргээх код буруу байна/);
   await p2.agent.get('/account').expect(303);
 
+  // Each use is in the audit log, with the count left; refusals add nothing.
+  const used = await listAudit(t.ctx, { action: 'account.recoveryCodeUsed', targetId: String(trainer._id) });
+  assert.equal(used.length, 1);
+  assert.deepEqual(used[0]!.meta, { left: 9 });
   // An unused code still works after the refusals.
   assert.equal((await useCode(p2, second!)).status, 303);
   assert.equal((await userOf(trainer.email)).recoveryCodeHashes?.length, 8);
