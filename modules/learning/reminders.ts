@@ -9,8 +9,10 @@ const DAY = 24 * 60 * 60 * 1000;
 
 /**
  * E-mails trainees who enrolled but never started (after a day) or stalled (no activity for
- * `stalledDays`), at most once per `stalledDays`. Each reminder is claimed with a conditional update
- * on lastReminderAt, so two workers never both send it.
+ * `stalledDays`), at most once per `stalledDays`. The e-mail is queued first, keyed by the reminder
+ * before it (its lastReminderAt), then lastReminderAt is moved with a conditional update: a crash in
+ * between leaves a queued e-mail whose key the next sweep finds again, so no reminder is lost and none
+ * is sent twice.
  */
 export async function sendReminders(
   ctx: AppContext,
@@ -40,7 +42,10 @@ export async function sendReminders(
       notRecentlyReminded(),
     ],
   });
-  const candidates = await enrolmentModel(ctx.db).find(due(), { userId: 1, courseId: 1 }).limit(500).lean();
+  const candidates = await enrolmentModel(ctx.db)
+    .find(due(), { userId: 1, courseId: 1, lastReminderAt: 1 })
+    .limit(500)
+    .lean();
   if (!candidates.length) return 0;
   const users = await reminderRecipients(
     ctx,
@@ -56,20 +61,19 @@ export async function sendReminders(
     const user = usersById.get(String(candidate.userId));
     const course = coursesById.get(String(candidate.courseId));
     if (!user || !course) continue;
-    const claimed = await enrolmentModel(ctx.db).findOneAndUpdate(
-      { _id: candidate._id, ...due() },
-      { $set: { lastReminderAt: now } },
-      { projection: { _id: 1 } },
-    );
-    if (!claimed) continue;
+    const previous = candidate.lastReminderAt;
     const locale = user.locale ?? ctx.config.defaultLocale;
     const queued = await enqueueEmail(ctx, {
       to: user.email,
       template: 'learning/reminder',
       locale,
       data: { name: user.name, course: course.title[locale], coursePath: `/learn/${course.slug}` },
-      dedupeKey: `reminder:${String(candidate._id)}:${now.toISOString()}`,
+      dedupeKey: `reminder:${String(candidate._id)}:${previous?.toISOString() ?? 'first'}`,
     });
+    await enrolmentModel(ctx.db).updateOne(
+      { _id: candidate._id, lastReminderAt: previous ?? trusted({ $exists: false }) },
+      { $set: { lastReminderAt: now } },
+    );
     if (queued) sent++;
   }
   return sent;

@@ -5,6 +5,7 @@ import { buildCourse, buildUser } from '../factories';
 import { sendReminders } from '../../modules/learning';
 import { enrolmentModel } from '../../modules/learning/model';
 import { outboxModel } from '../../modules/notifications/model';
+import { enqueueEmail } from '../../modules/notifications';
 
 const DAY = 24 * 60 * 60 * 1000;
 const clock = fixedClock(new Date('2026-03-01T08:00:00Z'));
@@ -58,4 +59,32 @@ test('stalled and not-started trainees get one reminder; opted-out, active and c
   clock.advance(5 * DAY);
   // (the trainee who was active 9 days ago has now stalled too)
   assert.equal(await sendReminders(t.ctx, { stalledDays: 7 }), 3);
+});
+
+test('a sweep that died after queueing a reminder (before recording it) sends it once, and records it', async () => {
+  const { course } = await buildCourse(t.ctx);
+  const now = clock.now().getTime();
+  const user = await buildUser(t.ctx);
+  const enrolment = await enrolmentModel(t.ctx.db).create({
+    userId: user._id,
+    courseId: course._id,
+    enrolledAt: new Date(now - 20 * DAY),
+    status: 'in_progress',
+    lastActivityAt: new Date(now - 9 * DAY),
+  });
+  // What the dead sweep left: the e-mail in the outbox, lastReminderAt not moved.
+  await enqueueEmail(t.ctx, {
+    to: user.email,
+    template: 'learning/reminder',
+    locale: 'en',
+    data: { name: user.name, course: 'Course', coursePath: '/learn/x' },
+    dedupeKey: `reminder:${String(enrolment._id)}:first`,
+  });
+  assert.equal(await sendReminders(t.ctx, { stalledDays: 7 }), 0, 'nothing new queued');
+  assert.equal(await outboxModel(t.ctx.db).countDocuments({ to: user.email }), 1);
+  const after = await enrolmentModel(t.ctx.db).findById(enrolment._id).lean();
+  assert.equal(after?.lastReminderAt?.getTime(), now, 'recorded now');
+  // When the next one falls due (here: with a window that makes it due now), it is a new e-mail.
+  await sendReminders(t.ctx, { stalledDays: -1 });
+  assert.equal(await outboxModel(t.ctx.db).countDocuments({ to: user.email }), 2);
 });
