@@ -17,7 +17,7 @@ import {
 } from './schemas';
 import * as awards from './service';
 import { callsByIds } from '../grants';
-import { usersByIds } from '../accounts';
+import { requireRecentAuth, usersByIds } from '../accounts';
 import type { Award } from './model';
 import { signedInUser } from '../../server/auth/policy';
 
@@ -159,7 +159,8 @@ export function awardsRouter(ctx: AppContext): Router {
       ),
     ),
   );
-  router.post('/admin/awards/:id/tranches/:key/pay', policy.staff, (req, res) => {
+  // Money leaves the programme: the session alone is not enough (a fresh password or TOTP code).
+  router.post('/admin/awards/:id/tranches/:key/pay', policy.staff, ...requireRecentAuth(ctx), (req, res) => {
     const { key } = parseParams(trancheParams, req.params);
     return step(true, (r, id) =>
       awards.payTranche(ctx, signedInUser(r), id, key, parse(payForm, r.body).reference),

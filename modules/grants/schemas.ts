@@ -1,5 +1,10 @@
 import { z } from 'zod';
 import { listField, objectId, text } from '../../server/http/validate';
+import { displayName } from '../../server/http/attachment';
+
+/** One line others read (titles, labels): no control, bidi-override or zero-width characters. */
+const line = (max: number) => text(max).transform(displayName);
+const requiredLine = (max: number) => line(max).pipe(z.string().min(1, 'grants.errors.required'));
 import { FILE_KINDS } from './model';
 
 /** Money as typed by people: digits with optional spaces or commas as group separators. */
@@ -29,13 +34,13 @@ const slug = z
   .regex(/^[a-z0-9-]*$/, 'grants.errors.slug');
 
 export const callForm = z.strictObject({
-  titleEn: text(200).min(1, 'grants.errors.required'),
-  titleMn: text(200).min(1, 'grants.errors.required'),
+  titleEn: requiredLine(200),
+  titleMn: requiredLine(200),
   descriptionEn: text(8000).optional(),
   descriptionMn: text(8000).optional(),
   themeId: listField(slug, 20),
-  themeLabelEn: listField(text(120), 20),
-  themeLabelMn: listField(text(120), 20),
+  themeLabelEn: listField(line(120), 20),
+  themeLabelMn: listField(line(120), 20),
   opensAt: localDateTime,
   closesAt: localDateTime,
   timeZone: text(64).min(1, 'grants.errors.required'),
@@ -48,8 +53,8 @@ export const callForm = z.strictObject({
     .regex(/^[a-z0-9-]*$/, 'grants.errors.slug')
     .optional(),
   rubricId: listField(slug, 20),
-  rubricLabelEn: listField(text(120), 20),
-  rubricLabelMn: listField(text(120), 20),
+  rubricLabelEn: listField(line(120), 20),
+  rubricLabelMn: listField(line(120), 20),
   rubricGuidanceEn: listField(text(1000), 20),
   rubricGuidanceMn: listField(text(1000), 20),
   rubricScaleMax: listField(z.string().trim().max(2), 20),
@@ -77,14 +82,14 @@ const version = z.union([
 /** The pitch form and its autosave JSON share one shape. Status, owner and totals are never inputs. */
 export const pitchForm = z.strictObject({
   version,
-  title: text(200).optional(),
+  title: line(200).optional(),
   angle: text(4000).optional(),
   audience: text(1000).optional(),
-  outlet: text(200).optional(),
-  format: text(200).optional(),
+  outlet: line(200).optional(),
+  format: line(200).optional(),
   themes: listField(z.string().max(40), 20),
   ethicsPlan: text(4000).optional(),
-  budgetItem: listField(text(200), 20),
+  budgetItem: listField(line(200), 20),
   budgetAmount: listField(money, 20),
   timeline: text(2000).optional(),
 });

@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp, type TestApp } from '../support/app';
-import { buildCall, buildUser, csrfFrom, signIn } from '../factories';
+import { buildCall, buildUser, csrfFrom, signIn, PASSWORD } from '../factories';
 import { buildPitch } from '../reviews/factories';
 import { awardModel } from '../../modules/awards/model';
 
@@ -39,7 +39,7 @@ async function acceptedWithDraft() {
     admin
       .post(`/admin/awards/${id}/tranches/${key}/pay`)
       .type('form')
-      .send({ _csrf: adminToken, reference: 'BANK-7' });
+      .send({ _csrf: adminToken, reference: 'BANK-7', stepUpSecret: PASSWORD });
   await pay('award').expect(303);
   return { id, admin, adminToken, agent, pay, adminUser, journalist };
 }

@@ -10,7 +10,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { buildUser } from '../factories';
+import { buildUser, PASSWORD } from '../factories';
 import {
   checkA11y,
   describeViolations,
@@ -421,10 +421,14 @@ test('a whole grant round, from call to published story', { timeout: 240_000 }, 
   );
   assert.equal(ethics.status(), 303, 'ethics check recorded');
   await adminPage.fill('#ref-publication', 'BANK-2026-0042');
-  const paid = await submitVia(
+  // Paying asks the admin to confirm who they are (step-up), keeping the reference typed.
+  const asked = await submitVia(
     adminPage,
     adminPage.locator(`form[action="/admin/awards/${awardId}/tranches/publication/pay"] button`),
   );
+  assert.equal(asked.status(), 403, 'step-up asked before money leaves');
+  await adminPage.fill('#f-stepUpSecret', PASSWORD);
+  const paid = await submitVia(adminPage, adminPage.locator('main form button[type=submit]'));
   assert.equal(paid.status(), 303, 'tranche paid');
   assert.equal(await adminPage.locator('#ref-publication').count(), 0);
   assert.ok((await adminPage.textContent('main tbody'))!.includes('BANK-2026-0042'));

@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { buildTestApp, fixedClock, type TestApp } from '../support/app';
-import { buildCall, buildUser, csrfFrom, signIn } from '../factories';
+import { buildCall, buildUser, csrfFrom, signIn, PASSWORD } from '../factories';
 import { buildPitch } from './factories';
 import { awardModel } from '../../modules/awards/model';
 import { assignmentModel } from '../../modules/reviews/model';
@@ -54,7 +54,7 @@ test('award flow to publication; each tranche is paid once and only after its mi
     admin
       .post(`/admin/awards/${id}/tranches/${key}/pay`)
       .type('form')
-      .send({ _csrf: adminToken, reference: 'BANK-1' });
+      .send({ _csrf: adminToken, reference: 'BANK-1', stepUpSecret: PASSWORD });
   await pay('award').expect(409); // not accepted yet
   await agent.post(`/awards/${id}/accept`).type('form').send({ _csrf: token }).expect(303);
   await agent.post(`/awards/${id}/accept`).type('form').send({ _csrf: token }).expect(409);

@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp, type TestApp } from '../support/app';
-import { buildCall, buildUser, csrfFrom, signIn } from '../factories';
+import { buildCall, buildUser, csrfFrom, signIn, PASSWORD } from '../factories';
 import { buildPitch } from './factories';
 import { callModel, pitchModel } from '../../modules/grants/model';
 import { assignmentModel } from '../../modules/reviews/model';
@@ -111,7 +111,7 @@ test('a tranche paid before its milestone and an out-of-order step are refused o
   const pay = await admin
     .post(`/admin/awards/${award!._id}/tranches/draft/pay`)
     .type('form')
-    .send({ _csrf: token, reference: 'BANK-7' })
+    .send({ _csrf: token, reference: 'BANK-7', stepUpSecret: PASSWORD })
     .expect(409);
   notAnErrorPage(pay.text);
   assert.match(pay.text, /milestone has not been reached yet/);
