@@ -1,89 +1,23 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
 import { attemptSource, EXPORT_BATCH, type Doc } from './data';
-import { kr20, pairedInterval } from './stats';
+import {
+  byNameThenId,
+  groupStats,
+  objectiveGains,
+  pairedRow,
+  reliabilityOf,
+  type FirstTests,
+  type FormReliability,
+  type GainTraineeRow,
+} from './gain-fold';
+
+export type { FormReliability, GainGroup, GainTraineeRow, ObjectiveGain } from './gain-fold';
 
 export interface GainFilters {
   courseId: Types.ObjectId;
   cohortId?: Types.ObjectId;
   scope?: Types.ObjectId[];
-}
-
-export interface GainGroup {
-  key: string | null;
-  n: number;
-  meanPre: number;
-  meanPost: number;
-  meanGain: number;
-  /** Mean of (post − pre)/(100 − pre) over trainees with pre < 100; null when none. */
-  meanNormGain: number | null;
-  normN: number;
-}
-
-/**
- * Gain on one learning objective, paired: for each trainee with items of the objective in both their
- * first pre-test and first post-test, the share of those items answered correctly before and after.
- */
-export interface ObjectiveGain {
-  objective: string;
-  /** Paired trainees. */
-  n: number;
-  /** Answers to the objective's items, before and after (over the n trainees). */
-  preN: number;
-  postN: number;
-  /** Mean of the trainees' shares correct, percent. */
-  preShare: number;
-  postShare: number;
-  /** Mean paired change, percentage points (= postShare − preShare). */
-  gain: number;
-  /** 95 % paired t-interval of the mean change; null below two trainees. */
-  ci: [number, number] | null;
-  /** Hake's class-average normalised gain: (postShare − preShare) / (100 − preShare); null at 100. */
-  normGain: number | null;
-  /** false when the interval includes zero (or there is none): the gain is not shown to be real. */
-  shown: boolean;
-}
-
-/** KR-20 of one form, over every first attempt (pre- or post-test) that took it in scope. */
-export interface FormReliability {
-  form: string;
-  attempts: number;
-  items: number;
-  kr20: number | null;
-}
-
-export interface GainTraineeRow {
-  userId: Types.ObjectId;
-  name: string;
-  region?: string;
-  locale?: string;
-  pre: number;
-  post: number;
-  gain: number;
-  normGain: number | null;
-}
-
-type Result = { qid: string; objective: string; correct: boolean };
-
-/** A trainee's first submitted attempt at one test: its score, form and (when asked) results. */
-interface FirstTest {
-  score: number;
-  form: string;
-  /** Its results as three parallel arrays (question, objective, right): far cheaper to send. */
-  q?: string[];
-  o?: string[];
-  c?: boolean[];
-}
-
-interface FirstTests {
-  _id: Types.ObjectId;
-  pre: FirstTest | null;
-  post: FirstTest | null;
-  /** 1 when the trainee's user still exists. */
-  users: number;
-  name: string;
-  region?: string;
-  locale?: string;
 }
 
 /**
@@ -94,7 +28,7 @@ interface FirstTests {
  * `$min` over that triple picks it without sorting every attempt, which the embedded server does
  * slowly (the whole course's attempts), and a real MongoDB answers from the same one pass.
  */
-function firstTests(ctx: AppContext, f: GainFilters, o: { results: boolean; paired: boolean }): Doc[] {
+function firstTests(o: { results: boolean; paired: boolean }): Doc[] {
   const first = (k: string) => ({
     $min: {
       $cond: [
@@ -139,144 +73,6 @@ function attemptsOf(ctx: AppContext, f: GainFilters) {
   return attemptSource(ctx, f.courseId, f.cohortId, f.scope, match);
 }
 
-/** A paired trainee's row (users that no longer exist are left out, as the old `$unwind` did). */
-function pairedRow(t: FirstTests): GainTraineeRow | undefined {
-  if (!t.pre || !t.post || !t.users) return undefined;
-  const pre = t.pre.score;
-  const post = t.post.score;
-  return {
-    userId: t._id,
-    name: t.name,
-    region: t.region ?? '',
-    locale: t.locale ?? '',
-    pre,
-    post,
-    gain: post - pre,
-    normGain: pre < 100 ? (post - pre) / (100 - pre) : null,
-  };
-}
-
-interface Sums {
-  n: number;
-  pre: number;
-  post: number;
-  gain: number;
-  normSum: number;
-  normN: number;
-}
-
-function groupOf(key: string | null, s: Sums): GainGroup {
-  return {
-    key,
-    n: s.n,
-    meanPre: s.pre / s.n,
-    meanPost: s.post / s.n,
-    meanGain: s.gain / s.n,
-    meanNormGain: s.normN ? s.normSum / s.normN : null,
-    normN: s.normN,
-  };
-}
-
-/** Summary statistics of paired rows, overall or split by a field (groups sorted by key). */
-function groupStats(rows: GainTraineeRow[], by?: (r: GainTraineeRow) => string): GainGroup[] {
-  const groups = new Map<string | null, Sums>();
-  for (const r of rows) {
-    const key = by ? by(r) : null;
-    const s = groups.get(key) ?? { n: 0, pre: 0, post: 0, gain: 0, normSum: 0, normN: 0 };
-    s.n++;
-    s.pre += r.pre;
-    s.post += r.post;
-    s.gain += r.gain;
-    if (r.normGain !== null) {
-      s.normSum += r.normGain;
-      s.normN++;
-    }
-    groups.set(key, s);
-  }
-  return [...groups.entries()]
-    .sort(([a], [b]) => (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0))
-    .map(([key, s]) => groupOf(key, s));
-}
-
-/** Per objective: each paired trainee's share right before and after, as sums for a paired interval. */
-function objectiveGains(paired: FirstTests[]): ObjectiveGain[] {
-  type O = {
-    n: number;
-    preN: number;
-    postN: number;
-    sumPre: number;
-    sumPost: number;
-    sumD: number;
-    sumD2: number;
-  };
-  const byObjective = new Map<string, O>();
-  for (const t of paired) {
-    const mine = new Map<string, { preN: number; preC: number; postN: number; postC: number }>();
-    const add = (test: FirstTest | null, pre: boolean) => {
-      const objectives = test?.o ?? [];
-      for (let i = 0; i < objectives.length; i++) {
-        const m = mine.get(objectives[i]!) ?? { preN: 0, preC: 0, postN: 0, postC: 0 };
-        const right = test!.c?.[i] ? 1 : 0;
-        if (pre) {
-          m.preN++;
-          m.preC += right;
-        } else {
-          m.postN++;
-          m.postC += right;
-        }
-        mine.set(objectives[i]!, m);
-      }
-    };
-    add(t.pre, true);
-    add(t.post, false);
-    for (const [objective, m] of mine) {
-      if (!m.preN || !m.postN) continue;
-      const pre = (100 * m.preC) / m.preN;
-      const post = (100 * m.postC) / m.postN;
-      const d = post - pre;
-      const o = byObjective.get(objective) ?? {
-        n: 0,
-        preN: 0,
-        postN: 0,
-        sumPre: 0,
-        sumPost: 0,
-        sumD: 0,
-        sumD2: 0,
-      };
-      o.n++;
-      o.preN += m.preN;
-      o.postN += m.postN;
-      o.sumPre += pre;
-      o.sumPost += post;
-      o.sumD += d;
-      o.sumD2 += d * d;
-      byObjective.set(objective, o);
-    }
-  }
-  return [...byObjective.entries()]
-    .map(([objective, o]): ObjectiveGain => {
-      const preShare = o.sumPre / o.n;
-      const postShare = o.sumPost / o.n;
-      const ci = pairedInterval(o.n, o.sumD, o.sumD2);
-      return {
-        objective,
-        n: o.n,
-        preN: o.preN,
-        postN: o.postN,
-        preShare,
-        postShare,
-        gain: o.sumD / o.n,
-        ci,
-        normGain: preShare < 100 ? (postShare - preShare) / (100 - preShare) : null,
-        shown: !!ci && (ci[0] > 0 || ci[1] < 0),
-      };
-    })
-    .sort((a, b) => a.objective.localeCompare(b.objective));
-}
-
-const byNameThenId = (a: GainTraineeRow, b: GainTraineeRow) =>
-  a.name < b.name ? -1 : a.name > b.name ? 1 : String(a.userId) < String(b.userId) ? -1 : 1;
-
 /**
  * Cohort summary, splits by region and language, gain per objective, reliability per form and one
  * page of trainees: one grouped read of every trainee's first tests (a row per trainee), then folded
@@ -285,7 +81,7 @@ const byNameThenId = (a: GainTraineeRow, b: GainTraineeRow) =>
 export async function learningGain(ctx: AppContext, f: GainFilters, page = 1, pageSize = 50) {
   const { collection, prefix } = attemptsOf(ctx, f);
   const firsts = await collection
-    .aggregate<FirstTests>([...prefix, ...firstTests(ctx, f, { results: true, paired: false })], {
+    .aggregate<FirstTests>([...prefix, ...firstTests({ results: true, paired: false })], {
       allowDiskUse: true,
       batchSize: 5000,
     })
@@ -312,39 +108,10 @@ export async function learningGain(ctx: AppContext, f: GainFilters, page = 1, pa
   };
 }
 
-/**
- * KR-20 per form: every trainee's first attempt at the pre-test and at the post-test in scope,
- * grouped by the form it took (attempts from before forms existed count as the form 'pre' or
- * 'post'). Items are the form's questions seen in those attempts; an unanswered one counts wrong.
- */
-const resultsOf = (a: FirstTest): Result[] =>
-  (a.q ?? []).map((qid, i) => ({ qid, objective: a.o?.[i] ?? '', correct: !!a.c?.[i] }));
-
-function reliabilityOf(firsts: FirstTests[]): FormReliability[] {
-  const byForm = new Map<string, Result[][]>();
-  for (const t of firsts)
-    for (const a of [t.pre, t.post]) {
-      if (!a) continue;
-      const attempts = byForm.get(a.form) ?? [];
-      attempts.push(resultsOf(a));
-      byForm.set(a.form, attempts);
-    }
-  return [...byForm.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([form, attempts]) => {
-      const items = [...new Set(attempts.flatMap((a) => a.map((r) => r.qid)))].sort();
-      const rows = attempts.map((a) => {
-        const right = new Set(a.filter((r) => r.correct).map((r) => r.qid));
-        return items.map((q) => (right.has(q) ? 1 : 0));
-      });
-      return { form, attempts: attempts.length, items: items.length, kr20: kr20(rows) };
-    });
-}
-
 export async function formReliability(ctx: AppContext, f: GainFilters): Promise<FormReliability[]> {
   const { collection, prefix } = attemptsOf(ctx, f);
   const firsts = await collection
-    .aggregate<FirstTests>([...prefix, ...firstTests(ctx, f, { results: true, paired: false })], {
+    .aggregate<FirstTests>([...prefix, ...firstTests({ results: true, paired: false })], {
       allowDiskUse: true,
       batchSize: 5000,
     })
@@ -358,7 +125,7 @@ export async function* gainRows(ctx: AppContext, f: GainFilters): AsyncGenerator
   const cursor = collection.aggregate<GainTraineeRow>(
     [
       ...prefix,
-      ...firstTests(ctx, f, { results: false, paired: true }),
+      ...firstTests({ results: false, paired: true }),
       { $match: { users: { $gt: 0 } } },
       {
         $project: {
