@@ -20,6 +20,8 @@ import { connectDatabase } from '../server/db/connect';
 import { createUmbrella } from '../server/plugin';
 import { seedCourses } from '../modules/learning/jobs';
 import { userModel } from '../modules/accounts/model';
+import { attemptModel, type Attempt } from '../modules/quizzes/model';
+import { sheetPages } from '../modules/quizzes/pages';
 import { launchChromium } from '../test/support/browser';
 import { listen } from './measure';
 import {
@@ -78,12 +80,28 @@ export interface TraineePages {
   lesson: { name: string; path: string };
   lessons: Array<{ name: string; path: string }>;
   lessonQuiz: { name: string; path: string };
+  /** The pre-test sheet's first page (the path the start leads to). */
   preTest: { name: string; path: string };
+  /** Every page of the pre-test sheet (questions, then the survey items), each measured alone. */
+  preTestPages: Array<{ name: string; path: string }>;
+}
+
+/** The pages of a started attempt's sheet, from the attempt as stored (its items decide the paging). */
+async function sheetPagePaths(ctx: AppContext, sheet: string, label: string) {
+  const id = sheet.split('/').pop()!;
+  const attempt = await attemptModel(ctx.db).findById(id).lean<Attempt>();
+  if (!attempt) throw new Error(`no attempt ${id}`);
+  const pages = sheetPages(attempt);
+  return pages.map((p) => ({
+    name: `${label}, page ${p.n} of ${pages.length}${p.surveyItems.length ? ' (survey)' : ''}`,
+    path: `${sheet}/pages/${p.n}`,
+  }));
 }
 
 /**
  * A trainee (Mongolian, the default language) on the shipped course, enrolled, with the pre-test and
- * the second lesson's quiz started: the dashboard, every lesson, both answer sheets.
+ * the second lesson's quiz started: the dashboard, every lesson, both answer sheets (the pre-test's
+ * page by page).
  */
 export async function traineePages(ctx: AppContext, base: string): Promise<TraineePages> {
   await seedCourses(ctx);
@@ -109,6 +127,7 @@ export async function traineePages(ctx: AppContext, base: string): Promise<Train
   await rawGet(`${base}/learn/tip-reporting`, { cookie }); // enrols
   const pages = lessons.map((l) => ({ name: `lesson ${l.slug}`, path: `/learn/tip-reporting/${l.slug}` }));
   const second = lessons[1] ?? lessons[0]!;
+  const preTest = await startQuiz(ctx, base, cookie, course._id, 'pre');
   return {
     cookie,
     dashboard: { name: 'dashboard', path: '/learn' },
@@ -118,12 +137,13 @@ export async function traineePages(ctx: AppContext, base: string): Promise<Train
       name: `quiz sheet, ${second.slug}`,
       path: await startQuiz(ctx, base, cookie, course._id, `lesson:${second.slug}`),
     },
-    preTest: { name: 'quiz sheet, pre-test', path: await startQuiz(ctx, base, cookie, course._id, 'pre') },
+    preTest: { name: 'quiz sheet, pre-test', path: preTest },
+    preTestPages: await sheetPagePaths(ctx, preTest, 'quiz sheet, pre-test'),
   };
 }
 
 export interface PageWeightResult {
-  /** Dashboard, the bench's lesson, the heaviest lesson, a lesson quiz's sheet, the pre-test's sheet. */
+  /** Dashboard, the bench's lesson, the heaviest lesson, a lesson quiz's sheet, each pre-test page. */
   pages: Array<{ br: PageWeight; gzip: PageWeight }>;
   paint?: { first: Paint; repeat: Paint; path: string };
   paintError?: string;
@@ -142,7 +162,7 @@ export async function measurePageWeights(ctx: AppContext, base: string): Promise
     t.lesson,
     ...(heaviest.path === t.lesson.path ? [] : [heaviest]),
     t.lessonQuiz,
-    t.preTest,
+    ...t.preTestPages,
   ];
   const pages = [];
   for (const p of chosen)

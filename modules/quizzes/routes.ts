@@ -1,9 +1,10 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../server/context';
 import type { Locale } from '../../server/types';
-import { Conflict } from '../../server/http/errors';
+import { Conflict, NotFound } from '../../server/http/errors';
 import { parse, parseParams } from '../../server/http/validate';
-import { answerForm, attemptParams, quizParams, startForm, submitFlags } from './schemas';
+import { answerForm, attemptParams, pageParams, quizParams, sheetFlags, startForm } from './schemas';
+import { pageOfQuestion, pagesWithUnanswered, sheetPages } from './pages';
 import { quizzesPolicy as policy } from './policy';
 import {
   objectiveSummary,
@@ -11,6 +12,7 @@ import {
   presentResultItem,
   presentSheetItem,
   presentSurveyItem,
+  type SheetItem,
 } from './present';
 import * as quizzes from './service';
 import type { Answers } from './model';
@@ -19,56 +21,99 @@ import { signedInUser } from '../../server/auth/policy';
 /** Route ids that are not ids at all are simply not found. */
 const wantsJson = (req: Request) => req.accepts(['html', 'json']) === 'json';
 
-/** Splits the posted body into the answer fields and the one flag the submit button may add. */
+/** Splits the posted body into the answer fields and the flags the sheet's buttons may add. */
 function readBody(req: Request) {
-  const { confirmBlank, ...rest } = (req.body ?? {}) as Record<string, unknown>;
-  const flags = parse(submitFlags, confirmBlank === undefined ? {} : { confirmBlank });
-  return { form: parse(answerForm, rest), confirmBlank: flags.confirmBlank === 'on' };
+  const { confirmBlank, page, go, ...rest } = (req.body ?? {}) as Record<string, unknown>;
+  const given = Object.entries({ confirmBlank, page, go }).filter(([, v]) => v !== undefined);
+  const flags = parse(sheetFlags, Object.fromEntries(given));
+  return {
+    form: parse(answerForm, rest),
+    confirmBlank: flags.confirmBlank === 'on',
+    page: flags.page,
+    go: flags.go,
+  };
 }
 
+interface SheetExtra {
+  answers?: Answers;
+  survey?: Record<string, string>;
+  errors?: Record<string, string>;
+  saved?: boolean;
+  status?: number;
+  /** Arrived by Previous/Next (or a page link): focus goes to the page's first question. */
+  moved?: boolean;
+}
+
+/** One page of the answer sheet (`page` 1-based; a page the sheet does not have is a 404). */
 async function renderSheet(
   ctx: AppContext,
   req: Request,
   res: Response,
   attemptId: string,
-  extra: {
-    answers?: Answers;
-    survey?: Record<string, string>;
-    errors?: Record<string, string>;
-    saved?: boolean;
-    status?: number;
-  } = {},
+  page: number,
+  extra: SheetExtra = {},
 ) {
   const lang = res.locals.lang as Locale;
   const sheet = await quizzes.attemptSheet(ctx, signedInUser(req).id, attemptId);
   const { attempt, quiz, questions } = sheet;
+  const pages = sheetPages(attempt);
+  const here = pages[page - 1];
+  if (!here) throw new NotFound();
   const answers = extra.answers ?? attempt.answers ?? {};
-  const items = attempt.items
-    .filter((item) => questions.has(item.qid))
-    .map((item, i) => presentSheetItem(item, questions.get(item.qid)!, answers, i + 1, lang));
+  const shown = attempt.items.filter((item) => questions.has(item.qid));
+  // Numbered across the whole sheet ("Question 7 of 22" on page 2).
+  const all = shown.map((item, i) => presentSheetItem(item, questions.get(item.qid)!, answers, i + 1, lang));
+  const onPage = new Set(here.items.map((i) => i.qid));
   const chosen = extra.survey ?? attempt.survey ?? {};
+  const sids = new Set(here.surveyItems.map((s) => s.sid));
   const survey = (attempt.surveyItems ?? [])
     .filter((s) => sheet.survey.has(s.sid))
     // Numbered per kind: "Statement 1…", then "Situation 1…".
-    .map((s, i, all) =>
+    .map((s, i, list) =>
       presentSurveyItem(
         s,
         sheet.survey.get(s.sid)!,
         chosen[s.sid],
-        all.slice(0, i + 1).filter((x) => x.kind === s.kind).length,
+        list.slice(0, i + 1).filter((x) => x.kind === s.kind).length,
         lang,
       ),
-    );
+    )
+    .filter((s) => sids.has(s.sid));
+  const pageOf = pageOfQuestion(pages);
+  const errors = extra.errors ?? {};
+  const sheetUrl = `/quizzes/attempts/${String(attempt._id)}`;
   res.status(extra.status ?? 200).render('quizzes/attempt', {
     title: presentQuiz(quiz, lang).title,
     quiz: presentQuiz(quiz, lang),
-    attempt: { id: String(attempt._id), attemptNo: attempt.attemptNo, deadlineAt: attempt.deadlineAt },
-    items,
+    attempt: { id: String(attempt._id), deadlineAt: attempt.deadlineAt },
+    page: {
+      n: page,
+      count: pages.length,
+      firstSurvey: here.surveyItems.length > 0 && !pages[page - 2]?.surveyItems.length,
+      unanswered: pagesWithUnanswered(pages, attempt, answers),
+    },
+    items: all.filter((it) => onPage.has(it.qid)),
+    total: all.length,
     survey,
-    errors: extra.errors ?? {},
+    // The summary names every unanswered question, on whichever page: links lead to its page.
+    problems: all
+      .filter((it) => errors[it.qid])
+      .map((it) => ({
+        n: it.n,
+        key: errors[it.qid]!,
+        href:
+          (onPage.has(it.qid) ? '' : res.locals.url(`${sheetUrl}/pages/${pageOf.get(it.qid)}`)) +
+          `#${firstField(it)}`,
+      })),
+    errors,
     saved: extra.saved ?? false,
+    moved: extra.moved ?? false,
   });
 }
+
+/** The id of a question's first input (what an error summary link moves to). */
+const firstField = (it: SheetItem) =>
+  `f-${it.qid}${it.type === 'case' ? '-c-' : it.type === 'ordering' ? '-o-' : '-'}${it.options[0]?.id ?? ''}`;
 
 /** Taking quizzes: intro, start, answer sheet, save, submit, result. */
 export function quizzesRouter(ctx: AppContext): Router {
@@ -97,43 +142,59 @@ export function quizzesRouter(ctx: AppContext): Router {
     });
   };
 
-  router.get('/quizzes/attempts/:attemptId', policy.take, async (req, res) => {
-    const { attemptId } = parseParams(attemptParams, req.params);
+  /** An open attempt's page, or (submitted or out of time) the way to its result. */
+  const showPage = async (req: Request, res: Response, attemptId: string, page: number) => {
     const attempt = await quizzes.ownAttempt(ctx, signedInUser(req).id, attemptId);
     if (attempt.status === 'started' && quizzes.isLate(attempt, ctx.clock.now()))
       await quizzes.submitAttempt(ctx, attempt, undefined);
     if (attempt.status === 'submitted' || quizzes.isLate(attempt, ctx.clock.now()))
       return res.redirect(303, res.locals.url(`/quizzes/attempts/${attemptId}/result`));
-    await renderSheet(ctx, req, res, attemptId, { saved: req.query.saved === '1' });
+    const saved = req.query.saved === '1';
+    await renderSheet(ctx, req, res, attemptId, page, { saved, moved: !saved && 'page' in req.params });
+  };
+
+  router.get('/quizzes/attempts/:attemptId', policy.take, async (req, res) => {
+    const { attemptId } = parseParams(attemptParams, req.params);
+    await showPage(req, res, attemptId, 1);
   });
 
+  router.get('/quizzes/attempts/:attemptId/pages/:page', policy.take, async (req, res) => {
+    const { attemptId, page } = parseParams(pageParams, req.params);
+    await showPage(req, res, attemptId, page);
+  });
+
+  // Save (a button, Previous/Next, a page link, or the script's autosave): the page's answers only.
   router.post('/quizzes/attempts/:attemptId/save', policy.take, async (req, res) => {
     const { attemptId } = parseParams(attemptParams, req.params);
-    const { form } = readBody(req);
+    const { form, page, go } = readBody(req);
+    const sheet = `/quizzes/attempts/${attemptId}`;
     try {
-      const { savedAt } = await quizzes.saveAnswerForm(ctx, signedInUser(req).id, attemptId, form);
+      const { savedAt } = await quizzes.saveAnswerForm(ctx, signedInUser(req).id, attemptId, form, page);
       if (wantsJson(req)) return res.json({ saved: true, savedAt });
-      res.redirect(303, res.locals.url(`/quizzes/attempts/${attemptId}?saved=1`));
+      if (go !== undefined) return res.redirect(303, res.locals.url(`${sheet}/pages/${go}`));
+      res.redirect(303, res.locals.url(`${page ? `${sheet}/pages/${page}` : sheet}?saved=1`));
     } catch (err) {
       // Time is up or already submitted: the answer sheet page shows the (graded) result.
-      if (err instanceof Conflict && !wantsJson(req))
-        return res.redirect(303, res.locals.url(`/quizzes/attempts/${attemptId}`));
+      if (err instanceof Conflict && !wantsJson(req)) return res.redirect(303, res.locals.url(sheet));
       throw err;
     }
   });
 
   router.post('/quizzes/attempts/:attemptId/submit', policy.take, async (req, res) => {
     const { attemptId } = parseParams(attemptParams, req.params);
-    const { form, confirmBlank } = readBody(req);
-    const outcome = await quizzes.submitAnswerForm(ctx, signedInUser(req).id, attemptId, form, confirmBlank);
-    // Not graded: the sheet again with what they have so far and an error summary at the top.
-    if (outcome.status === 'incomplete')
-      return renderSheet(ctx, req, res, attemptId, {
+    const { form, confirmBlank, page } = readBody(req);
+    const userId = signedInUser(req).id;
+    const outcome = await quizzes.submitAnswerForm(ctx, userId, attemptId, form, confirmBlank, page);
+    // Not graded: the page again (the last one for a whole-sheet post) with an error summary on top.
+    if (outcome.status === 'incomplete') {
+      const last = page ?? sheetPages(await quizzes.ownAttempt(ctx, userId, attemptId)).length;
+      return renderSheet(ctx, req, res, attemptId, last, {
         answers: outcome.answers,
         survey: outcome.survey,
         errors: outcome.errors,
         status: 400,
       });
+    }
     res.redirect(303, res.locals.url(`/quizzes/attempts/${attemptId}/result`));
   });
 

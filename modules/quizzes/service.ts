@@ -21,7 +21,9 @@ import { grade } from './grading';
 import { canReviewAttempts } from './policy';
 import { answersFromForm, duplicatePositions, unanswered } from './answers';
 import type { AnswerForm } from './schemas';
+import { formScope, mergeAnswers, mergeSurvey } from './pages';
 import { checkSurvey, scoreSurvey, surveyFromForm, surveyItemsFor, surveyOfCourse } from './survey';
+import { asShown } from './editor';
 
 /** Asked for the result of an attempt that is still open. */
 export class StillOpen extends Error {}
@@ -163,7 +165,7 @@ export const isLate = (attempt: Pick<Attempt, 'deadlineAt'>, now: Date) =>
   !!attempt.deadlineAt && now.getTime() > attempt.deadlineAt.getTime() + GRACE_MS;
 
 /** Checks answers against the attempt's own items and options; anything else is a 400. */
-export function checkAnswers(attempt: Attempt, answers: Answers): Answers {
+export function checkAnswers(attempt: Pick<Attempt, 'items'>, answers: Answers): Answers {
   const out: Answers = {};
   for (const [qid, chosen] of Object.entries(answers)) {
     const item = attempt.items.find((i) => i.qid === qid);
@@ -183,30 +185,59 @@ export function checkAnswers(attempt: Attempt, answers: Answers): Answers {
 
 /** Saves the whole answer sheet while the attempt is open and its time has not run out. */
 export async function saveAnswers(ctx: AppContext, userId: string, attemptId: string, answers: Answers) {
-  return storeAnswers(ctx, await ownAttempt(ctx, userId, attemptId), answers);
-}
-
-/** Saves the posted answer form (checked against this attempt's items: a stray field is a 400). */
-export async function saveAnswerForm(ctx: AppContext, userId: string, attemptId: string, form: AnswerForm) {
   const attempt = await ownAttempt(ctx, userId, attemptId);
-  return storeAnswers(ctx, attempt, answersFromForm(attempt, form), surveyFromForm(attempt, form));
+  return storeAnswers(ctx, attempt, { items: attempt.items }, answers);
 }
 
+/**
+ * Saves the posted answer form of one page of the sheet (or, without a page, of the whole sheet),
+ * checked against that page's items: a stray field is a 400. Answers on other pages stay as stored.
+ */
+export async function saveAnswerForm(
+  ctx: AppContext,
+  userId: string,
+  attemptId: string,
+  form: AnswerForm,
+  page?: number,
+) {
+  const attempt = await ownAttempt(ctx, userId, attemptId);
+  const scope = formScope(attempt, page);
+  return storeAnswers(ctx, attempt, scope, answersFromForm(scope, form), surveyFromForm(scope, form));
+}
+
+/**
+ * Stores the answers of the scope's questions (and survey items) only, each by its own field in one
+ * conditional update: two tabs saving different pages both keep theirs; on the same page the last
+ * save wins, as it always has. A submitted or timed-out attempt is a 409.
+ */
 async function storeAnswers(
   ctx: AppContext,
   attempt: Attempt,
+  scope: Pick<Attempt, 'items' | 'surveyItems'>,
   answers: Answers,
   survey?: Record<string, string>,
 ) {
   if (attempt.status !== 'started') throw new Conflict('quizzes.errors.alreadySubmitted');
   const now = ctx.clock.now();
   if (isLate(attempt, now)) throw new Conflict('quizzes.errors.timeUp');
-  const clean = checkAnswers(attempt, answers);
+  const clean = checkAnswers({ items: scope.items }, answers);
   const filter: Record<string, unknown> = { _id: attempt._id, userId: attempt.userId, status: 'started' };
   if (attempt.deadlineAt) filter.deadlineAt = mongoose.trusted({ $gte: new Date(now.getTime() - GRACE_MS) });
-  const set: Record<string, unknown> = { answers: clean, savedAt: now };
-  if (survey && attempt.surveyItems?.length) set.survey = checkSurvey(attempt, survey);
-  const saved = await attemptModel(ctx.db).updateOne(filter, { $set: set });
+  const set: Record<string, unknown> = { savedAt: now };
+  const unset: Record<string, 1> = {};
+  for (const { qid } of scope.items) {
+    if (clean[qid]) set[`answers.${qid}`] = clean[qid];
+    else unset[`answers.${qid}`] = 1;
+  }
+  if (survey && attempt.surveyItems?.length) {
+    const checked = checkSurvey(scope, survey);
+    for (const { sid } of scope.surveyItems ?? []) {
+      if (checked[sid]) set[`survey.${sid}`] = checked[sid];
+      else unset[`survey.${sid}`] = 1;
+    }
+  }
+  const update = Object.keys(unset).length ? { $set: set, $unset: unset } : { $set: set };
+  const saved = await attemptModel(ctx.db).updateOne(filter, update);
   if (saved.matchedCount === 0) throw new Conflict('quizzes.errors.alreadySubmitted');
   return { savedAt: now };
 }
@@ -222,10 +253,11 @@ export type SubmitOutcome =
     };
 
 /**
- * Submits the posted answer form of the user's own attempt. In time, an ordering position given twice,
- * or a question left unanswered without `confirmBlank`, keeps the answers so far (saved unless the
- * attempt closed meanwhile) and returns them with an error per question instead of grading. Late, the
- * attempt is graded on what was saved in time; an attempt already submitted returns as it is.
+ * Submits the posted answer form of the user's own attempt: the last page of the sheet (`page`), or
+ * the whole sheet. In time, an ordering position given twice on that page, or a question left
+ * unanswered on any page without `confirmBlank`, keeps the answers so far (saved unless the attempt
+ * closed meanwhile) and returns them with an error per question instead of grading. Late, the attempt
+ * is graded on what was saved in time; an attempt already submitted returns as it is.
  */
 export async function submitAnswerForm(
   ctx: AppContext,
@@ -233,17 +265,21 @@ export async function submitAnswerForm(
   attemptId: string,
   form: AnswerForm,
   confirmBlank: boolean,
+  page?: number,
 ): Promise<SubmitOutcome> {
   const attempt = await ownAttempt(ctx, userId, attemptId);
+  const scope = formScope(attempt, page);
   if (attempt.status === 'submitted') return { status: 'submitted', attempt };
-  const answers = answersFromForm(attempt, form);
+  const posted = answersFromForm(scope, form);
   // Survey answers are optional: a blank one never holds the submit up.
-  const survey = surveyFromForm(attempt, form);
+  const postedSurvey = surveyFromForm(scope, form);
+  const answers = mergeAnswers(attempt.answers ?? {}, scope, posted);
+  const survey = mergeSurvey(attempt.survey, scope, postedSurvey);
   const late = isLate(attempt, ctx.clock.now());
   const missing = late ? [] : unanswered(attempt, answers);
-  const twice = late ? [] : duplicatePositions(attempt, form);
+  const twice = late ? [] : duplicatePositions(scope, form);
   if (twice.length || (missing.length && !confirmBlank)) {
-    await storeAnswers(ctx, attempt, answers, survey).catch((err: unknown) => {
+    await storeAnswers(ctx, attempt, scope, posted, postedSurvey).catch((err: unknown) => {
       if (!(err instanceof AppError && err.status === 409)) throw err;
     });
     const errors: Record<string, string> = {};
@@ -282,10 +318,14 @@ export async function submitAttempt(
     : undefined;
   const quiz = await quizById(ctx, attempt.quizId);
   if (!quiz) throw new NotFound();
-  const questions = await questionsFor(
+  const questions = await asShown(
     ctx,
-    attempt.courseId,
-    attempt.items.map((i) => i.qid),
+    attempt.items,
+    await questionsFor(
+      ctx,
+      attempt.courseId,
+      attempt.items.map((i) => i.qid),
+    ),
   );
   const { score, results } = grade(attempt.items, questions, final);
   const passed = score >= quiz.passingScore;

@@ -26,36 +26,78 @@ async function attemptFor(locale: 'en' | 'mn', key = 'post') {
   return { user, agent, csrf, quiz, id: start.headers.location!.split('/').pop()! };
 }
 
-function assertAccessibleSheet(html: string) {
-  const inputs = [...html.matchAll(/<(?:input|select)[^>]*\bid="(f-[^"]+)"/g)].map((m) => m[1]!);
-  assert.ok(inputs.length > 20);
-  for (const id of inputs) assert.ok(html.includes(`<label for="${id}"`), `no label for ${id}`);
+/** Every page of an attempt's sheet (page 1 is what the sheet's own address shows). */
+async function sheetPages(agent: Awaited<ReturnType<typeof attemptFor>>['agent'], id: string) {
+  const first = await agent.get(`/quizzes/attempts/${id}`).expect(200);
+  const count = Number(/id="page-of">[^<]*?(\d+)<\/span>/.exec(first.text)![1]);
+  assert.ok(count >= 4, `pages: ${count}`);
+  const pages = [first.text];
+  for (let n = 2; n <= count; n++)
+    pages.push((await agent.get(`/quizzes/attempts/${id}/pages/${n}`).expect(200)).text);
+  // Page 1 by its own address too.
+  assert.match(
+    (await agent.get(`/quizzes/attempts/${id}/pages/1`).expect(200)).text,
+    /Question 1 of|Асуулт 1\//,
+  );
+  return pages;
+}
+
+function assertAccessibleSheet(pages: string[]) {
+  const html = pages.join('\n');
+  // Every answer control has a label: a choice sits inside its label, a select is labelled by id.
+  const controls = [...html.matchAll(/<input type="(?:radio|checkbox)"[^>]*>/g)].map((m) => m[0]);
+  assert.ok(controls.length > 20);
+  const wrapped = html.match(/<label class="check"><input type="(?:radio|checkbox)"/g) ?? [];
+  assert.equal(wrapped.length, controls.length - (html.match(/id="f-confirmBlank"/g) ?? []).length);
+  for (const [, id] of html.matchAll(/<select id="([^"]+)"/g))
+    assert.ok(html.includes(`<label for="${id}"`), `no label for ${id}`);
   assert.equal((html.match(/<fieldset class="question/g) ?? []).length, FORM_LENGTH);
+  for (const page of pages) {
+    assert.ok((page.match(/<fieldset class="question/g) ?? []).length <= 6, 'at most 6 questions a page');
+    assert.match(page, /name="viewport" content="width=device-width/);
+    assert.match(page, /<script nonce="[^"]+">/);
+    assert.doesNotMatch(page, /correct/i, 'no answer key in the sheet');
+  }
   assert.ok((html.match(/<legend>/g) ?? []).length >= FORM_LENGTH);
   assert.match(html, /type="radio"/);
   assert.match(html, /type="checkbox"/);
   // Either parallel form: cd-01 (form A) or cd-02 (form B) is the ordering question.
   assert.match(html, /<select id="f-(cd-0[12])-o-a" name="o\.\1\.a">/);
   assert.match(html, /<blockquote>/);
-  assert.match(html, /name="viewport" content="width=device-width/);
-  assert.match(html, /<script nonce="[^"]+">/);
-  assert.doesNotMatch(html, /correct/i, 'no answer key in the sheet');
+  // Next on every page but the last; Submit on the last only; Previous from the second page on.
+  pages.forEach((page, i) => {
+    const last = i === pages.length - 1;
+    assert.equal(/<button type="submit">/.test(page), last, `submit on page ${i + 1}`);
+    assert.equal(page.includes(`name="go" value="${i + 2}"`), !last, `next on page ${i + 1}`);
+    assert.equal(
+      page.includes(`class="secondary" name="go" value="${i}"`),
+      i > 0,
+      `previous on page ${i + 1}`,
+    );
+  });
 }
 
-test('the answer sheet renders in English and Mongolian, accessibly, with lang attributes', async () => {
+test('the answer sheet renders in pages in English and Mongolian, accessibly, with lang attributes', async () => {
   const en = await attemptFor('en');
-  const enPage = await en.agent.get(`/quizzes/attempts/${en.id}`).expect(200);
-  assert.match(enPage.text, /<html lang="en">/);
-  assert.match(enPage.text, new RegExp(`Question 1 of ${FORM_LENGTH}\\b`));
-  assert.match(enPage.text, /Submit answers/);
-  assertAccessibleSheet(enPage.text);
+  const enPages = await sheetPages(en.agent, en.id);
+  assert.match(enPages[0]!, /<html lang="en">/);
+  assert.match(enPages[0]!, new RegExp(`Question 1 of ${FORM_LENGTH}\\b`));
+  assert.match(enPages[1]!, new RegExp(`Question 7 of ${FORM_LENGTH}\\b`));
+  assert.match(enPages[0]!, new RegExp(`Page 1 of ${enPages.length}<`));
+  assert.match(enPages.at(-1)!, /Submit answers/);
+  assert.match(enPages.at(-1)!, /Your views and practice/, 'the survey on its own last page');
+  assert.doesNotMatch(enPages.at(-1)!, /<fieldset class="question/);
+  assertAccessibleSheet(enPages);
   const mn = await attemptFor('mn');
-  const mnPage = await mn.agent.get(`/quizzes/attempts/${mn.id}`).expect(200);
-  assert.match(mnPage.text, /<html lang="mn">/);
-  assert.match(mnPage.text, new RegExp(`${FORM_LENGTH}-аас 1-р асуулт`));
-  assert.match(mnPage.text, /Хариултаа илгээх/);
-  assert.match(mnPage.text, /Эцсийн сорил/);
-  assertAccessibleSheet(mnPage.text);
+  const mnPages = await sheetPages(mn.agent, mn.id);
+  assert.match(mnPages[0]!, /<html lang="mn">/);
+  // No case suffix glued to a number (22-аас breaks vowel harmony): "Асуулт 1/22".
+  assert.match(mnPages[0]!, new RegExp(`Асуулт 1/${FORM_LENGTH}<`));
+  assert.match(mnPages[0]!, new RegExp(`Хуудас 1/${mnPages.length}<`));
+  assert.doesNotMatch(mnPages.join(''), /\d-аас/);
+  assert.match(mnPages.at(-1)!, /Хариултаа илгээх/);
+  assert.match(mnPages[0]!, /Эцсийн сорил/);
+  assertAccessibleSheet(mnPages);
   const intro = await mn.agent.get(`/quizzes/${mn.quiz._id}`).expect(200);
   assert.match(intro.text, /<html lang="mn">/);
   assert.match(intro.text, /Хугацааны хязгааргүй/, 'no timer unless the course sets one');

@@ -1,6 +1,7 @@
 /**
  * Issue 20's page-weight budget in bytes on the wire (headers included), on the shipped course in
- * Mongolian: ≤ 15 KB of HTML + CSS + JS on a first visit, ≤ 6 KB on a repeat visit, no web fonts.
+ * Mongolian: ≤ 15 KB of HTML + CSS + JS on a first visit, ≤ 6 KB on a repeat visit, no web fonts —
+ * for every page of the paged pre-test sheet too.
  * bench/page-weight.ts prints the same figures, and the paint time over slow 3G.
  */
 import { test, before, after } from 'node:test';
@@ -53,17 +54,25 @@ test('dashboard, a lesson and its quiz sheet: ≤ 15 KB first visit, ≤ 6 KB re
   }
 });
 
-test('every shipped lesson and the pre-test sheet stay ≤ 15 KB on a first visit', async (c) => {
-  for (const page of [...pages.lessons, pages.preTest]) {
+test('the pre-test sheet comes in pages: questions, then the survey items on their own', () => {
+  // 22 questions (two parallel forms, two items per objective) and 10 survey items: 6, 6, 5, 5 and 5, 5.
+  assert.ok(pages.preTestPages.length >= 5, pages.preTestPages.map((p) => p.name).join(', '));
+  assert.equal(pages.preTestPages[0]!.path, `${pages.preTest.path}/pages/1`);
+  assert.match(pages.preTestPages.at(-1)!.name, /\(survey\)$/);
+});
+
+test('every shipped lesson and every page of the pre-test sheet stay ≤ 15 KB on a first visit', async (c) => {
+  for (const page of [...pages.lessons, pages.preTest, ...pages.preTestPages]) {
     const w = await pageWeight(base, page, pages.cookie, 'br');
     c.diagnostic(`${page.name}: first ${kb(w.firstVisit)}, repeat ${kb(w.repeatVisit)}`);
     assert.ok(w.firstVisit <= BUDGET.firstVisit, `${page.name} first visit ${kb(w.firstVisit)}`);
   }
 });
 
-test('every shipped lesson and the pre-test sheet stay ≤ 6 KB on a repeat visit', async () => {
-  for (const page of [...pages.lessons, pages.preTest]) {
+test('every shipped lesson and every page of the pre-test sheet stay ≤ 6 KB on a repeat visit', async () => {
+  for (const page of [...pages.lessons, pages.preTest, ...pages.preTestPages]) {
     const w = await pageWeight(base, page, pages.cookie, 'br');
+    assert.equal(w.status, 200, page.path);
     assert.ok(w.repeatVisit <= BUDGET.repeatVisit, `${page.name} repeat ${kb(w.repeatVisit)}`);
   }
 });
