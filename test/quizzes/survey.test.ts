@@ -41,10 +41,21 @@ const SURVEY = {
   's.pr-check-details': '2', // frequency "rarely" → 2
 };
 
-test('the pre-test shows the survey after its questions, labelled, in English and Mongolian', async () => {
+/** Every page of an attempt's sheet, in order (the page count from "Page 1 of N" / "Хуудас 1/N"). */
+async function allPages(agent: Awaited<ReturnType<typeof started>>['agent'], id: string) {
+  const first = (await agent.get(`/quizzes/attempts/${id}`).expect(200)).text;
+  const count = Number(/id="page-of">[^<]*?(\d+)<\/span>/.exec(first)![1]);
+  const pages = [first];
+  for (let n = 2; n <= count; n++)
+    pages.push((await agent.get(`/quizzes/attempts/${id}/pages/${n}`).expect(200)).text);
+  return pages;
+}
+
+test('the pre-test shows the survey on its own pages after its questions, labelled, in English and Mongolian', async () => {
   for (const locale of ['en', 'mn'] as const) {
     const { agent, id } = await started('pre', locale);
-    const html = (await agent.get(`/quizzes/attempts/${id}`).expect(200)).text;
+    const pages = await allPages(agent, id);
+    const html = pages.join('\n');
     assert.equal(
       (html.match(/<fieldset class="question/g) ?? []).length,
       FORM_LENGTH,
@@ -55,25 +66,30 @@ test('the pre-test shows the survey after its questions, labelled, in English an
       10,
       '6 statements + 4 situations',
     );
-    assert.ok(
-      html.indexOf('id="survey-heading"') > html.lastIndexOf('class="question'),
-      'after the questions',
-    );
-    const inputs = [...html.matchAll(/<input type="radio" id="(f-(?:at|pr)-[^"]+)" name="s\.[^"]+"/g)];
+    const firstSurvey = pages.findIndex((p) => p.includes('id="survey-heading"'));
+    assert.ok(firstSurvey > 0, 'after the questions');
+    for (const page of pages.slice(firstSurvey)) {
+      assert.match(page, /id="survey-heading"/);
+      assert.doesNotMatch(page, /<fieldset class="question/, 'survey items on their own pages');
+    }
+    // Each choice inside its label: the label's text names it.
+    const inputs = [
+      ...html.matchAll(
+        /<label class="check"><input type="radio" name="s\.[^"]+" value="[^"]+"> [^<]+<\/label>/g,
+      ),
+    ];
     assert.ok(inputs.length >= 6 * 5 + 11);
-    for (const [, inputId] of inputs)
-      assert.ok(html.includes(`<label for="${inputId}"`), `no label for ${inputId}`);
     assert.doesNotMatch(html, /level|correct|reversed/i, 'no practice level, key or direction in the page');
     if (locale === 'en') {
       assert.match(html, /Your views and practice/);
       assert.match(html, /not scored/);
       assert.match(html, /Statement 6<\/span>/);
       assert.match(html, /Situation 4<\/span>/);
-      assert.match(html, /<label for="f-at-blame-1">Strongly disagree<\/label>/);
-      assert.match(html, /<label for="f-pr-check-details-5">Always<\/label>/);
+      assert.match(html, /name="s\.at-blame" value="1"> Strongly disagree<\/label>/);
+      assert.match(html, /name="s\.pr-check-details" value="5"> Always<\/label>/);
     } else {
       assert.match(html, /Таны хандлага, ажлын арга барил/);
-      assert.match(html, /<label for="f-at-blame-5">Бүрэн санал нийлнэ<\/label>/);
+      assert.match(html, /name="s\.at-blame" value="5"> Бүрэн санал нийлнэ<\/label>/);
       assert.match(html, /Ийм үед та юу хийх вэ\?/);
       assert.match(html, /Хүн худалдаалах гэмт хэргийн хохирогч ярилцлагаа бичүүлсний дараа/);
     }
@@ -171,8 +187,8 @@ test("survey answers that are not one of the item's choices are a 400 and change
   const after = (await Attempts.findById(a.id).lean())!;
   assert.equal(after.status, 'started');
   assert.deepEqual(after.survey, { 'at-blame': '2' });
-  const html = (await a.agent.get(`/quizzes/attempts/${a.id}`).expect(200)).text;
-  assert.match(html, /id="f-at-blame-2" name="s\.at-blame" value="2" checked/);
+  const html = (await allPages(a.agent, a.id)).join('\n');
+  assert.match(html, /name="s\.at-blame" value="2" checked/);
 });
 
 test('an incomplete submit shows the sheet again with the survey answers kept', async () => {
@@ -185,10 +201,9 @@ test('an incomplete submit shows the sheet again with the survey answers kept', 
     .type('form')
     .send(encode({ ...right, 's.pr-referral': 'referral-info' }, a.csrf))
     .expect(400);
-  assert.match(
-    res.text,
-    /id="f-pr-referral-referral-info" name="s\.pr-referral" value="referral-info" checked/,
-  );
+  // A whole-sheet post comes back on the last page: the survey's, with the answer kept.
+  assert.match(res.text, /name="s\.pr-referral" value="referral-info" checked/);
+  assert.match(res.text, /id="error-summary"/);
 });
 
 test('a post-test retake and lesson quizzes show no survey', async () => {
