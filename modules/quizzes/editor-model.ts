@@ -31,7 +31,8 @@ export interface QuestionVersion extends QuestionContent {
   courseId: Types.ObjectId;
   qid: string;
   version: number;
-  publishedAt: Date;
+  /** Unset for a version kept as it was before its first edit here (imported from the course files). */
+  publishedAt?: Date;
   publishedBy?: Types.ObjectId;
 }
 
@@ -65,7 +66,7 @@ const versionSchema = new Schema<QuestionVersion>({
   qid: { type: String, required: true },
   version: { type: Number, required: true },
   ...content,
-  publishedAt: { type: Date, required: true },
+  publishedAt: { type: Date },
   publishedBy: { type: Schema.Types.ObjectId },
 });
 versionSchema.index({ questionId: 1, version: 1 }, { unique: true });

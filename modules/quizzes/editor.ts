@@ -173,6 +173,7 @@ export async function publishQuestion(
     { $unset: { content: 1 }, $inc: { rev: 1 } },
   ).lean();
   if (!claimed) throw new Conflict('errors.staleEdit');
+  await keepVersionAsShown(ctx, question);
   const explanation = content.explanation?.en.trim() ? content.explanation : undefined;
   const fields = {
     objective: content.objective,
@@ -204,6 +205,50 @@ export async function publishQuestion(
   await forgetQuizDefinitions(ctx);
   await recordAudit(ctx, actor, 'question.published', { type: 'question', id: String(question._id) });
   return published;
+}
+
+/**
+ * Keeps the version about to be replaced (the imported one has no history entry yet): attempts in
+ * progress showed it, and are graded against it.
+ */
+async function keepVersionAsShown(ctx: AppContext, q: Question) {
+  await questionVersionModel(ctx.db).updateOne(
+    { questionId: q._id, version: q.version },
+    {
+      $setOnInsert: {
+        questionId: q._id,
+        courseId: q.courseId,
+        qid: q.qid,
+        version: q.version,
+        objective: q.objective,
+        stem: q.stem,
+        options: q.options,
+        ...(q.explanation ? { explanation: q.explanation } : {}),
+      },
+    },
+    { upsert: true },
+  );
+}
+
+/**
+ * The questions as each attempt item showed them: where a trainer has published a newer version since,
+ * the key of the version shown is used, so publishing never changes the grade of an attempt under way.
+ */
+export async function asShown(
+  ctx: AppContext,
+  items: ReadonlyArray<{ qid: string; questionVersion: number }>,
+  current: Map<string, Question>,
+): Promise<Map<string, Question>> {
+  const out = new Map(current);
+  for (const item of items) {
+    const q = current.get(item.qid);
+    if (!q || q.version === item.questionVersion) continue;
+    const old = await questionVersionModel(ctx.db)
+      .findOne({ questionId: q._id, version: item.questionVersion }, { options: 1, stem: 1 })
+      .lean();
+    if (old) out.set(item.qid, { ...q, options: old.options, stem: old.stem });
+  }
+  return out;
 }
 
 export async function questionHistory(ctx: AppContext, questionId: Types.ObjectId) {

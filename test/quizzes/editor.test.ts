@@ -8,6 +8,8 @@ import { courseModel } from '../../modules/learning/model';
 import { questionModel, type Question } from '../../modules/quizzes/model';
 import { questionVersionModel } from '../../modules/quizzes/editor-model';
 import { questionsOfCourse } from '../../modules/quizzes/definitions';
+import { quizSummariesForCourse } from '../../modules/quizzes';
+import { startAttempt, submitAttempt } from '../../modules/quizzes/service';
 
 let t: TestApp;
 let trainer: request.Agent;
@@ -152,8 +154,18 @@ test('save a draft, preview it in both languages, publish a version the quiz the
     (await questionsOfCourse(t.ctx, q.courseId)).get(q.qid)!.stem.en,
     'Which one is trafficking? (edited)',
   );
-  const version = await questionVersionModel(t.ctx.db).findOne({ questionId: q._id }).lean();
-  assert.equal(version?.version, q.version + 1);
+  const version = await questionVersionModel(t.ctx.db)
+    .findOne({ questionId: q._id, version: q.version + 1 })
+    .lean();
+  assert.ok(version?.publishedAt, 'the new version, with when it was published');
+  // The version it replaced is kept as shown (attempts under way showed it).
+  const before = await questionVersionModel(t.ctx.db)
+    .findOne({ questionId: q._id, version: q.version })
+    .lean();
+  assert.deepEqual(
+    before?.options.filter((o) => o.correct).map((o) => o.id),
+    q.options.filter((o) => o.correct).map((o) => o.id),
+  );
   const history = await trainer.get(published.headers.location!).set('Accept-Language', 'en').expect(200);
   assert.match(history.text, new RegExp(`Published as version ${q.version + 1}`));
   assert.match(history.text, /Which one is trafficking\? \(edited\)/);
@@ -289,4 +301,46 @@ test('unknown fields and malformed values: re-rendered with the values kept, nev
   assert.equal(long.status, 400);
   assert.match(long.text, /Kept text/);
   assert.equal((await fresh(q.qid)).version, q.version);
+});
+
+test('an attempt under way is graded by the version it showed, not one published meanwhile', async () => {
+  const learner = await buildUser(t.ctx);
+  const quizzes = await quizSummariesForCourse(t.ctx, String(courseId));
+  let attempt;
+  let item;
+  for (const quiz of quizzes.filter((x) => x.key.startsWith('lesson:'))) {
+    attempt = await startAttempt(t.ctx, String(learner._id), quiz.quizId);
+    item = attempt.items.find((i) => i.type === 'single');
+    if (item) break;
+  }
+  assert.ok(attempt && item, 'a lesson quiz showing a single-choice question');
+  const q = await fresh(item.qid);
+  const oldKey = q.options.filter((o) => o.correct).map((o) => o.id);
+  const other = q.options.find((o) => !o.correct)!;
+  // The trainer moves the key while the learner is answering.
+  const { rev, csrf } = await openEditor(q.qid);
+  await trainer
+    .post(edit(q.qid))
+    .type('form')
+    .send(formOf(q, rev, csrf, { correct: other.id }))
+    .expect(303);
+  await trainer
+    .post(`/trainer/courses/${SLUG}/questions/${q.qid}/publish`)
+    .type('form')
+    .send({ _csrf: csrf, rev: String(rev + 1) })
+    .expect(303);
+  assert.equal((await fresh(q.qid)).version, q.version + 1);
+
+  const submitted = await submitAttempt(t.ctx, attempt, { [q.qid]: oldKey });
+  const result = submitted.results!.find((r) => r.qid === q.qid)!;
+  assert.equal(result.correct, true, 'right by the question as it was shown');
+
+  // A new attempt shows the new version, and is graded by it.
+  const next = await startAttempt(t.ctx, String(learner._id), attempt.quizId.toString());
+  const shown = next.items.find((i) => i.qid === q.qid);
+  if (shown) {
+    assert.equal(shown.questionVersion, q.version + 1);
+    const again = await submitAttempt(t.ctx, next, { [q.qid]: oldKey });
+    assert.equal(again.results!.find((r) => r.qid === q.qid)!.correct, false);
+  }
 });
