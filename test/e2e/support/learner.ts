@@ -52,61 +52,83 @@ export async function keyboardSignIn(
   ]);
 }
 
-const byId = (page: Page, id: string) => page.locator(`[id="${id}"]`);
+/** An answer control by its field name and value (choices sit inside their labels, without ids). */
+const choice = (page: Page, name: string, value: string) =>
+  page.locator(`#quiz-form input[name="${name}"][value="${value}"]`);
 
 /** Checks a radio button or checkbox with the Space key. */
-async function tick(page: Page, id: string): Promise<void> {
-  const input = byId(page, id);
+async function tick(page: Page, name: string, value: string): Promise<void> {
+  const input = choice(page, name, value);
   await input.focus();
   if (!(await input.isChecked())) await page.keyboard.press('Space');
-  assert.ok(await input.isChecked(), `${id} is checked`);
+  assert.ok(await input.isChecked(), `${name}=${value} is checked`);
 }
+
+const SHEET = /\/quizzes\/attempts\/([0-9a-f]{24})(?:\/pages\/\d+)?$/;
 
 /**
  * On an answer sheet (/quizzes/attempts/:id), answers every item correctly, reading the right answers
- * from the question bank: each option's `correct`; ordering = the bank's option order.
+ * from the question bank (each option's `correct`; ordering = the bank's option order), page by page:
+ * the questions of the page shown, then Next (keyboard), until the last page, which has Submit.
  */
 export async function answerSheetCorrectly(page: Page, ctx: AppContext, prefix = ''): Promise<number> {
-  const m = /\/quizzes\/attempts\/([0-9a-f]{24})$/.exec(pathOf(page, prefix));
+  const m = SHEET.exec(pathOf(page, prefix));
   assert.ok(m, `on an answer sheet: ${page.url()}`);
   const attempt = await attemptModel(ctx.db).findById(m[1]).lean();
   assert.ok(attempt, 'the attempt exists');
   const bank = await questionModel(ctx.db).find({ courseId: attempt.courseId }).lean();
   const byQid = new Map(bank.map((q) => [q.qid, q]));
-  for (const item of attempt.items) {
-    const q = byQid.get(item.qid);
-    assert.ok(q, `question ${item.qid} in the bank`);
-    const base = `f-${q.qid}`;
-    const right = q.options.filter((o) => o.correct === true).map((o) => o.id);
-    switch (q.type) {
-      case 'single':
-      case 'true-false':
-      case 'multiple':
-      case 'spot-harm':
-        for (const id of right) await tick(page, `${base}-${id}`);
-        break;
-      case 'case': {
-        const element = (q.elements ?? []).find((o) => o.correct === true);
-        assert.ok(right[0] && element, `case ${q.qid} has a right classification and element`);
-        await tick(page, `${base}-c-${right[0]}`);
-        await tick(page, `${base}-e-${element.id}`);
-        break;
-      }
-      case 'ordering':
-        for (const [i, o] of q.options.entries()) {
-          const select = byId(page, `${base}-o-${o.id}`);
-          await select.focus();
-          await select.selectOption(String(i + 1));
+  const done = new Set<string>();
+  for (let pages = 0; ; pages++) {
+    assert.ok(pages < 20, 'the sheet ends');
+    for (const item of attempt.items) {
+      const q = byQid.get(item.qid);
+      assert.ok(q, `question ${item.qid} in the bank`);
+      const field =
+        q.type === 'case'
+          ? `c.${q.qid}`
+          : q.type === 'ordering'
+            ? `o.${q.qid}.${q.options[0]!.id}`
+            : `q.${q.qid}`;
+      if (done.has(q.qid) || !(await page.locator(`#quiz-form [name="${field}"]`).count())) continue;
+      done.add(q.qid);
+      const right = q.options.filter((o) => o.correct === true).map((o) => o.id);
+      switch (q.type) {
+        case 'single':
+        case 'true-false':
+        case 'multiple':
+        case 'spot-harm':
+          for (const id of right) await tick(page, `q.${q.qid}`, id);
+          break;
+        case 'case': {
+          const element = (q.elements ?? []).find((o) => o.correct === true);
+          assert.ok(right[0] && element, `case ${q.qid} has a right classification and element`);
+          await tick(page, `c.${q.qid}`, right[0]);
+          await tick(page, `e.${q.qid}`, element.id);
+          break;
         }
-        break;
+        case 'ordering':
+          for (const [i, o] of q.options.entries()) {
+            const select = page.locator(`#quiz-form select[name="o.${q.qid}.${o.id}"]`);
+            await select.focus();
+            await select.selectOption(String(i + 1));
+          }
+          break;
+      }
     }
+    const next = page.locator('#quiz-form p.actions button[name=go]:not(.secondary)');
+    if (!(await next.count())) break;
+    const to = Number(await next.getAttribute('value'));
+    await follow(page, next, new RegExp(`/pages/${to}$`));
   }
+  assert.equal(done.size, attempt.items.length, 'every question was on some page');
   return attempt.items.length;
 }
 
 /**
- * From a quiz intro page: start an attempt, answer every question right, submit, and land on the
- * result. `visit` is called on the intro, the sheet and the result (for a11y checks and screenshots).
+ * From a quiz intro page: start an attempt, answer every question right (page by page), submit on the
+ * last page, and land on the result. `visit` is called on the intro, the sheet's first page and the
+ * result (for a11y checks and screenshots).
  */
 export async function passQuizFromIntro(
   page: Page,
