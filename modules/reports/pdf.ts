@@ -8,7 +8,7 @@ import type { AppContext } from '../../server/context';
 import type { Locale } from '../../server/types';
 import { dateFormatter } from '../../server/i18n';
 import { completionMatrix } from './completion';
-import { gainRows, learningGain, type GainFilters } from './gain';
+import { learningGain, type GainFilters } from './gain';
 import { col } from './data';
 
 const fontDir = path.join(
@@ -53,7 +53,8 @@ export async function writeCohortPdf(
     (course?.objectives as Array<{ id: string; label: Record<string, string> }> | undefined) ?? [];
   const label = (id: string) => labels.find((o) => o.id === id)?.label[lang] ?? id;
   const [gain, completion] = await Promise.all([
-    learningGain(ctx, f, 1, 1),
+    // Every paired trainee on one "page": the list below comes from the same read as the summary.
+    learningGain(ctx, f, 1, Number.POSITIVE_INFINITY),
     completionMatrix(ctx, { courseId: f.courseId, cohortId: f.cohortId, scope: f.scope }, 1),
   ]);
   doc.font('bold').fontSize(16).text(t('reports.pdf.title'));
@@ -101,7 +102,7 @@ export async function writeCohortPdf(
 
   doc.font('bold').fontSize(12).text(t('reports.gain.trainees'));
   doc.font('body').fontSize(9);
-  for await (const r of gainRows(ctx, f))
+  for (const r of gain.trainees)
     doc.text(`${r.name} — ${fmt(r.pre, 0)} → ${fmt(r.post, 0)} (${r.gain >= 0 ? '+' : ''}${fmt(r.gain, 0)})`);
   doc
     .moveDown()
