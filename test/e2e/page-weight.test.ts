@@ -34,7 +34,7 @@ test('lesson page over slow 3G: within the byte budget, the stylesheet cached on
   assert.ok(repeat.transferred < first.transferred - 1024, 'the stylesheet is not fetched again');
 });
 
-test('dashboard, lesson and quiz sheet work with JavaScript off', async () => {
+test('dashboard, lesson and quiz sheet (and its pages) work with JavaScript off', async () => {
   const context = await b.browser.newContext({ baseURL: b.baseUrl, javaScriptEnabled: false });
   try {
     const [name, ...value] = pages.cookie.split('=');
@@ -50,10 +50,19 @@ test('dashboard, lesson and quiz sheet work with JavaScript off', async () => {
     }
     // The answer sheet saves by a plain form post (autosave is the script's extra).
     await page.locator('input[type=radio]').first().check();
-    await page.locator('button[formaction$="/save"]').click();
+    await page.locator('#quiz-form p.actions button.secondary:not([name])').click();
     await page.waitForLoadState('load');
     assert.ok(await page.locator('.alert.success[role=status]').isVisible(), 'saved without JavaScript');
     assert.ok(await page.locator('input[type=radio]').first().isChecked(), 'the answer kept');
+    // The pre-test's pages: Next and Previous are plain form posts that save the page.
+    await page.goto(pages.preTest.path);
+    await page.locator('#quiz-form input[type=radio]').first().check();
+    await page.locator('#quiz-form p.actions button[name=go]:not(.secondary)').click();
+    await page.waitForURL(/\/pages\/2$/);
+    assert.match(await page.locator('#page-of').innerText(), /^Хуудас 2\//);
+    await page.locator('#quiz-form p.actions button.secondary[name=go]').click();
+    await page.waitForURL(/\/pages\/1$/);
+    assert.ok(await page.locator('#quiz-form input[type=radio]').first().isChecked(), 'kept across pages');
   } finally {
     await context.close();
   }

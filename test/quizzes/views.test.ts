@@ -67,7 +67,11 @@ function assertAccessibleSheet(pages: string[]) {
   // Next on every page but the last; Submit on the last only; Previous from the second page on.
   pages.forEach((page, i) => {
     const last = i === pages.length - 1;
-    assert.equal(/<button type="submit">/.test(page), last, `submit on page ${i + 1}`);
+    assert.equal(
+      /<button type="submit" formaction="[^"]+\/submit">/.test(page),
+      last,
+      `submit on page ${i + 1}`,
+    );
     assert.equal(page.includes(`name="go" value="${i + 2}"`), !last, `next on page ${i + 1}`);
     assert.equal(
       page.includes(`class="secondary" name="go" value="${i}"`),
