@@ -280,3 +280,14 @@ test('the time limit spans the whole attempt: a page after it leads to the resul
   assert.equal(graded.status, 'submitted');
   assert.equal(graded.results!.filter((r) => r.correct).length, pages[0]!.items.length);
 });
+
+test('a lesson quiz of six questions or fewer is one page: Submit, no page indicator', async () => {
+  const { agent, id, pages } = await started('lesson:05-safe-interviews-and-referral');
+  assert.equal(pages.length, 1);
+  const html = (await agent.get(`/quizzes/attempts/${id}`).expect(200)).text;
+  assert.doesNotMatch(html, /id="page-of"|Page 1 of 1/);
+  assert.match(html, /formaction="[^"]+\/submit">Submit answers</);
+  assert.doesNotMatch(html, /name="go"/);
+  await agent.get(`/quizzes/attempts/${id}/pages/1`).expect(200);
+  await agent.get(`/quizzes/attempts/${id}/pages/2`).expect(404);
+});
