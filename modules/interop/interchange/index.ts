@@ -1,0 +1,2 @@
+export * from './model';
+export { exportMoodleXml, importMoodleXml, isCorrect, keyProblems, type ImportOptions } from './moodle';
