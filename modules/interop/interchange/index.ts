@@ -1,2 +1,3 @@
 export * from './model';
 export { exportMoodleXml, importMoodleXml, isCorrect, keyProblems, type ImportOptions } from './moodle';
+export { exportGift, importGift, type GiftExport } from './gift';

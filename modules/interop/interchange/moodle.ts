@@ -34,7 +34,7 @@ const fmt = (n: number) => String(Math.round(n * 1e5) / 1e5);
 const textEl = (tag: string, html: string) =>
   `<${tag} format="html"><text>${html ? cdata(html) : ''}</text></${tag}>`;
 
-function questionText(q: InterchangeQuestion): string {
+export function questionText(q: InterchangeQuestion): string {
   let html = '';
   if (q.case) html += `<div class="umbrella-case">${toMultilang(q.case)}</div>`;
   if (q.excerpt) html += `<blockquote class="umbrella-excerpt">${toMultilang(q.excerpt)}</blockquote>`;
@@ -184,7 +184,7 @@ function tagValues(q: XmlElement): Map<string, string> {
 }
 
 /** Splits the blocks our export puts above the stem; other files have only a stem. */
-function splitQuestionText(html: string): { stem: Lang; excerpt?: Lang; case?: Lang } {
+export function splitQuestionText(html: string): { stem: Lang; excerpt?: Lang; case?: Lang } {
   let rest = html;
   const take = (re: RegExp) => {
     const m = re.exec(rest);
