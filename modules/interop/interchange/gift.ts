@@ -225,7 +225,7 @@ export function importGift(source: string, opts: ImportOptions = {}): { question
         return bad(`type "${kv.type}" does not fit the answers`);
       type = kv.type as InterchangeType;
     }
-    let qid = slug(title) || `q-${n + 1}`;
+    const qid = slug(title) || `q-${n + 1}`;
     if (seen.has(qid)) return bad(`question id "${qid}" is used twice in the file`);
     seen.add(qid);
     const q: InterchangeQuestion = {
