@@ -1,21 +1,14 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../server/context';
 import type { Locale } from '../../server/types';
-import { Conflict, NotFound } from '../../server/http/errors';
+import { Conflict } from '../../server/http/errors';
 import { parse, parseParams } from '../../server/http/validate';
 import { answerForm, attemptParams, pageParams, quizParams, sheetFlags, startForm } from './schemas';
-import { pageOfQuestion, pagesWithUnanswered, sheetPages } from './pages';
+import { sheetPages } from './pages';
+import { presentSheetPage, type SheetState } from './present-sheet';
 import { quizzesPolicy as policy } from './policy';
-import {
-  objectiveSummary,
-  presentQuiz,
-  presentResultItem,
-  presentSheetItem,
-  presentSurveyItem,
-  type SheetItem,
-} from './present';
+import { objectiveSummary, presentQuiz, presentResultItem } from './present';
 import * as quizzes from './service';
-import type { Answers } from './model';
 import { signedInUser } from '../../server/auth/policy';
 
 /** Route ids that are not ids at all are simply not found. */
@@ -34,86 +27,24 @@ function readBody(req: Request) {
   };
 }
 
-interface SheetExtra {
-  answers?: Answers;
-  survey?: Record<string, string>;
-  errors?: Record<string, string>;
-  saved?: boolean;
-  status?: number;
-  /** Arrived by Previous/Next (or a page link): focus goes to the page's first question. */
-  moved?: boolean;
-}
-
-/** One page of the answer sheet (`page` 1-based; a page the sheet does not have is a 404). */
+/** One page of the answer sheet, with a failed submit's answers and errors if there are any. */
 async function renderSheet(
   ctx: AppContext,
   req: Request,
   res: Response,
   attemptId: string,
   page: number,
-  extra: SheetExtra = {},
+  extra: SheetState & { saved?: boolean; status?: number; moved?: boolean } = {},
 ) {
-  const lang = res.locals.lang as Locale;
   const sheet = await quizzes.attemptSheet(ctx, signedInUser(req).id, attemptId);
-  const { attempt, quiz, questions } = sheet;
-  const pages = sheetPages(attempt);
-  const here = pages[page - 1];
-  if (!here) throw new NotFound();
-  const answers = extra.answers ?? attempt.answers ?? {};
-  const shown = attempt.items.filter((item) => questions.has(item.qid));
-  // Numbered across the whole sheet ("Question 7 of 22" on page 2).
-  const all = shown.map((item, i) => presentSheetItem(item, questions.get(item.qid)!, answers, i + 1, lang));
-  const onPage = new Set(here.items.map((i) => i.qid));
-  const chosen = extra.survey ?? attempt.survey ?? {};
-  const sids = new Set(here.surveyItems.map((s) => s.sid));
-  const survey = (attempt.surveyItems ?? [])
-    .filter((s) => sheet.survey.has(s.sid))
-    // Numbered per kind: "Statement 1…", then "Situation 1…".
-    .map((s, i, list) =>
-      presentSurveyItem(
-        s,
-        sheet.survey.get(s.sid)!,
-        chosen[s.sid],
-        list.slice(0, i + 1).filter((x) => x.kind === s.kind).length,
-        lang,
-      ),
-    )
-    .filter((s) => sids.has(s.sid));
-  const pageOf = pageOfQuestion(pages);
-  const errors = extra.errors ?? {};
-  const sheetUrl = `/quizzes/attempts/${String(attempt._id)}`;
+  const sheetUrl = res.locals.url(`/quizzes/attempts/${attemptId}`);
   res.status(extra.status ?? 200).render('quizzes/attempt', {
-    title: presentQuiz(quiz, lang).title,
-    quiz: presentQuiz(quiz, lang),
-    attempt: { id: String(attempt._id), deadlineAt: attempt.deadlineAt },
-    page: {
-      n: page,
-      count: pages.length,
-      firstSurvey: here.surveyItems.length > 0 && !pages[page - 2]?.surveyItems.length,
-      unanswered: pagesWithUnanswered(pages, attempt, answers),
-    },
-    items: all.filter((it) => onPage.has(it.qid)),
-    total: all.length,
-    survey,
-    // The summary names every unanswered question, on whichever page: links lead to its page.
-    problems: all
-      .filter((it) => errors[it.qid])
-      .map((it) => ({
-        n: it.n,
-        key: errors[it.qid]!,
-        href:
-          (onPage.has(it.qid) ? '' : res.locals.url(`${sheetUrl}/pages/${pageOf.get(it.qid)}`)) +
-          `#${firstField(it)}`,
-      })),
-    errors,
+    ...presentSheetPage(sheet, page, res.locals.lang as Locale, sheetUrl, extra),
     saved: extra.saved ?? false,
+    // Arrived by Previous/Next or a page link: the script moves focus to the page's first question.
     moved: extra.moved ?? false,
   });
 }
-
-/** The id of a question's first input (what an error summary link moves to). */
-const firstField = (it: SheetItem) =>
-  `f-${it.qid}${it.type === 'case' ? '-c-' : it.type === 'ordering' ? '-o-' : '-'}${it.options[0]?.id ?? ''}`;
 
 /** Taking quizzes: intro, start, answer sheet, save, submit, result. */
 export function quizzesRouter(ctx: AppContext): Router {
