@@ -6,6 +6,7 @@ import { tokenRoutes } from './routes-tokens';
 import { ltiJob, ltiRoutes } from './lti';
 import { xapiJob, xapiRoutes } from './xapi';
 import { archiveRoutes, exportCourseCommand, importCourseArchiveCommand } from './archive';
+import { exportQuestionsCommand, importQuestionsCommand, interchangeRoutes } from './interchange';
 
 function interopRouter(ctx: AppContext): Router {
   const router = Router();
@@ -14,6 +15,7 @@ function interopRouter(ctx: AppContext): Router {
   router.use(ltiRoutes(ctx));
   router.use(xapiRoutes(ctx));
   router.use(archiveRoutes(ctx));
+  router.use(interchangeRoutes(ctx));
   return router;
 }
 
@@ -29,7 +31,12 @@ export const interopModule: UmbrellaModule = {
     { href: '/admin/xapi', label: 'interop.xapi.nav', roles: ['admin'] },
   ],
   jobs: [ltiJob, xapiJob],
-  cli: { 'export-course': exportCourseCommand, 'import-course-archive': importCourseArchiveCommand },
+  cli: {
+    'export-course': exportCourseCommand,
+    'import-course-archive': importCourseArchiveCommand,
+    'export-questions': exportQuestionsCommand,
+    'import-questions': importQuestionsCommand,
+  },
 };
 
 export { openApiDocument } from './api/openapi';

@@ -6,6 +6,11 @@ import { importQuizzes } from './import';
 import { quizSummariesForCourse } from './summaries';
 import { expiredAttemptsJob } from './jobs';
 import { quizzesPersonalData } from './personal-data';
+import { createHash } from 'node:crypto';
+import { Types } from 'mongoose';
+import type { AppContext } from '../../server/context';
+import { questionModel, type Question } from './model';
+import { forgetQuizDefinitions } from './definitions';
 
 extendLearning({ quizSummaries: quizSummariesForCourse, importQuizzes });
 
@@ -25,3 +30,33 @@ export { attemptsSubmittedIn, attemptsOfUserSince, submittedAttemptsPage, course
 export { quizSummariesForCourse, type QuizSummary } from './summaries';
 export { surveyOfCourse } from './survey';
 export type { Question, QuestionOption, Quiz, Attempt } from './model';
+
+export type NewQuestion = Omit<Question, '_id' | 'courseId' | 'version' | 'contentHash'>;
+
+/**
+ * Adds questions from an imported file to a course's bank, each as version 1. A qid the bank already
+ * has is never replaced here (attempts may have shown it; changes go through the question editor):
+ * it is returned among `existing`.
+ */
+export async function addImportedQuestions(
+  ctx: AppContext,
+  courseId: string,
+  questions: NewQuestion[],
+): Promise<{ added: string[]; existing: string[] }> {
+  const Questions = questionModel(ctx.db);
+  await Questions.init();
+  const added: string[] = [];
+  const existing: string[] = [];
+  for (const q of questions) {
+    const contentHash = createHash('sha256').update(JSON.stringify(q)).digest('hex');
+    try {
+      await Questions.create({ ...q, courseId: new Types.ObjectId(courseId), version: 1, contentHash });
+      added.push(q.qid);
+    } catch (err) {
+      if ((err as { code?: number }).code !== 11000) throw err;
+      existing.push(q.qid);
+    }
+  }
+  if (added.length) await forgetQuizDefinitions(ctx);
+  return { added, existing };
+}
