@@ -9,7 +9,10 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Connection } from 'mongoose';
 import request from 'supertest';
 import { generateSync } from 'otplib';
@@ -17,7 +20,10 @@ import { connectDatabase } from '../../server/db/connect';
 import { createUmbrella } from '../../server/plugin';
 import type { AppContext } from '../../server/context';
 import { LEASE_COLLECTION } from '../../server/jobs-lease';
-import { buildCourse, buildUser, csrfFrom, PASSWORD } from '../factories';
+import { buildCall, buildCourse, buildUser, csrfFrom, PASSWORD } from '../factories';
+import { binary } from '../support/binary';
+import { PDF } from '../grants/helpers';
+import { storedFileModel } from '../../modules/grants/model';
 import { enrolmentModel } from '../../modules/learning/model';
 import { outboxModel } from '../../modules/notifications/model';
 import { userModel } from '../../modules/accounts/model';
@@ -105,9 +111,11 @@ before(async () => {
   );
   smtp.holdAt(40);
   // Started together (each compiles the app): two web processes and two jobs processes.
+  // Each web process has its own uploads folder, as on two machines: a file must travel in the database.
+  const ownDisk = () => ({ UPLOADS_DIR: mkdtempSync(path.join(os.tmpdir(), 'scale-uploads-')) });
   const started = await Promise.all([
-    startServerProcess('web', uri, webEnv()),
-    startServerProcess('web', uri, webEnv()),
+    startServerProcess('web', uri, { ...webEnv(), ...ownDisk() }),
+    startServerProcess('web', uri, { ...webEnv(), ...ownDisk() }),
     startServerProcess('jobs', uri, webEnv()),
     startServerProcess('jobs', uri, webEnv()),
   ]);
@@ -231,6 +239,43 @@ test('a lesson published through process A is served by process B within 1 s', a
     );
     await new Promise((r) => setTimeout(r, 50));
   }
+});
+
+test('a file uploaded through process A downloads through process B with the same SHA-256', async () => {
+  // The processes run with MONGODB_URI, so they keep files in GridFS (STORAGE's default then).
+  const call = await buildCall(ctx, { eligibility: {} });
+  const agent = await signInAt(A, await buildUser(ctx));
+  const token = csrfFrom((await agent.get('/grants').set(PIN, A).expect(200)).text);
+  const created = await agent
+    .post(`/grants/${String(call._id)}/pitches`)
+    .set(PIN, A)
+    .type('form')
+    .send({ _csrf: token })
+    .expect(303);
+  const pitchId = /\/grants\/pitches\/([a-f0-9]{24})$/.exec(created.headers.location!)![1]!;
+  await agent
+    .post(`/grants/pitches/${pitchId}/files`)
+    .set(PIN, A)
+    .field('_csrf', token)
+    .field('kind', 'sample')
+    .attach('file', PDF, 'sample.pdf')
+    .expect(303);
+  const record = await storedFileModel(db).findOne({ pitchId }).lean();
+  assert.ok(record, 'stored through A');
+  assert.equal(record.sha256, createHash('sha256').update(PDF).digest('hex'));
+  const res = await agent
+    .get(`/grants/files/${String(record._id)}`)
+    .set(PIN, B)
+    .buffer(true)
+    .parse(binary)
+    .expect(200);
+  assert.equal(
+    createHash('sha256')
+      .update(res.body as Buffer)
+      .digest('hex'),
+    record.sha256,
+    'B served the same bytes',
+  );
 });
 
 test('100 due reminders: exactly 100 e-mails; one jobs process sweeps at a time; a killed one is replaced', async () => {
