@@ -134,16 +134,14 @@ test('an edit that checked the call just before release is refused once the rele
   assert.equal(target.call.decisionsReleasedAt, undefined);
   // … then the admin decided and released, reading the comment for the e-mail …
   await t.ctx.db.collection('pitches').updateOne({ _id: pitch._id }, { $set: { status: 'declined' } });
-  await t.ctx.db
-    .collection('pitches')
-    .updateOne(
-      { _id: pitch._id },
-      {
-        $set: {
-          decision: { outcome: 'declined', amount: 0, decidedAt: new Date(), decidedBy: review.reviewerId },
-        },
+  await t.ctx.db.collection('pitches').updateOne(
+    { _id: pitch._id },
+    {
+      $set: {
+        decision: { outcome: 'declined', amount: 0, decidedAt: new Date(), decidedBy: review.reviewerId },
       },
-    );
+    },
+  );
   const admin = await buildUser(t.ctx, { role: 'admin' });
   await releaseDecisions(t.ctx, { id: String(admin._id), role: 'admin' } as never, String(call._id));
   // … so the late edit is refused, and what the applicant was sent stays what staff see.
