@@ -95,7 +95,7 @@ export function interchangeRoutes(ctx: AppContext): Router {
       if (!(err instanceof InterchangeError)) throw err;
       await render(req, res, 422, {
         values,
-        errors: { file: 'interop.interchange.errors.refused' },
+        errors: { file: 'interop.interchange.errors.seeAbove' },
         problems: err.problems,
         filename: file.originalname,
       });
