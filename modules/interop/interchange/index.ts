@@ -4,3 +4,4 @@ export { exportGift, importGift, type GiftExport } from './gift';
 export { interchangeRoutes } from './routes';
 export { exportQuestions, previewImport, confirmImport } from './service';
 export { exportQuestionsCommand, importQuestionsCommand } from './cli';
+export { exportCommonCartridge } from './cartridge';

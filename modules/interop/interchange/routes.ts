@@ -7,6 +7,7 @@ import { parseParams } from '../../../server/http/validate';
 import { AppError, Invalid } from '../../../server/http/errors';
 import { recordAudit } from '../../audit';
 import { InterchangeError } from './model';
+import { exportCommonCartridge } from './cartridge';
 import {
   confirmImport,
   courseBySlug,
@@ -68,6 +69,21 @@ export function interchangeRoutes(ctx: AppContext): Router {
         'Cache-Control': 'no-store',
       })
       .send(out.body);
+  });
+
+  router.get(`${base}/cartridge.imscc`, staff, async (req, res) => {
+    const { courseSlug } = parseParams(params, req.params);
+    const { slug, zip } = await exportCommonCartridge(ctx, courseSlug);
+    await recordAudit(ctx, signedInUser(req), 'course.exported', { type: 'course', id: slug });
+    res
+      .set({
+        'Content-Type': 'application/zip',
+        'Content-Disposition': `attachment; filename="${slug}.imscc"`,
+        'X-Content-Type-Options': 'nosniff',
+        'Content-Security-Policy': "sandbox; default-src 'none'",
+        'Cache-Control': 'no-store',
+      })
+      .send(zip);
   });
 
   router.post(`${base}/import`, staff, receiveFile, async (req, res) => {
