@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import type { Agent } from 'supertest';
@@ -8,7 +9,11 @@ import { buildTestApp } from '../support/app';
 import { buildUser, csrfFrom, signIn } from '../factories';
 import { importCourses } from '../../modules/learning';
 import { projectRoot } from '../../server/paths';
-import { importMoodleXml } from '../../modules/interop/interchange';
+import {
+  exportQuestionsCommand,
+  importMoodleXml,
+  importQuestionsCommand,
+} from '../../modules/interop/interchange';
 
 const PAGE = '/trainer/courses/tip-reporting/interchange';
 const fixture = (name: string) => readFileSync(path.join(projectRoot, 'test/fixtures/interchange', name));
@@ -140,6 +145,51 @@ test('export downloads Moodle XML and GIFT; journalists cannot; unknown course i
     await journalist.get(`${PAGE}/export.xml`).expect(403);
     await request(t.app).get(PAGE).expect(303);
   } finally {
+    await t.close();
+  }
+});
+
+test('CLI: export-questions writes Moodle XML and GIFT; import-questions previews, applies with --apply, refuses bad files', async () => {
+  const t = await buildTestApp();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'interchange-cli-'));
+  const log = console.log;
+  const lines: string[] = [];
+  console.log = (...a: unknown[]) => void lines.push(a.join(' '));
+  try {
+    await importCourses(t.ctx);
+    const xmlFile = path.join(dir, 'q.xml');
+    await exportQuestionsCommand(t.ctx, ['tip-reporting', 'xml', xmlFile]);
+    await exportQuestionsCommand(t.ctx, ['tip-reporting', 'gift', path.join(dir, 'q.gift')]);
+    assert.ok(lines.some((l) => /Not in GIFT \(ordering, case\)/.test(l)));
+    const before = await t.ctx.db.collection('questions').countDocuments();
+    writeFileSync(
+      xmlFile + '2',
+      readFileSync(xmlFile, 'utf8').replace('<name><text>td-02</text>', '<name><text>td-02-b</text>'),
+    );
+    lines.length = 0;
+    await importQuestionsCommand(t.ctx, ['tip-reporting', xmlFile + '2']);
+    assert.ok(
+      lines.some((l) => /^new\s+td-02-b \(single\)$/.test(l)),
+      lines.join('\n'),
+    );
+    assert.ok(lines.some((l) => /Preview only/.test(l)));
+    assert.equal(await t.ctx.db.collection('questions').countDocuments(), before);
+    await importQuestionsCommand(t.ctx, ['tip-reporting', xmlFile + '2', '--apply']);
+    assert.ok(
+      lines.some((l) => /^Added 1, drafts 0/.test(l)),
+      lines.join('\n'),
+    );
+    assert.equal(await t.ctx.db.collection('questions').countDocuments(), before + 1);
+    const bad = path.join(dir, 'bad.gift');
+    writeFileSync(bad, '::Essay::Write {}\n');
+    await assert.rejects(
+      importQuestionsCommand(t.ctx, ['tip-reporting', bad, 'source-security', '--apply']),
+      /"Essay" \(line 1\): an essay question/,
+    );
+    await assert.rejects(exportQuestionsCommand(t.ctx, ['tip-reporting', 'pdf', 'x']), /Usage/);
+  } finally {
+    console.log = log;
+    rmSync(dir, { recursive: true, force: true });
     await t.close();
   }
 });
