@@ -11,6 +11,7 @@ import { reviewsModule } from '../modules/reviews';
 import { awardsModule } from '../modules/awards';
 import { interopModule } from '../modules/interop';
 import { sessionsModule } from '../modules/sessions';
+import { impactModule } from '../modules/impact';
 
 /**
  * Every feature module, in the order their routes are mounted and their menu entries shown.
@@ -28,5 +29,6 @@ export const umbrellaModules: readonly UmbrellaModule[] = [
   grantsModule,
   reviewsModule,
   awardsModule,
+  impactModule,
   interopModule,
 ];

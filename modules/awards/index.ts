@@ -20,5 +20,5 @@ export const awardsModule: UmbrellaModule = {
   personalData: [awardsPersonalData],
 };
 
-export { createAward, splitTranches } from './service';
+export { createAward, splitTranches, myAward, anyAward } from './service';
 export type { Award, AwardStatus } from './model';

@@ -1,0 +1,15 @@
+import type { UmbrellaModule } from '../../server/module';
+import type { AppContext } from '../../server/context';
+import { impactRouter } from './routes';
+import { recheckLinks } from './service';
+
+export const impactModule: UmbrellaModule = {
+  name: 'impact',
+  routes: [{ path: '/', router: impactRouter }],
+  nav: [{ href: '/admin/impact', label: 'impact.nav.admin', roles: ['admin'] }],
+  // Published links are opened again daily: a piece taken down or moved shows as a dead link.
+  jobs: [{ name: 'impact.recheckLinks', intervalMs: 3600_000, run: (ctx: AppContext) => recheckLinks(ctx) }],
+};
+
+export { impactSettings } from './service';
+export { checkLink, isPrivateAddress } from './link-check';
