@@ -21,6 +21,7 @@ export function impactRouter(ctx: AppContext): Router {
       userId: user.id,
       pieces: pieces.map(presentPiece),
       done: false,
+      form: '',
       errors: {},
       values: {},
       ...extra,

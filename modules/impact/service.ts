@@ -76,19 +76,21 @@ export async function verifyReach(ctx: AppContext, actor: SessionUser, pieceId: 
   const piece = await pieceModel(ctx.db)
     .findOne({ _id: oid(pieceId) }, { reach: 1, ownerId: 1 })
     .lean();
-  const figure = piece?.reach.find((f) => String(f._id) === figureId);
+  const at = piece ? piece.reach.findIndex((f) => String(f._id) === figureId) : -1;
+  const figure = piece?.reach[at];
   if (!piece || !figure) throw new NotFound();
   if (String(figure.reportedBy) === actor.id || String(piece.ownerId) === actor.id) {
     throw new Conflict('impact.errors.ownFigure');
   }
+  // Figures are only ever appended, so the index found above stays the figure's; the filter re-checks both.
+  const path = `reach.${at}`;
   const res = await pieceModel(ctx.db).updateOne(
     {
       _id: piece._id,
-      reach: {
-        $elemMatch: { _id: figure._id, verifiedAt: mongoose.trusted({ $exists: false }) },
-      },
+      [`${path}._id`]: figure._id,
+      [`${path}.verifiedAt`]: mongoose.trusted({ $exists: false }),
     },
-    { $set: { 'reach.$.verifiedAt': ctx.clock.now(), 'reach.$.verifiedBy': oid(actor.id) } },
+    { $set: { [`${path}.verifiedAt`]: ctx.clock.now(), [`${path}.verifiedBy`]: oid(actor.id) } },
   );
   if (!res.modifiedCount) throw new Conflict('impact.errors.alreadyVerified');
 }
