@@ -22,3 +22,4 @@ export const awardsModule: UmbrellaModule = {
 
 export { createAward, splitTranches, myAward, anyAward } from './service';
 export type { Award, AwardStatus } from './model';
+export { extendAwards, type PublicPiece, type AwardPanel } from './extension';

@@ -20,6 +20,7 @@ import { callsByIds } from '../grants';
 import { requireRecentAuth, usersByIds } from '../accounts';
 import type { Award } from './model';
 import { signedInUser } from '../../server/auth/policy';
+import { awardPanels, publicPiecesOf } from './extension';
 
 /** Names of everyone an award page mentions (the applicant, who recorded a step or a payment). */
 async function namesOf(ctx: AppContext, list: Award[]): Promise<Map<string, string>> {
@@ -106,6 +107,7 @@ export function awardsRouter(ctx: AppContext): Router {
       award: view(award, await namesOf(ctx, [award])),
       staff: false,
       done: !!q.done,
+      panels: await awardPanels(ctx, id),
     });
   });
   router.post(
@@ -139,6 +141,7 @@ export function awardsRouter(ctx: AppContext): Router {
       award: view(award, await namesOf(ctx, [award])),
       staff: true,
       done: !!q.done,
+      panels: await awardPanels(ctx, id),
     });
   });
   router.post(
@@ -183,15 +186,24 @@ export function awardsRouter(ctx: AppContext): Router {
         )
       ).map((c) => [String(c._id), c]),
     );
+    // Further pieces (TV segment, social post) only where their journalist agreed to list them.
+    const pieces = await publicPiecesOf(
+      ctx,
+      list.map((a) => String(a._id)),
+    );
     const groups = new Map<string, { title: string; items: Array<Record<string, unknown>> }>();
     for (const a of list) {
       const key = String(a.callId);
       const call = calls.get(key);
       const title = call ? call.title?.[lang] || call.title?.en || '' : '';
       if (!groups.has(key)) groups.set(key, { title, items: [] });
-      groups
-        .get(key)!
-        .items.push({ title: a.title, outlet: a.outlet ?? '', url: a.publishedUrl, date: a.publishedAt });
+      groups.get(key)!.items.push({
+        title: a.title,
+        outlet: a.outlet ?? '',
+        url: a.publishedUrl,
+        date: a.publishedAt,
+        pieces: pieces.get(String(a._id)) ?? [],
+      });
     }
     res.render('awards/published', { groups: [...groups.values()] });
   });

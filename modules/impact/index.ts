@@ -1,7 +1,11 @@
 import type { UmbrellaModule } from '../../server/module';
 import type { AppContext } from '../../server/context';
 import { impactRouter } from './routes';
-import { recheckLinks } from './service';
+import { awardPanel, publicPieces, recheckLinks } from './service';
+import { extendAwards } from '../awards';
+
+// Award pages link to the pieces (with a dead-link warning); the public page lists consented pieces.
+extendAwards({ publicPieces, awardPanel });
 
 export const impactModule: UmbrellaModule = {
   name: 'impact',

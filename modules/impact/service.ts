@@ -121,3 +121,40 @@ export async function deadLinks(ctx: AppContext) {
     .limit(200)
     .lean();
 }
+
+/**
+ * Pieces for the public Published stories page (awards passes only awards staff confirmed): those whose
+ * journalist agreed to list them and whose link opened at its last check.
+ */
+export async function publicPieces(ctx: AppContext, awardIds: string[]) {
+  const list = await pieceModel(ctx.db)
+    .find(
+      { awardId: mongoose.trusted({ $in: awardIds.map(oid) }), listPublicly: true, 'link.status': 'ok' },
+      { awardId: 1, outlet: 1, url: 1, publishedOn: 1, format: 1 },
+    )
+    .sort({ publishedOn: 1 })
+    .limit(1000)
+    .lean();
+  const out = new Map<string, Array<{ outlet: string; url: string; date: Date; formatLabel: string }>>();
+  for (const p of list) {
+    const key = String(p.awardId);
+    out.set(key, [
+      ...(out.get(key) ?? []),
+      { outlet: p.outlet, url: p.url, date: p.publishedOn, formatLabel: `impact.format.${p.format}` },
+    ]);
+  }
+  return out;
+}
+
+/** The award page's line: where pieces and reach are recorded, and a warning while a link is dead. */
+export async function awardPanel(ctx: AppContext, awardId: string) {
+  const dead = await pieceModel(ctx.db).countDocuments({
+    awardId: oid(awardId),
+    'link.status': mongoose.trusted({ $in: ['dead', 'redirected', 'timeout', 'blocked'] }),
+  });
+  return {
+    href: `/impact/awards/${awardId}`,
+    label: 'impact.panel.open',
+    warning: dead ? 'impact.panel.deadLinks' : undefined,
+  };
+}

@@ -18,7 +18,7 @@ before(async () => {
   t = await buildTestApp();
   // The pieces' pages, served on loopback (allowed for the test only).
   server = http.createServer((req, res) => {
-    if (req.url === '/story' && !gone) return res.end('story');
+    if (req.url?.split('?')[0] === '/story' && !gone) return res.end('story');
     res.writeHead(404).end();
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -210,6 +210,12 @@ test('a link that dies is flagged by the re-check and listed for staff', async (
     .type('form')
     .send({ _csrf: token, ...piece({ url: `${base}/story?x=${id}` }) })
     .expect(303);
+  assert.equal(
+    (await pieceModel(t.ctx.db)
+      .findOne({ awardId: award(id) })
+      .lean())!.link.status,
+    'ok',
+  );
   // The story comes down; the daily job (older than a day) opens it again.
   gone = true;
   try {
@@ -230,6 +236,40 @@ test('a link that dies is flagged by the re-check and listed for staff', async (
     /Dead link: the page does not open/,
   );
   assert.match((await admin.get('/admin/impact').expect(200)).text, new RegExp(`/impact/awards/${id}`));
+  assert.match((await admin.get(`/admin/awards/${id}`).expect(200)).text, /A recorded link is dead/);
 });
 
 const award = (id: string) => new (awardModel(t.ctx.db).base.Types.ObjectId)(id);
+
+test('Published stories lists only pieces the journalist agreed to list, once staff confirmed', async () => {
+  const { id, admin, adminToken, agent, token } = await publishedAward();
+  const add = (over: Record<string, string>) =>
+    agent
+      .post(`/impact/awards/${id}/pieces`)
+      .type('form')
+      .send({ _csrf: token, ...piece(over) });
+  await add({ url: `${base}/story?listed=${id}`, outlet: 'Listed TV', format: 'tv' }).expect(303);
+  const unlisted = { ...piece({ url: `${base}/story?private=${id}`, outlet: 'Private Radio' }) };
+  delete (unlisted as Record<string, string>).listPublicly;
+  await agent
+    .post(`/impact/awards/${id}/pieces`)
+    .type('form')
+    .send({ _csrf: token, ...unlisted })
+    .expect(303);
+  // Not listed before staff confirm the publication.
+  assert.ok(!(await agent.get('/published').expect(200)).text.includes('Listed TV'));
+  await admin
+    .post(`/admin/awards/${id}/confirm-publication`)
+    .type('form')
+    .send({ _csrf: adminToken, linkChecked: 'on' })
+    .expect(303);
+  const pub = (await agent.get('/published').expect(200)).text;
+  assert.match(pub, /TV segment — Listed TV/);
+  assert.ok(!pub.includes('Private Radio'));
+  assert.ok(!pub.includes(`private=${id}`));
+  // The award page leads to the pieces.
+  assert.match(
+    (await agent.get(`/awards/${id}`).expect(200)).text,
+    new RegExp(`href="/impact/awards/${id}"`),
+  );
+});
