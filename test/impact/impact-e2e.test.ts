@@ -1,0 +1,68 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  checkA11y,
+  describeViolations,
+  screenshot,
+  startBrowserApp,
+  type BrowserApp,
+} from '../support/browser';
+import { signInAs } from '../e2e/support-grants/browser-helpers';
+import { impactSettings } from '../../modules/impact';
+import { publishedAwardOn } from './helpers';
+
+let b: BrowserApp;
+let story: http.Server;
+let storyUrl: string;
+before(async () => {
+  b = await startBrowserApp();
+  story = http.createServer((_req, res) => res.end('story'));
+  await new Promise<void>((r) => story.listen(0, '127.0.0.1', r));
+  storyUrl = `http://127.0.0.1:${(story.address() as AddressInfo).port}/tv-segment`;
+  impactSettings.allowPrivate = true;
+});
+after(async () => {
+  impactSettings.allowPrivate = false;
+  story.closeAllConnections();
+  await new Promise((r) => story.close(r));
+  await b.closeAll();
+});
+
+test('a funded journalist records a TV segment and its views; staff verify them', async () => {
+  const { id, journalist, adminUser } = await publishedAwardOn(b);
+  // The journalist, on a phone, in Mongolian.
+  const phone = await b.newPage({ width: 360, height: 800, locale: 'mn' });
+  await signInAs(phone, journalist, `/awards/${id}`);
+  await Promise.all([phone.waitForLoadState('load'), phone.click('button[name=lang][value=mn]')]);
+  await phone.waitForSelector('html[lang=mn]');
+  await phone.click(`a[href="/impact/awards/${id}"]`);
+  await phone.fill('#f-outlet', 'TV9');
+  await phone.fill('#f-url', storyUrl);
+  await phone.fill('#f-publishedOn', '2024-01-03');
+  await phone.selectOption('#f-format', 'tv');
+  await phone.check('#f-listPublicly');
+  await Promise.all([phone.waitForURL(/done=1/), phone.click('form[action$="/pieces"] button[type=submit]')]);
+  assert.match((await phone.textContent('main')) ?? '', /Нээгдэж байна/);
+  await phone.click('main details summary');
+  await phone.selectOption('select[name=metric]', 'views');
+  await phone.fill('input[name=value]', '5400');
+  await phone.fill('input[name=asOf]', '2024-01-20');
+  await phone.fill('input[name=source]', 'TV9 YouTube');
+  await Promise.all([phone.waitForURL(/done=1/), phone.click('form[action$="/reach"] button[type=submit]')]);
+  assert.match((await phone.textContent('main')) ?? '', /Ажилтны шалгалт хүлээж байна/);
+  const vphone = await checkA11y(phone);
+  assert.equal(vphone.length, 0, describeViolations(vphone));
+  await screenshot(phone, 'impact-journalist-360-mn');
+
+  const desk = await b.newPage({ width: 1280, height: 900, locale: 'en' });
+  await signInAs(desk, adminUser, `/impact/awards/${id}`);
+  await Promise.all([desk.waitForURL(/done=1/), desk.click('form[action$="/verify"] button')]);
+  const text = (await desk.textContent('main')) ?? '';
+  assert.match(text, /5,400/);
+  assert.match(text, /Verified by staff/);
+  const vdesk = await checkA11y(desk);
+  assert.equal(vdesk.length, 0, describeViolations(vdesk));
+  await screenshot(desk, 'impact-staff-1280-en');
+});
