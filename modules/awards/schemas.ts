@@ -1,19 +1,7 @@
 import { z } from 'zod';
-import { objectId, text } from '../../server/http/validate';
+import { objectId, text, webUrl as webUrlOf } from '../../server/http/validate';
 
-/** http(s) only: javascript:, data: and every other scheme are refused. */
-export const webUrl = z
-  .string()
-  .trim()
-  .max(2000)
-  .refine((v) => {
-    try {
-      const u = new URL(v);
-      return (u.protocol === 'http:' || u.protocol === 'https:') && !!u.hostname;
-    } catch {
-      return false;
-    }
-  }, 'awards.errors.url');
+export const webUrl = webUrlOf('awards.errors.url');
 
 const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), webUrl.optional());
 

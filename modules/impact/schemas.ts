@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { objectId, text } from '../../server/http/validate';
+import { objectId, text, webUrl as webUrlOf } from '../../server/http/validate';
 
 const day = z
   .string()
@@ -7,18 +7,7 @@ const day = z
   .transform((s) => new Date(`${s}T00:00:00Z`))
   .refine((d) => !Number.isNaN(d.getTime()), 'impact.errors.date');
 
-export const webUrl = z
-  .string()
-  .trim()
-  .max(2000)
-  .refine((v) => {
-    try {
-      const u = new URL(v);
-      return (u.protocol === 'http:' || u.protocol === 'https:') && !!u.hostname;
-    } catch {
-      return false;
-    }
-  }, 'impact.errors.url');
+export const webUrl = webUrlOf('impact.errors.url');
 
 export const awardParams = z.strictObject({ id: objectId });
 export const figureParams = z.strictObject({ id: objectId, piece: objectId, figure: objectId });

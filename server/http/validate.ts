@@ -33,5 +33,20 @@ export const listField = <T extends z.ZodType>(item: T, max = 50) =>
   z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(item).max(max));
 
 export const text = (max: number) => z.string().trim().max(max);
+
+/** An http(s) address with a host, as people paste it: javascript:, data: and other schemes are refused. */
+export const webUrl = (message: string) =>
+  z
+    .string()
+    .trim()
+    .max(2000)
+    .refine((v) => {
+      try {
+        const u = new URL(v);
+        return (u.protocol === 'http:' || u.protocol === 'https:') && !!u.hostname;
+      } catch {
+        return false;
+      }
+    }, message);
 export const objectId = z.string().regex(/^[a-f0-9]{24}$/i, 'invalid id');
 export const idParams = z.strictObject({ id: objectId });
