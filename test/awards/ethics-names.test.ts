@@ -1,8 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp, type TestApp } from '../support/app';
-import { buildCall, buildUser, csrfFrom, signIn, PASSWORD } from '../factories';
-import { buildPitch } from '../reviews/factories';
+import { PASSWORD } from '../factories';
+import { acceptedAwardWithDraft } from './factories';
 import { awardModel } from '../../modules/awards/model';
 
 let t: TestApp;
@@ -13,28 +13,7 @@ after(() => t.close());
 
 /** A released, accepted award with a draft in, paid on acceptance: the draft payment is next. */
 async function acceptedWithDraft() {
-  const journalist = await buildUser(t.ctx, { name: 'Oyunaa Bat', outlet: 'Ikon.mn' });
-  const call = await buildCall(t.ctx, {}, { closed: true });
-  const pitch = await buildPitch(t.ctx, call, journalist, { status: 'under_review', budgetTotal: 1_000 });
-  const adminUser = await buildUser(t.ctx, { role: 'admin', name: 'Saraa Staff' });
-  const admin = await signIn(t.app, adminUser);
-  const adminToken = csrfFrom((await admin.get('/account').expect(200)).text);
-  await admin
-    .post(`/admin/calls/${call._id}/pitches/${pitch._id}/decision`)
-    .type('form')
-    .send({ _csrf: adminToken, outcome: 'funded', amount: '1000' })
-    .expect(303);
-  await admin.post(`/admin/calls/${call._id}/release`).type('form').send({ _csrf: adminToken }).expect(303);
-  const award = (await awardModel(t.ctx.db).findOne({ pitchId: pitch._id }).lean())!;
-  const id = String(award._id);
-  const agent = await signIn(t.app, journalist);
-  const token = csrfFrom((await agent.get(`/awards/${id}`).expect(200)).text);
-  await agent.post(`/awards/${id}/accept`).type('form').send({ _csrf: token }).expect(303);
-  await agent
-    .post(`/awards/${id}/draft`)
-    .type('form')
-    .send({ _csrf: token, link: 'https://docs.example.org/d' })
-    .expect(303);
+  const { id, admin, adminToken, agent, adminUser, journalist } = await acceptedAwardWithDraft(t);
   const pay = (key: string) =>
     admin
       .post(`/admin/awards/${id}/tranches/${key}/pay`)

@@ -23,8 +23,14 @@ before(async () => {
 });
 after(() => t.close());
 
-const questionOf = async (type: Question['type'], skip = 0) =>
-  (await questionModel(t.ctx.db).find({ courseId, type }).sort({ qid: 1 }).skip(skip).limit(1).lean())[0]!;
+const questionOf = async (type: Question['type'], nth = 0) =>
+  (
+    await questionModel(t.ctx.db)
+      .find({ courseId, type })
+      .sort({ qid: 1 })
+      .limit(nth + 1)
+      .lean()
+  )[nth]!;
 const fresh = async (qid: string) => (await questionModel(t.ctx.db).findOne({ courseId, qid }).lean())!;
 const edit = (qid: string) => `/trainer/courses/${SLUG}/questions/${qid}/edit`;
 
