@@ -46,7 +46,9 @@ export {
   followLocale,
   type UserCard,
 } from './directory';
-export type { User } from './model';
+export type { User, OutletType, Gender } from './model';
+export { OUTLET_TYPES, GENDERS } from './model';
+export { statsProfiles, type StatsProfile } from './statistics';
 export { hostAuthAdapter, linkHostUser, type HostUser } from './host-users';
 export { extendHome, type HomeTask } from './home';
 export { DEMO_PASSWORD } from './seed';

@@ -4,6 +4,12 @@ import { ROLES, LOCALES, type Locale, type Role } from '../../server/types';
 
 export type UserStatus = 'active' | 'invited' | 'disabled';
 
+/** What kind of outlet a journalist works for (optional; counted in programme statistics with consent). */
+export const OUTLET_TYPES = ['newspaper', 'tv', 'radio', 'online', 'freelance', 'other'] as const;
+export type OutletType = (typeof OUTLET_TYPES)[number];
+export const GENDERS = ['female', 'male', 'other'] as const;
+export type Gender = (typeof GENDERS)[number];
+
 export interface User {
   _id: Types.ObjectId;
   email: string;
@@ -13,6 +19,11 @@ export interface User {
   status: UserStatus;
   outlet?: string;
   region?: string;
+  outletType?: OutletType;
+  /** Kept only while `statsConsentAt` is set: withdrawing consent removes it. */
+  gender?: Gender;
+  /** When the person agreed that outlet type and gender are counted (without their name) in statistics. */
+  statsConsentAt?: Date;
   locale?: Locale;
   timeZone?: string;
   totpSecret?: string;
@@ -42,6 +53,9 @@ const userSchema = new Schema<User>(
     status: { type: String, enum: ['active', 'invited', 'disabled'], required: true, default: 'active' },
     outlet: { type: String, maxlength: 120 },
     region: { type: String, maxlength: 80 },
+    outletType: { type: String, enum: OUTLET_TYPES },
+    gender: { type: String, enum: GENDERS },
+    statsConsentAt: { type: Date },
     locale: { type: String, enum: LOCALES },
     timeZone: { type: String, maxlength: 64 },
     totpSecret: { type: String },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LOCALES, ROLES } from '../../server/types';
 import { displayName } from '../../server/http/attachment';
+import { GENDERS, OUTLET_TYPES } from './model';
 
 // Strict RFC-ish address check: no spaces, no CR/LF, one @, a dotted domain.
 export const email = z
@@ -65,6 +66,10 @@ export const profileForm = z.strictObject({
   name,
   outlet: z.string().trim().max(120).optional(),
   region: z.string().trim().max(80).optional(),
+  // '' is "not stated" (the select's and the radio group's first choice).
+  outletType: z.enum(['', ...OUTLET_TYPES]).optional(),
+  gender: z.enum(['', ...GENDERS]).optional(),
+  statsConsent: z.literal('on').optional(),
   locale: z.enum(LOCALES),
   timeZone: z.string().trim().max(64).optional(),
   remindersOptOut: z.literal('on').optional(),

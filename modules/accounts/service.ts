@@ -7,7 +7,7 @@ import { Conflict, Invalid, NotFound, Unauthenticated } from '../../server/http/
 import { hashPassword, isCommonPassword, verifyPassword } from '../../server/auth/passwords';
 import { endSessionsOf } from '../../server/auth/session';
 import { enqueueEmail } from '../notifications';
-import { userModel, type User } from './model';
+import { userModel, type Gender, type OutletType, type User } from './model';
 import { consumeToken, issueToken, peekToken, revokeTokensOf } from './tokens';
 import { matchTotp, newTotpSecret } from './totp';
 
@@ -138,9 +138,31 @@ export interface ProfileInput {
   name: string;
   outlet?: string;
   region?: string;
+  outletType?: OutletType | '';
+  gender?: Gender | '';
+  statsConsent?: 'on';
   locale: Locale;
   timeZone?: string;
   remindersOptOut?: 'on';
+}
+
+/**
+ * Outlet type and gender are optional. Gender is kept only with the statistics consent ticked (an
+ * unticked box with a gender chosen is an error to correct, never a silent drop); unticking it later
+ * removes the gender. Blank choices unset the field.
+ */
+function statsFields(ctx: AppContext, input: ProfileInput, consentedAt: Date | undefined) {
+  if (input.gender && input.statsConsent !== 'on')
+    throw new Invalid('accounts.errors.genderConsent', { statsConsent: 'accounts.errors.genderConsent' });
+  const set: Record<string, unknown> = {};
+  const unset: Record<string, 1> = {};
+  if (input.outletType) set.outletType = input.outletType;
+  else unset.outletType = 1;
+  if (input.gender) set.gender = input.gender;
+  else unset.gender = 1;
+  if (input.statsConsent === 'on') set.statsConsentAt = consentedAt ?? ctx.clock.now();
+  else unset.statsConsentAt = 1;
+  return { set, unset };
 }
 
 function isTimeZone(tz: string): boolean {
@@ -155,11 +177,16 @@ function isTimeZone(tz: string): boolean {
 export async function updateProfile(ctx: AppContext, userId: string, input: ProfileInput): Promise<User> {
   if (input.timeZone && !isTimeZone(input.timeZone))
     throw new Invalid('accounts.errors.timeZone', { timeZone: 'accounts.errors.timeZone' });
-  const { remindersOptOut, ...fields } = input;
+  const { remindersOptOut, outletType: _t, gender: _g, statsConsent: _c, ...fields } = input;
+  const before = await userModel(ctx.db).findOne({ _id: userId }, { statsConsentAt: 1 }).lean();
+  const stats = statsFields(ctx, input, before?.statsConsentAt);
   const user = await userModel(ctx.db)
     .findOneAndUpdate(
       { _id: userId, status: 'active' },
-      { $set: { ...fields, remindersOptOut: remindersOptOut === 'on' } },
+      {
+        $set: { ...fields, ...stats.set, remindersOptOut: remindersOptOut === 'on' },
+        ...(Object.keys(stats.unset).length ? { $unset: stats.unset } : {}),
+      },
       { new: true },
     )
     .lean();
