@@ -78,3 +78,4 @@ export {
   pitchesByIds,
 } from './service-budget';
 export { closeExpiredCalls } from './jobs';
+export { callsInPeriod, type PeriodCall, type PeriodPitch } from './period';

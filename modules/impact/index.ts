@@ -20,3 +20,4 @@ export const impactModule: UmbrellaModule = {
 export { impactSettings } from './service';
 export { checkLink, isPrivateAddress } from './link-check';
 export { impactSummary, type ImpactSummary } from './summary';
+export { piecesInPeriod, type PeriodPiece } from './period';

@@ -37,6 +37,7 @@ export {
   courseWithPublishedLessons,
   trainerCourseIds,
 } from './reads';
+export { enrolmentsInPeriod, type PeriodEnrolment } from './period-reads';
 export {
   extendLearning,
   type LearningExtension,

@@ -17,6 +17,9 @@ const fontDir = path.join(
 );
 const FONT = path.join(fontDir, 'DejaVuSans.ttf');
 const BOLD = path.join(fontDir, 'DejaVuSans-Bold.ttf');
+/** The fonts other printable reports use (the programme report), so Mongolian prints the same everywhere. */
+export const PDF_FONT = FONT;
+export const PDF_BOLD_FONT = BOLD;
 
 const fmt = (n: number | null | undefined, d = 1) => (typeof n === 'number' ? n.toFixed(d) : '–');
 

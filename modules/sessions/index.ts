@@ -30,3 +30,4 @@ export const sessionsModule: UmbrellaModule = {
 
 export { sendSessionReminders } from './reminders';
 export { attendedCount } from './service-attend';
+export { sessionsInPeriod, courseTimeZone, type PeriodSession } from './period';
