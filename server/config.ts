@@ -27,6 +27,7 @@ const envSchema = z.object({
   COMPRESSION: z.enum(['on', 'off']).default('on'),
   ROLE: z.enum(['web', 'jobs', 'all']).default('all'),
   JOB_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
+  REPORT_MIN_PEOPLE: z.coerce.number().int().min(1).max(1000).default(5),
 });
 
 export interface Config {
@@ -60,6 +61,8 @@ export interface Config {
   role: 'web' | 'jobs' | 'all';
   /** How long a scheduled job's lease lasts unrenewed: how soon another process takes over a dead one's. */
   jobLeaseMs: number;
+  /** Report figures resting on fewer people than this are suppressed (privacy of small groups). */
+  reportMinPeople: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
@@ -100,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     compression: e.COMPRESSION === 'on',
     role: e.ROLE,
     jobLeaseMs: e.JOB_LEASE_MS,
+    reportMinPeople: e.REPORT_MIN_PEOPLE,
   };
 }
 
