@@ -12,6 +12,7 @@ import { awardsModule } from '../modules/awards';
 import { interopModule } from '../modules/interop';
 import { sessionsModule } from '../modules/sessions';
 import { impactModule } from '../modules/impact';
+import { programmeModule } from '../modules/programme';
 
 /**
  * Every feature module, in the order their routes are mounted and their menu entries shown.
@@ -30,5 +31,6 @@ export const umbrellaModules: readonly UmbrellaModule[] = [
   reviewsModule,
   awardsModule,
   impactModule,
+  programmeModule,
   interopModule,
 ];

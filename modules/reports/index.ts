@@ -12,5 +12,13 @@ export { learningGain, gainRows } from './gain';
 export { itemAnalysis } from './items';
 export { grantPipeline } from './pipeline';
 export { kapShifts, type KapShift } from './kap';
-export { isoInZone, writeCsv, downloadHeaders, CSV_TYPE, formulaSafe, type Column } from './export';
+export {
+  isoInZone,
+  writeCsv,
+  downloadHeaders,
+  CSV_TYPE,
+  formulaSafe,
+  type Column,
+  type Cell,
+} from './export';
 export { PDF_FONT, PDF_BOLD_FONT } from './pdf';
