@@ -71,4 +71,21 @@ test('a funded journalist records a TV segment and its views; staff verify them'
   const vdesk = await checkA11y(desk);
   assert.equal(vdesk.length, 0, describeViolations(vdesk));
   await screenshot(desk, 'impact-staff-1280-en');
+
+  // The programme report for the year counts the verified figure and lists the piece behind it.
+  await desk.goto('/programme?from=2024-01-01&to=2024-12-31');
+  const report = (await desk.textContent('main')) ?? '';
+  assert.match(report, /Verified reach: Views\s*5,400/);
+  assert.match(report, /TV segments\s*1/);
+  const rows = await desk.request.get(
+    `${b.baseUrl}/programme/rows/publications?from=2024-01-01&to=2024-12-31`,
+  );
+  assert.equal(rows.status(), 200);
+  assert.match(
+    await rows.text(),
+    /TV9,http:\/\/127\.0\.0\.1:\d+\/tv-segment,2024-01-03.*TV segments.*,5400,/,
+  );
+  const vreport = await checkA11y(desk);
+  assert.equal(vreport.length, 0, describeViolations(vreport));
+  await screenshot(desk, 'programme-staff-1280-en');
 });
