@@ -27,6 +27,8 @@ export interface Award {
   acceptedAt?: Date;
   publishedUrl?: string;
   publishedAt?: Date;
+  /** The journalist agreed to list the published link on the public page (theirs to withdraw). */
+  listPublicly?: boolean;
   /** Staff opened the link and saw the story out (date not in the future): only then is it listed. */
   publicationConfirmedAt?: Date;
   publicationConfirmedBy?: Types.ObjectId;
@@ -79,6 +81,7 @@ const awardSchema = new Schema<Award>(
     acceptedAt: { type: Date },
     publishedUrl: { type: String, maxlength: 2000 },
     publishedAt: { type: Date },
+    listPublicly: { type: Boolean, default: false },
     publicationConfirmedAt: { type: Date },
     publicationConfirmedBy: { type: Schema.Types.ObjectId },
     closedAt: { type: Date },

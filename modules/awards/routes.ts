@@ -13,6 +13,7 @@ import {
   ethicsForm,
   payForm,
   publishedForm,
+  listingForm,
   trancheParams,
 } from './schemas';
 import * as awards from './service';
@@ -63,6 +64,7 @@ const view = (a: Award, names: Map<string, string> = new Map()) => {
     })),
     publishedUrl: a.publishedUrl ?? '',
     publishedAt: a.publishedAt,
+    listPublicly: !!a.listPublicly,
     ethicsPassed,
     ethicsDue: !ethicsPassed && ['accepted', 'draft_received', 'published'].includes(a.status),
     publicationConfirmed: !!a.publicationConfirmedAt,
@@ -125,6 +127,14 @@ export function awardsRouter(ctx: AppContext): Router {
     policy.journalist,
     step(false, (req, id) =>
       awards.submitPublished(ctx, signedInUser(req), id, parse(publishedForm, req.body)),
+    ),
+  );
+
+  router.post(
+    '/awards/:id/listing',
+    policy.journalist,
+    step(false, (req, id) =>
+      awards.setListing(ctx, signedInUser(req), id, parse(listingForm, req.body).listPublicly === 'yes'),
     ),
   );
 
@@ -193,6 +203,9 @@ export function awardsRouter(ctx: AppContext): Router {
     );
     const groups = new Map<string, { title: string; items: Array<Record<string, unknown>> }>();
     for (const a of list) {
+      // Shown only where the journalist agreed: the main link, or at least one further piece.
+      const extra = pieces.get(String(a._id)) ?? [];
+      if (!a.listPublicly && !extra.length) continue;
       const key = String(a.callId);
       const call = calls.get(key);
       const title = call ? call.title?.[lang] || call.title?.en || '' : '';
@@ -200,9 +213,9 @@ export function awardsRouter(ctx: AppContext): Router {
       groups.get(key)!.items.push({
         title: a.title,
         outlet: a.outlet ?? '',
-        url: a.publishedUrl,
-        date: a.publishedAt,
-        pieces: pieces.get(String(a._id)) ?? [],
+        url: a.listPublicly ? a.publishedUrl : undefined,
+        date: a.listPublicly ? a.publishedAt : undefined,
+        pieces: extra,
       });
     }
     res.render('awards/published', { groups: [...groups.values()] });

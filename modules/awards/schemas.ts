@@ -21,7 +21,12 @@ export const publishedForm = z.strictObject({
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'awards.errors.date')
     .transform((s) => new Date(`${s}T00:00:00Z`))
     .refine((d) => !Number.isNaN(d.getTime()), 'awards.errors.date'),
+  // An unticked checkbox sends nothing: not listed unless the journalist says so.
+  listPublicly: z.literal('yes').optional(),
 });
+
+/** The journalist lists or withdraws the published link on the public page. */
+export const listingForm = z.strictObject({ listPublicly: z.enum(['yes', 'no']) });
 
 export const ethicsForm = z.strictObject({ note: text(2000).optional() });
 export const confirmPublicationForm = z.strictObject({

@@ -193,18 +193,19 @@ export async function submitPublished(
   ctx: AppContext,
   user: SessionUser,
   awardId: string,
-  input: { url: string; date: Date },
+  input: { url: string; date: Date; listPublicly?: 'yes' },
 ) {
   const award = await myAward(ctx, user.id, awardId);
   if (input.date > (await todayInCallZone(ctx, award))) throw futureDate();
   const milestone = { key: 'published', at: ctx.clock.now(), by: id(user.id), link: input.url };
+  const listPublicly = input.listPublicly === 'yes';
   return journalistStep(
     ctx,
     user,
     awardId,
     'draft_received',
     {
-      $set: { status: 'published', publishedUrl: input.url, publishedAt: input.date },
+      $set: { status: 'published', publishedUrl: input.url, publishedAt: input.date, listPublicly },
       $push: { milestones: milestone },
     },
     'award.milestone',
@@ -319,7 +320,30 @@ export async function closeAward(ctx: AppContext, actor: SessionUser, awardId: s
   return updated;
 }
 
-/** Published work for the public page: only publications staff have confirmed, newest first. */
+/**
+ * The journalist lists the published link on the public page, or withdraws it (at any time after
+ * publishing). Their consent alone decides; staff confirmation is still needed before it shows.
+ */
+export async function setListing(ctx: AppContext, user: SessionUser, awardId: string, listPublicly: boolean) {
+  const updated = await awardModel(ctx.db)
+    .findOneAndUpdate(
+      { _id: id(awardId), applicantId: id(user.id), status: $in(['published', 'closed']) },
+      { $set: { listPublicly } },
+      { new: true },
+    )
+    .lean();
+  if (!updated) {
+    await myAward(ctx, user.id, awardId); // not theirs: 404
+    throw new Conflict('awards.errors.wrongStep');
+  }
+  await recordAudit(ctx, user, 'award.listing', { type: 'award', id: updated._id }, { listPublicly });
+  return updated;
+}
+
+/**
+ * Published work for the public page: publications staff have confirmed, newest first. `listPublicly`
+ * says whether the main link may show; further pieces carry their own consent (impact module).
+ */
 export async function publishedAwards(ctx: AppContext) {
   return awardModel(ctx.db)
     .find(
@@ -328,7 +352,7 @@ export async function publishedAwards(ctx: AppContext) {
         publishedUrl: mongoose.trusted({ $exists: true }),
         publicationConfirmedAt: mongoose.trusted({ $exists: true }),
       },
-      { callId: 1, title: 1, outlet: 1, publishedUrl: 1, publishedAt: 1 },
+      { callId: 1, title: 1, outlet: 1, publishedUrl: 1, publishedAt: 1, listPublicly: 1 },
     )
     .sort({ publishedAt: -1 })
     .limit(500)

@@ -402,6 +402,7 @@ test('a whole grant round, from call to published story', { timeout: 240_000 }, 
   const storyUrl = 'https://news.example.mn/2026/jobs-abroad-that-were-not';
   await funded.fill('#f-url', storyUrl);
   await funded.fill('#f-date', '2026-11-20');
+  await funded.check('#f-listPublicly');
   const pub = await submitVia(funded, funded.locator('form[action$="/published"] button'));
   assert.equal(pub.status(), 303, 'publication recorded');
   assert.ok((await funded.textContent('main'))!.includes(t('awards.status.published')));

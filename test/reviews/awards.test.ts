@@ -152,10 +152,38 @@ test('award flow to publication; each tranche is paid once and only after its mi
     done!.milestones.map((m) => m.key),
     ['draft', 'ethics', 'published', 'confirmed'],
   );
+  // Confirmed, but the journalist has not agreed to list it: not on the public page.
+  assert.ok(!(await request(t.app).get('/published').expect(200)).text.includes(pitch.title), 'no consent');
+  assert.match((await agent.get(`/awards/${id}`).expect(200)).text, /is not listed on the public/);
+  // Nobody else can list it for them.
+  const other = await signIn(t.app, await buildUser(t.ctx, { role: 'journalist' }));
+  await other
+    .post(`/awards/${id}/listing`)
+    .type('form')
+    .send({ _csrf: csrfFrom((await other.get('/account').expect(200)).text), listPublicly: 'yes' })
+    .expect(404);
+  await agent
+    .post(`/awards/${id}/listing`)
+    .type('form')
+    .send({ _csrf: token, listPublicly: 'maybe' })
+    .expect(400);
+  await agent
+    .post(`/awards/${id}/listing`)
+    .type('form')
+    .send({ _csrf: token, listPublicly: 'yes' })
+    .expect(303);
   const pub = await request(t.app).get('/published').expect(200);
   assert.ok(pub.text.includes(pitch.title));
   assert.ok(pub.text.includes('https://ikon.mn/story'));
   assert.ok(pub.text.includes('2026-04-01'));
+  // Consent withdrawn: gone at once.
+  await agent
+    .post(`/awards/${id}/listing`)
+    .type('form')
+    .send({ _csrf: token, listPublicly: 'no' })
+    .expect(303);
+  assert.ok(!(await request(t.app).get('/published').expect(200)).text.includes(pitch.title), 'withdrawn');
+  assert.equal((await awardModel(t.ctx.db).findById(id).lean())!.listPublicly, false);
 });
 
 test("another journalist's award is a 404", async () => {
