@@ -1,5 +1,5 @@
-import { Router, type NextFunction, type Request, type Response } from 'express';
-import multer from 'multer';
+import { Router, type Request, type Response } from 'express';
+import { receiveOneFile } from '../../server/http/receive-file';
 import type { AppContext } from '../../server/context';
 import { AppError, Invalid, NotFound } from '../../server/http/errors';
 import { fieldErrors, idParams, parse, parseParams } from '../../server/http/validate';
@@ -23,28 +23,12 @@ import { recordAudit } from '../audit';
 import type { Pitch } from './model';
 import { signedInUser } from '../../server/auth/policy';
 
-const MB = 1024 * 1024;
-
 /** One file per request, held in memory (never on disk before it is checked), with finite limits. */
-const receiveFile = (() => {
-  const upload = multer({
-    storage: multer.memoryStorage(),
-    // Browsers send file names as raw UTF-8 (Mongolian names must survive).
-    defParamCharset: 'utf8',
-    limits: { fileSize: 10 * MB, files: 1, fields: 5, fieldSize: 1024, parts: 8, headerPairs: 50 },
-  }).single('file');
-  return (req: Request, res: Response, next: NextFunction) =>
-    upload(req, res, (err?: unknown) => {
-      if (!err) return next();
-      if (err instanceof multer.MulterError)
-        return next(
-          err.code === 'LIMIT_FILE_SIZE'
-            ? new AppError(413, 'grants.files.errors.tooBig')
-            : new Invalid('grants.files.errors.limits'),
-        );
-      next(new Invalid('grants.files.errors.badUpload'));
-    });
-})();
+const receiveFile = receiveOneFile('file', 10, {
+  tooBig: 'grants.files.errors.tooBig',
+  limits: 'grants.files.errors.limits',
+  badUpload: 'grants.files.errors.badUpload',
+});
 
 /** Journalists: open calls, eligibility, pitches (draft, autosave, submit, withdraw) and their files. */
 export function grantsRoutes(ctx: AppContext): Router {

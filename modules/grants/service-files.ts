@@ -1,7 +1,4 @@
-import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { fileTypeFromBuffer } from 'file-type';
-import sharp from 'sharp';
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
 import type { SessionUser } from '../../server/types';
@@ -12,35 +9,20 @@ import { editableStatuses, pitchModel, storedFileModel, type FileKind, type Stor
 import { getCall } from './service-calls';
 import { editability, myPitch } from './service-pitches';
 import { MAX_FILES_PER_PITCH } from './defaults';
-import { attachmentHeader, displayName } from '../../server/http/attachment';
+import { attachmentHeader } from '../../server/http/attachment';
+import { checkUpload, UploadRefused, type AcceptedType } from '../../server/storage/checked-upload';
 import { checkZip, DOCX_LIMITS, ZipRefused } from '../../server/storage/zip';
 
 type Actor = Pick<SessionUser, 'id' | 'role'>;
 
 /** Declared extension → the type file-type must detect from the bytes. */
-const ALLOWED: Record<string, { ext: string; mime: string }> = {
+const ALLOWED: Record<string, AcceptedType> = {
   pdf: { ext: 'pdf', mime: 'application/pdf' },
   docx: { ext: 'docx', mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document' },
   jpg: { ext: 'jpg', mime: 'image/jpeg' },
   jpeg: { ext: 'jpg', mime: 'image/jpeg' },
   png: { ext: 'png', mime: 'image/png' },
 };
-
-/**
- * A display name: last path segment, no control, format (bidi override, zero-width) or path
- * characters, bounded length.
- */
-export function safeOriginalName(name: string): string {
-  const base = displayName(name).split(/[\\/]/).pop() ?? '';
-  const cleaned = [...base]
-    .filter((ch) => !'<>:"|?*'.includes(ch))
-    .join('')
-    .replace(/^\.+/, '')
-    .trim();
-  const ext = path.extname(cleaned);
-  const stem = cleaned.slice(0, cleaned.length - ext.length).slice(0, 120 - ext.length);
-  return (stem + ext).slice(0, 120) || 'file';
-}
 
 /**
  * A DOCX is a zip: count what it really inflates to (streaming, stopping at the cap) before it is
@@ -53,6 +35,16 @@ async function assertReadableDocx(bytes: Buffer): Promise<void> {
     if (!(err instanceof ZipRefused)) throw err;
     const key = err.problem === 'size' || err.problem === 'entries' ? 'archiveTooLarge' : 'archiveBroken';
     throw new Invalid(`grants.files.errors.${key}`);
+  }
+}
+
+/** The kernel's type and image checks, in grants' words. */
+async function checked(file: Upload) {
+  try {
+    return await checkUpload(file, ALLOWED);
+  } catch (err) {
+    if (err instanceof UploadRefused) throw new Invalid(`grants.files.errors.${err.problem}`);
+    throw err;
   }
 }
 
@@ -78,24 +70,8 @@ export async function uploadPitchFile(
   if (!can.editable) throw new Conflict(can.reason);
   if (pitch.fileIds.length >= MAX_FILES_PER_PITCH) throw new Conflict('grants.files.errors.tooMany');
 
-  const originalName = safeOriginalName(file.originalname);
-  const declared = path.extname(originalName).slice(1).toLowerCase();
-  const allowed = ALLOWED[declared];
-  if (!allowed) throw new Invalid('grants.files.errors.type');
-  const detected = await fileTypeFromBuffer(file.buffer);
-  if (!detected || detected.ext !== allowed.ext) throw new Invalid('grants.files.errors.mismatch');
-  if (allowed.ext === 'docx') await assertReadableDocx(file.buffer);
-
-  let bytes = file.buffer;
-  if (allowed.ext === 'jpg' || allowed.ext === 'png') {
-    try {
-      // Rotate by EXIF, then write a fresh image: sharp keeps no metadata (EXIF, GPS, XMP) unless asked.
-      const img = sharp(file.buffer, { limitInputPixels: 40_000_000, failOn: 'error' }).rotate();
-      bytes = allowed.ext === 'jpg' ? await img.jpeg({ quality: 88 }).toBuffer() : await img.png().toBuffer();
-    } catch {
-      throw new Invalid('grants.files.errors.image');
-    }
-  }
+  const { bytes, mime, ext, originalName } = await checked(file);
+  if (ext === 'docx') await assertReadableDocx(bytes);
 
   const stored = await ctx.storage.put(bytes);
   let record: StoredFileRecord | undefined;
@@ -107,8 +83,8 @@ export async function uploadPitchFile(
       storageKey: stored.key,
       sha256: stored.sha256,
       size: stored.size,
-      mime: allowed.mime,
-      ext: allowed.ext,
+      mime,
+      ext,
       originalName,
       createdAt: ctx.clock.now(),
     });

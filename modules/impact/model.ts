@@ -16,6 +16,17 @@ export interface ReachFigure {
   reportedAt: Date;
   verifiedBy?: Types.ObjectId;
   verifiedAt?: Date;
+  /** A screenshot or file showing the figure at its source, for staff to verify against. */
+  evidence?: Evidence;
+}
+
+export interface Evidence {
+  storageKey: string;
+  sha256: string;
+  size: number;
+  mime: string;
+  ext: string;
+  originalName: string;
 }
 
 /** One published piece of a funded story (an award has several: article, TV segment, social post). */
@@ -46,6 +57,19 @@ const reachSchema = new Schema<ReachFigure>({
   reportedAt: { type: Date, required: true },
   verifiedBy: { type: Schema.Types.ObjectId },
   verifiedAt: { type: Date },
+  evidence: {
+    type: new Schema<Evidence>(
+      {
+        storageKey: { type: String, required: true, maxlength: 200 },
+        sha256: { type: String, required: true, maxlength: 64 },
+        size: { type: Number, required: true, min: 0 },
+        mime: { type: String, required: true, maxlength: 100 },
+        ext: { type: String, required: true, maxlength: 10 },
+        originalName: { type: String, required: true, maxlength: 120 },
+      },
+      { _id: false },
+    ),
+  },
 });
 
 const pieceSchema = new Schema<Piece>(

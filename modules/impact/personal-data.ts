@@ -1,6 +1,7 @@
 import type { PersonalDataHook } from '../../server/context';
 import { oid } from '../../server/db/ids';
 import { pieceModel } from './model';
+import { eraseEvidenceOf } from './evidence';
 
 /**
  * A journalist's pieces and the reach reported for them (staff ids left out). On erasure the pieces leave
@@ -26,10 +27,13 @@ export const impactPersonalData: PersonalDataHook = {
         asOf: f.asOf,
         source: f.source,
         verified: !!f.verifiedAt,
+        evidence: f.evidence ? { name: f.evidence.originalName, sha256: f.evidence.sha256 } : null,
       })),
     }));
   },
   async erase(ctx, userId) {
+    // Screenshots may show the journalist's own accounts: their bytes go with the account.
+    await eraseEvidenceOf(ctx, userId);
     await pieceModel(ctx.db).updateMany({ ownerId: oid(userId) }, { $set: { listPublicly: false } });
   },
 };

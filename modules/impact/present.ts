@@ -23,5 +23,6 @@ export const presentPiece = (p: Piece) => ({
       source: f.source,
       reportedBy: String(f.reportedBy),
       verified: !!f.verifiedAt,
+      evidence: f.evidence ? { name: f.evidence.originalName } : null,
     })),
 });

@@ -4,9 +4,28 @@ import { parse, parseParams } from '../../server/http/validate';
 import { AppError } from '../../server/http/errors';
 import { signedInUser } from '../../server/auth/policy';
 import { impactPolicy as policy } from './policy';
-import { awardParams, csrfOnly, pageQuery, figureParams, pieceForm, pieceParams, reachForm } from './schemas';
+import {
+  awardParams,
+  csrfOnly,
+  evidenceParams,
+  pageQuery,
+  figureParams,
+  pieceForm,
+  pieceParams,
+  reachForm,
+} from './schemas';
 import * as impact from './service';
 import { presentPiece } from './present';
+import * as evidence from './evidence';
+import { receiveOneFile } from '../../server/http/receive-file';
+import { attachmentHeader } from '../../server/http/attachment';
+
+/** A reach figure's evidence: one screenshot or file per figure, checked before it is stored. */
+const receiveEvidence = receiveOneFile('evidence', evidence.EVIDENCE_MAX_MB, {
+  tooBig: 'impact.evidence.errors.tooBig',
+  limits: 'impact.evidence.errors.limits',
+  badUpload: 'impact.evidence.errors.badUpload',
+});
 
 export function impactRouter(ctx: AppContext): Router {
   const router = Router();
@@ -37,6 +56,7 @@ export function impactRouter(ctx: AppContext): Router {
         if (!(err instanceof AppError) || (err.status !== 400 && err.status !== 409)) throw err;
         return renderAward(req, res, err.status, {
           form,
+          piece: req.params.piece,
           errors: { _form: err.key, ...err.details },
           values: req.body ?? {},
         });
@@ -59,11 +79,48 @@ export function impactRouter(ctx: AppContext): Router {
   router.post(
     '/impact/awards/:id/pieces/:piece/reach',
     policy.owner,
+    // A file too big or a broken upload is the form's error, with the figure's values kept.
+    (req, res, next) =>
+      receiveEvidence(req, res, (err?: unknown) => {
+        if (!(err instanceof AppError)) return next(err);
+        void renderAward(req, res, err.status, {
+          form: 'reach',
+          piece: req.params.piece,
+          errors: { _form: err.key, evidence: err.key },
+          values: req.body ?? {},
+        }).catch(next);
+      }),
     step('reach', async (req) => {
       const { piece } = parseParams(pieceParams, req.params);
-      await impact.addReach(ctx, signedInUser(req), piece, parse(reachForm, req.body));
+      const form = parse(reachForm, req.body);
+      // The file is checked and stored first; if the figure is then refused, its bytes go again.
+      const stored = req.file ? await evidence.storeEvidence(ctx, req.file) : undefined;
+      try {
+        await impact.addReach(ctx, signedInUser(req), piece, { ...form, evidence: stored });
+      } catch (err) {
+        await evidence.discardEvidence(ctx, stored);
+        throw err;
+      }
     }),
   );
+  router.get('/impact/pieces/:piece/reach/:figure/evidence', policy.owner, async (req, res) => {
+    const { piece, figure } = parseParams(evidenceParams, req.params);
+    const file = await evidence.evidenceForDownload(ctx, signedInUser(req), piece, figure);
+    res.set({
+      'Content-Type': file.mime,
+      'Content-Disposition': attachmentHeader(file.originalName),
+      'Content-Length': String(file.size),
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+      'Content-Security-Policy': "default-src 'none'; sandbox",
+    });
+    const stream = ctx.storage.stream(file.storageKey);
+    stream.on('error', (err) => {
+      if (!res.headersSent) res.status(404).end();
+      else res.destroy(err);
+    });
+    stream.pipe(res);
+  });
   router.post(
     '/impact/awards/:id/pieces/:piece/reach/:figure/verify',
     policy.staff,

@@ -12,6 +12,7 @@ export const webUrl = webUrlOf('impact.errors.url');
 export const awardParams = z.strictObject({ id: objectId });
 export const figureParams = z.strictObject({ id: objectId, piece: objectId, figure: objectId });
 export const pieceParams = z.strictObject({ id: objectId, piece: objectId });
+export const evidenceParams = z.strictObject({ piece: objectId, figure: objectId });
 
 export const pieceForm = z.strictObject({
   outlet: text(200).min(1, 'impact.errors.required'),

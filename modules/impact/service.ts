@@ -4,7 +4,7 @@ import type { SessionUser } from '../../server/types';
 import { Conflict, NotFound } from '../../server/http/errors';
 import { oid } from '../../server/db/ids';
 import { myAward, anyAward } from '../awards';
-import { pieceModel, type Piece, type PieceFormat, type ReachMetric } from './model';
+import { pieceModel, type Evidence, type Piece, type PieceFormat, type ReachMetric } from './model';
 import { checkLink, type LinkCheckOptions } from './link-check';
 
 /** Link-check settings; `allowPrivate` stays off in production (tests serve their pages on loopback). */
@@ -26,6 +26,7 @@ export interface ReachInput {
   value: number;
   asOf: Date;
   source: string;
+  evidence?: Evidence;
 }
 
 /** The award, if this user may act on it: its journalist (own awards only) or staff. */

@@ -14,6 +14,7 @@ import { impactSettings } from '../../modules/impact';
 import { publishedAwardOn } from './helpers';
 import { buildUser } from '../factories';
 import { userModel } from '../../modules/accounts/model';
+import sharp from 'sharp';
 
 let b: BrowserApp;
 let story: http.Server;
@@ -53,6 +54,14 @@ test('a funded journalist records a TV segment and its views; staff verify them'
   await phone.fill('input[name=value]', '5400');
   await phone.fill('input[name=asOf]', '2024-01-20');
   await phone.fill('input[name=source]', 'TV9 YouTube');
+  const shot = await sharp({ create: { width: 360, height: 200, channels: 3, background: '#ddd' } })
+    .png()
+    .toBuffer();
+  await phone.setInputFiles('input[name=evidence]', {
+    name: 'дэлгэц.png',
+    mimeType: 'image/png',
+    buffer: shot,
+  });
   await Promise.all([phone.waitForURL(/done=1/), phone.click('form[action$="/reach"] button[type=submit]')]);
   assert.match((await phone.textContent('main')) ?? '', /Ажилтны шалгалт хүлээж байна/);
   const vphone = await checkA11y(phone);
@@ -68,6 +77,11 @@ test('a funded journalist records a TV segment and its views; staff verify them'
   const text = (await desk.textContent('main')) ?? '';
   assert.match(text, /5,400/);
   assert.match(text, /Verified by staff/);
+  // Staff check the figure against the journalist's screenshot.
+  const evidence = desk.getByRole('link', { name: /Open the evidence/ });
+  const download = await desk.request.get(`${b.baseUrl}${await evidence.getAttribute('href')}`);
+  assert.equal(download.status(), 200);
+  assert.equal(download.headers()['content-type'], 'image/png');
   const vdesk = await checkA11y(desk);
   assert.equal(vdesk.length, 0, describeViolations(vdesk));
   await screenshot(desk, 'impact-staff-1280-en');
