@@ -22,16 +22,30 @@ function database(ctx: AppContext): Db {
   return db;
 }
 
-const records = (db: Db) => db.collection<{ storageKey?: unknown; sha256?: unknown }>('storedfiles');
+type FileRecord = { storageKey?: unknown; sha256?: unknown };
 
 /**
- * Every record in `storedfiles` must have its file in `storage` with the recorded SHA-256; files in
+ * Every record of a stored file: pitch attachments (`storedfiles`) and the evidence of reach figures
+ * (inside `impactpieces`). A new kind of stored file adds its source here, or verify-files calls it an orphan.
+ */
+async function* records(db: Db): AsyncGenerator<FileRecord> {
+  yield* db.collection<FileRecord>('storedfiles').find({}, { projection: { storageKey: 1, sha256: 1 } });
+  // Pieces are few (one programme's published stories): read each one's figures and keep the evidence.
+  type Piece = { reach?: Array<{ evidence?: FileRecord }> };
+  for await (const p of db
+    .collection<Piece>('impactpieces')
+    .find({}, { projection: { 'reach.evidence': 1 } }))
+    for (const f of p.reach ?? []) if (f.evidence) yield f.evidence;
+}
+
+/**
+ * Every file record must have its file in `storage` with the recorded SHA-256; files in
  * storage without a record are listed as orphans (left behind by a failed upload).
  */
 export async function checkFiles(db: Db, storage: FileStorage): Promise<FileCheck> {
   const known = new Set<string>();
   const result: FileCheck = { checked: 0, missing: [], mismatched: [], orphans: [], ok: true };
-  for await (const rec of records(db).find({}, { projection: { storageKey: 1, sha256: 1 } })) {
+  for await (const rec of records(db)) {
     result.checked++;
     const key = String(rec.storageKey);
     known.add(key);
@@ -84,10 +98,12 @@ export async function moveFiles(
     mismatched: [],
     conflicts: [],
   };
+  // Recorded hashes, one read (a programme holds thousands of files, not millions).
+  const hashes = new Map<string, string>();
+  for await (const rec of records(db)) hashes.set(String(rec.storageKey), String(rec.sha256).toLowerCase());
   for (const key of (await from.list()).sort()) {
     report.scanned++;
-    const rec = await records(db).findOne({ storageKey: key }, { projection: { sha256: 1 } });
-    const recorded = rec ? String(rec.sha256).toLowerCase() : undefined;
+    const recorded = hashes.get(key);
     try {
       if (await to.exists(key)) {
         const there = await sha256Of(to.stream(key));

@@ -14,6 +14,7 @@ import { binary } from '../support/binary';
 import { publishedAwardOn } from './helpers';
 import { pieceModel } from '../../modules/impact/model';
 import { impactModule, impactSettings } from '../../modules/impact';
+import { verifyFiles } from '../../server/cli/files';
 
 let t: TestApp;
 let server: http.Server;
@@ -175,3 +176,21 @@ test("erasing the journalist's account removes the evidence bytes; the export na
 
 /** Every file the storage holds (the test app's storage is its own). */
 const storedKeys = async () => (await t.ctx.storage.list()).sort();
+
+test('verify-files knows evidence: checked against its SHA-256, never called an orphan', async () => {
+  const { agent, token, pieceId, reachUrl } = await pieceOfNewAward();
+  const png = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#000' } })
+    .png()
+    .toBuffer();
+  await postReach(agent, reachUrl, token, [png, 'shot.png']).expect(303);
+  const key = (await pieceModel(t.ctx.db).findById(pieceId).lean())!.reach[0]!.evidence!.storageKey;
+  const ok = await verifyFiles(t.ctx);
+  assert.ok(!ok.orphans.includes(key), 'not an orphan');
+  assert.ok(ok.ok);
+  // Bytes replaced behind our back: the recorded hash no longer matches.
+  await t.ctx.storage.remove(key);
+  await t.ctx.storage.putAs(key, Buffer.from('something else'));
+  const bad = await verifyFiles(t.ctx);
+  assert.deepEqual(bad.mismatched, [key]);
+  assert.equal(bad.ok, false);
+});
