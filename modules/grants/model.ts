@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Types } from 'mongoose';
 import { modelOn } from '../../server/db/connect';
+import { storedUploadSchemaFields, type StoredUploadFields } from '../../server/storage/checked-upload';
 
 export interface Bilingual {
   en: string;
@@ -223,18 +224,12 @@ export const pitchModel = (db: Connection) => modelOn<Pitch>(db, 'Pitch', pitchS
 export type FileKind = 'sample' | 'outlet-letter' | 'other';
 export const FILE_KINDS: readonly FileKind[] = ['sample', 'outlet-letter', 'other'];
 
-export interface StoredFileRecord {
+/** A pitch attachment. Its original name is shown to the owner and staff only, never to blind reviewers. */
+export interface StoredFileRecord extends StoredUploadFields {
   _id: Types.ObjectId;
   ownerId: Types.ObjectId;
   pitchId: Types.ObjectId;
   kind: FileKind;
-  storageKey: string;
-  sha256: string;
-  size: number;
-  mime: string;
-  ext: string;
-  /** Shown to the owner and staff only, never to blind reviewers. */
-  originalName: string;
   createdAt: Date;
 }
 
@@ -243,12 +238,7 @@ const storedFileSchema = new Schema<StoredFileRecord>(
     ownerId: { type: Schema.Types.ObjectId, ref: 'User', required: true },
     pitchId: { type: Schema.Types.ObjectId, ref: 'Pitch', required: true },
     kind: { type: String, enum: FILE_KINDS, required: true },
-    storageKey: { type: String, required: true, maxlength: 64 },
-    sha256: { type: String, required: true, maxlength: 64 },
-    size: { type: Number, required: true, min: 0 },
-    mime: { type: String, required: true, maxlength: 100 },
-    ext: { type: String, required: true, maxlength: 10 },
-    originalName: { type: String, required: true, maxlength: 160 },
+    ...storedUploadSchemaFields,
     createdAt: { type: Date, required: true },
   },
   { collection: 'storedfiles' },

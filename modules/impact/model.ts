@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Types } from 'mongoose';
 import { modelOn } from '../../server/db/connect';
+import { storedUploadSchemaFields, type StoredUploadFields } from '../../server/storage/checked-upload';
 
 export type PieceFormat = 'article' | 'tv' | 'radio' | 'social';
 export type ReachMetric = 'views' | 'shares' | 'comments' | 'airings';
@@ -20,14 +21,8 @@ export interface ReachFigure {
   evidence?: Evidence;
 }
 
-export interface Evidence {
-  storageKey: string;
-  sha256: string;
-  size: number;
-  mime: string;
-  ext: string;
-  originalName: string;
-}
+/** A reach figure's screenshot or file (bytes in storage). */
+export type Evidence = StoredUploadFields;
 
 /** One published piece of a funded story (an award has several: article, TV segment, social post). */
 export interface Piece {
@@ -58,17 +53,7 @@ const reachSchema = new Schema<ReachFigure>({
   verifiedBy: { type: Schema.Types.ObjectId },
   verifiedAt: { type: Date },
   evidence: {
-    type: new Schema<Evidence>(
-      {
-        storageKey: { type: String, required: true, maxlength: 200 },
-        sha256: { type: String, required: true, maxlength: 64 },
-        size: { type: Number, required: true, min: 0 },
-        mime: { type: String, required: true, maxlength: 100 },
-        ext: { type: String, required: true, maxlength: 10 },
-        originalName: { type: String, required: true, maxlength: 120 },
-      },
-      { _id: false },
-    ),
+    type: new Schema<Evidence>(storedUploadSchemaFields, { _id: false }),
   },
 });
 

@@ -16,6 +16,27 @@ export class UploadRefused extends Error {
   }
 }
 
+/** What a record keeps of an upload whose bytes live in storage under `storageKey`. */
+export interface StoredUploadFields {
+  storageKey: string;
+  sha256: string;
+  size: number;
+  mime: string;
+  ext: string;
+  /** The cleaned name it was uploaded under (see safeOriginalName). */
+  originalName: string;
+}
+
+/** The same fields for a mongoose schema, with their bounds. */
+export const storedUploadSchemaFields = {
+  storageKey: { type: String, required: true, maxlength: 64 },
+  sha256: { type: String, required: true, maxlength: 64 },
+  size: { type: Number, required: true, min: 0 },
+  mime: { type: String, required: true, maxlength: 100 },
+  ext: { type: String, required: true, maxlength: 10 },
+  originalName: { type: String, required: true, maxlength: 160 },
+} as const;
+
 export interface CheckedUpload {
   bytes: Buffer;
   mime: string;
