@@ -1,5 +1,7 @@
-import { lookup } from 'node:dns/promises';
-import net from 'node:net';
+import dns, { type LookupAddress } from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
+import net, { type LookupFunction } from 'node:net';
 import type { LinkStatus } from './model';
 
 export interface LinkCheckOptions {
@@ -33,6 +35,52 @@ export function isPrivateAddress(address: string): boolean {
 
 const sameSite = (a: URL, b: URL) => a.hostname.replace(/^www\./, '') === b.hostname.replace(/^www\./, '');
 
+/** Why a connection was not made: the name resolved to an address we never open. */
+class BlockedAddress extends Error {
+  readonly code = 'EBLOCKED';
+}
+
+/**
+ * The resolver the connection itself uses: it refuses private addresses, and the socket connects to the
+ * very address it approved. Checking a name first and connecting later would let a DNS answer that
+ * changes in between (rebinding) reach an internal address.
+ */
+export function guardedLookup(allowPrivate: boolean): LookupFunction {
+  return (hostname, options, callback) => {
+    dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return callback(err, '', 4);
+      const list = addresses as unknown as LookupAddress[];
+      if (!list.length) return callback(new Error(`no address for ${hostname}`), '', 4);
+      if (!allowPrivate && list.some((a) => isPrivateAddress(a.address)))
+        return callback(new BlockedAddress(`${hostname} resolves to a private address`), '', 4);
+      if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);
+      callback(null, list[0]!.address, list[0]!.family);
+    });
+  };
+}
+
+/** One GET through our own resolver, the body left unread. */
+function openOnce(url: URL, opts: LinkCheckOptions): Promise<http.IncomingMessage> {
+  const client = url.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = client.request(
+      url,
+      {
+        method: 'GET',
+        headers: { 'user-agent': 'UmbrellaNewsroom-LinkCheck/1' },
+        lookup: guardedLookup(!!opts.allowPrivate),
+        signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
+      },
+      (res) => {
+        res.destroy();
+        resolve(res);
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 /**
  * Opens a published link once, without following redirects: reachable (2xx), or a redirect within the same
  * site (http→https, a trailing slash) counts as live; a redirect to another site, an error status, a
@@ -46,30 +94,20 @@ export async function checkLink(raw: string, opts: LinkCheckOptions = {}): Promi
     return { status: 'dead' };
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return { status: 'blocked' };
-  if (!opts.allowPrivate) {
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    try {
-      const addresses = net.isIP(host) ? [{ address: host }] : await lookup(host, { all: true });
-      if (addresses.some((a) => isPrivateAddress(a.address))) return { status: 'blocked' };
-    } catch {
-      return { status: 'dead' };
-    }
-  }
+  // An address written in the link is never looked up: check it here. Names are checked as they connect.
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (!opts.allowPrivate && net.isIP(host) && isPrivateAddress(host)) return { status: 'blocked' };
   try {
-    const res = await fetch(url, {
-      method: 'GET',
-      redirect: 'manual',
-      signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
-      headers: { 'user-agent': 'UmbrellaNewsroom-LinkCheck/1' },
-    });
-    await res.body?.cancel();
-    if (res.status >= 300 && res.status < 400) {
-      const to = res.headers.get('location');
+    const res = await openOnce(url, opts);
+    const status = res.statusCode ?? 0;
+    if (status >= 300 && status < 400) {
+      const to = res.headers.location;
       const target = to ? new URL(to, url) : undefined;
-      return { status: target && sameSite(url, target) ? 'ok' : 'redirected', httpStatus: res.status };
+      return { status: target && sameSite(url, target) ? 'ok' : 'redirected', httpStatus: status };
     }
-    return { status: res.ok ? 'ok' : 'dead', httpStatus: res.status };
+    return { status: status >= 200 && status < 300 ? 'ok' : 'dead', httpStatus: status };
   } catch (err) {
+    if (err instanceof BlockedAddress) return { status: 'blocked' };
     const name = (err as { name?: string }).name;
     return { status: name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'dead' };
   }

@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { checkLink, isPrivateAddress } from '../../modules/impact/link-check';
+import { checkLink, guardedLookup, isPrivateAddress } from '../../modules/impact/link-check';
 
 let server: http.Server;
 let base: string;
@@ -67,4 +67,24 @@ test('a closed port is a dead link, not an exception', async () => {
   const port = (closed.address() as AddressInfo).port;
   await new Promise((r) => closed.close(r));
   assert.deepEqual(await checkLink(`http://127.0.0.1:${port}/`, opts), { status: 'dead' });
+});
+
+test('names are checked by the resolver the connection uses, so the address approved is the one opened', async () => {
+  // No separate look-up before connecting: "localhost" is refused by the connection's own resolver.
+  const refused = await new Promise<Error | null>((resolve) =>
+    guardedLookup(false)('localhost', {}, (err) => resolve(err)),
+  );
+  assert.match(String(refused), /private address/);
+  const allowed = await new Promise<string>((resolve, reject) =>
+    guardedLookup(true)('localhost', { family: 4 }, (err, address) =>
+      err ? reject(err) : resolve(String(address)),
+    ),
+  );
+  assert.equal(allowed, '127.0.0.1');
+  const all = await new Promise<unknown>((resolve, reject) =>
+    guardedLookup(true)('localhost', { all: true }, (err, list) => (err ? reject(err) : resolve(list))),
+  );
+  assert.ok(Array.isArray(all) && all.length >= 1);
+  assert.deepEqual(await checkLink('http://localhost:1/', { timeoutMs: 500 }), { status: 'blocked' });
+  assert.deepEqual(await checkLink('http://[::1]:1/', { timeoutMs: 500 }), { status: 'blocked' });
 });
