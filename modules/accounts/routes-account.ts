@@ -95,7 +95,7 @@ export function accountRoutes(ctx: AppContext): Router {
       const user = await accounts.findActiveUser(ctx, signedInUser(req).id);
       return res.status(400).render('accounts/profile', {
         values: user,
-        errors: { deletePassword: err.details?.password ?? err.key },
+        errors: { password: err.details?.password ?? err.key },
       });
     }
     await endSession(req);

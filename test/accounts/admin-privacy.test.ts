@@ -131,6 +131,34 @@ test('a journalist deletes their account with their password: anonymised, signed
   await assert.rejects(signIn(t.app, user));
 });
 
+/** The names of the inputs inside the form posting to `action`, as the page renders them. */
+function formFields(html: string, action: string): string[] {
+  const at = html.indexOf(`action="${action}"`);
+  const form = html.slice(at, html.indexOf('</form>', at));
+  return [...form.matchAll(/<input[^>]*\bname="([^"]+)"/g)].map((m) => m[1]!);
+}
+
+test('the delete form on the account page posts the fields the server reads', async () => {
+  const user = await buildUser(t.ctx);
+  const agent = await signIn(t.app, user);
+  const page = (await agent.get('/account').expect(200)).text;
+  const fields = formFields(page, '/account/delete');
+  assert.deepEqual(fields, ['_csrf', 'password']);
+  // A wrong password: the page again, the field marked.
+  const wrong = await agent
+    .post('/account/delete')
+    .type('form')
+    .send({ _csrf: await tokenFor(agent), [fields[1]!]: 'not-my-password' })
+    .expect(400);
+  assert.match(wrong.text, /id="f-password"[^>]*aria-invalid="true"/);
+  await agent
+    .post('/account/delete')
+    .type('form')
+    .send({ _csrf: await tokenFor(agent), [fields[1]!]: PASSWORD })
+    .expect(303);
+  assert.equal((await userModel(t.ctx.db).findById(user._id).lean())!.status, 'disabled');
+});
+
 test('create-admin: invites by default, sets a password on request, and is idempotent', async () => {
   const invited = await createAdminAccount(t.ctx, { email: 'boss@example.org', name: 'Boss' });
   assert.equal(invited.outcome, 'created');
