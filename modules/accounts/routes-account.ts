@@ -18,8 +18,12 @@ import { signedInUser } from '../../server/auth/policy';
 import { homeTasks } from './home';
 import { issueRecoveryCodes, recoveryCodesLeft, RECOVERY_CODE_COUNT } from './recovery-codes';
 import { requireRecentAuth } from './step-up';
+import { GENDERS, OUTLET_TYPES } from './model';
 
 /** Registration and the signed-in user's own profile. */
+
+/** The profile form's fixed choices, from the model (the view only lists them). */
+const PROFILE_CHOICES = { outletTypes: OUTLET_TYPES, genders: GENDERS };
 export function accountRoutes(ctx: AppContext): Router {
   const router = Router();
   const limits = credentialLimits(
@@ -60,6 +64,7 @@ export function accountRoutes(ctx: AppContext): Router {
   router.get('/account', policy.self, async (req, res) => {
     const user = await accounts.findActiveUser(ctx, signedInUser(req).id);
     res.render('accounts/profile', {
+      ...PROFILE_CHOICES,
       values: user,
       twoStep: user.totpEnabledAt ? { left: recoveryCodesLeft(user), of: RECOVERY_CODE_COUNT } : undefined,
       saved: req.query.saved === '1',
@@ -94,6 +99,7 @@ export function accountRoutes(ctx: AppContext): Router {
       if (!(err instanceof Invalid)) throw err;
       const user = await accounts.findActiveUser(ctx, signedInUser(req).id);
       return res.status(400).render('accounts/profile', {
+        ...PROFILE_CHOICES,
         values: user,
         errors: { password: err.details?.password ?? err.key },
       });
@@ -121,6 +127,7 @@ export function accountRoutes(ctx: AppContext): Router {
       if (!(err instanceof Invalid)) throw err;
       const user = await accounts.findActiveUser(ctx, me.id);
       return res.status(400).render('accounts/profile', {
+        ...PROFILE_CHOICES,
         values: user,
         errors: { _form: 'errors.invalid', ...(err.details ?? {}) },
       });
@@ -131,9 +138,11 @@ export function accountRoutes(ctx: AppContext): Router {
   router.post('/account', policy.self, async (req, res) => {
     const parsed = profileForm.safeParse(req.body ?? {});
     if (!parsed.success)
-      return res
-        .status(400)
-        .render('accounts/profile', { values: req.body, errors: fieldErrors(parsed.error) });
+      return res.status(400).render('accounts/profile', {
+        ...PROFILE_CHOICES,
+        values: req.body,
+        errors: fieldErrors(parsed.error),
+      });
     try {
       const user = await accounts.updateProfile(ctx, signedInUser(req).id, parsed.data);
       req.session.user = accounts.toSessionUser(user);
@@ -141,7 +150,11 @@ export function accountRoutes(ctx: AppContext): Router {
       res.redirect(303, res.locals.url('/account?saved=1'));
     } catch (err) {
       if (!(err instanceof Invalid)) throw err;
-      res.status(400).render('accounts/profile', { values: req.body, errors: err.details ?? {} });
+      res.status(400).render('accounts/profile', {
+        ...PROFILE_CHOICES,
+        values: req.body,
+        errors: err.details ?? {},
+      });
     }
   });
 

@@ -151,7 +151,7 @@ export interface ProfileInput {
  * unticked box with a gender chosen is an error to correct, never a silent drop); unticking it later
  * removes the gender. Blank choices unset the field.
  */
-function statsFields(ctx: AppContext, input: ProfileInput, consentedAt: Date | undefined) {
+function statsFields(input: ProfileInput, now: Date) {
   if (input.gender && input.statsConsent !== 'on')
     throw new Invalid('accounts.errors.genderConsent', { statsConsent: 'accounts.errors.genderConsent' });
   const set: Record<string, unknown> = {};
@@ -160,9 +160,10 @@ function statsFields(ctx: AppContext, input: ProfileInput, consentedAt: Date | u
   else unset.outletType = 1;
   if (input.gender) set.gender = input.gender;
   else unset.gender = 1;
-  if (input.statsConsent === 'on') set.statsConsentAt = consentedAt ?? ctx.clock.now();
-  else unset.statsConsentAt = 1;
-  return { set, unset };
+  // $min keeps the date consent was first given, in the same update (no read before it).
+  const min = input.statsConsent === 'on' ? { statsConsentAt: now } : undefined;
+  if (!min) unset.statsConsentAt = 1;
+  return { set, unset, min };
 }
 
 function isTimeZone(tz: string): boolean {
@@ -178,14 +179,14 @@ export async function updateProfile(ctx: AppContext, userId: string, input: Prof
   if (input.timeZone && !isTimeZone(input.timeZone))
     throw new Invalid('accounts.errors.timeZone', { timeZone: 'accounts.errors.timeZone' });
   const { remindersOptOut, outletType: _t, gender: _g, statsConsent: _c, ...fields } = input;
-  const before = await userModel(ctx.db).findOne({ _id: userId }, { statsConsentAt: 1 }).lean();
-  const stats = statsFields(ctx, input, before?.statsConsentAt);
+  const stats = statsFields(input, ctx.clock.now());
   const user = await userModel(ctx.db)
     .findOneAndUpdate(
       { _id: userId, status: 'active' },
       {
         $set: { ...fields, ...stats.set, remindersOptOut: remindersOptOut === 'on' },
         ...(Object.keys(stats.unset).length ? { $unset: stats.unset } : {}),
+        ...(stats.min ? { $min: stats.min } : {}),
       },
       { new: true },
     )

@@ -48,6 +48,22 @@ test('gender without consent is an error on the form, values kept; with consent 
   assert.equal(stored?.gender, 'female');
   assert.equal(stored?.outletType, 'radio');
   assert.ok(stored?.statsConsentAt);
+  // Saved again later: consent keeps the date it was first given.
+  const firstConsent = stored!.statsConsentAt!.getTime();
+  await new Promise((r) => setTimeout(r, 5));
+  await agent
+    .post('/account')
+    .type('form')
+    .send({
+      _csrf: await tokenFor(agent),
+      ...base,
+      outletType: 'radio',
+      gender: 'female',
+      statsConsent: 'on',
+    })
+    .expect(303);
+  stored = await userModel(t.ctx.db).findById(user._id).lean();
+  assert.equal(stored!.statsConsentAt!.getTime(), firstConsent);
   const page = await agent.get('/account').expect(200);
   assert.match(page.text, /id="f-statsConsent" name="statsConsent" value="on" checked/);
   assert.deepEqual(await statsProfiles(t.ctx, [user._id]), [
