@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { optionalField } from '../../server/http/validate';
 
-const blank = (v: unknown) => (v === '' ? undefined : v);
-const opt = <T extends z.ZodType>(s: T) => z.preprocess(blank, s.optional());
+const opt = optionalField;
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'programme.errors.date');
 
 /** The report's query: a period of calendar days (both included) in the programme's zone, one course. */

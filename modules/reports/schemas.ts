@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { objectId } from '../../server/http/validate';
+import { objectId, optionalField } from '../../server/http/validate';
 
-const blank = (v: unknown) => (v === '' ? undefined : v);
-const opt = <T extends z.ZodType>(s: T) => z.preprocess(blank, s.optional());
+const opt = optionalField;
 
 /** Every report's query string: filters, sort, page and export format. Unknown keys are a 400. */
 export const reportQuery = z.strictObject({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { objectId, text } from '../../server/http/validate';
+import { objectId, optionalField, text } from '../../server/http/validate';
 import type { Criterion } from './grants-port';
 
 export const assignmentParams = z.strictObject({ assignmentId: objectId });
@@ -26,7 +26,7 @@ const dateInput = z
   .max(30)
   .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?$/, 'reviews.errors.date');
 
-const optionalDate = z.preprocess((v) => (v === '' ? undefined : v), dateInput.optional());
+const optionalDate = optionalField(dateInput);
 
 export const manualAssignForm = z.strictObject({
   pitchId: objectId,
@@ -35,7 +35,7 @@ export const manualAssignForm = z.strictObject({
 });
 
 export const autoAssignForm = z.strictObject({
-  cap: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(1).max(500).optional()),
+  cap: optionalField(z.coerce.number().int().min(1).max(500)),
   dueAt: optionalDate,
 });
 
@@ -78,7 +78,7 @@ export const boardQuery = z.strictObject({
   whatIf: z.literal('1').optional(),
   released: z.literal('1').optional(),
   decided: z.literal('1').optional(),
-  threshold: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().min(0).max(100).optional()),
+  threshold: optionalField(z.coerce.number().min(0).max(100)),
 });
 
 /** The confirmation page of a batch: the board's selection (and its other fields, ignored). */

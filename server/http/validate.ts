@@ -32,6 +32,10 @@ export function parseParams<T extends z.ZodType>(schema: T, params: unknown): z.
 export const listField = <T extends z.ZodType>(item: T, max = 50) =>
   z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(item).max(max));
 
+/** A form field left empty counts as not given (browsers send '' for an empty input or select). */
+export const optionalField = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
 export const text = (max: number) => z.string().trim().max(max);
 
 /** An http(s) address with a host, as people paste it: javascript:, data: and other schemes are refused. */
