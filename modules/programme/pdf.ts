@@ -1,10 +1,8 @@
 import type { Writable } from 'node:stream';
-import { finished } from 'node:stream/promises';
-import PDFDocument from 'pdfkit';
 import type { TFunction } from 'i18next';
 import type { Locale } from '../../server/types';
 import { dateFormatter } from '../../server/i18n';
-import { PDF_BOLD_FONT, PDF_FONT } from '../reports';
+import { startPdf } from '../reports';
 import type { ProgrammeReport } from './report';
 import { formatters } from './present';
 
@@ -23,18 +21,11 @@ export async function writeProgrammePdf(
   const f = formatters(t, lang, r.min);
   const tx = (o: { en: string; mn: string }) => o[lang] || o.en;
   const generated = `${dateFormatter(lang, timeZone).dateTime(now)} (${timeZone})`;
-  const doc = new PDFDocument({
-    size: 'A4',
-    margin: 48,
-    info: {
-      Title: t('programme.title'),
-      Subject: `${t('programme.generated')}: ${generated}`,
-      CreationDate: now,
-    },
+  const { doc, done } = startPdf(out, {
+    title: t('programme.title'),
+    subject: `${t('programme.generated')}: ${generated}`,
+    now,
   });
-  doc.registerFont('body', PDF_FONT).registerFont('bold', PDF_BOLD_FONT).font('body');
-  doc.pipe(out);
-  const done = finished(out);
   const h2 = (text: string) =>
     doc.moveDown(0.6).font('bold').fontSize(13).text(text).font('body').fontSize(10);
   const h3 = (text: string) =>

@@ -21,4 +21,4 @@ export {
   type Column,
   type Cell,
 } from './export';
-export { PDF_FONT, PDF_BOLD_FONT } from './pdf';
+export { startPdf } from './pdf';

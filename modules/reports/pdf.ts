@@ -17,9 +17,22 @@ const fontDir = path.join(
 );
 const FONT = path.join(fontDir, 'DejaVuSans.ttf');
 const BOLD = path.join(fontDir, 'DejaVuSans-Bold.ttf');
-/** The fonts other printable reports use (the programme report), so Mongolian prints the same everywhere. */
-export const PDF_FONT = FONT;
-export const PDF_BOLD_FONT = BOLD;
+
+/**
+ * An A4 report document piped to `out`, in DejaVu Sans ('body' and 'bold': it carries Cyrillic, so
+ * Mongolian prints as it reads on screen). `done` settles once the file is written. Every printable
+ * report starts here, so they look and are dated alike.
+ */
+export function startPdf(out: Writable, info: { title: string; subject: string; now: Date }) {
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: 48,
+    info: { Title: info.title, Subject: info.subject, CreationDate: info.now },
+  });
+  doc.registerFont('body', FONT).registerFont('bold', BOLD).font('body');
+  doc.pipe(out);
+  return { doc, done: finished(out) };
+}
 
 const fmt = (n: number | null | undefined, d = 1) => (typeof n === 'number' ? n.toFixed(d) : '–');
 
@@ -38,18 +51,11 @@ export async function writeCohortPdf(
   const now = ctx.clock.now();
   // Dated where the reader is: at 01:00 in Ulaanbaatar it is already the next day there, not in UTC.
   const generated = `${dateFormatter(lang, timeZone).dateTime(now)} (${timeZone})`;
-  const doc = new PDFDocument({
-    size: 'A4',
-    margin: 48,
-    info: {
-      Title: t('reports.pdf.title'),
-      Subject: `${t('reports.pdf.generated')}: ${generated}`,
-      CreationDate: now,
-    },
+  const { doc, done } = startPdf(out, {
+    title: t('reports.pdf.title'),
+    subject: `${t('reports.pdf.generated')}: ${generated}`,
+    now,
   });
-  doc.registerFont('body', FONT).registerFont('bold', BOLD).font('body');
-  doc.pipe(out);
-  const done = finished(out);
   const cohort = f.cohortId ? await col(ctx.db, 'cohorts').findOne({ _id: f.cohortId }) : null;
   const course = await col(ctx.db, 'courses').findOne({ _id: f.courseId }, { projection: { objectives: 1 } });
   const labels =
