@@ -5,6 +5,7 @@ import { buildTestApp, fixedClock, type TestApp } from '../support/app';
 import { buildCall, buildUser, csrfFrom, signIn, PASSWORD } from '../factories';
 import { buildPitch } from './factories';
 import { awardModel } from '../../modules/awards/model';
+import { releasedAward } from '../awards/factories';
 import { assignmentModel } from '../../modules/reviews/model';
 import { sendReviewReminders } from '../../modules/reviews';
 
@@ -16,28 +17,7 @@ before(async () => {
 });
 after(() => t.close());
 
-async function fundedAward() {
-  const journalist = await buildUser(t.ctx, { outlet: 'Ikon.mn' });
-  const call = await buildCall(t.ctx, {}, { closed: true });
-  const pitch = await buildPitch(t.ctx, call, journalist, {
-    status: 'under_review',
-    budgetTotal: 1_000,
-    outlet: 'Ikon.mn',
-  });
-  const admin = await signIn(t.app, await buildUser(t.ctx, { role: 'admin' }));
-  const adminToken = csrfFrom((await admin.get('/account').expect(200)).text);
-  await admin
-    .post(`/admin/calls/${call._id}/pitches/${pitch._id}/decision`)
-    .type('form')
-    .send({ _csrf: adminToken, outcome: 'funded', amount: '1000' })
-    .expect(303);
-  // The applicant sees the award only once the call's decisions are released.
-  await admin.post(`/admin/calls/${call._id}/release`).type('form').send({ _csrf: adminToken }).expect(303);
-  const award = await awardModel(t.ctx.db).findOne({ pitchId: pitch._id }).lean();
-  const agent = await signIn(t.app, journalist);
-  const token = csrfFrom((await agent.get(`/awards/${award!._id}`).expect(200)).text);
-  return { journalist, call, pitch, award: award!, admin, adminToken, agent, token };
-}
+const fundedAward = () => releasedAward(t);
 
 test('award flow to publication; each tranche is paid once and only after its milestone', async () => {
   const { award, admin, adminToken, agent, token, pitch } = await fundedAward();
