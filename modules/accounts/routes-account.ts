@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { AppContext } from '../../server/context';
 import { accountSignedIn, credentialLimits } from '../../server/auth/rate-limit';
-import { clearBrowserState, endSession, startSession } from '../../server/auth/sign-in';
+import { clearBrowserState, endSession, saveSession, startSession } from '../../server/auth/sign-in';
 import { fieldErrors, parse } from '../../server/http/validate';
 import { Invalid } from '../../server/http/errors';
 import {
@@ -147,6 +147,7 @@ export function accountRoutes(ctx: AppContext): Router {
       const user = await accounts.updateProfile(ctx, signedInUser(req).id, parsed.data);
       req.session.user = accounts.toSessionUser(user);
       req.session.lang = user.locale;
+      await saveSession(req);
       res.redirect(303, res.locals.url('/account?saved=1'));
     } catch (err) {
       if (!(err instanceof Invalid)) throw err;

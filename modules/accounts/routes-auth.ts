@@ -9,6 +9,7 @@ import {
 import {
   clearBrowserState,
   endSession,
+  saveSession,
   startPendingSecondFactor,
   startSession,
 } from '../../server/auth/sign-in';
@@ -153,6 +154,7 @@ export function authRoutes(ctx: AppContext): Router {
       await accounts.setPreferredLocale(ctx, req.user.id, lang);
       req.session.user = { ...req.user, locale: lang };
     }
+    await saveSession(req);
     // Back to the page they were looking at, even when its URL was a form's POST target.
     res.redirect(303, res.locals.url(pageToReturnTo(req, safeNext(next, '/'))));
   });

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../server/context';
 import { credentialLimits } from '../../server/auth/rate-limit';
-import { startPendingSecondFactor, startSession } from '../../server/auth/sign-in';
+import { saveSession, startPendingSecondFactor, startSession } from '../../server/auth/sign-in';
 import { fieldErrors } from '../../server/http/validate';
 import { Invalid } from '../../server/http/errors';
 import { acceptInviteForm, forgotForm, resetForm, tokenParams } from './schemas';
@@ -68,6 +68,7 @@ export function recoveryRoutes(ctx: AppContext): Router {
     }
     // Whoever was signed in here is not necessarily the account's owner: start from scratch.
     req.session.user = undefined;
+    await saveSession(req);
     res.redirect(303, res.locals.url('/login?notice=passwordReset'));
   });
 

@@ -7,7 +7,12 @@ function regenerate(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
 }
 
-function save(req: Request): Promise<void> {
+/**
+ * Saves the session now. Call it before redirecting after a change: express-session otherwise sends the
+ * redirect's headers while the save is still in flight, and a browser that follows at once reads the
+ * old session (a language switch that does not show).
+ */
+export function saveSession(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
 }
 
@@ -20,7 +25,7 @@ export async function startSession(
 ): Promise<void> {
   await regenerate(req);
   Object.assign(req.session, { user, lang, createdAt: now.getTime(), lastSeenAt: now.getTime() });
-  await save(req);
+  await saveSession(req);
 }
 
 export async function startPendingSecondFactor(
@@ -37,7 +42,7 @@ export async function startPendingSecondFactor(
     createdAt: now.getTime(),
     lastSeenAt: now.getTime(),
   });
-  await save(req);
+  await saveSession(req);
 }
 
 /**
