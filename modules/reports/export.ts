@@ -11,6 +11,13 @@ export interface Column<R> {
   /** i18n key of the header */
   header: string;
   value: (row: R) => Cell;
+  /** XLSX column width in characters, for long text; short columns fit their header. */
+  width?: number;
+}
+
+/** Widths a spreadsheet opens with: the column's own, else its header's length, within readable bounds. */
+export function columnWidths(headers: string[], columns: Column<unknown>[]): number[] {
+  return headers.map((h, i) => Math.min(60, Math.max(10, columns[i]?.width ?? 0, h.length + 2)));
 }
 
 const offsetFormats = new Map<string, Intl.DateTimeFormat>();
@@ -119,8 +126,12 @@ export async function writeXlsx<R>(
     // Styles carry the number format that makes a date cell read as a date.
     useStyles: true,
   });
-  const sheet = book.addWorksheet(sheetName.slice(0, 31));
-  sheet.addRow(headers).commit();
+  const sheet = book.addWorksheet(sheetName.slice(0, 31), { views: [{ state: 'frozen', ySplit: 1 }] });
+  // Columns are set before the first row: a streamed sheet writes them out first.
+  sheet.columns = columnWidths(headers, columns as Column<unknown>[]).map((width) => ({ width }));
+  const head = sheet.addRow(headers);
+  head.font = { bold: true };
+  head.commit();
   for await (const cells of asXlsxCells(rows, columns, dates)) {
     const row = sheet.addRow(cells);
     cells.forEach((v, i) => {

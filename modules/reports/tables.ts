@@ -21,29 +21,37 @@ export interface Table<R = unknown> {
 const round = (n: number | null | undefined, d = 1) => (typeof n === 'number' ? Number(n.toFixed(d)) : null);
 const k = (key: string) => `reports.col.${key}`;
 
-const completionColumns: Column<CompletionRow>[] = [
-  { header: k('name'), value: (r) => r.name },
-  { header: k('email'), value: (r) => r.email },
+/** How an export names codes for its reader: statuses and languages in words, objectives by label. */
+interface Words {
+  t: TFunction;
+  objective: (id: string) => string;
+}
+const status = (t: TFunction, code: string) => t(`reports.status.${code}`);
+const language = (t: TFunction, code: string | null | undefined) => (code ? t(`reports.lang.${code}`) : null);
+
+const completionColumns = ({ t }: Words): Column<CompletionRow>[] => [
+  { header: k('name'), value: (r) => r.name, width: 24 },
+  { header: k('email'), value: (r) => r.email, width: 28 },
   { header: k('region'), value: (r) => r.region },
-  { header: k('outlet'), value: (r) => r.outlet },
-  { header: k('language'), value: (r) => r.locale },
-  { header: k('status'), value: (r) => r.status },
-  { header: k('preStatus'), value: (r) => r.pre.status },
+  { header: k('outlet'), value: (r) => r.outlet, width: 20 },
+  { header: k('language'), value: (r) => language(t, r.locale) },
+  { header: k('status'), value: (r) => status(t, r.status) },
+  { header: k('preStatus'), value: (r) => status(t, r.pre.status) },
   { header: k('preScore'), value: (r) => r.pre.score },
   { header: k('preAt'), value: (r) => r.pre.at },
   { header: k('lessonsViewed'), value: (r) => r.lessonsViewed },
   { header: k('lessonQuizzes'), value: (r) => r.lessonQuizzesPassed },
-  { header: k('postStatus'), value: (r) => r.post.status },
+  { header: k('postStatus'), value: (r) => status(t, r.post.status) },
   { header: k('postScore'), value: (r) => r.post.score },
   { header: k('postAt'), value: (r) => r.post.at },
   { header: k('startedAt'), value: (r) => r.startedAt },
   { header: k('completedAt'), value: (r) => r.completedAt },
 ];
 
-const gainColumns: Column<GainTraineeRow>[] = [
-  { header: k('name'), value: (r) => r.name },
+const gainColumns = ({ t }: Words): Column<GainTraineeRow>[] => [
+  { header: k('name'), value: (r) => r.name, width: 24 },
   { header: k('region'), value: (r) => r.region },
-  { header: k('language'), value: (r) => r.locale },
+  { header: k('language'), value: (r) => language(t, r.locale) },
   { header: k('pre'), value: (r) => r.pre },
   { header: k('post'), value: (r) => r.post },
   { header: k('gain'), value: (r) => round(r.gain) },
@@ -51,8 +59,8 @@ const gainColumns: Column<GainTraineeRow>[] = [
 ];
 
 /** Gain per objective, labelled in the reader's language, with its interval and verdict. */
-const objectiveColumns = (label: (id: string) => string, t: TFunction): Column<ObjectiveGain>[] => [
-  { header: k('objective'), value: (r) => label(r.objective) },
+const objectiveColumns = ({ t, objective }: Words): Column<ObjectiveGain>[] => [
+  { header: k('objective'), value: (r) => objective(r.objective), width: 40 },
   { header: k('pairedTrainees'), value: (r) => r.n },
   { header: k('preShare'), value: (r) => round(r.preShare) },
   { header: k('postShare'), value: (r) => round(r.postShare) },
@@ -64,9 +72,9 @@ const objectiveColumns = (label: (id: string) => string, t: TFunction): Column<O
   { header: k('answers'), value: (r) => r.postN },
 ];
 
-const groupColumns: Column<GainGroup & { by: string }>[] = [
-  { header: k('group'), value: (r) => r.by },
-  { header: k('value'), value: (r) => r.key },
+const groupColumns = ({ t }: Words): Column<GainGroup & { by: string }>[] => [
+  { header: k('group'), value: (r) => t(`reports.col.groupBy.${r.by}`) },
+  { header: k('value'), value: (r) => (r.by === 'language' ? language(t, r.key) : r.key), width: 20 },
   { header: k('trainees'), value: (r) => r.n },
   { header: k('meanPre'), value: (r) => round(r.meanPre) },
   { header: k('meanPost'), value: (r) => round(r.meanPost) },
@@ -78,7 +86,7 @@ const groupColumns: Column<GainGroup & { by: string }>[] = [
 const kapColumns = (lang: Locale, t: TFunction): Column<KapShift>[] => [
   { header: k('dimension'), value: (r) => r.dimensionLabel[lang] },
   { header: k('kind'), value: (r) => t(`reports.kap.kinds.${r.kind}`) },
-  { header: k('item'), value: (r) => r.text[lang] },
+  { header: k('item'), value: (r) => r.text[lang], width: 60 },
   { header: k('reversed'), value: (r) => t(r.reversed ? 'reports.gain.yes' : 'reports.gain.no') },
   { header: k('pairedTrainees'), value: (r) => r.n },
   { header: k('meanBefore'), value: (r) => round(r.preMean, 2) },
@@ -91,33 +99,38 @@ const kapColumns = (lang: Locale, t: TFunction): Column<KapShift>[] => [
   { header: k('shiftShown'), value: (r) => t(r.shown ? 'reports.gain.yes' : 'reports.gain.no') },
 ];
 
-const itemColumns = (lang: Locale): Column<ItemStat>[] => [
+const itemColumns = (lang: Locale, { t, objective }: Words): Column<ItemStat>[] => [
   { header: k('qid'), value: (r) => r.qid },
-  { header: k('objective'), value: (r) => r.objective },
-  { header: k('stem'), value: (r) => r.stem[lang] },
+  { header: k('objective'), value: (r) => objective(r.objective), width: 40 },
+  { header: k('stem'), value: (r) => r.stem[lang], width: 60 },
   { header: k('answers'), value: (r) => r.n },
   { header: k('facility'), value: (r) => round(r.facility, 3) },
   { header: k('discrimination'), value: (r) => round(r.discrimination, 3) },
   { header: k('pointBiserial'), value: (r) => round(r.pointBiserial, 3) },
   {
     header: k('options'),
+    width: 60,
     value: (r) =>
       r.steps
         ? // Ordering: each step's right place and the share that put it elsewhere.
-          r.steps.map((st) => `${st.id}@${st.position}: ${round(st.share)}% misplaced`).join('; ')
+          r.steps
+            .map((st) =>
+              t('reports.col.stepMisplaced', { step: st.id, position: st.position, share: round(st.share) }),
+            )
+            .join('; ')
         : r.options.map((o) => `${o.id}${o.correct ? '*' : ''}: ${round(o.share)}%`).join('; '),
   },
 ];
 
-const misconceptionColumns = (lang: Locale): Column<Misconception>[] => [
+const misconceptionColumns = (lang: Locale, { objective }: Words): Column<Misconception>[] => [
   { header: k('qid'), value: (r) => r.qid },
-  { header: k('objective'), value: (r) => r.objective },
-  { header: k('stem'), value: (r) => r.stem[lang] },
-  { header: k('option'), value: (r) => r.option[lang] },
+  { header: k('objective'), value: (r) => objective(r.objective), width: 40 },
+  { header: k('stem'), value: (r) => r.stem[lang], width: 60 },
+  { header: k('option'), value: (r) => r.option[lang], width: 40 },
   { header: k('rightPosition'), value: (r) => r.position ?? null },
   { header: k('placedAt'), value: (r) => r.placedAt ?? null },
   { header: k('share'), value: (r) => round(r.share) },
-  { header: k('lessons'), value: (r) => r.lessons.map((l) => l.title[lang]).join('; ') },
+  { header: k('lessons'), value: (r) => r.lessons.map((l) => l.title[lang]).join('; '), width: 40 },
 ];
 
 const funnelColumns = (t: TFunction): Column<FunnelStep>[] => [
@@ -169,23 +182,21 @@ export async function exportTable(
   const r = await resolveCourse(ctx, viewer, q);
   if (!r) throw new NotFound();
   const f = { courseId: r.courseId, cohortId: r.cohortId, scope: r.scope };
+  const objectives = (r.course.objectives as Array<{ id: string; label: Record<string, string> }>) ?? [];
+  const words: Words = { t, objective: (id) => objectives.find((o) => o.id === id)?.label[lang] ?? id };
   switch (table) {
     case 'completion':
       return {
         name: table,
-        columns: completionColumns,
+        columns: completionColumns(words),
         rows: completionRows(ctx, completionFilters(r, q)),
       } as Table;
     case 'gain':
-      return { name: table, columns: gainColumns, rows: gainRows(ctx, f) } as Table;
+      return { name: table, columns: gainColumns(words), rows: gainRows(ctx, f) } as Table;
     case 'gain-objectives':
       return {
         name: table,
-        columns: objectiveColumns((id) => {
-          const objectives =
-            (r.course.objectives as Array<{ id: string; label: Record<string, string> }>) ?? [];
-          return objectives.find((o) => o.id === id)?.label[lang] ?? id;
-        }, t),
+        columns: objectiveColumns(words),
         rows: (await learningGain(ctx, f, 1, 1)).objectives,
       } as Table;
     case 'gain-groups': {
@@ -195,7 +206,7 @@ export async function exportTable(
         ...g.byRegion.map((x) => ({ ...x, by: 'region' })),
         ...g.byLanguage.map((x) => ({ ...x, by: 'language' })),
       ];
-      return { name: table, columns: groupColumns, rows } as Table;
+      return { name: table, columns: groupColumns(words), rows } as Table;
     }
     case 'kap':
       return { name: table, columns: kapColumns(lang, t), rows: await kapShifts(ctx, f) } as Table;
@@ -203,8 +214,9 @@ export async function exportTable(
       const quiz = await resolveQuiz(ctx, r.courseId, q.quiz);
       if (!quiz) throw new NotFound();
       const items = await itemAnalysis(ctx, { ...f, quizId: quiz._id });
-      if (table === 'items') return { name: table, columns: itemColumns(lang), rows: items.items } as Table;
-      return { name: table, columns: misconceptionColumns(lang), rows: items.misconceptions } as Table;
+      if (table === 'items')
+        return { name: table, columns: itemColumns(lang, words), rows: items.items } as Table;
+      return { name: table, columns: misconceptionColumns(lang, words), rows: items.misconceptions } as Table;
     }
   }
 }

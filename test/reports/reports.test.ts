@@ -11,6 +11,8 @@ import { grantPipeline } from '../../modules/reports/pipeline';
 import { cohortScope } from '../../modules/reports/data';
 import { formulaSafe } from '../../modules/reports/export';
 import { weightedScore } from '../../modules/reviews';
+import ExcelJS from 'exceljs';
+import { translator } from '../../server/i18n';
 
 const rubric = [
   { id: 'c1', scaleMax: 5, weight: 2 },
@@ -258,6 +260,44 @@ describe('routes', () => {
     const p = await admin.get('/reports/cohort-summary?course=tip').buffer(true).parse(binary).expect(200);
     assert.equal((p.body as Buffer).subarray(0, 4).toString(), '%PDF');
     assert.equal(p.headers['cache-control'], 'no-store');
+  });
+
+  test('exports speak the reader’s language; XLSX opens with widths and a frozen header', async () => {
+    const mn = await as(f.adminMn);
+    const x = await mn
+      .get('/reports/export/items?course=tip&quiz=post&format=xlsx')
+      .buffer(true)
+      .parse(binary)
+      .expect(200);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(x.body as Buffer);
+    const sheet = book.worksheets[0]!;
+    const header = sheet.getRow(1);
+    const col = (key: string) => (header.values as unknown[]).indexOf(translator('mn')(`reports.col.${key}`));
+    assert.ok(col('objective') > 0 && col('stem') > 0, 'Mongolian headers');
+    // The objective is its label (Cyrillic А/Б here), never the id (Latin A/B).
+    const objectives = [2, 3].map((r) => String(sheet.getRow(r).getCell(col('objective')).value));
+    assert.deepEqual(objectives.sort(), ['А', 'Б']);
+    assert.equal(sheet.getColumn(col('stem')).width, 60, 'long text gets a wide column');
+    assert.ok(sheet.getColumn(col('qid')).width! >= 10, 'short columns fit their header');
+    assert.equal(header.font?.bold, true);
+    assert.equal(sheet.views[0]?.state, 'frozen');
+
+    const csv = await mn.get('/reports/export/completion?course=tip&format=csv').expect(200);
+    const [head, ...lines] = csv.text
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\n');
+    const statusAt = head!.split(',').indexOf(translator('mn')('reports.col.status'));
+    const statuses = new Set(lines.map((l) => l.split(',')[statusAt]));
+    const words = ['enrolled', 'in_progress', 'completed'].map((s) =>
+      translator('mn')(`reports.status.${s}`),
+    );
+    assert.ok(
+      [...statuses].every((s) => words.includes(s!)),
+      `statuses in Mongolian: ${[...statuses].join(' | ')}`,
+    );
+    assert.doesNotMatch(csv.text, /,(in_progress|completed|enrolled|submitted),/);
   });
 
   test('report pages render in English and Mongolian with accessible charts', async () => {
