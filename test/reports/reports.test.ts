@@ -270,7 +270,7 @@ describe('routes', () => {
       .parse(binary)
       .expect(200);
     const book = new ExcelJS.Workbook();
-    await book.xlsx.load(x.body as Buffer);
+    await book.xlsx.load(x.body as Parameters<typeof book.xlsx.load>[0]);
     const sheet = book.worksheets[0]!;
     const header = sheet.getRow(1);
     const col = (key: string) => (header.values as unknown[]).indexOf(translator('mn')(`reports.col.${key}`));
