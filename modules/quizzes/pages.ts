@@ -57,6 +57,18 @@ export function pagesWithUnanswered(pages: SheetPage[], attempt: Pick<Attempt, '
 }
 
 /**
+ * Where "Resume" opens an attempt: the first page with a question or survey item left open, else the
+ * last page (the one that submits).
+ */
+export function resumePage(attempt: Pick<Attempt, 'items' | 'surveyItems' | 'answers' | 'survey'>): number {
+  const pages = sheetPages(attempt);
+  const first = pagesWithUnanswered(pages, attempt, attempt.answers ?? {})[0];
+  if (first !== undefined) return first;
+  const chosen = attempt.survey ?? {};
+  return pages.find((p) => p.surveyItems.some((s) => !chosen[s.sid]))?.n ?? pages.length;
+}
+
+/**
  * What one posted form covers: the page's questions and survey items, or (no page given: a client
  * posting the whole sheet) all of them. A page number the sheet does not have is not found.
  */

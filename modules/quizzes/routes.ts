@@ -4,7 +4,7 @@ import type { Locale } from '../../server/types';
 import { Conflict } from '../../server/http/errors';
 import { parse, parseParams } from '../../server/http/validate';
 import { answerForm, attemptParams, pageParams, quizParams, sheetFlags, startForm } from './schemas';
-import { sheetPages } from './pages';
+import { resumePage, sheetPages } from './pages';
 import { presentSheetPage, type SheetState } from './present-sheet';
 import { quizzesPolicy as policy } from './policy';
 import { objectiveSummary, presentQuiz, presentResultItem } from './present';
@@ -73,20 +73,23 @@ export function quizzesRouter(ctx: AppContext): Router {
     });
   };
 
-  /** An open attempt's page, or (submitted or out of time) the way to its result. */
-  const showPage = async (req: Request, res: Response, attemptId: string, page: number) => {
+  /** An open attempt's page (by default where it was left), or (submitted or out of time) its result. */
+  const showPage = async (req: Request, res: Response, attemptId: string, page?: number) => {
     const attempt = await quizzes.ownAttempt(ctx, signedInUser(req).id, attemptId);
     if (attempt.status === 'started' && quizzes.isLate(attempt, ctx.clock.now()))
       await quizzes.submitAttempt(ctx, attempt, undefined);
     if (attempt.status === 'submitted' || quizzes.isLate(attempt, ctx.clock.now()))
       return res.redirect(303, res.locals.url(`/quizzes/attempts/${attemptId}/result`));
     const saved = req.query.saved === '1';
-    await renderSheet(ctx, req, res, attemptId, page, { saved, moved: !saved && 'page' in req.params });
+    await renderSheet(ctx, req, res, attemptId, page ?? resumePage(attempt), {
+      saved,
+      moved: !saved && 'page' in req.params,
+    });
   };
 
   router.get('/quizzes/attempts/:attemptId', policy.take, async (req, res) => {
     const { attemptId } = parseParams(attemptParams, req.params);
-    await showPage(req, res, attemptId, 1);
+    await showPage(req, res, attemptId);
   });
 
   router.get('/quizzes/attempts/:attemptId/pages/:page', policy.take, async (req, res) => {

@@ -291,3 +291,46 @@ test('a lesson quiz of six questions or fewer is one page: Submit, no page indic
   await agent.get(`/quizzes/attempts/${id}/pages/1`).expect(200);
   await agent.get(`/quizzes/attempts/${id}/pages/2`).expect(404);
 });
+
+test('Resume opens the first page left unanswered; with every question answered, the survey, then the last page', async () => {
+  const { agent, csrf, id, pages } = await started('post');
+  const sheet = `/quizzes/attempts/${id}`;
+  const pageShown = async () =>
+    Number(/Page (\d+) of \d+</.exec((await agent.get(sheet).expect(200)).text)?.[1]);
+  assert.equal(await pageShown(), 1, 'nothing answered: page 1');
+
+  const right = await formFor(t.ctx, id, 'right');
+  const save = (n: number) =>
+    agent
+      .post(`${sheet}/save`)
+      .type('form')
+      .send(encode({ ...fieldsOf(right, qidsOf(pages[n - 1]!)), page: String(n) }, csrf))
+      .expect(303);
+  await save(1);
+  assert.equal(await pageShown(), 2, 'page 1 done: page 2');
+  // Page 3 answered before page 2: the gap on page 2 is where Resume goes.
+  await save(3);
+  assert.equal(await pageShown(), 2);
+
+  const questionPages = pages.filter((p) => p.items.length);
+  for (const p of questionPages) await save(p.n);
+  const firstSurvey = pages.find((p) => p.surveyItems.length)!;
+  assert.equal(await pageShown(), firstSurvey.n, 'questions done, survey open: the survey page');
+
+  const survey = Object.fromEntries(
+    pages.flatMap((p) => p.surveyItems).map((s) => [`s.${s.sid}`, s.optionOrder[0]!]),
+  );
+  for (const p of pages.filter((x) => x.surveyItems.length)) {
+    const fields = Object.fromEntries(
+      Object.entries(survey).filter(([k]) => p.surveyItems.some((s) => k === `s.${s.sid}`)),
+    );
+    await agent
+      .post(`${sheet}/save`)
+      .type('form')
+      .send(encode({ ...fields, page: String(p.n) }, csrf))
+      .expect(303);
+  }
+  assert.equal(await pageShown(), pages.length, 'everything answered: the last page, which submits');
+  // An explicit page is still that page.
+  assert.match((await agent.get(`${sheet}/pages/1`).expect(200)).text, /Page 1 of \d+</);
+});
