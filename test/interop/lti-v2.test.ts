@@ -71,11 +71,17 @@ async function login(sim: PlatformSim, options: LaunchOptions) {
       client_id: sim.clientId,
     })
     .expect(302);
-  return sim.authorize(res.headers.location!);
+  // The browser keeps the login's state cookie and sends it back with the launch.
+  const cookie = String(res.headers['set-cookie'] ?? '').split(';')[0]!;
+  return { ...(await sim.authorize(res.headers.location!)), cookie };
 }
 
-const launch = (form: { id_token: string; state: string }) =>
-  request(t.app).post('/lti/launch').type('form').send({ id_token: form.id_token, state: form.state });
+const launch = (form: { id_token: string; state: string; cookie?: string }) =>
+  request(t.app)
+    .post('/lti/launch')
+    .set('Cookie', form.cookie ?? '')
+    .type('form')
+    .send({ id_token: form.id_token, state: form.state });
 const continueLink = (html: string) => /href="([^"]*\/lti\/continue\/[A-Za-z0-9_-]+)"/.exec(html)?.[1];
 const directive = (csp: string | undefined, name: string) =>
   new RegExp(`${name} ([^;]*)`).exec(csp ?? '')?.[1]?.split(' ') ?? [];

@@ -7,6 +7,10 @@ import { buildTestApp, type TestApp } from '../support/app';
 import { startPlatform, ROLE, type LaunchOptions, type PlatformSim } from '../support/lti-platform';
 import { buildUser, csrfFrom, signIn, PASSWORD } from '../factories';
 import { importCourses } from '../../modules/learning';
+import { translator } from '../../server/i18n';
+
+/** Pages without a signed-in user or Accept-Language speak the default, Mongolian. */
+const mn = translator('mn');
 import { enrolmentModel } from '../../modules/learning/model';
 import { userModel } from '../../modules/accounts/model';
 import { quizSummariesForCourse } from '../../modules/quizzes';
@@ -62,11 +66,17 @@ async function login(options: LaunchOptions) {
   const location = new URL(res.headers.location!);
   assert.equal(location.origin + location.pathname, `${sim.url}/auth`);
   assert.equal(location.searchParams.get('lti_message_hint'), 'msg-1');
-  return sim.authorize(location.toString());
+  // The browser keeps the login's state cookie and sends it back with the launch.
+  const cookie = String(res.headers['set-cookie'] ?? '').split(';')[0]!;
+  return { ...(await sim.authorize(location.toString())), cookie };
 }
 
-const launch = (form: { id_token: string; state: string }) =>
-  request(t.app).post('/lti/launch').type('form').send({ id_token: form.id_token, state: form.state });
+const launch = (form: { id_token: string; state: string; cookie?: string }) =>
+  request(t.app)
+    .post('/lti/launch')
+    .set('Cookie', form.cookie ?? '')
+    .type('form')
+    .send({ id_token: form.id_token, state: form.state });
 
 const continueLink = (html: string) => /href="([^"]*\/lti\/continue\/[A-Za-z0-9_-]+)"/.exec(html)?.[1];
 
@@ -144,6 +154,69 @@ test('tampered signature, replayed state, wrong audience, expired token, unknown
   await launch({ id_token: 'x.y.z', state: 'never-issued' }).expect(400);
 
   assert.equal(await users(), before + 1, 'only the valid launch created an account');
+});
+
+test('the login state is bound to the browser that began it: a launch posted from another is refused', async () => {
+  const form = await login({ sub: 'bound-1' });
+  const [name, secret] = form.cookie.split('=') as [string, string];
+  assert.match(name, /^lti-state-[A-Za-z0-9_-]{16}$/);
+  const setCookie = String(
+    (
+      await request(t.app)
+        .get('/lti/login')
+        .query({
+          iss: sim.issuer,
+          login_hint: 'x',
+          target_link_uri: `${baseUrl}/lti/launch`,
+          client_id: sim.clientId,
+        })
+    ).headers['set-cookie'],
+  );
+  assert.match(setCookie, /HttpOnly/i);
+  assert.match(setCookie, /Path=\/lti\//);
+  assert.match(setCookie, /SameSite=Lax/i, 'plain HTTP: same-site platforms only');
+
+  // Another browser (no cookie, another login's cookie, a wrong secret): refused with the reason.
+  const other = await login({ sub: 'bound-other' });
+  for (const cookie of [
+    '',
+    `${other.cookie.split('=')[0]}=${other.cookie.split('=')[1]}`,
+    `${name}=x${secret}`,
+  ]) {
+    const refused = await launch({ ...form, cookie }).expect(400);
+    assert.ok(refused.text.includes(mn('interop.lti.errors.stateBrowser')), 'the reason is given');
+  }
+  // The forged posts did not use the state up: the real browser still launches, once.
+  const page = await launch(form).expect(200);
+  assert.ok(continueLink(page.text));
+  assert.match(String(page.headers['set-cookie']), new RegExp(`${name}=;`), 'the cookie is cleared');
+  const replay = await launch(form).expect(400);
+  assert.ok(replay.text.includes(mn('interop.lti.errors.state')));
+  assert.equal(await ltiLinkModel(t.ctx.db).countDocuments({ sub: 'bound-1' }), 1);
+});
+
+test('over HTTPS the state cookie is Secure, SameSite=None and Partitioned (it rides a cross-site post in a frame)', async () => {
+  const secure = await buildTestApp({ config: { secureCookies: true, baseUrl: 'https://news.example.org' } });
+  try {
+    await secure.ctx.db
+      .collection('ltiplatforms')
+      .insertOne(
+        (await t.ctx.db
+          .collection('ltiplatforms')
+          .findOne({ issuer: sim.issuer }, { projection: { _id: 0 } }))!,
+      );
+    const res = await request(secure.app)
+      .get('/lti/login')
+      .set('X-Forwarded-Proto', 'https')
+      .query({ iss: sim.issuer, login_hint: 'x', target_link_uri: 'https://news.example.org/lti/launch' })
+      .expect(302);
+    const cookie = String(res.headers['set-cookie']);
+    assert.match(cookie, /; Secure/i);
+    assert.match(cookie, /SameSite=None/i);
+    assert.match(cookie, /Partitioned/i);
+  } finally {
+    await secure.close();
+  }
 });
 
 test('login initiation refuses unknown platforms and foreign target links', async () => {

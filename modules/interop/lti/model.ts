@@ -61,6 +61,8 @@ export interface LtiState {
   state: string;
   nonce: string;
   platformId: Types.ObjectId;
+  /** SHA-256 of the secret in the cookie of the browser that began the login. */
+  browserHash: string;
   expiresAt: Date;
   usedAt?: Date;
 }
@@ -68,6 +70,7 @@ const stateSchema = new Schema<LtiState>({
   state: { type: String, required: true },
   nonce: { type: String, required: true },
   platformId: { type: Schema.Types.ObjectId, required: true },
+  browserHash: { type: String, required: true },
   expiresAt: { type: Date, required: true },
   usedAt: { type: Date },
 });

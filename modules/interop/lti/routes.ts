@@ -4,6 +4,7 @@ import { allow, signedInUser } from '../../../server/auth/policy';
 import { startSession } from '../../../server/auth/sign-in';
 import { widenCsp } from '../../../server/http/security';
 import { speakTo } from '../../../server/http/locals';
+import { readCookie } from '../../../server/http/cookies';
 import { fieldErrors, idParams, parse, parseParams } from '../../../server/http/validate';
 import {
   deepLinkForm,
@@ -19,6 +20,9 @@ import * as lti from './service';
 import { createRegistrationLink, registerFromLms } from './registration';
 import { requireRecentAuth } from '../../accounts';
 
+/** One cookie per login under way, so two activities launched at once do not overwrite each other's. */
+const stateCookie = (state: string) => `lti-state-${state.slice(0, 16)}`;
+
 /** LTI 1.3 tool endpoints (cross-site by design: /lti/ skips the same-origin and CSRF checks). */
 export function ltiRoutes(ctx: AppContext): Router {
   const router = Router();
@@ -26,20 +30,34 @@ export function ltiRoutes(ctx: AppContext): Router {
   // Trusting or dropping a platform needs a fresh password or TOTP code, not just the session.
   const stepUp = requireRecentAuth(ctx);
 
+  // The launch is a cross-site form post from the LMS, inside its frame: over HTTPS the cookie must be
+  // SameSite=None, and Partitioned keeps it working where third-party cookies are blocked (CHIPS).
+  const stateCookieOptions = {
+    httpOnly: true,
+    path: '/lti/',
+    maxAge: lti.STATE_COOKIE_MAX_AGE_MS,
+    ...(ctx.config.secureCookies
+      ? { secure: true, sameSite: 'none' as const, partitioned: true }
+      : { sameSite: 'lax' as const }),
+  };
+
   router.get('/lti/jwks', allow.anyone, async (_req, res) => {
     res.set('Cache-Control', 'public, max-age=300').json(await toolJwks(ctx));
   });
 
   const login = async (req: Request, res: Response) => {
     const input = parse(loginInput, req.method === 'POST' ? req.body : req.query);
-    res.redirect(302, await lti.beginLogin(ctx, input));
+    const { redirect, state, browserSecret } = await lti.beginLogin(ctx, input);
+    res.cookie(stateCookie(state), browserSecret, stateCookieOptions);
+    res.redirect(302, redirect);
   };
   router.get('/lti/login', allow.anyone, login);
   router.post('/lti/login', allow.anyone, login);
 
   router.post('/lti/launch', allow.anyone, async (req, res) => {
     const { id_token, state } = parse(launchInput, req.body);
-    const outcome = await lti.handleLaunch(ctx, id_token, state);
+    const outcome = await lti.handleLaunch(ctx, id_token, state, readCookie(req, stateCookie(state)));
+    res.clearCookie(stateCookie(state), stateCookieOptions);
     // The page lives in the LMS's frame: that LMS may frame it, and it speaks the LMS's language.
     widenCsp(res, { frameAncestors: outcome.frameOrigins });
     if (outcome.lang) speakTo(res, outcome.lang);

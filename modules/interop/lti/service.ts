@@ -56,8 +56,20 @@ export async function removePlatform(ctx: AppContext, actor: SessionUser, id: st
 
 // ---- OIDC third-party initiated login ----
 
-/** Builds the redirect to the platform's authorisation endpoint, with a fresh one-time state and nonce. */
-export async function beginLogin(ctx: AppContext, input: LoginInput): Promise<string> {
+/** Where a login goes next, and the secret its browser keeps (in a cookie) to prove the launch is its own. */
+export interface LoginStart {
+  redirect: string;
+  state: string;
+  browserSecret: string;
+}
+
+export const STATE_COOKIE_MAX_AGE_MS = STATE_TTL_MS;
+
+/**
+ * Builds the redirect to the platform's authorisation endpoint, with a fresh one-time state and nonce,
+ * bound to the browser that asked: a launch posted from another browser (login CSRF) is refused.
+ */
+export async function beginLogin(ctx: AppContext, input: LoginInput): Promise<LoginStart> {
   const filter = input.client_id ? { issuer: input.iss, clientId: input.client_id } : { issuer: input.iss };
   const platforms = await ltiPlatformModel(ctx.db).find(filter).limit(2).lean();
   if (platforms.length !== 1) throw new Invalid('interop.lti.errors.platform');
@@ -67,10 +79,12 @@ export async function beginLogin(ctx: AppContext, input: LoginInput): Promise<st
     throw new Invalid('interop.lti.errors.deployment');
   const state = token();
   const nonce = token();
+  const browserSecret = token();
   await ltiStateModel(ctx.db).create({
     state,
     nonce,
     platformId: platform._id,
+    browserHash: sha256(browserSecret),
     expiresAt: new Date(ctx.clock.now().getTime() + STATE_TTL_MS),
   });
   const url = new URL(platform.authLoginUrl);
@@ -87,7 +101,7 @@ export async function beginLogin(ctx: AppContext, input: LoginInput): Promise<st
   };
   if (input.lti_message_hint) params.lti_message_hint = input.lti_message_hint;
   for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
-  return url.toString();
+  return { redirect: url.toString(), state, browserSecret };
 }
 
 function sameOrigin(a: string, b: string): boolean {
@@ -142,20 +156,31 @@ const deepLinkClaims = commonClaims.extend({
   }),
 });
 
-async function consumeState(ctx: AppContext, state: string) {
+/**
+ * Uses the state once, and only from the browser that began the login. Checked before it is used up:
+ * a forged post from another browser must not burn the real launch.
+ */
+async function consumeState(ctx: AppContext, state: string, browserSecret: string | undefined) {
   const now = ctx.clock.now();
-  return ltiStateModel(ctx.db)
-    .findOneAndUpdate(
-      { state, usedAt: mongoose.trusted({ $exists: false }), expiresAt: mongoose.trusted({ $gt: now }) },
-      { $set: { usedAt: now } },
-      { new: true },
-    )
-    .lean();
+  const States = ltiStateModel(ctx.db);
+  const found = await States.findOne({ state }, { browserHash: 1 }).lean();
+  if (found && found.browserHash !== sha256(browserSecret ?? ''))
+    throw new Invalid('interop.lti.errors.stateBrowser');
+  return States.findOneAndUpdate(
+    { state, usedAt: mongoose.trusted({ $exists: false }), expiresAt: mongoose.trusted({ $gt: now }) },
+    { $set: { usedAt: now } },
+    { new: true },
+  ).lean();
 }
 
 /** Verifies state, signature, issuer, audience, azp, lifetime, nonce, deployment, version and type. */
-export async function verifyLaunch(ctx: AppContext, idToken: string, state: string) {
-  const st = await consumeState(ctx, state);
+export async function verifyLaunch(
+  ctx: AppContext,
+  idToken: string,
+  state: string,
+  browserSecret: string | undefined,
+) {
+  const st = await consumeState(ctx, state, browserSecret);
   if (!st) throw new Invalid('interop.lti.errors.state');
   const platform = await ltiPlatformModel(ctx.db).findById(st.platformId).lean();
   if (!platform) throw new Invalid('interop.lti.errors.platform');
@@ -207,8 +232,13 @@ export const platformOrigins = (p: LtiPlatform) => [p.issuer, p.authLoginUrl];
 const acceptsResourceLinks = (types: string[] | undefined) => !types || types.includes('ltiResourceLink');
 
 /** A verified resource-link or deep-linking launch → what the page inside the LMS frame offers. */
-export async function handleLaunch(ctx: AppContext, idToken: string, state: string): Promise<LaunchOutcome> {
-  const { platform, claims } = await verifyLaunch(ctx, idToken, state);
+export async function handleLaunch(
+  ctx: AppContext,
+  idToken: string,
+  state: string,
+  browserSecret: string | undefined,
+): Promise<LaunchOutcome> {
+  const { platform, claims } = await verifyLaunch(ctx, idToken, state, browserSecret);
   const roles = claims[CLAIM.roles];
   const role = mapRoles(roles);
   const deploymentId = claims[CLAIM.deploymentId];
