@@ -11,7 +11,7 @@ import { bodyTypes } from './http/body';
 import { mountBase, viewLocals } from './http/locals';
 import { healthRoutes } from './http/health';
 import { staticAssets } from './http/assets';
-import { compress } from './http/compression';
+import { compress, compressWholeBodies } from './http/compression';
 import { databaseReachable } from './db/reachability';
 import { sessionMiddleware, sessionTimeouts } from './auth/session';
 import { csrf } from './auth/csrf';
@@ -71,6 +71,7 @@ export function createApp(
   app.use(express.json({ limit: '200kb' }));
   app.use(bodyTypes);
   app.use(sessionMiddleware(ctx.config, ctx.db), sessionTimeouts(ctx.clock));
+  app.use(compressWholeBodies(ctx.config.compression));
   app.use(currentUser(options.auth ?? sessionAuth), viewLocals(ctx.config, nav), noStore);
 
   const trusted = [new URL(ctx.config.baseUrl).origin];

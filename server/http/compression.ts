@@ -1,4 +1,4 @@
-import { constants } from 'node:zlib';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import compression from 'compression';
 import type { Request, RequestHandler, Response } from 'express';
 
@@ -12,6 +12,15 @@ const noop: RequestHandler = (_req, _res, next) => next();
  */
 export function compress(enabled: boolean): RequestHandler {
   return enabled ? compression({ filter: worthCompressing, brotli: { params: BROTLI } }) : noop;
+}
+
+/**
+ * Pages sent whole, compressed in one call (see wholeBodies). Mounted after the session middleware:
+ * express-session ends a response in two writes while it saves or touches the session, and this must
+ * see the body before it is split.
+ */
+export function compressWholeBodies(enabled: boolean): RequestHandler {
+  return enabled ? wholeBodies : noop;
 }
 
 /**
@@ -37,4 +46,66 @@ export function worthCompressing(req: Request, res: Response): boolean {
   )
     return false;
   return compression.filter(req, res);
+}
+
+/** Below this a compressed body is no smaller once headers are counted (compression's own default). */
+const MIN_BYTES = 1024;
+
+/** Whether the browser accepts an encoding (named, with q > 0). */
+function accepts(req: Request, encoding: 'br' | 'gzip'): boolean {
+  const m = new RegExp(`(?:^|,)\\s*${encoding}\\s*(?:;\\s*q=([0-9.]+))?\\s*(?:,|$)`, 'i').exec(
+    req.get('accept-encoding') ?? '',
+  );
+  return !!m && (m[1] === undefined || Number(m[1]) > 0);
+}
+
+/**
+ * A page sent whole (res.send or res.render: one body, its length known) is compressed in one call.
+ * For a 10–20 KB page that is ~0.2 ms, where a zlib stream per response (what `compression` does)
+ * spends as much again setting up and tearing down its native state. Anything written in pieces (CSV
+ * exports, files) is left to the stream, which keeps memory flat.
+ */
+const wholeBodies: RequestHandler = (req, res, next) => {
+  const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+  const end = res.end.bind(res) as (...args: unknown[]) => Response;
+  let streamed = false;
+  res.write = ((...args: unknown[]) => {
+    streamed = true;
+    return write(...args);
+  }) as Response['write'];
+  res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+    const body = streamed || res.headersSent ? undefined : asBuffer(chunk, rest[0]);
+    const encoding = body && encodingFor(req, res, body);
+    if (!body || !encoding) return end(chunk, ...rest);
+    const squeezed =
+      encoding === 'br'
+        ? brotliCompressSync(body, { params: { ...BROTLI, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } })
+        : gzipSync(body);
+    res.setHeader('Content-Encoding', encoding);
+    res.setHeader('Content-Length', squeezed.length);
+    const callback = rest.find((a) => typeof a === 'function');
+    return callback ? end(squeezed, callback) : end(squeezed);
+  }) as Response['end'];
+  next();
+};
+
+function asBuffer(chunk: unknown, encoding: unknown): Buffer | undefined {
+  if (Buffer.isBuffer(chunk)) return chunk;
+  if (typeof chunk === 'string')
+    return Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+  return undefined;
+}
+
+/** The encoding for this whole body, or none (too small, a HEAD, already encoded, or not worth it). */
+function encodingFor(req: Request, res: Response, body: Buffer): 'br' | 'gzip' | undefined {
+  if (req.method === 'HEAD' || res.statusCode === 204 || res.statusCode === 304) return undefined;
+  if (
+    res.getHeader('Content-Encoding') ||
+    /\bno-transform\b/.test(String(res.getHeader('Cache-Control') ?? ''))
+  )
+    return undefined;
+  if (!worthCompressing(req, res)) return undefined;
+  res.vary('Accept-Encoding');
+  if (body.length < MIN_BYTES) return undefined;
+  return accepts(req, 'br') ? 'br' : accepts(req, 'gzip') ? 'gzip' : undefined;
 }

@@ -1,5 +1,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import http, { type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { once } from 'node:events';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import request from 'supertest';
 import { buildTestApp, type TestApp } from '../support/app';
 import { binary } from '../support/binary';
@@ -33,6 +37,52 @@ test('pages go out gzip or brotli when the browser accepts it, as they are when 
   const plain = await request(t.app).get('/login').set('Accept-Encoding', 'identity').expect(200);
   assert.equal(plain.headers['content-encoding'], undefined);
   assert.ok(Number(plain.headers['content-length']) > 1024);
+});
+
+function fetchRaw(port: number, path: string, acceptEncoding: string) {
+  return new Promise<{ headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path, headers: { 'accept-encoding': acceptEncoding } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+      })
+      .on('error', reject);
+  });
+}
+
+test('a page sent whole: its length is the compressed length, it decodes to the same bytes; br;q=0 means gzip', async () => {
+  const plain = await request(t.app).get('/login').set('Accept-Encoding', 'identity').expect(200);
+  // Raw HTTP: supertest would decode the body and hide what went on the wire.
+  const server = http.createServer(t.app).listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  try {
+    for (const [offer, expected, decode] of [
+      ['br', 'br', brotliDecompressSync],
+      ['gzip, br;q=0', 'gzip', gunzipSync],
+      ['br;q=0.5, gzip;q=0', 'br', brotliDecompressSync],
+    ] as const) {
+      const res = await fetchRaw(port, '/login', offer);
+      assert.equal(res.headers['content-encoding'], expected, offer);
+      assert.equal(
+        Number(res.headers['content-length']),
+        res.body.length,
+        'Content-Length counts what is sent',
+      );
+      // The CSRF token differs per session; the rest of the page is the same.
+      const page = decode(res.body)
+        .toString('utf8')
+        .replace(/value="[0-9a-f]{64}"/g, '');
+      assert.equal(page, plain.text.replace(/value="[0-9a-f]{64}"/g, ''), offer);
+    }
+  } finally {
+    server.close();
+  }
+  const none = await request(t.app).get('/login').set('Accept-Encoding', 'br;q=0, gzip;q=0').expect(200);
+  assert.equal(none.headers['content-encoding'], undefined);
+  const head = await request(t.app).head('/login').set('Accept-Encoding', 'br').expect(200);
+  assert.equal(head.headers['content-encoding'], undefined, 'HEAD: nothing to compress');
 });
 
 test('COMPRESSION=off: nothing is compressed (a proxy in front does it)', async () => {
