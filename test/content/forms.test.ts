@@ -79,11 +79,11 @@ test('each form measures the topics the review found unmeasured, with legally ri
     assert.equal(key(child[0]!), 'trafficking');
     assert.equal(elementKey(child[0]!), 'exploitation');
     // Smuggling turning into trafficking: an illegal entry first, then exploitation.
-    const turned = cases.filter((q) => /turned into trafficking/.test(q.stem.en));
+    // (Found by its facts, not its prompt: prompts no longer name the classification.)
+    const illegalEntry = /avoiding the checkpoint|forged|false papers/;
+    const turned = cases.filter((q) => key(q) === 'trafficking' && illegalEntry.test(q.case!.en));
     assert.equal(turned.length, 1, `form ${name}: smuggling that turns into trafficking`);
-    assert.equal(key(turned[0]!), 'trafficking');
     assert.equal(elementKey(turned[0]!), 'exploitation');
-    assert.match(turned[0]!.case!.en, /avoiding the checkpoint|forged|false papers/, 'the entry is illegal');
     // "Not enough information to decide".
     assert.equal(cases.filter((q) => key(q) === 'not-enough-info').length, 1, `form ${name}: not enough information`);
     // The limits of police data.
@@ -98,6 +98,9 @@ test('each form measures the topics the review found unmeasured, with legally ri
     );
     // Classification keys vary on each form: "trafficking" is not always the answer.
     assert.ok(new Set(cases.map(key)).size >= 3, `form ${name}: case keys ${cases.map(key).join(', ')}`);
+    // Prompts do not give the classification away.
+    for (const q of cases)
+      assert.doesNotMatch(q.stem.en, /rules out|turned into trafficking|is wrong|legally irrelevant|rather than/, q.id);
     // Consent is never a keyed element (Protocol art. 3(b)).
     assert.ok(cases.every((q) => elementKey(q) !== 'consent'));
   }
