@@ -2,12 +2,18 @@ import { Schema, type Connection, type Types } from 'mongoose';
 import { modelOn } from '../../server/db/connect';
 import type { QuestionOption, Text } from './model';
 
-/** What a trainer edits of a question; the type and id stay (attempts and reports refer to them). */
+/**
+ * What a trainer edits of a question; the type and id stay (attempts and reports refer to them).
+ * Spot-harm questions have an excerpt; case questions a case text and their deciding elements.
+ */
 export interface QuestionContent {
   objective: string;
   stem: Text;
   explanation?: Text;
+  excerpt?: Text;
+  case?: Text;
   options: QuestionOption[];
+  elements?: QuestionOption[];
 }
 
 /**
@@ -47,7 +53,10 @@ const content = {
   objective: { type: String, required: true },
   stem: text,
   explanation: optionalText,
+  excerpt: optionalText,
+  case: optionalText,
   options: { type: [option], required: true },
+  elements: { type: [option], default: undefined },
 };
 
 const draftSchema = new Schema<QuestionDraft>({

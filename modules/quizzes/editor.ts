@@ -5,17 +5,16 @@ import { Conflict, Invalid, NotFound } from '../../server/http/errors';
 import { trusted } from '../../server/db/ids';
 import { recordAudit } from '../audit';
 import { getOutlineBySlug, type CourseOutline } from '../learning';
-import { questionModel, type Question, type QuestionType } from './model';
+import { questionModel, type Question, type QuestionOption, type QuestionType } from './model';
 import { questionDraftModel, questionVersionModel, type QuestionContent } from './editor-model';
 import { forgetQuizDefinitions } from './definitions';
 
 /**
  * The trainer's question editor, as the lesson editor: a working copy saved with optimistic
  * concurrency (a stale save is a 409 and loses nothing on screen), publishing as an immutable version
- * that the quiz player then shows. Single choice, multiple choice and true/false; the other types keep
- * their structure (steps, case elements) and are edited in the course files.
+ * that the quiz player then shows. Every type: choices, true/false, spot-harm (with its excerpt),
+ * ordering (the key is the order of the steps) and cases (fixed classifications and elements).
  */
-export const EDITABLE_TYPES: readonly QuestionType[] = ['single', 'multiple', 'true-false'];
 export const MIN_OPTIONS = 2;
 export const MAX_OPTIONS = 8;
 
@@ -27,11 +26,19 @@ export interface QuestionForEditing {
   hasDraft: boolean;
 }
 
+/** The optional parts of a question's content that are set (a version or a draft never stores empties). */
+const extras = (c: Pick<QuestionContent, 'explanation' | 'excerpt' | 'case' | 'elements'>) => ({
+  ...(c.explanation ? { explanation: c.explanation } : {}),
+  ...(c.excerpt ? { excerpt: c.excerpt } : {}),
+  ...(c.case ? { case: c.case } : {}),
+  ...(c.elements?.length ? { elements: c.elements } : {}),
+});
+
 const contentOf = (q: Question): QuestionContent => ({
   objective: q.objective,
   stem: q.stem,
-  ...(q.explanation ? { explanation: q.explanation } : {}),
   options: q.options,
+  ...extras(q),
 });
 
 async function courseOf(ctx: AppContext, slug: string): Promise<CourseOutline> {
@@ -60,7 +67,6 @@ export async function questionList(ctx: AppContext, courseSlug: string) {
     type: q.type,
     stem: q.stem,
     version: q.version,
-    editable: EDITABLE_TYPES.includes(q.type),
     hasDraft: drafted.has(String(q._id)),
   }));
   // Grouped by objective, in the course's order of objectives.
@@ -79,7 +85,7 @@ export async function questionForEditing(
   const course = await courseOf(ctx, courseSlug);
   const courseId = new Types.ObjectId(course.id);
   const question = await questionModel(ctx.db).findOne({ courseId, qid }).lean<Question>();
-  if (!question || !EDITABLE_TYPES.includes(question.type)) throw new NotFound();
+  if (!question) throw new NotFound();
   const draft = await questionDraftModel(ctx.db).findOne({ questionId: question._id }).lean();
   return {
     course,
@@ -135,14 +141,22 @@ export function questionProblems(type: QuestionType, c: QuestionContent, objecti
   both(c.stem, 'stem');
   if (c.explanation && (c.explanation.en.trim() || c.explanation.mn.trim()))
     both(c.explanation, 'explanation');
-  c.options.forEach((o, i) => {
-    both(o.text, `o${i}text`);
-    both(o.feedback, `o${i}feedback`);
-  });
-  const right = c.options.filter((o) => o.correct).length;
+  if (type === 'spot-harm') both(c.excerpt, 'excerpt');
+  if (type === 'case') both(c.case, 'case');
+  const choices = (list: QuestionOption[], prefix: string) =>
+    list.forEach((o, i) => {
+      both(o.text, `${prefix}${i}text`);
+      both(o.feedback, `${prefix}${i}feedback`);
+    });
+  choices(c.options, 'o');
+  choices(c.elements ?? [], 'e');
+  const right = (list: QuestionOption[]) => list.filter((o) => o.correct).length;
   if (c.options.length < MIN_OPTIONS) problems._form = 'quizzes.editor.errors.fewOptions';
-  else if (type === 'multiple' ? right < 1 : right !== 1)
-    problems.key = type === 'multiple' ? 'quizzes.editor.errors.keyMultiple' : 'quizzes.editor.errors.keyOne';
+  else if (type === 'multiple' || type === 'spot-harm') {
+    if (right(c.options) < 1) problems.key = 'quizzes.editor.errors.keyMultiple';
+  } else if (type !== 'ordering' && right(c.options) !== 1) problems.key = 'quizzes.editor.errors.keyOne';
+  if (type === 'case' && right(c.elements ?? []) !== 1)
+    problems.elementKey = 'quizzes.editor.errors.keyElement';
   return problems;
 }
 
@@ -179,7 +193,7 @@ export async function publishQuestion(
     objective: content.objective,
     stem: content.stem,
     options: content.options,
-    ...(explanation ? { explanation } : {}),
+    ...extras({ ...content, explanation }),
   };
   const published = await questionModel(ctx.db)
     .findOneAndUpdate(
@@ -223,7 +237,7 @@ async function keepVersionAsShown(ctx: AppContext, q: Question) {
         objective: q.objective,
         stem: q.stem,
         options: q.options,
-        ...(q.explanation ? { explanation: q.explanation } : {}),
+        ...extras(q),
       },
     },
     { upsert: true },
@@ -244,9 +258,9 @@ export async function asShown(
     const q = current.get(item.qid);
     if (!q || q.version === item.questionVersion) continue;
     const old = await questionVersionModel(ctx.db)
-      .findOne({ questionId: q._id, version: item.questionVersion }, { options: 1, stem: 1 })
+      .findOne({ questionId: q._id, version: item.questionVersion }, { options: 1, stem: 1, elements: 1 })
       .lean();
-    if (old) out.set(item.qid, { ...q, options: old.options, stem: old.stem });
+    if (old) out.set(item.qid, { ...q, options: old.options, stem: old.stem, elements: old.elements });
   }
   return out;
 }

@@ -6,6 +6,7 @@ import { signedInUser } from '../../server/auth/policy';
 import { quizzesPolicy as policy } from './policy';
 import * as editor from './editor';
 import type { QuestionContent } from './editor-model';
+import type { QuestionOption } from './model';
 import {
   contentFromInput,
   courseQuestionsParams,
@@ -16,15 +17,28 @@ import {
   type QuestionEditorInput,
 } from './editor-schemas';
 
-/** Applies the editor's button (add or remove an option) to what the trainer typed. */
+/** Keeps a list's ids and order as the question has them (true/false options, case choices). */
+function fixedIds(typed: QuestionOption[], current: QuestionOption[]): QuestionOption[] {
+  return current.map((c) => typed.find((o) => o.id === c.id) ?? c);
+}
+
+/** Moves an ordering question's step one place up or down (the order is its key). */
+function moved(list: QuestionOption[], from: number, by: -1 | 1): QuestionOption[] {
+  const to = from + by;
+  if (!list[from] || !list[to]) return list;
+  const out = [...list];
+  [out[from], out[to]] = [out[to]!, out[from]!];
+  return out;
+}
+
+/** Applies the editor's button (add, remove or move an option) to what the trainer typed. */
 function applyAction(found: editor.QuestionForEditing, input: QuestionEditorInput): QuestionContent {
-  const content = contentFromInput(input);
-  if (found.question.type === 'true-false') {
-    // True and False stay the two options, in that order; only their texts, feedback and key change.
-    const ids = found.question.options.map((o) => o.id);
-    content.options = ids.map(
-      (id) => content.options.find((o) => o.id === id) ?? found.working.options.find((o) => o.id === id)!,
-    );
+  const { type } = found.question;
+  const content = contentFromInput(type, input);
+  if (type === 'true-false' || type === 'case') {
+    // True/False and a case's classifications and elements are fixed: only texts, feedback and key change.
+    content.options = fixedIds(content.options, found.working.options);
+    if (type === 'case') content.elements = fixedIds(content.elements ?? [], found.working.elements ?? []);
     return content;
   }
   const [verb, arg] = [input.action.replace(/-\d$/, ''), Number(input.action.split('-').pop())];
@@ -36,12 +50,23 @@ function applyAction(found: editor.QuestionForEditing, input: QuestionEditorInpu
       id: `o${n}`,
       text: { en: '', mn: '' },
       feedback: { en: '', mn: '' },
-      correct: false,
+      ...(type === 'ordering' ? {} : { correct: false }),
     });
   }
   if (verb === 'remove-option' && content.options.length > editor.MIN_OPTIONS && content.options[arg])
     content.options.splice(arg, 1);
+  if (type === 'ordering' && verb === 'move-up') content.options = moved(content.options, arg, -1);
+  if (type === 'ordering' && verb === 'move-down') content.options = moved(content.options, arg, 1);
   return content;
+}
+
+/** Where the page opens after a button: the option added, or the step that moved (focus follows it). */
+function anchorAfter(action: string, content: QuestionContent): string {
+  if (action === 'add-option') return `#option-${content.options.length - 1}`;
+  const move = /^move-(up|down)-(\d)$/.exec(action);
+  if (!move) return '';
+  const to = Number(move[2]) + (move[1] === 'up' ? -1 : 1);
+  return `#option-${Math.min(Math.max(to, 0), content.options.length - 1)}`;
 }
 
 /** Trainers edit questions: list by objective, editor, preview in either language, publish, history. */
@@ -96,12 +121,7 @@ export function questionEditorRoutes(ctx: AppContext): Router {
       return renderEditor(res, found, {
         status: 400,
         rev: Number(typed.rev) || 0,
-        working: {
-          objective: typed.objective,
-          stem: typed.stem,
-          explanation: typed.explanation,
-          options: typed.options.map((o) => ({ ...o, correct: typed.correct.includes(o.id) })),
-        },
+        working: contentFromInput(found.question.type, typed),
         errors: { _form: 'errors.invalid', ...fieldErrors(parsed.error) },
       });
     }
@@ -118,7 +138,7 @@ export function questionEditorRoutes(ctx: AppContext): Router {
         errors: { _form: 'errors.staleEdit' },
       });
     }
-    const anchor = parsed.data.action === 'add-option' ? `#option-${content.options.length - 1}` : '';
+    const anchor = anchorAfter(parsed.data.action, content);
     res.redirect(303, `${base(res, courseSlug, qid)}/edit?saved=1${anchor}`);
   });
 
