@@ -81,7 +81,11 @@ test('the list groups questions under objective labels (not ids) in both languag
   const single = await questionOf('single');
   assert.match(en.text, new RegExp(`href="${edit(single.qid)}"`));
   for (const type of ['ordering', 'case', 'spot-harm'] as const)
-    assert.match(en.text, new RegExp(`href="${edit((await questionOf(type)).qid)}"`), `${type} is edited here`);
+    assert.match(
+      en.text,
+      new RegExp(`href="${edit((await questionOf(type)).qid)}"`),
+      `${type} is edited here`,
+    );
 
   const mnTrainer = await signIn(t.app, await buildUser(t.ctx, { role: 'trainer', locale: 'mn' }));
   const mn = await mnTrainer.get(`/trainer/courses/${SLUG}/questions`).expect(200);
