@@ -11,7 +11,8 @@ export interface AuditTarget {
 /** Records one event. Call it right after the state change it describes succeeds. */
 export async function recordAudit(
   ctx: AppContext,
-  actor: Pick<SessionUser, 'id' | 'role'> | undefined,
+  // A person (by their role), or an integration acting by its API token (role 'api-token').
+  actor: (Pick<SessionUser, 'id'> & { role: string }) | undefined,
   action: string,
   target: AuditTarget,
   meta?: Record<string, unknown>,

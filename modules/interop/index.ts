@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { AppContext } from '../../server/context';
 import type { UmbrellaModule } from '../../server/module';
 import { apiRouter } from './api/router';
+import { apiJob } from './api/idempotency';
 import { tokenRoutes } from './routes-tokens';
 import { ltiJob, ltiRoutes } from './lti';
 import { xapiJob, xapiRoutes } from './xapi';
@@ -30,7 +31,7 @@ export const interopModule: UmbrellaModule = {
     { href: '/admin/lti', label: 'interop.lti.nav', roles: ['admin'] },
     { href: '/admin/xapi', label: 'interop.xapi.nav', roles: ['admin'] },
   ],
-  jobs: [ltiJob, xapiJob],
+  jobs: [ltiJob, xapiJob, apiJob],
   cli: {
     'export-course': exportCourseCommand,
     'import-course-archive': importCourseArchiveCommand,

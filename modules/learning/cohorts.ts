@@ -203,3 +203,48 @@ export async function enrolByEmail(ctx: AppContext, actor: SessionUser, cohortId
   );
   return { enrolled: users.length, unknown: wanted.filter((e) => !found.has(e)) };
 }
+
+/**
+ * Enrols one active journalist account (found by id or e-mail) in a course, and into one of the
+ * course's cohorts when given — what a programme's own system asks through the API. Enrolling twice
+ * is one enrolment (a later request with a cohort moves it there). The integration is the actor.
+ */
+export async function enrolJournalist(
+  ctx: AppContext,
+  actor: { id: string; role: string; name: string },
+  who: { userId?: string; email?: string },
+  courseId: string,
+  cohortId?: string,
+) {
+  const cohort = cohortId
+    ? await cohortModel(ctx.db)
+        .findOne({ _id: oid(cohortId), courseId: oid(courseId) })
+        .lean()
+    : undefined;
+  if (cohortId && !cohort) throw new NotFound('learning.cohorts.notInCourse');
+  const user = who.email
+    ? (await activeJournalistsByEmail(ctx, [who.email.trim().toLowerCase()]))[0]
+    : (await usersByIds(ctx, [who.userId!])).find((u) => u.role === 'journalist' && u.status === 'active');
+  if (!user) throw new NotFound('learning.cohorts.noSuchJournalist');
+  const now = ctx.clock.now();
+  const filter = { userId: user._id, courseId: oid(courseId) };
+  const set = cohort ? { $set: { cohortId: cohort._id } } : {};
+  const insert = { $setOnInsert: { status: 'enrolled', enrolledAt: now, lastActivityAt: now } };
+  const result = await enrolmentModel(ctx.db)
+    .updateOne(filter, { ...set, ...insert }, { upsert: true })
+    // Two requests at once: the unique (user, course) index lets one insert; the other updates.
+    .catch(async (err: { code?: number }) => {
+      if (err.code !== 11000) throw err;
+      return enrolmentModel(ctx.db).updateOne(filter, set.$set ? set : { $set: {} });
+    });
+  const enrolment = (await enrolmentModel(ctx.db).findOne(filter).lean())!;
+  const created = result.upsertedCount > 0;
+  await recordAudit(
+    ctx,
+    actor,
+    created ? 'enrolment.created' : 'enrolment.updated',
+    { type: 'enrolment', id: String(enrolment._id) },
+    { by: actor.name, cohortId: cohortId ?? null },
+  );
+  return { enrolment, userId: String(user._id), created };
+}

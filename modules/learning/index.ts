@@ -69,6 +69,7 @@ export {
   type OutlineLesson,
 } from './outline';
 export { sendReminders } from './reminders';
+export { enrolJournalist } from './cohorts';
 export { importCourses, ContentError } from './importer';
 export type { Gate, GateReason, Step } from './progress';
 export type { Course, Lesson, LessonVersion, Enrolment, Cohort, Bilingual, Block } from './model';

@@ -243,7 +243,18 @@ test('the document names its shapes, dates its instants and lets responses grow'
   assert.doesNotMatch(text, /#\/\$defs\//, 'no dangling $defs references');
   // Every property ending in "At" is a date-time, with or without null.
   let instants = 0;
-  for (const [, node] of nodes(doc)) {
+  // Request bodies are as strict as the routes (unknown fields refused); responses are not.
+  const requests = Object.keys(doc.components.schemas).filter((n) => n.endsWith('Request'));
+  assert.ok(requests.length >= 1, 'request bodies are named *Request');
+  for (const name of requests)
+    assert.equal(
+      (doc.components.schemas[name] as { additionalProperties?: unknown }).additionalProperties,
+      false,
+    );
+  const responsesOnly: unknown = JSON.parse(
+    JSON.stringify(doc, (k, v: unknown) => (k === 'requestBody' || requests.includes(k) ? undefined : v)),
+  );
+  for (const [, node] of nodes(responsesOnly)) {
     const props = node.properties as Record<string, Record<string, unknown>> | undefined;
     for (const [name, prop] of Object.entries(props ?? {})) {
       if (!/At$/.test(name)) continue;

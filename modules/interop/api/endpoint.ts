@@ -10,17 +10,31 @@ export interface Endpoint<
   P extends z.ZodType = z.ZodType,
   Q extends z.ZodType = z.ZodType,
   R extends z.ZodType = z.ZodType,
+  B extends z.ZodType = z.ZodType,
 > {
   operationId: string;
-  method: 'get';
+  method: 'get' | 'post' | 'put' | 'delete';
   /** Express-style path under /api/v1, e.g. '/courses/:slug'. */
   path: string;
   scope: ApiScope;
   summary: string;
   params?: P;
   query?: Q;
+  /** A JSON request body (writes); checked strictly before the handler runs. */
+  body?: B;
+  /** The success status of a write: 201 when it created something (decided from its answer). */
+  status?: (response: z.infer<R>) => 200 | 201;
   response: R;
-  handler(ctx: AppContext, input: { params: z.infer<P>; query: z.infer<Q> }): Promise<z.infer<R>>;
+  handler(
+    ctx: AppContext,
+    input: { params: z.infer<P>; query: z.infer<Q>; body: z.infer<B>; token: ApiActor },
+  ): Promise<z.infer<R>>;
+}
+
+/** The integration acting: the API token (its id and name), recorded as the actor of what it changes. */
+export interface ApiActor {
+  id: string;
+  name: string;
 }
 
 /** Response shapes with a name: each becomes one entry of the document's components.schemas. */
@@ -55,6 +69,14 @@ export const page = <T extends z.ZodType>(item: T) =>
     nextCursor: described(z.string().nullable(), 'Pass as ?cursor= for the next page; null on the last page'),
   });
 
-export const defineEndpoint = <P extends z.ZodType, Q extends z.ZodType, R extends z.ZodType>(
-  e: Endpoint<P, Q, R>,
+export const defineEndpoint = <
+  P extends z.ZodType,
+  Q extends z.ZodType,
+  R extends z.ZodType,
+  B extends z.ZodType = z.ZodUndefined,
+>(
+  e: Endpoint<P, Q, R, B>,
 ) => e as unknown as Endpoint;
+
+/** Writes are idempotent with this header: the same key and body replay the first answer. */
+export const IDEMPOTENCY_HEADER = 'Idempotency-Key';

@@ -6,6 +6,7 @@ import { certificateByCode } from '../../certificates';
 import { openCalls } from '../../grants';
 import { Bilingual, dateTime, defineEndpoint, described, named, page, USER_ID } from './endpoint';
 import { moreEndpoints } from './endpoints-more';
+import { writeEndpoints } from './endpoints-write';
 
 const slug = z.string().regex(/^[a-z0-9-]{1,80}$/);
 const iso = (d: Date | string | undefined | null) => (d ? new Date(d).toISOString() : null);
@@ -182,4 +183,4 @@ const coreEndpoints = [
   }),
 ];
 
-export const endpoints = [...coreEndpoints, ...moreEndpoints];
+export const endpoints = [...coreEndpoints, ...moreEndpoints, ...writeEndpoints];

@@ -45,6 +45,9 @@ const DESCRIPTION = [
   '**Rate limits.** Each token may make a fixed number of requests per minute. Past it the API answers',
   '429 with `Retry-After` (seconds) and the `RateLimit`/`RateLimit-Policy` headers of the IETF draft.',
   '',
+  '**Writes.** Writes take JSON and accept an `Idempotency-Key` header: a retry with the same key and',
+  'body gets the first answer back and acts once. Each write is audited with the token as its actor.',
+  '',
   '**Compatibility.** Within v1, responses may gain fields; clients ignore fields they do not know.',
 ].join('\n');
 
@@ -74,6 +77,42 @@ const errorBody: Json = {
   },
 };
 
+/** A request body's schema: as strict as the route's parsing (unknown fields are refused). */
+function requestSchema(schema: z.ZodType, components: Json): Json {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', metadata: apiSchemas }) as Json;
+  const strip = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(strip);
+    if (!node || typeof node !== 'object') return node;
+    const out: Json = {};
+    for (const [k, v] of Object.entries(node as Json)) {
+      if (k === '$schema' || k === '$defs') continue;
+      out[k] = k === '$ref' && typeof v === 'string' ? v.replace('#/$defs/', COMPONENT) : strip(v);
+    }
+    return out;
+  };
+  for (const [id, def] of Object.entries((json.$defs as Json | undefined) ?? {}))
+    components[id] ??= strip(def);
+  return strip(json) as Json;
+}
+
+const idempotencyKey: Json = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'Any unique string (1–255 printable characters). Retrying with the same key and body returns the ' +
+    'first answer (marked Idempotent-Replayed: true) without acting twice; the same key with another ' +
+    'request is a 422. Keys are kept for 24 hours.',
+  schema: { type: 'string', minLength: 1, maxLength: 255 },
+};
+
+/** What a write may answer beyond a read's errors. */
+const writeErrors: Json = {
+  '409': { $ref: '#/components/responses/Error' },
+  '415': { $ref: '#/components/responses/Error' },
+  '422': { $ref: '#/components/responses/Error' },
+};
+
 function parameters(where: 'path' | 'query', schema: z.ZodType | undefined): Json[] {
   if (!schema) return [];
   const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as {
@@ -95,16 +134,29 @@ export function openApiDocument(baseUrl: string): Json {
   for (const ep of endpoints) {
     const path = ep.path.replace(/:([A-Za-z]+)/g, '{$1}');
     paths[path] ??= {};
+    const write = ep.method !== 'get';
+    const ok = { content: { 'application/json': { schema: responseSchema(ep.response, schemas) } } };
     (paths[path] as Json)[ep.method] = {
       operationId: ep.operationId,
       summary: ep.summary,
       security: [{ bearer: [ep.scope] }],
-      parameters: [...parameters('path', ep.params), ...parameters('query', ep.query)],
+      parameters: [
+        ...parameters('path', ep.params),
+        ...parameters('query', ep.query),
+        ...(write ? [idempotencyKey] : []),
+      ],
+      ...(ep.body
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: requestSchema(ep.body, schemas) } },
+            },
+          }
+        : {}),
       responses: {
-        '200': {
-          description: 'OK',
-          content: { 'application/json': { schema: responseSchema(ep.response, schemas) } },
-        },
+        '200': { description: 'OK', ...ok },
+        ...(ep.status ? { '201': { description: 'Created', ...ok } } : {}),
+        ...(write ? writeErrors : {}),
         '400': { $ref: '#/components/responses/Error' },
         '401': { $ref: '#/components/responses/Error' },
         '403': { $ref: '#/components/responses/Error' },

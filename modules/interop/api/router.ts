@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { Router, type RequestHandler } from 'express';
+import { Router, type Request, type RequestHandler } from 'express';
 import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
-import { TooMany } from '../../../server/http/errors';
+import { AppError, Invalid, TooMany } from '../../../server/http/errors';
 import { MongoRateLimitStore } from '../../../server/http/rate-limit-store';
 import type { AppContext } from '../../../server/context';
 import { parse, parseParams } from '../../../server/http/validate';
@@ -9,6 +9,8 @@ import type { Policy } from '../../../server/auth/policy';
 import { requireScope } from './tokens';
 import { endpoints } from './endpoints';
 import { openApiDocument } from './openapi';
+import { IDEMPOTENCY_HEADER, type ApiActor } from './endpoint';
+import { IDEMPOTENCY_KEY, claimKey, keepAnswer, releaseKey } from './idempotency';
 
 /**
  * The documented per-token budget: a token (or, without one, an address) gets so many requests a
@@ -44,8 +46,43 @@ export function apiRouter(ctx: AppContext): Router {
     router[ep.method](ep.path, scope, async (req, res) => {
       const params = ep.params ? parseParams(ep.params, req.params) : {};
       const query = ep.query ? parse(ep.query, req.query) : {};
-      res.set('Cache-Control', 'no-store').json(await ep.handler(ctx, { params, query }));
+      const body = ep.body ? parse(ep.body, jsonBody(req)) : undefined;
+      const token = res.locals.apiToken as ApiActor;
+      const run = async () => {
+        const response = await ep.handler(ctx, { params, query, body, token });
+        return { status: ep.status?.(response) ?? 200, response };
+      };
+      const answer = ep.method === 'get' ? await run() : await idempotent(ctx, req, token, run);
+      res.status(answer.status).set('Cache-Control', 'no-store').json(answer.response);
     });
   }
   return router;
+}
+
+/** Writes take JSON: a form post or no body at all is a clear 415/400, never an empty object. */
+function jsonBody(req: Request): unknown {
+  if (!req.is('application/json')) throw new AppError(415, 'interop.api.errors.json');
+  return req.body;
+}
+
+type Answer = { status: number; response: unknown; replayed?: boolean };
+
+/** With an Idempotency-Key, a write acts once: a retry gets the first answer back, marked as a replay. */
+async function idempotent(ctx: AppContext, req: Request, token: ApiActor, run: () => Promise<Answer>) {
+  const key = req.get(IDEMPOTENCY_HEADER);
+  if (key === undefined) return run();
+  if (!IDEMPOTENCY_KEY.test(key)) throw new Invalid('interop.api.errors.idempotencyKey');
+  const claim = await claimKey(ctx, token.id, key, { method: req.method, path: req.path, body: req.body });
+  if ('replay' in claim) {
+    req.res?.set('Idempotent-Replayed', 'true');
+    return claim.replay;
+  }
+  try {
+    const answer = await run();
+    await keepAnswer(ctx, claim.claimed, answer.status, answer.response);
+    return answer;
+  } catch (err) {
+    await releaseKey(ctx, claim.claimed);
+    throw err;
+  }
 }

@@ -1,7 +1,13 @@
 import { Schema, type Connection, type Types } from 'mongoose';
 import { modelOn } from '../../../server/db/connect';
 
-export const API_SCOPES = ['courses:read', 'progress:read', 'certificates:read', 'grants:read'] as const;
+export const API_SCOPES = [
+  'courses:read',
+  'progress:read',
+  'certificates:read',
+  'grants:read',
+  'enrolments:write',
+] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 
 /** A credential for an integration. Only the SHA-256 of the secret is stored. */

@@ -55,7 +55,7 @@ export function requireScope(ctx: AppContext, scope: ApiScope): RequestHandler {
       .findOneAndUpdate(
         { tokenHash: hash(secret), revokedAt: notRevoked() },
         { $set: { lastUsedAt: ctx.clock.now() } },
-        { projection: { scopes: 1 } },
+        { projection: { scopes: 1, name: 1 } },
       )
       .lean();
     if (!token) return refuse('invalid_token');
@@ -64,6 +64,7 @@ export function requireScope(ctx: AppContext, scope: ApiScope): RequestHandler {
       return next(new Forbidden('interop.api.errors.scope'));
     }
     res.locals.apiTokenId = String(token._id);
+    res.locals.apiToken = { id: String(token._id), name: token.name };
     next();
   };
 }

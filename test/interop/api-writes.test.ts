@@ -1,0 +1,218 @@
+/**
+ * API writes: a programme's own system enrols journalists through a client generated from the
+ * OpenAPI document (openapi-typescript types, openapi-fetch), with scoped tokens, strict JSON bodies,
+ * Idempotency-Key replays and the token recorded as the actor in the audit log.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import createClient from 'openapi-fetch';
+import { format, resolveConfig } from 'prettier';
+import { buildTestApp, fixedClock, type TestApp } from '../support/app';
+import { buildUser } from '../factories';
+import { importCourses, getCourseBySlug } from '../../modules/learning';
+import { createCohort } from '../../modules/learning/cohorts';
+import { enrolmentModel } from '../../modules/learning/model';
+import { createApiToken } from '../../modules/interop';
+import { revokeApiToken } from '../../modules/interop/api/tokens';
+import { sweepIdempotencyKeys } from '../../modules/interop/api/idempotency';
+import { toSessionUser } from '../../modules/accounts';
+import type { paths } from './generated/api-types';
+import { TYPES_FILE, generatedApiTypes } from './generated/generate';
+
+const clock = fixedClock(new Date('2026-12-05T02:00:00Z'));
+let t: TestApp;
+let server: http.Server;
+let baseUrl: string;
+let secret: string;
+let tokenId: string;
+let readOnly: string;
+let courseId: string;
+let cohortId: string;
+let admin: ReturnType<typeof toSessionUser>;
+const SLUG = 'tip-reporting';
+
+before(async () => {
+  t = await buildTestApp({ clock });
+  await importCourses(t.ctx);
+  admin = toSessionUser(await buildUser(t.ctx, { role: 'admin' }));
+  const made = await createApiToken(t.ctx, admin, 'Programme CRM', ['enrolments:write', 'courses:read']);
+  secret = made.secret;
+  tokenId = String(made.token._id);
+  readOnly = (await createApiToken(t.ctx, admin, 'Reader', ['courses:read'])).secret;
+  courseId = String((await getCourseBySlug(t.ctx, SLUG))!._id);
+  const trainer = toSessionUser(await buildUser(t.ctx, { role: 'trainer' }));
+  cohortId = String((await createCohort(t.ctx, trainer, { name: 'Darkhan 2026', courseId }))._id);
+  server = http.createServer(t.app).listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
+});
+after(async () => {
+  server?.close();
+  await t?.close();
+});
+
+const client = (token = secret) =>
+  createClient<paths>({ baseUrl, headers: { Authorization: `Bearer ${token}` } });
+const audits = (action: string) => t.ctx.db.collection('auditevents').find({ action }).toArray();
+const enrolmentsOf = (userId: unknown) => enrolmentModel(t.ctx.db).find({ userId, courseId }).lean();
+
+test('the generated client types are up to date with the document the app serves', async () => {
+  const fresh = await format(await generatedApiTypes(), {
+    ...(await resolveConfig(TYPES_FILE)),
+    filepath: TYPES_FILE,
+  });
+  assert.equal(readFileSync(TYPES_FILE, 'utf8'), fresh, 'run `npm run api:types`');
+});
+
+test('enrol by e-mail, then again (nothing duplicated), then into a cohort by user id; audited as the token', async () => {
+  const sara = await buildUser(t.ctx, { email: 'sara@news.example.mn' });
+  const api = client();
+  const first = await api.POST('/courses/{slug}/enrolments', {
+    params: { path: { slug: SLUG } },
+    body: { email: 'Sara@News.example.mn' },
+  });
+  assert.equal(first.response.status, 201);
+  assert.equal(first.data?.userId, String(sara._id));
+  assert.equal(first.data?.created, true);
+  assert.equal(first.data?.cohortId, null);
+  assert.equal(first.data?.enrolledAt, '2026-12-05T02:00:00.000Z');
+
+  const again = await api.POST('/courses/{slug}/enrolments', {
+    params: { path: { slug: SLUG } },
+    body: { userId: String(sara._id), cohortId },
+  });
+  assert.equal(again.response.status, 200);
+  assert.equal(again.data?.created, false);
+  assert.equal(again.data?.cohortId, cohortId, 'moved into the cohort');
+  assert.equal((await enrolmentsOf(sara._id)).length, 1);
+
+  const events = [...(await audits('enrolment.created')), ...(await audits('enrolment.updated'))].filter(
+    (e) => e.targetId === first.data?.id,
+  );
+  assert.equal(events.length, 2);
+  for (const e of events) {
+    assert.equal(String(e.actorId), tokenId, 'the token is the actor');
+    assert.equal(e.actorRole, 'api-token');
+    assert.equal(e.meta?.by, 'Programme CRM');
+  }
+});
+
+test('refused: bad bodies (each problem named), unknown ids, form posts, missing scope, revoked token', async () => {
+  const api = client();
+  const post = (body: Record<string, unknown>, slug = SLUG) =>
+    api.POST('/courses/{slug}/enrolments', {
+      params: { path: { slug } },
+      body: body as { email: string },
+    });
+  const before = await enrolmentModel(t.ctx.db).countDocuments();
+  const both = await post({ email: 'a@b.mn', userId: '0'.repeat(24) });
+  assert.equal(both.response.status, 400);
+  assert.match(JSON.stringify(both.error), /exactly one of userId and email/);
+  const unknownField = await post({ email: 'a@b.mn', role: 'admin' });
+  assert.equal(unknownField.response.status, 400);
+  assert.equal((await post({ email: 'not-an-address' })).response.status, 400);
+  assert.equal((await post({ userId: 'xyz' })).response.status, 400);
+  assert.equal((await post({ email: 'nobody@nowhere.mn' })).response.status, 404);
+  const trainer = await buildUser(t.ctx, { role: 'trainer', email: 'trainer@news.mn' });
+  assert.equal(
+    (await post({ userId: String(trainer._id) })).response.status,
+    404,
+    'only journalist accounts are enrolled',
+  );
+  const someone = await buildUser(t.ctx);
+  assert.equal((await post({ userId: String(someone._id), cohortId: '0'.repeat(24) })).response.status, 404);
+  assert.equal((await post({ userId: String(someone._id) }, 'no-such-course')).response.status, 404);
+
+  const form = await fetch(`${baseUrl}/courses/${SLUG}/enrolments`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: `userId=${String(someone._id)}`,
+  });
+  assert.equal(form.status, 415);
+
+  const noScope = await client(readOnly).POST('/courses/{slug}/enrolments', {
+    params: { path: { slug: SLUG } },
+    body: { userId: String(someone._id) },
+  });
+  assert.equal(noScope.response.status, 403);
+  assert.match(String(noScope.response.headers.get('www-authenticate')), /insufficient_scope/);
+  assert.equal(await enrolmentModel(t.ctx.db).countDocuments(), before, 'nothing was enrolled');
+
+  const spare = await createApiToken(t.ctx, admin, 'Spare', ['enrolments:write']);
+  await revokeApiToken(t.ctx, admin, String(spare.token._id));
+  const revoked = await client(spare.secret).POST('/courses/{slug}/enrolments', {
+    params: { path: { slug: SLUG } },
+    body: { userId: String(someone._id) },
+  });
+  assert.equal(revoked.response.status, 401);
+});
+
+test('Idempotency-Key: a retry replays the first answer; another body is a 422; racing requests act once', async () => {
+  const api = client();
+  const amar = await buildUser(t.ctx);
+  const send = (key: string, body: { userId?: string; cohortId?: string }) =>
+    api.POST('/courses/{slug}/enrolments', {
+      params: { path: { slug: SLUG }, header: { 'Idempotency-Key': key } },
+      body,
+    });
+  const first = await send('crm-001', { userId: String(amar._id) });
+  const retry = await send('crm-001', { userId: String(amar._id) });
+  assert.equal(first.response.status, 201);
+  assert.equal(retry.response.status, 201, 'the first status, not 200 for "already enrolled"');
+  assert.deepEqual(retry.data, first.data);
+  assert.equal(retry.response.headers.get('idempotent-replayed'), 'true');
+  assert.equal(
+    (await audits('enrolment.created')).filter((e) => e.targetId === first.data?.id).length,
+    1,
+    'acted once',
+  );
+  const other = await send('crm-001', { userId: String(amar._id), cohortId });
+  assert.equal(other.response.status, 422);
+  assert.equal((await enrolmentsOf(amar._id))[0]!.cohortId, undefined, 'the second body did nothing');
+
+  // Two requests with one key at once: one acts; the other replays it or is told it is in progress.
+  const bold = await buildUser(t.ctx);
+  const raced = await Promise.all([1, 2].map(() => send('crm-race', { userId: String(bold._id) })));
+  assert.deepEqual(
+    raced.map((r) => r.response.status).sort(),
+    raced.some((r) => r.response.status === 409) ? [201, 409] : [201, 201],
+  );
+  assert.equal(
+    (await audits('enrolment.created')).filter(
+      (e) => e.targetId === raced[0]!.data?.id || e.targetId === raced[1]!.data?.id,
+    ).length,
+    1,
+  );
+
+  // A refused write frees its key: fixed, the same key goes through.
+  const nobody = await send('crm-002', { userId: '0'.repeat(24) });
+  assert.equal(nobody.response.status, 404);
+  const fixed = await send('crm-002', { userId: String(bold._id), cohortId });
+  assert.equal(fixed.response.status, 200);
+
+  for (const bad of ['', 'has space', 'x'.repeat(256)]) {
+    const res = await fetch(`${baseUrl}/courses/${SLUG}/enrolments`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${secret}`,
+        'Content-Type': 'application/json',
+        'Idempotency-Key': bad,
+      },
+      body: JSON.stringify({ userId: String(bold._id) }),
+    });
+    assert.equal(res.status, 400, `key ${JSON.stringify(bad.slice(0, 12))}`);
+  }
+
+  // Keys are kept a day, then swept by the job (TTL indexes do not expire on the embedded database).
+  const kept = () => t.ctx.db.collection('apiidempotentwrites').countDocuments();
+  assert.ok((await kept()) >= 3);
+  clock.advance(23 * 60 * 60 * 1000);
+  assert.equal(await sweepIdempotencyKeys(t.ctx), 0);
+  clock.advance(2 * 60 * 60 * 1000);
+  assert.ok((await sweepIdempotencyKeys(t.ctx)) >= 3);
+  assert.equal(await kept(), 0);
+});
