@@ -56,7 +56,16 @@ export {
   PITCH_STATUSES,
   DECIDED_STATUSES,
 } from './model';
-export { getCall, listCalls, openCalls, transitionCall, acceptingPitches, createCall } from './service-calls';
+export {
+  getCall,
+  listCalls,
+  openCalls,
+  transitionCall,
+  acceptingPitches,
+  createCall,
+  updateCall,
+} from './service-calls';
+export { callForm, type CallForm } from './schemas';
 export {
   pitchesForCall,
   getPitch,

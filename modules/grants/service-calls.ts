@@ -9,7 +9,8 @@ import { isTimeZone, localToUtc } from './time';
 import { DEFAULT_COURSE, DEFAULT_TIME_ZONE } from './defaults';
 import { freezeSubmittedPitches } from './service-freeze';
 
-type Actor = Pick<SessionUser, 'id' | 'role'>;
+/** A person, or an integration acting by its API token (role 'api-token'). */
+type Actor = Pick<SessionUser, 'id'> & { role: string };
 
 const MAX_MONEY = 1e12;
 

@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import createClient from 'openapi-fetch';
+import { Types } from 'mongoose';
 import { format, resolveConfig } from 'prettier';
 import { buildTestApp, fixedClock, type TestApp } from '../support/app';
 import { buildUser } from '../factories';
@@ -215,4 +216,77 @@ test('Idempotency-Key: a retry replays the first answer; another body is a 422; 
   clock.advance(2 * 60 * 60 * 1000);
   assert.ok((await sweepIdempotencyKeys(t.ctx)) >= 3);
   assert.equal(await kept(), 0);
+});
+
+test('calls: created as a draft, read, updated against its version; the admin form rules apply', async () => {
+  const made = await createApiToken(t.ctx, admin, 'Grants desk', ['calls:write', 'grants:read']);
+  const api = client(made.secret);
+  const call = {
+    title: { en: 'Stories on safe migration', mn: 'Аюулгүй шилжих хөдөлгөөний тухай нийтлэл' },
+    themes: [{ id: 'safe-migration', label: { en: 'Safe migration', mn: 'Аюулгүй шилжилт' } }],
+    opensAt: '2027-01-10T09:00',
+    closesAt: '2027-02-10T18:00',
+    timeZone: 'Asia/Ulaanbaatar',
+    budgetPool: 30_000_000,
+    maxAward: 5_000_000,
+    rubric: [
+      { id: 'accuracy', label: { en: 'Accuracy', mn: 'Үнэн зөв байдал' }, scaleMax: 5, weight: 2 },
+      { id: 'safety', label: { en: 'Safety', mn: 'Аюулгүй байдал' }, scaleMax: 5, weight: 1 },
+    ],
+    reviewersPerPitch: 2,
+    blind: true,
+    deadlineMode: 'fixed' as const,
+    allowMultiplePitches: false,
+  };
+  const created = await api.POST('/calls', { body: call });
+  assert.equal(created.response.status, 201, JSON.stringify(created.error));
+  assert.equal(created.data?.status, 'draft');
+  assert.equal(created.data?.closesAt, '2027-02-10T10:00:00.000Z', '18:00 in Ulaanbaatar (UTC+8)');
+  const id = created.data!.id;
+  const event = (await audits('call.created')).find((e) => e.targetId === id)!;
+  assert.equal(String(event.actorId), String(made.token._id));
+  assert.equal(event.actorRole, 'api-token');
+
+  const read = await api.GET('/calls/{id}', { params: { path: { id } } });
+  assert.equal(read.data?.version, 0);
+  const updated = await api.PUT('/calls/{id}', {
+    params: { path: { id } },
+    body: { ...call, maxAward: 6_000_000, version: read.data!.version },
+  });
+  assert.equal(updated.response.status, 200, JSON.stringify(updated.error));
+  assert.equal(updated.data?.maxAward, 6_000_000);
+  assert.equal(updated.data?.version, 1);
+  const stale = await api.PUT('/calls/{id}', {
+    params: { path: { id } },
+    body: { ...call, maxAward: 1, version: 0 },
+  });
+  assert.equal(stale.response.status, 409, 'a stale version loses nothing');
+  assert.equal((await api.GET('/calls/{id}', { params: { path: { id } } })).data?.maxAward, 6_000_000);
+
+  // The admin form's rules: a title in one language only; an award above the pool and a closing
+  // before the opening (each named at once); nothing created.
+  const before = await t.ctx.db.collection('calls').countDocuments();
+  const oneLanguage = await api.POST('/calls', { body: { ...call, title: { en: 'Only English', mn: '' } } });
+  assert.equal(oneLanguage.response.status, 400);
+  const detailsOf = (e: unknown) => (e as { error: { details: Record<string, string> } }).error.details;
+  assert.ok(detailsOf(oneLanguage.error).titleMn);
+  const rules = await api.POST('/calls', {
+    body: { ...call, maxAward: 40_000_000, closesAt: '2027-01-01T09:00' },
+  });
+  assert.equal(rules.response.status, 400);
+  assert.ok(Object.keys(detailsOf(rules.error)).length >= 2, JSON.stringify(detailsOf(rules.error)));
+  assert.equal(await t.ctx.db.collection('calls').countDocuments(), before);
+  assert.equal(
+    (await api.POST('/calls', { body: { ...call, status: 'open' } as typeof call })).response.status,
+    400,
+    'status is never an input',
+  );
+
+  // A closed call is no longer edited; without the scope nothing is written at all.
+  await t.ctx.db
+    .collection('calls')
+    .updateOne({ _id: new Types.ObjectId(id) }, { $set: { status: 'closed' } });
+  const locked = await api.PUT('/calls/{id}', { params: { path: { id } }, body: { ...call, version: 1 } });
+  assert.equal(locked.response.status, 409);
+  assert.equal((await client().POST('/calls', { body: call })).response.status, 403);
 });

@@ -7,6 +7,7 @@ import { openCalls } from '../../grants';
 import { Bilingual, dateTime, defineEndpoint, described, named, page, USER_ID } from './endpoint';
 import { moreEndpoints } from './endpoints-more';
 import { writeEndpoints } from './endpoints-write';
+import { callEndpoints } from './endpoints-calls';
 
 const slug = z.string().regex(/^[a-z0-9-]{1,80}$/);
 const iso = (d: Date | string | undefined | null) => (d ? new Date(d).toISOString() : null);
@@ -183,4 +184,4 @@ const coreEndpoints = [
   }),
 ];
 
-export const endpoints = [...coreEndpoints, ...moreEndpoints, ...writeEndpoints];
+export const endpoints = [...coreEndpoints, ...moreEndpoints, ...writeEndpoints, ...callEndpoints];

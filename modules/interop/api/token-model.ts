@@ -7,6 +7,7 @@ export const API_SCOPES = [
   'certificates:read',
   'grants:read',
   'enrolments:write',
+  'calls:write',
 ] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 

@@ -10,6 +10,25 @@ export interface paths {
     /** Calls for pitches open now */
     get: operations['listOpenCalls'];
     put?: never;
+    /** Create a call for pitches as a draft (an admin opens it) */
+    post: operations['createCall'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/calls/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One call with its rubric and version (for an update) */
+    get: operations['getCall'];
+    /** Replace a draft or open call (the admin form rules); a closed call or a stale version is a 409 */
+    put: operations['updateCall'];
     post?: never;
     delete?: never;
     options?: never;
@@ -184,6 +203,76 @@ export interface components {
       timeZone: string;
       title: components['schemas']['Bilingual'];
     };
+    CallDetail: {
+      blind: boolean;
+      budgetPool: number;
+      /** Format: date-time */
+      closesAt: string;
+      currency: string;
+      id: string;
+      maxAward: number;
+      /** Format: date-time */
+      opensAt: string;
+      reviewersPerPitch: number;
+      rubric: {
+        id: string;
+        label: components['schemas']['Bilingual'];
+        scaleMax: number;
+        weight: number;
+      }[];
+      status: string;
+      timeZone: string;
+      title: components['schemas']['Bilingual'];
+      version: number;
+    };
+    /** @description A call for pitches: the same fields and rules as the admin call form */
+    CallRequest: {
+      allowMultiplePitches: boolean;
+      blind: boolean;
+      budgetPool: number;
+      /** @description Wall-clock time in the call's timeZone, e.g. 2027-03-01T09:00 */
+      closesAt: string;
+      /** @description Applicants must have completed this course */
+      courseSlug?: string;
+      /** @enum {string} */
+      deadlineMode: 'fixed' | 'rolling';
+      description?: {
+        en: string;
+        mn: string;
+      };
+      maxAward: number;
+      /** @description Wall-clock time in the call's timeZone, e.g. 2027-03-01T09:00 */
+      opensAt: string;
+      reviewersPerPitch: number;
+      rubric: {
+        guidance?: {
+          en: string;
+          mn: string;
+        };
+        id: string;
+        label: {
+          en: string;
+          mn: string;
+        };
+        scaleMax: number;
+        weight: number;
+      }[];
+      themes: {
+        id: string;
+        label: {
+          en: string;
+          mn: string;
+        };
+      }[];
+      /** @description An IANA time zone, e.g. Asia/Ulaanbaatar */
+      timeZone: string;
+      title: {
+        en: string;
+        mn: string;
+      };
+      /** @description On update: the version read; a newer one is a 409 */
+      version?: number;
+    };
     Certificate: {
       code: string;
       courseTitle: components['schemas']['Bilingual'];
@@ -310,6 +399,114 @@ export interface operations {
       401: components['responses']['Error'];
       403: components['responses']['Error'];
       404: components['responses']['Error'];
+      429: components['responses']['RateLimited'];
+    };
+  };
+  createCall: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Any unique string (1–255 printable characters). Retrying with the same key and body returns the first answer (marked Idempotent-Replayed: true) without acting twice; the same key with another request is a 422. Keys are kept for 24 hours. */
+        'Idempotency-Key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CallRequest'];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CallDetail'];
+        };
+      };
+      /** @description Created */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CallDetail'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      404: components['responses']['Error'];
+      409: components['responses']['Error'];
+      415: components['responses']['Error'];
+      422: components['responses']['Error'];
+      429: components['responses']['RateLimited'];
+    };
+  };
+  getCall: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CallDetail'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      404: components['responses']['Error'];
+      429: components['responses']['RateLimited'];
+    };
+  };
+  updateCall: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Any unique string (1–255 printable characters). Retrying with the same key and body returns the first answer (marked Idempotent-Replayed: true) without acting twice; the same key with another request is a 422. Keys are kept for 24 hours. */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CallRequest'];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CallDetail'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      404: components['responses']['Error'];
+      409: components['responses']['Error'];
+      415: components['responses']['Error'];
+      422: components['responses']['Error'];
       429: components['responses']['RateLimited'];
     };
   };
