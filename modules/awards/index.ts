@@ -20,6 +20,6 @@ export const awardsModule: UmbrellaModule = {
   personalData: [awardsPersonalData],
 };
 
-export { createAward, splitTranches, myAward, anyAward } from './service';
+export { createAward, splitTranches, myAward, anyAward, releasedAwardsOfCall } from './service';
 export type { Award, AwardStatus } from './model';
 export { extendAwards, type PublicPiece, type AwardPanel } from './extension';

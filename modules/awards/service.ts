@@ -89,6 +89,16 @@ async function released(ctx: AppContext, awards: Award[]): Promise<Award[]> {
   return awards.filter((a) => out.has(String(a.callId)));
 }
 
+/** A call's awards, only once its decisions are released (before that an award would leak one). */
+export async function releasedAwardsOfCall(ctx: AppContext, callId: string): Promise<Award[]> {
+  const awards = await awardModel(ctx.db)
+    .find({ callId: id(callId) })
+    .sort({ createdAt: 1 })
+    .limit(500)
+    .lean();
+  return released(ctx, awards);
+}
+
 export async function myAwards(ctx: AppContext, userId: string) {
   const mine = await awardModel(ctx.db)
     .find({ applicantId: id(userId) })

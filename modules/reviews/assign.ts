@@ -50,9 +50,12 @@ export function dueInstant(call: Pick<CallDoc, 'timeZone'>, input?: string): Dat
   }
 }
 
+/** A person (an admin), or an integration acting by its API token (role 'api-token'). */
+type Actor = Pick<SessionUser, 'id'> & { role: string };
+
 export async function assignManually(
   ctx: AppContext,
-  actor: SessionUser,
+  actor: Actor,
   callId: string,
   input: { pitchId: string; reviewerId: string; dueAt?: string },
 ): Promise<Assignment> {
@@ -92,7 +95,7 @@ export async function assignManually(
 }
 
 /** Removes an assignment that has no submitted review yet (its draft goes with it). */
-export async function unassign(ctx: AppContext, actor: SessionUser, callId: string, assignmentId: string) {
+export async function unassign(ctx: AppContext, actor: Actor, callId: string, assignmentId: string) {
   const removed = await assignmentModel(ctx.db)
     .findOneAndDelete({ _id: oid(assignmentId), callId: oid(callId), status: $in(['offered', 'accepted']) })
     .lean();

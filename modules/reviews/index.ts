@@ -29,4 +29,5 @@ export const reviewsModule: UmbrellaModule = {
 };
 
 export { sendReviewReminders } from './reminders';
+export { assignManually, unassign, assignmentsOfCall } from './assign';
 export { weightedScore, aggregate, rank, proposeSelection } from './scoring';

@@ -13,7 +13,8 @@ import createClient from 'openapi-fetch';
 import { Types } from 'mongoose';
 import { format, resolveConfig } from 'prettier';
 import { buildTestApp, fixedClock, type TestApp } from '../support/app';
-import { buildUser } from '../factories';
+import { buildCall, buildUser } from '../factories';
+import { buildPitch } from '../reviews/factories';
 import { importCourses, getCourseBySlug } from '../../modules/learning';
 import { createCohort } from '../../modules/learning/cohorts';
 import { enrolmentModel } from '../../modules/learning/model';
@@ -289,4 +290,68 @@ test('calls: created as a draft, read, updated against its version; the admin fo
   const locked = await api.PUT('/calls/{id}', { params: { path: { id } }, body: { ...call, version: 1 } });
   assert.equal(locked.response.status, 409);
   assert.equal((await client().POST('/calls', { body: call })).response.status, 403);
+});
+
+test('assignments: listed without scores or reasons, created and removed under the assignment rules', async () => {
+  const made = await createApiToken(t.ctx, admin, 'Review desk', ['assignments:read', 'assignments:write']);
+  const api = client(made.secret);
+  const call = await buildCall(t.ctx, {}, { closed: true });
+  const applicant = await buildUser(t.ctx);
+  const pitch = await buildPitch(t.ctx, call, applicant, { status: 'under_review', outlet: 'Darkhan Daily' });
+  const reviewer = await buildUser(t.ctx, { role: 'reviewer', outlet: 'UB Post' });
+  const colleague = await buildUser(t.ctx, { role: 'reviewer', outlet: 'Darkhan Daily' });
+  const path = { id: String(call._id) };
+
+  const created = await api.POST('/calls/{id}/assignments', {
+    params: { path },
+    body: { pitchId: String(pitch._id), reviewerId: String(reviewer._id), dueAt: '2027-02-20' },
+  });
+  assert.equal(created.response.status, 201, JSON.stringify(created.error));
+  assert.equal(created.data?.status, 'offered');
+  assert.equal(created.data?.dueAt, '2027-02-20T15:59:00.000Z', 'the end of that day in Ulaanbaatar');
+  const event = (await audits('assignment.created')).find((e) => e.targetId === created.data?.id)!;
+  assert.equal(event.actorRole, 'api-token');
+
+  const listed = await api.GET('/calls/{id}/assignments', { params: { path } });
+  assert.deepEqual(
+    listed.data?.data.map((a) => a.id),
+    [created.data!.id],
+  );
+  assert.doesNotMatch(JSON.stringify(listed.data), /score|comment|conflictReason|applicant/i);
+
+  const again = await api.POST('/calls/{id}/assignments', {
+    params: { path },
+    body: { pitchId: String(pitch._id), reviewerId: String(reviewer._id) },
+  });
+  assert.equal(again.response.status, 409, 'already assigned');
+  const sameOutlet = await api.POST('/calls/{id}/assignments', {
+    params: { path },
+    body: { pitchId: String(pitch._id), reviewerId: String(colleague._id) },
+  });
+  assert.equal(sameOutlet.response.status, 409, 'a reviewer from the pitch’s outlet is a conflict');
+  const notReviewer = await api.POST('/calls/{id}/assignments', {
+    params: { path },
+    body: { pitchId: String(pitch._id), reviewerId: String(applicant._id) },
+  });
+  assert.equal(notReviewer.response.status, 400);
+  const noPitch = await api.POST('/calls/{id}/assignments', {
+    params: { path },
+    body: { pitchId: '0'.repeat(24), reviewerId: String(reviewer._id) },
+  });
+  assert.equal(noPitch.response.status, 404);
+  assert.equal(
+    (await client().GET('/calls/{id}/assignments', { params: { path } })).response.status,
+    403,
+    'no assignments scope',
+  );
+
+  const removed = await api.DELETE('/calls/{id}/assignments/{assignment}', {
+    params: { path: { ...path, assignment: created.data!.id } },
+  });
+  assert.equal(removed.response.status, 200);
+  const twice = await api.DELETE('/calls/{id}/assignments/{assignment}', {
+    params: { path: { ...path, assignment: created.data!.id } },
+  });
+  assert.equal(twice.response.status, 404);
+  assert.equal((await api.GET('/calls/{id}/assignments', { params: { path } })).data?.data.length, 0);
 });

@@ -8,6 +8,7 @@ import { Bilingual, dateTime, defineEndpoint, described, named, page, USER_ID } 
 import { moreEndpoints } from './endpoints-more';
 import { writeEndpoints } from './endpoints-write';
 import { callEndpoints } from './endpoints-calls';
+import { reviewEndpoints } from './endpoints-reviews';
 
 const slug = z.string().regex(/^[a-z0-9-]{1,80}$/);
 const iso = (d: Date | string | undefined | null) => (d ? new Date(d).toISOString() : null);
@@ -184,4 +185,10 @@ const coreEndpoints = [
   }),
 ];
 
-export const endpoints = [...coreEndpoints, ...moreEndpoints, ...writeEndpoints, ...callEndpoints];
+export const endpoints = [
+  ...coreEndpoints,
+  ...moreEndpoints,
+  ...writeEndpoints,
+  ...callEndpoints,
+  ...reviewEndpoints,
+];

@@ -8,6 +8,9 @@ export const API_SCOPES = [
   'grants:read',
   'enrolments:write',
   'calls:write',
+  'assignments:read',
+  'assignments:write',
+  'decisions:read',
 ] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 

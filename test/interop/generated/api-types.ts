@@ -36,6 +36,58 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/calls/{id}/assignments': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A call's reviewer assignments (no scores, comments or conflict reasons) */
+    get: operations['listAssignments'];
+    put?: never;
+    /** Assign a reviewer to a pitch (reviewer role, outlet conflicts and duplicates are refused) */
+    post: operations['createAssignment'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/calls/{id}/assignments/{assignment}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Remove an assignment whose review is not submitted */
+    delete: operations['deleteAssignment'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/calls/{id}/awards': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A call's awards and their milestones — empty until the decisions are released */
+    get: operations['listAwards'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/calls/{id}/pitches': {
     parameters: {
       query?: never;
@@ -177,6 +229,22 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
+    Assignment: {
+      dueAt: string | null;
+      id: string;
+      pitchId: string;
+      respondedAt: string | null;
+      /** @description The reviewer's user id */
+      reviewerId: string;
+      status: string;
+    };
+    /** @description A reviewer for a pitch, under the same rules as the admin assignments page */
+    AssignmentRequest: {
+      /** @description A day (the end of it) or a wall-clock time, in the call's time zone */
+      dueAt?: string;
+      pitchId: string;
+      reviewerId: string;
+    };
     Attempt: {
       attemptNo: number;
       id: string;
@@ -186,6 +254,23 @@ export interface components {
       submittedAt: string | null;
       /** @description The learner's id in this app, the same in every API response */
       userId: string;
+    };
+    Award: {
+      amount: number;
+      id: string;
+      milestones: {
+        /** Format: date-time */
+        at: string;
+        key: string;
+      }[];
+      pitchId: string;
+      publishedAt: string | null;
+      status: string;
+      tranches: {
+        amount: number;
+        key: string;
+        paidAt: string | null;
+      }[];
     };
     /** @description A text in English and Mongolian */
     Bilingual: {
@@ -507,6 +592,148 @@ export interface operations {
       409: components['responses']['Error'];
       415: components['responses']['Error'];
       422: components['responses']['Error'];
+      429: components['responses']['RateLimited'];
+    };
+  };
+  listAssignments: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['Assignment'][];
+          };
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      404: components['responses']['Error'];
+      429: components['responses']['RateLimited'];
+    };
+  };
+  createAssignment: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Any unique string (1–255 printable characters). Retrying with the same key and body returns the first answer (marked Idempotent-Replayed: true) without acting twice; the same key with another request is a 422. Keys are kept for 24 hours. */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AssignmentRequest'];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Assignment'];
+        };
+      };
+      /** @description Created */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Assignment'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      404: components['responses']['Error'];
+      409: components['responses']['Error'];
+      415: components['responses']['Error'];
+      422: components['responses']['Error'];
+      429: components['responses']['RateLimited'];
+    };
+  };
+  deleteAssignment: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Any unique string (1–255 printable characters). Retrying with the same key and body returns the first answer (marked Idempotent-Replayed: true) without acting twice; the same key with another request is a 422. Keys are kept for 24 hours. */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        assignment: string;
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @constant */
+            removed: true;
+          };
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      404: components['responses']['Error'];
+      409: components['responses']['Error'];
+      415: components['responses']['Error'];
+      422: components['responses']['Error'];
+      429: components['responses']['RateLimited'];
+    };
+  };
+  listAwards: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['Award'][];
+            released: boolean;
+          };
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      404: components['responses']['Error'];
       429: components['responses']['RateLimited'];
     };
   };
