@@ -5,21 +5,16 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
-import createClient from 'openapi-fetch';
 import { buildTestApp, type TestApp } from '../support/app';
 import { buildCall, buildUser } from '../factories';
 import { buildPitch } from '../reviews/factories';
 import { releasedAward } from '../awards/factories';
 import { createApiToken } from '../../modules/interop';
 import { toSessionUser } from '../../modules/accounts';
-import type { paths } from './generated/api-types';
+import { listenApi } from './api-client';
 
 let t: TestApp;
-let server: http.Server;
-let baseUrl: string;
+let api: Awaited<ReturnType<typeof listenApi>>;
 let admin: ReturnType<typeof toSessionUser>;
 let other: string;
 
@@ -27,23 +22,20 @@ before(async () => {
   t = await buildTestApp();
   admin = toSessionUser(await buildUser(t.ctx, { role: 'admin' }));
   other = (await createApiToken(t.ctx, admin, 'Enrolments', ['enrolments:write'])).secret;
-  server = http.createServer(t.app).listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
+  api = await listenApi(t);
 });
 after(async () => {
-  server?.close();
+  await api?.close();
   await t?.close();
 });
 
-const client = (token: string) =>
-  createClient<paths>({ baseUrl, headers: { Authorization: `Bearer ${token}` } });
+const client = (token: string) => api.client(token);
 
 test('awards: a released call lists its awards; a decision not yet released never shows', async () => {
   const made = await createApiToken(t.ctx, admin, 'Finance', ['decisions:read', 'grants:read']);
-  const api = client(made.secret);
+  const finance = client(made.secret);
   const { call, award, admin: staff, adminToken: csrf } = await releasedAward(t);
-  const released = await api.GET('/calls/{id}/awards', { params: { path: { id: String(call._id) } } });
+  const released = await finance.GET('/calls/{id}/awards', { params: { path: { id: String(call._id) } } });
   assert.equal(released.data?.released, true);
   assert.deepEqual(
     released.data?.data.map((a) => [a.id, a.amount]),
@@ -59,9 +51,9 @@ test('awards: a released call lists its awards; a decision not yet released neve
     .send({ _csrf: csrf, outcome: 'funded', amount: '1000' })
     .expect(303);
   assert.ok(await t.ctx.db.collection('awards').findOne({ pitchId: pitch._id }), 'the award exists inside');
-  const hidden = await api.GET('/calls/{id}/awards', { params: { path: { id: String(quiet._id) } } });
+  const hidden = await finance.GET('/calls/{id}/awards', { params: { path: { id: String(quiet._id) } } });
   assert.deepEqual(hidden.data, { released: false, data: [] });
-  const pitches = await api.GET('/calls/{id}/pitches', { params: { path: { id: String(quiet._id) } } });
+  const pitches = await finance.GET('/calls/{id}/pitches', { params: { path: { id: String(quiet._id) } } });
   assert.doesNotMatch(JSON.stringify(pitches.data), /funded|"amount"/);
   assert.equal(
     (await client(other).GET('/calls/{id}/awards', { params: { path: { id: String(call._id) } } })).response

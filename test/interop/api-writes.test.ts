@@ -5,11 +5,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import createClient from 'openapi-fetch';
 import { Types } from 'mongoose';
 import { format, resolveConfig } from 'prettier';
 import { buildTestApp, fixedClock, type TestApp } from '../support/app';
@@ -22,12 +18,12 @@ import { createApiToken } from '../../modules/interop';
 import { revokeApiToken } from '../../modules/interop/api/tokens';
 import { sweepIdempotencyKeys } from '../../modules/interop/api/idempotency';
 import { toSessionUser } from '../../modules/accounts';
-import type { paths } from './generated/api-types';
+import { listenApi } from './api-client';
 import { TYPES_FILE, generatedApiTypes } from './generated/generate';
 
 const clock = fixedClock(new Date('2026-12-05T02:00:00Z'));
 let t: TestApp;
-let server: http.Server;
+let served: Awaited<ReturnType<typeof listenApi>>;
 let baseUrl: string;
 let secret: string;
 let tokenId: string;
@@ -48,17 +44,15 @@ before(async () => {
   courseId = String((await getCourseBySlug(t.ctx, SLUG))!._id);
   const trainer = toSessionUser(await buildUser(t.ctx, { role: 'trainer' }));
   cohortId = String((await createCohort(t.ctx, trainer, { name: 'Darkhan 2026', courseId }))._id);
-  server = http.createServer(t.app).listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
+  served = await listenApi(t);
+  baseUrl = served.baseUrl;
 });
 after(async () => {
-  server?.close();
+  await served?.close();
   await t?.close();
 });
 
-const client = (token = secret) =>
-  createClient<paths>({ baseUrl, headers: { Authorization: `Bearer ${token}` } });
+const client = (token = secret) => served.client(token);
 const audits = (action: string) => t.ctx.db.collection('auditevents').find({ action }).toArray();
 const enrolmentsOf = (userId: unknown) => enrolmentModel(t.ctx.db).find({ userId, courseId }).lean();
 

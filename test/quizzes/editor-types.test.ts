@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type request from 'supertest';
 import { buildTestApp, type TestApp } from '../support/app';
-import { buildUser, csrfFrom, signIn } from '../factories';
+import { buildUser, signIn } from '../factories';
 import { importCourses } from '../../modules/learning';
 import { courseModel } from '../../modules/learning/model';
 import { questionModel, type Question, type QuestionOption } from '../../modules/quizzes/model';
@@ -16,6 +16,7 @@ import { questionsOfCourse } from '../../modules/quizzes/definitions';
 import { isCorrect } from '../../modules/quizzes/grading';
 import { quizSummariesForCourse } from '../../modules/quizzes';
 import { startAttempt, submitAttempt } from '../../modules/quizzes/service';
+import { formOf, openEditor as openEditorAt } from './editor-support';
 
 let t: TestApp;
 let trainer: request.Agent;
@@ -36,44 +37,7 @@ const path = (qid: string, page: string) => `/trainer/courses/${SLUG}/questions/
 const ids = (list: QuestionOption[] = []) => list.map((o) => o.id);
 const keyOf = (list: QuestionOption[] = []) => list.filter((o) => o.correct).map((o) => o.id);
 
-/** The editor's form as a browser posts it: every field of the question, then `change` on top. */
-function formOf(q: Question, rev: number, csrf: string, change: Record<string, string | string[]> = {}) {
-  const body: Record<string, string | string[]> = {
-    _csrf: csrf,
-    rev: String(rev),
-    action: 'save',
-    objective: q.objective,
-    stemEn: q.stem.en,
-    stemMn: q.stem.mn,
-    explanationEn: q.explanation?.en ?? '',
-    explanationMn: q.explanation?.mn ?? '',
-    ...(q.excerpt ? { excerptEn: q.excerpt.en, excerptMn: q.excerpt.mn } : {}),
-    ...(q.case ? { caseEn: q.case.en, caseMn: q.case.mn } : {}),
-    ...(q.type === 'ordering' ? {} : { correct: keyOf(q.options) }),
-    ...(q.elements ? { element: keyOf(q.elements)[0] ?? '' } : {}),
-  };
-  const list = (prefix: string, options: QuestionOption[]) =>
-    options.forEach((o, i) =>
-      Object.assign(body, {
-        [`${prefix}${i}_id`]: o.id,
-        [`${prefix}${i}_textEn`]: o.text.en,
-        [`${prefix}${i}_textMn`]: o.text.mn,
-        [`${prefix}${i}_feedbackEn`]: o.feedback.en,
-        [`${prefix}${i}_feedbackMn`]: o.feedback.mn,
-      }),
-    );
-  list('o', q.options);
-  list('e', q.elements ?? []);
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries({ ...body, ...change }))
-    for (const one of [v].flat()) params.append(k, one);
-  return params.toString();
-}
-
-async function openEditor(qid: string, lang = 'en') {
-  const page = await trainer.get(path(qid, 'edit')).set('Accept-Language', lang).expect(200);
-  return { page, rev: Number(/name="rev" value="(\d+)"/.exec(page.text)![1]), csrf: csrfFrom(page.text) };
-}
+const openEditor = (qid: string, lang = 'en') => openEditorAt(trainer, path(qid, 'edit'), lang);
 const save = (q: Question, rev: number, csrf: string, change: Record<string, string | string[]> = {}) =>
   trainer
     .post(path(q.qid, 'edit'))

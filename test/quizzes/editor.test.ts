@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { buildTestApp, type TestApp } from '../support/app';
-import { buildUser, csrfFrom, signIn } from '../factories';
+import { buildUser, signIn } from '../factories';
 import { importCourses } from '../../modules/learning';
 import { courseModel } from '../../modules/learning/model';
 import { questionModel, type Question } from '../../modules/quizzes/model';
@@ -10,6 +10,7 @@ import { questionVersionModel } from '../../modules/quizzes/editor-model';
 import { questionsOfCourse } from '../../modules/quizzes/definitions';
 import { quizSummariesForCourse } from '../../modules/quizzes';
 import { startAttempt, submitAttempt } from '../../modules/quizzes/service';
+import { formOf, openEditor as openEditorAt } from './editor-support';
 
 let t: TestApp;
 let trainer: request.Agent;
@@ -34,44 +35,9 @@ const questionOf = async (type: Question['type'], nth = 0) =>
 const fresh = async (qid: string) => (await questionModel(t.ctx.db).findOne({ courseId, qid }).lean())!;
 const edit = (qid: string) => `/trainer/courses/${SLUG}/questions/${qid}/edit`;
 
-/** The editor's form as posted: every field from the question, then `change` on top. */
-function formOf(q: Question, rev: number, csrf: string, change: Record<string, string | string[]> = {}) {
-  const body: Record<string, string | string[]> = {
-    _csrf: csrf,
-    rev: String(rev),
-    action: 'save',
-    objective: q.objective,
-    stemEn: q.stem.en,
-    stemMn: q.stem.mn,
-    explanationEn: q.explanation?.en ?? '',
-    explanationMn: q.explanation?.mn ?? '',
-    correct: q.options.filter((o) => o.correct).map((o) => o.id),
-  };
-  q.options.forEach((o, i) => {
-    Object.assign(body, {
-      [`o${i}_id`]: o.id,
-      [`o${i}_textEn`]: o.text.en,
-      [`o${i}_textMn`]: o.text.mn,
-      [`o${i}_feedbackEn`]: o.feedback.en,
-      [`o${i}_feedbackMn`]: o.feedback.mn,
-    });
-  });
-  return encode({ ...body, ...change });
-}
-
-/** A form body with repeated keys for lists (correct=a&correct=b), as a browser posts it. */
-function encode(fields: Record<string, string | string[]>): string {
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(fields)) for (const one of [v].flat()) params.append(k, one);
-  return params.toString();
-}
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-async function openEditor(qid: string, lang = 'en') {
-  const page = await trainer.get(edit(qid)).set('Accept-Language', lang).expect(200);
-  const rev = Number(/name="rev" value="(\d+)"/.exec(page.text)![1]);
-  return { page, rev, csrf: csrfFrom(page.text) };
-}
+const openEditor = (qid: string, lang = 'en') => openEditorAt(trainer, edit(qid), lang);
 
 test('the list groups questions under objective labels (not ids) in both languages; trainers only', async () => {
   const en = await trainer.get(`/trainer/courses/${SLUG}/questions`).set('Accept-Language', 'en').expect(200);
