@@ -317,10 +317,14 @@ test('100 due reminders: exactly 100 e-mails; one jobs process sweeps at a time;
 
   // Nothing more comes in two more outbox rounds.
   const seen = (await outboxLease())?.doneAt as Date | undefined;
-  await eventually('two more outbox rounds', async () => {
-    const now = (await outboxLease())?.doneAt as Date | undefined;
-    return now && seen && now.getTime() > seen.getTime() + 2000;
-  });
+  await eventually(
+    'two more outbox rounds',
+    async () => {
+      const now = (await outboxLease())?.doneAt as Date | undefined;
+      return now && seen && now.getTime() > seen.getTime() + 2000;
+    },
+    120_000,
+  );
   const recipients = smtp.delivered.flatMap((d) => d.to).sort();
   assert.deepEqual(recipients, trainees.map((u) => u.email).sort());
   assert.equal(await outboxModel(db).countDocuments({ status: 'sent' }), 100);
