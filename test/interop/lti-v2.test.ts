@@ -10,7 +10,13 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import mongoose, { Types } from 'mongoose';
 import { buildTestApp, type TestApp } from '../support/app';
-import { startPlatform, ROLE, type LaunchOptions, type PlatformSim } from '../support/lti-platform';
+import {
+  postLaunch,
+  startPlatform,
+  ROLE,
+  type LaunchOptions,
+  type PlatformSim,
+} from '../support/lti-platform';
 import { buildUser, csrfFrom, signIn, PASSWORD } from '../factories';
 import { importCourses } from '../../modules/learning';
 import { userModel } from '../../modules/accounts/model';
@@ -76,12 +82,7 @@ async function login(sim: PlatformSim, options: LaunchOptions) {
   return { ...(await sim.authorize(res.headers.location!)), cookie };
 }
 
-const launch = (form: { id_token: string; state: string; cookie?: string }) =>
-  request(t.app)
-    .post('/lti/launch')
-    .set('Cookie', form.cookie ?? '')
-    .type('form')
-    .send({ id_token: form.id_token, state: form.state });
+const launch = (form: { id_token: string; state: string; cookie?: string }) => postLaunch(t.app, form);
 const continueLink = (html: string) => /href="([^"]*\/lti\/continue\/[A-Za-z0-9_-]+)"/.exec(html)?.[1];
 const directive = (csp: string | undefined, name: string) =>
   new RegExp(`${name} ([^;]*)`).exec(csp ?? '')?.[1]?.split(' ') ?? [];

@@ -4,7 +4,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { buildTestApp, type TestApp } from '../support/app';
-import { startPlatform, ROLE, type LaunchOptions, type PlatformSim } from '../support/lti-platform';
+import {
+  postLaunch,
+  startPlatform,
+  ROLE,
+  type LaunchOptions,
+  type PlatformSim,
+} from '../support/lti-platform';
 import { buildUser, csrfFrom, signIn, PASSWORD } from '../factories';
 import { importCourses } from '../../modules/learning';
 import { translator } from '../../server/i18n';
@@ -71,12 +77,7 @@ async function login(options: LaunchOptions) {
   return { ...(await sim.authorize(location.toString())), cookie };
 }
 
-const launch = (form: { id_token: string; state: string; cookie?: string }) =>
-  request(t.app)
-    .post('/lti/launch')
-    .set('Cookie', form.cookie ?? '')
-    .type('form')
-    .send({ id_token: form.id_token, state: form.state });
+const launch = (form: { id_token: string; state: string; cookie?: string }) => postLaunch(t.app, form);
 
 const continueLink = (html: string) => /href="([^"]*\/lti\/continue\/[A-Za-z0-9_-]+)"/.exec(html)?.[1];
 

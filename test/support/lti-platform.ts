@@ -7,7 +7,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import express from 'express';
+import express, { type Express } from 'express';
+import request from 'supertest';
 import { createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 
 const C = {
@@ -315,4 +316,16 @@ export async function startPlatform(toolBaseUrl: string): Promise<PlatformSim> {
       }),
   } satisfies Partial<PlatformSim>);
   return sim;
+}
+
+/**
+ * The browser's form post of a launch to the tool, with the state cookie the login set in that browser
+ * (a launch from another browser leaves it out).
+ */
+export function postLaunch(app: Express, form: { id_token: string; state: string; cookie?: string }) {
+  return request(app)
+    .post('/lti/launch')
+    .set('Cookie', form.cookie ?? '')
+    .type('form')
+    .send({ id_token: form.id_token, state: form.state });
 }
