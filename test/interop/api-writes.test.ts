@@ -14,7 +14,7 @@ import { buildPitch } from '../reviews/factories';
 import { importCourses, getCourseBySlug } from '../../modules/learning';
 import { createCohort } from '../../modules/learning/cohorts';
 import { enrolmentModel } from '../../modules/learning/model';
-import { createApiToken } from '../../modules/interop';
+import { createApiToken, openApiDocument } from '../../modules/interop';
 import { revokeApiToken } from '../../modules/interop/api/tokens';
 import { sweepIdempotencyKeys } from '../../modules/interop/api/idempotency';
 import { toSessionUser } from '../../modules/accounts';
@@ -62,6 +62,15 @@ test('the generated client types are up to date with the document the app serves
     filepath: TYPES_FILE,
   });
   assert.equal(readFileSync(TYPES_FILE, 'utf8'), fresh, 'run `npm run api:types`');
+  // Each field keeps its own description (describing a shared id schema once leaked onto every use).
+  const props = (
+    openApiDocument('http://localhost') as {
+      components: { schemas: Record<string, { properties: Record<string, { description?: string }> }> };
+    }
+  ).components.schemas;
+  assert.match(String(props.EnrolmentRequest!.properties.userId!.description), /learner's id/);
+  assert.match(String(props.EnrolmentRequest!.properties.cohortId!.description), /cohorts/);
+  assert.equal(props.AssignmentRequest!.properties.pitchId!.description, undefined);
 });
 
 test('enrol by e-mail, then again (nothing duplicated), then into a cohort by user id; audited as the token', async () => {

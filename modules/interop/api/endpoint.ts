@@ -46,12 +46,25 @@ export function named<T extends z.ZodType>(id: string, schema: T, description?: 
 
 /** A field's description in the document. */
 export function described<T extends z.ZodType>(schema: T, description: string): T {
-  apiSchemas.add(schema, { description });
-  return schema;
+  // A copy: the registry keys on the instance, so describing a shared schema in place would give
+  // every other use of it this description too.
+  const copy = schema.clone() as T;
+  apiSchemas.add(copy, { description });
+  return copy;
 }
 
 /** One person, one id (the document's description says how it maps to LTI and xAPI). */
 export const USER_ID = "The learner's id in this app, the same in every API response";
+
+/** Path and body identifiers as the API spells them (one definition: the document shows one pattern). */
+export const slug = z.string().regex(/^[a-z0-9-]{1,80}$/);
+export const objectId = z.string().regex(/^[a-f0-9]{24}$/);
+
+/** A stored instant as a response's RFC 3339 text, or null when unset. */
+export const iso = (d: Date | string | undefined | null) => (d ? new Date(d).toISOString() : null);
+
+/** What the modules' audit records as the actor of a write an API token made. */
+export const tokenActor = (token: ApiActor) => ({ id: token.id, role: 'api-token', name: token.name });
 
 /** An instant in a response: RFC 3339 in UTC (documented as `format: date-time`). */
 export const dateTime = () => z.iso.datetime();

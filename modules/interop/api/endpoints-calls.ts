@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { parse } from '../../../server/http/validate';
 import { callForm, createCall, getCall, updateCall, type Call } from '../../grants';
-import { Bilingual, dateTime, defineEndpoint, described, named } from './endpoint';
+import { Bilingual, dateTime, defineEndpoint, described, named, objectId, tokenActor } from './endpoint';
 
-const objectId = z.string().regex(/^[a-f0-9]{24}$/);
 const id = z.string().regex(/^[a-z0-9-]{1,40}$/);
 const local = described(
   z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/),
@@ -118,8 +117,6 @@ const detail = (c: Call) => ({
   rubric: c.rubric.map((r) => ({ id: r.id, label: r.label, scaleMax: r.scaleMax, weight: r.weight })),
 });
 
-const actorOf = (token: { id: string; name: string }) => ({ id: token.id, role: 'api-token' });
-
 /** Calls for pitches created and edited by a programme's own system (drafts; opening stays an admin's). */
 export const callEndpoints = [
   defineEndpoint({
@@ -133,7 +130,7 @@ export const callEndpoints = [
     body: CallRequest,
     response: CallDetail,
     async handler(ctx, { body, token }) {
-      return detail(await createCall(ctx, actorOf(token), asCallForm(body)));
+      return detail(await createCall(ctx, tokenActor(token), asCallForm(body)));
     },
   }),
   defineEndpoint({
@@ -160,7 +157,7 @@ export const callEndpoints = [
     body: CallRequest,
     response: CallDetail,
     async handler(ctx, { params, body, token }) {
-      return detail(await updateCall(ctx, actorOf(token), params.id, asCallForm(body)));
+      return detail(await updateCall(ctx, tokenActor(token), params.id, asCallForm(body)));
     },
   }),
 ];

@@ -4,11 +4,19 @@ import { NotFound } from '../../../server/http/errors';
 import { requirePublishedOutline, completionCounts } from '../../learning';
 import { submittedAttemptsPage } from '../../quizzes';
 import { applicantStatus, getCall, pitchesForCall } from '../../grants';
-import { Bilingual, dateTime, defineEndpoint, described, named, page, USER_ID } from './endpoint';
+import {
+  Bilingual,
+  dateTime,
+  defineEndpoint,
+  described,
+  iso,
+  named,
+  objectId,
+  page,
+  slug,
+  USER_ID,
+} from './endpoint';
 
-const slug = z.string().regex(/^[a-z0-9-]{1,80}$/);
-const objectId = z.string().regex(/^[a-f0-9]{24}$/);
-const iso = (d: Date | string | undefined | null) => (d ? new Date(d).toISOString() : null);
 const paging = { limit: z.coerce.number().int().min(1).max(100).default(50), cursor: objectId.optional() };
 const nextCursor = (rows: Array<{ _id: unknown }>, limit: number) =>
   rows.length === limit ? String(rows[rows.length - 1]!._id) : null;

@@ -2,11 +2,7 @@ import { z } from 'zod';
 import { getCall } from '../../grants';
 import { assignManually, assignmentsOfCall, unassign } from '../../reviews';
 import { releasedAwardsOfCall } from '../../awards';
-import { dateTime, defineEndpoint, described, named } from './endpoint';
-
-const objectId = z.string().regex(/^[a-f0-9]{24}$/);
-const iso = (d: Date | string | undefined | null) => (d ? new Date(d).toISOString() : null);
-const actorOf = (token: { id: string }) => ({ id: token.id, role: 'api-token' });
+import { dateTime, defineEndpoint, described, iso, named, objectId, tokenActor } from './endpoint';
 
 /**
  * An assignment as the API shows it: who reviews which pitch and how far they are. Never the scores,
@@ -80,7 +76,7 @@ export const reviewEndpoints = [
     body: AssignmentRequest,
     response: Assignment,
     async handler(ctx, { params, body, token }) {
-      return view(await assignManually(ctx, actorOf(token), params.id, body));
+      return view(await assignManually(ctx, tokenActor(token), params.id, body));
     },
   }),
   defineEndpoint({
@@ -93,7 +89,7 @@ export const reviewEndpoints = [
     query: z.strictObject({}),
     response: z.object({ removed: z.literal(true) }),
     async handler(ctx, { params, token }) {
-      await unassign(ctx, actorOf(token), params.id, params.assignment);
+      await unassign(ctx, tokenActor(token), params.id, params.assignment);
       return { removed: true as const };
     },
   }),
@@ -126,9 +122,11 @@ export const reviewEndpoints = [
     }),
     async handler(ctx, { params }) {
       const call = await getCall(ctx, params.id);
+      if (!call.decisionsReleasedAt) return { released: false, data: [] };
+      // The awards module checks the release again itself: it never hands out an unreleased award.
       const awards = await releasedAwardsOfCall(ctx, params.id);
       return {
-        released: !!call.decisionsReleasedAt,
+        released: true,
         data: awards.map((a) => ({
           id: String(a._id),
           pitchId: String(a.pitchId),

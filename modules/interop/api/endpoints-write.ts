@@ -1,10 +1,16 @@
 import { z } from 'zod';
 import { enrolJournalist, requirePublishedOutline } from '../../learning';
-import { dateTime, defineEndpoint, described, named, USER_ID } from './endpoint';
-
-const slug = z.string().regex(/^[a-z0-9-]{1,80}$/);
-const objectId = z.string().regex(/^[a-f0-9]{24}$/);
-const iso = (d: Date | string | undefined | null) => (d ? new Date(d).toISOString() : null);
+import {
+  dateTime,
+  defineEndpoint,
+  described,
+  iso,
+  named,
+  objectId,
+  slug,
+  tokenActor,
+  USER_ID,
+} from './endpoint';
 
 /** Who to enrol: an account by its API user id, or an existing journalist account by e-mail. */
 const EnrolmentRequest = named(
@@ -49,7 +55,7 @@ export const writeEndpoints = [
       const outline = await requirePublishedOutline(ctx, params.slug);
       const { enrolment, userId, created } = await enrolJournalist(
         ctx,
-        { id: token.id, role: 'api-token', name: token.name },
+        tokenActor(token),
         { userId: body.userId, email: body.email },
         outline.id,
         body.cohortId,

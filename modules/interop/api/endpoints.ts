@@ -4,14 +4,11 @@ import { NotFound } from '../../../server/http/errors';
 import { publishedCourses, requirePublishedOutline, getCourseOutline, enrolmentsPage } from '../../learning';
 import { certificateByCode } from '../../certificates';
 import { openCalls } from '../../grants';
-import { Bilingual, dateTime, defineEndpoint, described, named, page, USER_ID } from './endpoint';
+import { Bilingual, dateTime, defineEndpoint, described, iso, named, page, slug, USER_ID } from './endpoint';
 import { moreEndpoints } from './endpoints-more';
 import { writeEndpoints } from './endpoints-write';
 import { callEndpoints } from './endpoints-calls';
 import { reviewEndpoints } from './endpoints-reviews';
-
-const slug = z.string().regex(/^[a-z0-9-]{1,80}$/);
-const iso = (d: Date | string | undefined | null) => (d ? new Date(d).toISOString() : null);
 
 const courseSummary = named(
   'CourseSummary',

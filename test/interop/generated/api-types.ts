@@ -404,7 +404,7 @@ export interface components {
       cohortId?: string;
       /** Format: email */
       email?: string;
-      /** @description One of the course's cohorts; the trainee joins it */
+      /** @description The learner's id in this app, the same in every API response */
       userId?: string;
     };
     EnrolmentResult: {
