@@ -167,6 +167,34 @@ export async function setDefaultCohort(ctx: AppContext, actor: SessionUser, coho
   });
 }
 
+/**
+ * Enrols one account in a course (into a cohort when given, moving it there if already enrolled).
+ * True when this created the enrolment. Two requests at once: the unique (user, course) index lets one
+ * insert; the other, refused, only sets the cohort.
+ */
+async function enrolInCohort(
+  ctx: AppContext,
+  userId: Types.ObjectId,
+  courseId: Types.ObjectId,
+  cohortId: Types.ObjectId | undefined,
+  now: Date,
+): Promise<boolean> {
+  const filter = { userId, courseId };
+  const set = cohortId ? { $set: { cohortId } } : {};
+  try {
+    const result = await enrolmentModel(ctx.db).updateOne(
+      filter,
+      { ...set, $setOnInsert: { status: 'enrolled', enrolledAt: now, lastActivityAt: now } },
+      { upsert: true },
+    );
+    return result.upsertedCount > 0;
+  } catch (err) {
+    if ((err as { code?: number }).code !== 11000) throw err;
+    if (cohortId) await enrolmentModel(ctx.db).updateOne(filter, set);
+    return false;
+  }
+}
+
 /** Enrols existing journalist accounts by e-mail; returns the addresses that matched no one. */
 export async function enrolByEmail(ctx: AppContext, actor: SessionUser, cohortId: string, emails: string[]) {
   const cohort = await cohortFor(ctx, actor, cohortId);
@@ -174,24 +202,7 @@ export async function enrolByEmail(ctx: AppContext, actor: SessionUser, cohortId
   const users = await activeJournalistsByEmail(ctx, wanted);
   const found = new Set(users.map((u) => u.email));
   const now = ctx.clock.now();
-  for (const user of users) {
-    await enrolmentModel(ctx.db)
-      .updateOne(
-        { userId: user._id, courseId: cohort.courseId },
-        {
-          $set: { cohortId: cohort._id },
-          $setOnInsert: { status: 'enrolled', enrolledAt: now, lastActivityAt: now },
-        },
-        { upsert: true },
-      )
-      .catch((err: { code?: number }) => {
-        if (err.code !== 11000) throw err;
-        return enrolmentModel(ctx.db).updateOne(
-          { userId: user._id, courseId: cohort.courseId },
-          { $set: { cohortId: cohort._id } },
-        );
-      });
-  }
+  for (const user of users) await enrolInCohort(ctx, user._id, cohort.courseId, cohort._id, now);
   await recordAudit(
     ctx,
     actor,
@@ -226,19 +237,10 @@ export async function enrolJournalist(
     ? (await activeJournalistsByEmail(ctx, [who.email.trim().toLowerCase()]))[0]
     : (await usersByIds(ctx, [who.userId!])).find((u) => u.role === 'journalist' && u.status === 'active');
   if (!user) throw new NotFound('learning.cohorts.noSuchJournalist');
-  const now = ctx.clock.now();
-  const filter = { userId: user._id, courseId: oid(courseId) };
-  const set = cohort ? { $set: { cohortId: cohort._id } } : {};
-  const insert = { $setOnInsert: { status: 'enrolled', enrolledAt: now, lastActivityAt: now } };
-  const result = await enrolmentModel(ctx.db)
-    .updateOne(filter, { ...set, ...insert }, { upsert: true })
-    // Two requests at once: the unique (user, course) index lets one insert; the other updates.
-    .catch(async (err: { code?: number }) => {
-      if (err.code !== 11000) throw err;
-      return enrolmentModel(ctx.db).updateOne(filter, set.$set ? set : { $set: {} });
-    });
-  const enrolment = (await enrolmentModel(ctx.db).findOne(filter).lean())!;
-  const created = result.upsertedCount > 0;
+  const created = await enrolInCohort(ctx, user._id, oid(courseId), cohort?._id, ctx.clock.now());
+  const enrolment = (await enrolmentModel(ctx.db)
+    .findOne({ userId: user._id, courseId: oid(courseId) })
+    .lean())!;
   await recordAudit(
     ctx,
     actor,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Router, type Request, type RequestHandler } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
 import { AppError, Invalid, TooMany } from '../../../server/http/errors';
 import { MongoRateLimitStore } from '../../../server/http/rate-limit-store';
@@ -52,7 +52,7 @@ export function apiRouter(ctx: AppContext): Router {
         const response = await ep.handler(ctx, { params, query, body, token });
         return { status: ep.status?.(response) ?? 200, response };
       };
-      const answer = ep.method === 'get' ? await run() : await idempotent(ctx, req, token, run);
+      const answer = ep.method === 'get' ? await run() : await idempotent(ctx, req, res, token, run);
       res.status(answer.status).set('Cache-Control', 'no-store').json(answer.response);
     });
   }
@@ -65,16 +65,22 @@ function jsonBody(req: Request): unknown {
   return req.body;
 }
 
-type Answer = { status: number; response: unknown; replayed?: boolean };
+type Answer = { status: number; response: unknown };
 
 /** With an Idempotency-Key, a write acts once: a retry gets the first answer back, marked as a replay. */
-async function idempotent(ctx: AppContext, req: Request, token: ApiActor, run: () => Promise<Answer>) {
+async function idempotent(
+  ctx: AppContext,
+  req: Request,
+  res: Response,
+  token: ApiActor,
+  run: () => Promise<Answer>,
+) {
   const key = req.get(IDEMPOTENCY_HEADER);
   if (key === undefined) return run();
   if (!IDEMPOTENCY_KEY.test(key)) throw new Invalid('interop.api.errors.idempotencyKey');
   const claim = await claimKey(ctx, token.id, key, { method: req.method, path: req.path, body: req.body });
   if ('replay' in claim) {
-    req.res?.set('Idempotent-Replayed', 'true');
+    res.set('Idempotent-Replayed', 'true');
     return claim.replay;
   }
   try {
