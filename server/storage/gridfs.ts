@@ -10,6 +10,7 @@ import {
   readAll,
   STORAGE_KEY,
   type FileStorage,
+  type ByteRange,
   type StoredFile,
 } from './storage';
 
@@ -101,29 +102,36 @@ export function createGridFsStorage(connection: Connection, bucketName = GRIDFS_
   }
 
   /**
-   * Reads the newest file of that name chunk by chunk, checking each chunk's number and size as the
-   * GridFS spec asks. (Not the driver's download stream: its cursor takes the server's default batch,
-   * and mongo-java-server answers that with every chunk of the file at once.)
+   * Reads the newest file of that name chunk by chunk (only the chunks a range covers), checking each
+   * chunk's number and size as the GridFS spec asks. (Not the driver's download stream: its cursor takes
+   * the server's default batch, and mongo-java-server answers that with every chunk of the file at once.)
    */
-  async function* chunksOf(key: string): AsyncGenerator<Buffer> {
+  async function* chunksOf(key: string, range?: ByteRange): AsyncGenerator<Buffer> {
     const file = await files().findOne({ filename: key }, { sort: { uploadDate: -1 } });
     if (!file) throw new MissingFile(key);
-    const count = Math.ceil(file.length / file.chunkSize);
+    const size = file.chunkSize;
+    const count = Math.ceil(file.length / size);
+    const start = range?.start ?? 0;
+    const end = Math.min(range?.end ?? file.length - 1, file.length - 1);
+    const first = Math.floor(start / size);
+    const last = end < start ? first - 1 : Math.floor(end / size);
     const cursor = chunks()
-      .find({ files_id: file._id }, { projection: { n: 1, data: 1 } })
+      .find({ files_id: file._id, n: { $gte: first, $lte: last } }, { projection: { n: 1, data: 1 } })
       .sort({ n: 1 })
       .batchSize(READ_BATCH);
     try {
-      let n = 0;
+      let n = first;
       for await (const chunk of cursor) {
-        const expected = n === count - 1 ? file.length - n * file.chunkSize : file.chunkSize;
-        if (chunk.n !== n || n >= count || chunk.data.length() !== expected)
+        const expected = n === count - 1 ? file.length - n * size : size;
+        if (chunk.n !== n || n > last || chunk.data.length() !== expected)
           throw new Error(`GridFS file ${key}: chunk ${n} is missing, extra or the wrong size`);
-        n++;
         const bytes = chunk.data.buffer;
-        yield Buffer.from(bytes.buffer, bytes.byteOffset, expected);
+        const from = n === first ? start - n * size : 0;
+        const to = n === last ? end - n * size + 1 : expected;
+        n++;
+        yield Buffer.from(bytes.buffer, bytes.byteOffset + from, to - from);
       }
-      if (n !== count) throw new Error(`GridFS file ${key}: ${count - n} chunks missing`);
+      if (n !== last + 1) throw new Error(`GridFS file ${key}: ${last + 1 - n} chunks missing`);
     } finally {
       await cursor.close();
     }
@@ -138,9 +146,9 @@ export function createGridFsStorage(connection: Connection, bucketName = GRIDFS_
       return write(key, data);
     },
     read: (key) => readAll(storage.stream(key)),
-    stream(key) {
+    stream(key, range) {
       assertStorageKey(key);
-      return Readable.from(chunksOf(key), { objectMode: false });
+      return Readable.from(chunksOf(key, range), { objectMode: false });
     },
     async remove(key) {
       assertStorageKey(key);

@@ -69,7 +69,7 @@ export function createLocalStorage(root: string): FileStorage {
     put: (data) => write(newStorageKey(), data, true),
     putAs: (key, data) => write(key, data, false),
     read: (key) => readAll(createReadStream(pathOf(key))),
-    stream: (key) => createReadStream(pathOf(key)),
+    stream: (key, range) => createReadStream(pathOf(key), range && { start: range.start, end: range.end }),
     async remove(key) {
       await rm(pathOf(key), { force: true });
     },

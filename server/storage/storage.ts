@@ -22,14 +22,23 @@ export interface FileStorage {
   /** Stores under a given key (restore, moving between storages); refuses a key that exists. */
   putAs(key: string, data: Buffer | Readable): Promise<StoredFile>;
   read(key: string): Promise<Buffer>;
-  /** The bytes as a stream; a missing file ends it with an error whose `code` is 'ENOENT'. */
-  stream(key: string): Readable;
+  /**
+   * The bytes (or the inclusive `range` of them, for media players that seek) as a stream; a missing
+   * file ends it with an error whose `code` is 'ENOENT'. The caller checks the range against the size.
+   */
+  stream(key: string, range?: ByteRange): Readable;
   remove(key: string): Promise<void>;
   exists(key: string): Promise<boolean>;
   /** Keys of every complete file (never a write still in progress or abandoned). */
   list(): Promise<string[]>;
   /** Writes begun and not finished (parts on disk, GridFS chunks without a file): in progress, or left by a dead process. */
   unfinishedWrites(): Promise<number>;
+}
+
+/** Bytes `start` to `end`, both included (as HTTP's Range header counts them). */
+export interface ByteRange {
+  start: number;
+  end: number;
 }
 
 export const STORAGE_KEY = /^[a-f0-9]{32}$/;

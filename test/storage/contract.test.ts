@@ -79,6 +79,25 @@ for (const kind of KINDS) {
       assert.deepEqual(await storage.read(empty.key), Buffer.alloc(0));
     });
 
+    test('a byte range comes out exactly: inside one chunk, across chunks, to the last byte', async () => {
+      const data = randomBytes(700 * 1024 + 5);
+      const { key } = await storage.put(data);
+      const ranges = [
+        [0, 0],
+        [10, 99],
+        [255 * 1024 - 3, 255 * 1024 + 2],
+        [100, 600 * 1024],
+        [data.length - 1, data.length - 1],
+        [300 * 1024, data.length - 1],
+      ] as const;
+      for (const [start, end] of ranges)
+        assert.deepEqual(
+          await readAll(storage.stream(key, { start, end })),
+          data.subarray(start, end + 1),
+          `bytes ${start}-${end}`,
+        );
+    });
+
     test('bytes stream in: the storage writes before the source has ended', async () => {
       let seen = false;
       async function* source() {
