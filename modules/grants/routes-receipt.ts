@@ -3,6 +3,7 @@ import type { AppContext } from '../../server/context';
 import { NotFound } from '../../server/http/errors';
 import { idParams, parseParams } from '../../server/http/validate';
 import type { Locale } from '../../server/types';
+import { fileSize } from '../../server/i18n';
 import { grantsPolicy as policy } from './policy';
 import * as calls from './service-calls';
 import * as pitches from './service-pitches';
@@ -12,14 +13,6 @@ import { displayName } from '../../server/http/attachment';
 import { formatInZone } from './time';
 import { FILE_KINDS } from './model';
 import { signedInUser } from '../../server/auth/policy';
-
-/** Sizes as people read them: 1.2 MB, 340 KB, 812 bytes. */
-export function sizeLabel(bytes: number, lang: Locale): string {
-  const unit = (en: string, mn: string) => (lang === 'mn' ? mn : en);
-  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} ${unit('MB', 'МБ')}`;
-  if (bytes >= 1024) return `${Math.round(bytes / 1024)} ${unit('KB', 'КБ')}`;
-  return `${bytes} ${unit('bytes', 'байт')}`;
-}
 
 /**
  * The applicant's printable receipt for a submitted pitch: the short reference, the call, the title,
@@ -48,7 +41,7 @@ export function receiptRoutes(ctx: AppContext): Router {
         files: list.map((f) => ({
           name: displayName(f.originalName),
           kind: (FILE_KINDS as readonly string[]).includes(f.kind) ? f.kind : 'other',
-          size: sizeLabel(f.size, lang),
+          size: fileSize(f.size, lang),
           sha: f.sha256.slice(0, 12),
         })),
       },

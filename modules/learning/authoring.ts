@@ -6,6 +6,7 @@ import { recordAudit } from '../audit';
 import type { SessionUser } from '../../server/types';
 import { courseModel, lessonModel, lessonVersionModel, type Block, type LessonContent } from './model';
 import { invalidateCourse } from './outline';
+import { mediaProblems } from './media';
 
 /** Trainer authoring: drafts with optimistic concurrency, publishing as immutable versions. */
 
@@ -133,6 +134,12 @@ export function publishProblems(content: LessonContent): Record<string, string> 
   return problems;
 }
 
+/** The message above the form: the language one when texts are missing, else "fix what is marked". */
+const publishErrorKey = (problems: Record<string, string>) =>
+  Object.values(problems).includes('learning.errors.bothLanguages')
+    ? 'learning.errors.bothLanguages'
+    : 'learning.errors.fixMarked';
+
 export async function publishLesson(
   ctx: AppContext,
   actor: SessionUser,
@@ -144,8 +151,11 @@ export async function publishLesson(
   if (!lesson) throw new NotFound();
   if (lesson.draftRev !== rev) throw new Conflict('errors.staleEdit');
   if (!lesson.draft) throw new Invalid('learning.errors.nothingToPublish');
-  const problems = publishProblems(lesson.draft);
-  if (Object.keys(problems).length) throw new Invalid('learning.errors.bothLanguages', problems);
+  const problems = {
+    ...(await mediaProblems(ctx, lesson.courseId, lesson.draft.blocks)),
+    ...publishProblems(lesson.draft),
+  };
+  if (Object.keys(problems).length) throw new Invalid(publishErrorKey(problems), problems);
   const { title, objectives, minutes, blocks } = lesson.draft;
   const content = { title, objectives, minutes, blocks };
   const now = ctx.clock.now();

@@ -4,13 +4,14 @@ import type { UmbrellaModule } from '../../server/module';
 import { learnRoutes } from './routes-learn';
 import { authorRoutes } from './routes-author';
 import { cohortRoutes } from './routes-cohorts';
+import { mediaRoutes } from './routes-media';
 import { reminderJob, seedCourses } from './jobs';
 import { importCourseCommand } from './cli';
 import { learningPersonalData } from './personal-data';
 
 function learningRouter(ctx: AppContext): Router {
   const router = Router();
-  router.use(learnRoutes(ctx), authorRoutes(ctx), cohortRoutes(ctx));
+  router.use(mediaRoutes(ctx), learnRoutes(ctx), authorRoutes(ctx), cohortRoutes(ctx));
   return router;
 }
 

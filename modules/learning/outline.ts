@@ -14,6 +14,8 @@ import {
 } from './model';
 import { markdownToNodes, safeHref, type SafeNode } from './markdown';
 import { blockStates, reviewsOfLessons } from './mn-review-model';
+import { mediaIndexOf, type MediaIndex } from './media-model';
+import { mediaRef } from './media-files';
 
 /**
  * Published course content, cached in process: hot pages (dashboard, lesson) read it without touching
@@ -49,6 +51,8 @@ export interface CourseOutline {
   defaultCohortId?: string;
   /** Published lessons in course order. */
   lessons: OutlineLesson[];
+  /** The course's media library, for linking blocks' `media/<name>`. */
+  media: MediaIndex;
 }
 
 const CACHE_MS = 60_000;
@@ -94,6 +98,7 @@ async function loadOutline(ctx: AppContext, courseId: string): Promise<CourseOut
     hasPreTest: course.hasPreTest,
     hasPostTest: course.hasPostTest,
     defaultCohortId: course.defaultCohortId ? String(course.defaultCohortId) : undefined,
+    media: await mediaIndexOf(ctx.db, course._id),
     lessons: course.lessonIds
       .map((id) => byId.get(String(id)))
       .filter((l) => !!l)
@@ -171,6 +176,8 @@ export interface RenderedBlock {
   variant?: string;
   src?: string;
   alt?: string;
+  /** Bytes of a library file, so readers on a slow link know what a download costs. */
+  size?: number;
   nodes: SafeNode[];
 }
 
@@ -198,4 +205,18 @@ export function renderBlocks(blocks: Block[], lang: Locale, cacheKey?: string): 
     rendered.set(k, out);
   }
   return out;
+}
+
+/**
+ * Blocks with their library files (`media/<name>`) as the addresses that serve them; the file's version
+ * is in the address, so a browser may keep it for good. A file no longer in the library shows nothing.
+ * `base` is the course's media address (under the app's mount path).
+ */
+export function linkMedia(blocks: RenderedBlock[], media: MediaIndex, base: string): RenderedBlock[] {
+  return blocks.map((b) => {
+    const name = mediaRef(b.src);
+    if (name === undefined) return b;
+    const file = Object.hasOwn(media, name) ? media[name] : undefined;
+    return { ...b, src: file && `${base}/${name}?v=${file.v}`, size: file?.size };
+  });
 }

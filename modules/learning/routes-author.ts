@@ -19,7 +19,9 @@ import {
   noticesFrom,
 } from './schemas';
 import * as authoring from './authoring';
-import { renderBlocks } from './outline';
+import { linkMedia, renderBlocks } from './outline';
+import { mediaIndexOf } from './media-model';
+import { MEDIA_PREFIX } from './media-files';
 import { signedInUser } from '../../server/auth/policy';
 import { mnReviewRoutes } from './routes-mn-review';
 
@@ -45,6 +47,17 @@ function applyAction(input: EditorInput): LessonContent {
 export function authorRoutes(ctx: AppContext): Router {
   const router = Router();
   const base = (res: Response, slug: string) => res.locals.url(`/trainer/courses/${slug}`);
+  /** The editor, with the block types and the course's library files a block may show. */
+  const renderEditor = async (
+    res: Response,
+    status: number,
+    locals: { course: { _id: Types.ObjectId } } & Record<string, unknown>,
+  ) =>
+    res.status(status).render('learning/trainer/editor', {
+      ...locals,
+      blockTypes: BLOCK_TYPES,
+      mediaRefs: Object.keys(await mediaIndexOf(ctx.db, locals.course._id)).map((n) => `${MEDIA_PREFIX}${n}`),
+    });
   // Native-speaker sign-off of the Mongolian text, block by block.
   router.use(mnReviewRoutes(ctx));
 
@@ -93,12 +106,11 @@ export function authorRoutes(ctx: AppContext): Router {
   router.get(`${editorPath}/edit`, policy.author, async (req, res) => {
     const { courseSlug, lessonSlug } = parseParams(lessonParams, req.params);
     const { course, lesson, working } = await authoring.lessonForEditing(ctx, courseSlug, lessonSlug);
-    res.render('learning/trainer/editor', {
+    await renderEditor(res, 200, {
       course,
       lesson,
       working,
       rev: lesson.draftRev,
-      blockTypes: BLOCK_TYPES,
       saved: noticesFrom(req.query).saved,
     });
   });
@@ -110,7 +122,7 @@ export function authorRoutes(ctx: AppContext): Router {
     if (!parsed.success) {
       if (!('shaped' in parsed)) throw new Invalid('errors.invalid', fieldErrors(parsed.error));
       const typed = parsed.shaped;
-      return res.status(400).render('learning/trainer/editor', {
+      return renderEditor(res, 400, {
         course,
         lesson,
         working: {
@@ -120,7 +132,6 @@ export function authorRoutes(ctx: AppContext): Router {
           blocks: typed.blocks,
         },
         rev: Number(typed.rev) || 0,
-        blockTypes: BLOCK_TYPES,
         errors: { _form: 'errors.invalid', ...fieldErrors(parsed.error) },
       });
     }
@@ -131,12 +142,11 @@ export function authorRoutes(ctx: AppContext): Router {
       if (!(err instanceof AppError) || err.status !== 409) throw err;
       // Someone saved first: show their revision number but keep this trainer's text on screen.
       const fresh = await authoring.lessonForEditing(ctx, courseSlug, lessonSlug);
-      return res.status(409).render('learning/trainer/editor', {
+      return renderEditor(res, 409, {
         course,
         lesson: fresh.lesson,
         working: content,
         rev: fresh.lesson.draftRev,
-        blockTypes: BLOCK_TYPES,
         errors: { _form: 'errors.staleEdit' },
       });
     }
@@ -155,7 +165,11 @@ export function authorRoutes(ctx: AppContext): Router {
       working,
       contentLang: lang,
       otherLang: lang === 'en' ? 'mn' : 'en',
-      blocks: renderBlocks(working.blocks, lang),
+      blocks: linkMedia(
+        renderBlocks(working.blocks, lang),
+        await mediaIndexOf(ctx.db, course._id),
+        res.locals.url(`/learn/${course.slug}/media`),
+      ),
       title: working.title[lang as 'en' | 'mn'],
     });
   });
@@ -168,12 +182,11 @@ export function authorRoutes(ctx: AppContext): Router {
       await authoring.publishLesson(ctx, signedInUser(req), lesson._id, rev);
     } catch (err) {
       if (!(err instanceof AppError) || (err.status !== 400 && err.status !== 409)) throw err;
-      return res.status(err.status).render('learning/trainer/editor', {
+      return renderEditor(res, err.status, {
         course,
         lesson,
         working,
         rev: lesson.draftRev,
-        blockTypes: BLOCK_TYPES,
         errors: { _form: err.key, ...(err instanceof Invalid ? err.details : {}) },
       });
     }

@@ -7,7 +7,13 @@ import type { Locale, SessionUser } from '../../server/types';
 import { learningPolicy as policy } from './policy';
 import { courseParams, lessonParams, lessonQuery } from './schemas';
 import * as learning from './service';
-import { getCourseOutline, publishedCourses, renderBlocks, requirePublishedOutline } from './outline';
+import {
+  getCourseOutline,
+  linkMedia,
+  publishedCourses,
+  renderBlocks,
+  requirePublishedOutline,
+} from './outline';
 import { lessonQuizKey, progressOf, stepsFor } from './progress';
 import { coursePanels, quizSummaries } from './extensions';
 import { signedInUser } from '../../server/auth/policy';
@@ -67,7 +73,11 @@ export function learnRoutes(ctx: AppContext): Router {
       otherLang: other,
       tOther: translator(other),
       asked,
-      blocks: renderBlocks(lesson.blocks, lang, `${lesson.id}:${lesson.version}`),
+      blocks: linkMedia(
+        renderBlocks(lesson.blocks, lang, `${lesson.id}:${lesson.version}`),
+        course.media,
+        res.locals.url(`/learn/${course.slug}/media`),
+      ),
       prev: course.lessons[index - 1],
       next: course.lessons[index + 1],
       title: lesson.title[lang],

@@ -7,7 +7,6 @@ import type { SessionUser } from '../../server/types';
 import { learningPolicy as policy } from './policy';
 import { courseParams, lessonParams, mnReviewForm, noticesFrom, type MnReviewInput } from './schemas';
 import { courseReviewReport, lessonReview, signOffBlocks } from './mn-review';
-import { renderBlocks } from './outline';
 
 /** The calendar day (YYYY-MM-DD) in the programme's time zone, as the server's clock says. */
 const todayIn = (now: Date, timeZone?: string | null) =>
@@ -55,11 +54,6 @@ export function mnReviewRoutes(ctx: AppContext): Router {
     const today = todayIn(ctx.clock.now(), user.timeZone);
     res.status(options.status ?? 200).render('learning/trainer/mn-review', {
       ...data,
-      // The Mongolian as trainees read it, rendered the same safe way.
-      rendered: renderBlocks(
-        data.blocks.map((b) => b.block),
-        'mn',
-      ),
       values: options.values ?? { blocks: [], reviewerName: user.name, reviewedOn: today },
       today,
       errors: options.errors ?? {},

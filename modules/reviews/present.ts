@@ -3,6 +3,7 @@
  * the applicant (name, e-mail, applicant id, file names, outlet on a blind call) can reach a view.
  */
 import type { Locale } from '../../server/types';
+import { fileSize } from '../../server/i18n';
 import {
   DECIDED_STATUSES,
   formatInZone,
@@ -36,23 +37,17 @@ export interface BlindPitch {
   files: BlindFile[];
 }
 
-export function sizeLabel(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-}
-
 /** A neutral, safe extension: letters and digits only, from the stored (verified) type. */
 export const safeExt = (ext: string) => (/^[a-z0-9]{1,8}$/i.test(ext) ? ext.toLowerCase() : 'bin');
 
-export function blindFiles(files: StoredFileDoc[]): BlindFile[] {
+export function blindFiles(files: StoredFileDoc[], lang: Locale): BlindFile[] {
   return files.map((f, i) => ({
     index: i + 1,
     label: `${i + 1}`,
     // What it is (work sample, outlet letter…): the applicant's own choice from a fixed list, never a name.
     kind: ['sample', 'outlet-letter', 'other'].includes(f.kind) ? f.kind : 'other',
     ext: safeExt(f.ext).toUpperCase(),
-    sizeLabel: sizeLabel(f.size),
+    sizeLabel: fileSize(f.size, lang),
   }));
 }
 
@@ -76,7 +71,7 @@ export function blindPitch(call: CallDoc, pitch: PitchDoc, files: StoredFileDoc[
     budgetTotal: pitch.budgetTotal ?? 0,
     timeline: pitch.timeline ?? '',
     ...(call.blind ? {} : { outlet: pitch.outlet ?? '' }),
-    files: blindFiles(files),
+    files: blindFiles(files, lang),
   };
 }
 

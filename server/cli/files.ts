@@ -1,6 +1,6 @@
 /**
  * Stored files against their records: `npm run cli -- verify-files [--strict]` checks that every record
- * in `storedfiles` has its bytes with the recorded SHA-256; `move-files <from> <to> [--keep-source]`
+ * of a stored file has its bytes with the recorded SHA-256; `move-files <from> <to> [--keep-source]`
  * moves every file between the local folder and GridFS.
  */
 import type { Db } from 'mongodb';
@@ -25,11 +25,12 @@ function database(ctx: AppContext): Db {
 type FileRecord = { storageKey?: unknown; sha256?: unknown };
 
 /**
- * Every record of a stored file: pitch attachments (`storedfiles`) and the evidence of reach figures
- * (inside `impactpieces`). A new kind of stored file adds its source here, or verify-files calls it an orphan.
+ * Every record of a stored file: pitch attachments (`storedfiles`), lesson media (`lessonmedia`) and the
+ * evidence of reach figures (inside `impactpieces`). A new kind of stored file adds its source here, or verify-files calls it an orphan.
  */
 async function* records(db: Db): AsyncGenerator<FileRecord> {
-  yield* db.collection<FileRecord>('storedfiles').find({}, { projection: { storageKey: 1, sha256: 1 } });
+  for (const name of ['storedfiles', 'lessonmedia'])
+    yield* db.collection<FileRecord>(name).find({}, { projection: { storageKey: 1, sha256: 1 } });
   // Pieces are few (one programme's published stories): read each one's figures and keep the evidence.
   type Piece = { reach?: Array<{ evidence?: FileRecord }> };
   for await (const p of db

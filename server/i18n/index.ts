@@ -116,13 +116,23 @@ export function pickLocale(req: Request, fallback: Locale): Locale {
   return req.user?.locale ?? req.session?.lang ?? fromAcceptLanguage(req.get('accept-language')) ?? fallback;
 }
 
+/** Sizes as people read them, in their language: 1.2 MB, 340 KB, 812 bytes. */
+export function fileSize(bytes: number, lang: Locale): string {
+  const unit = (en: string, mn: string) => (lang === 'mn' ? mn : en);
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} ${unit('MB', 'МБ')}`;
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} ${unit('KB', 'КБ')}`;
+  return `${bytes} ${unit('bytes', 'байт')}`;
+}
+
 type Formatter = {
   dateTime(d: Date | string | undefined | null): string;
   date(d: Date | string | undefined | null): string;
+  /** A file's size: "1.2 MB" / "1.2 МБ". */
+  size(bytes: number): string;
 };
 const formatters = new Map<string, Formatter>();
 
-/** Formats an instant for a reader in their language and time zone (cached: Intl objects are costly). */
+/** Formats instants (and sizes) for a reader in their language and time zone (cached: Intl objects are costly). */
 export function dateFormatter(locale: Locale, timeZone: string): Formatter {
   const key = `${locale}|${timeZone}`;
   const cached = formatters.get(key);
@@ -133,6 +143,7 @@ export function dateFormatter(locale: Locale, timeZone: string): Formatter {
   const made: Formatter = {
     dateTime: (d) => (d ? fmt.format(new Date(d)) : ''),
     date: (d) => (d ? day.format(new Date(d)) : ''),
+    size: (bytes) => fileSize(bytes, locale),
   };
   if (formatters.size < 200) formatters.set(key, made);
   return made;
