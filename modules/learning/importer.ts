@@ -9,6 +9,9 @@ import { courseFile, describeIssues, lessonFile, type CourseFile, type LessonFil
 import { courseModel, DEFAULT_SEQUENCE, lessonModel, lessonVersionModel, type Block } from './model';
 import { invalidateCourse } from './outline';
 import { importCourseQuizzes } from './extensions';
+import { checkUpload, UploadRefused } from '../../server/storage/checked-upload';
+import { blockMediaProblem, MEDIA_NAME, MEDIA_TYPES } from './media-files';
+import { storeMedia } from './media';
 
 export class ContentError extends Error {}
 
@@ -17,6 +20,8 @@ interface ParsedCourse {
   raw: Record<string, unknown>;
   course: CourseFile;
   lessons: LessonFile[];
+  /** Files of `media/` (the course's media library), by name. */
+  media: string[];
 }
 
 function readYaml(file: string, root: string): unknown {
@@ -47,7 +52,82 @@ export function readCourseDir(dir: string): ParsedCourse {
       throw new ContentError(`${rel(file)}: slug: "${parsed.data.slug}" does not match the file name`);
     return parsed.data;
   });
-  return { dir, raw: raw as Record<string, unknown>, course: course.data, lessons };
+  const media = mediaFilesOf(dir, rel);
+  lessons.forEach((lesson) =>
+    checkMediaBlocks(lesson, media, rel(path.join(dir, 'lessons', `${lesson.slug}.yaml`))),
+  );
+  return { dir, raw: raw as Record<string, unknown>, course: course.data, lessons, media };
+}
+
+/** The names in `media/`: each must be a library name (lower-case, dashes, a lesson file type). */
+function mediaFilesOf(dir: string, rel: (f: string) => string): string[] {
+  const mediaDir = path.join(dir, 'media');
+  if (!existsSync(mediaDir)) return [];
+  return readdirSync(mediaDir, { withFileTypes: true }).map((entry) => {
+    if (!entry.isFile() || !MEDIA_NAME.test(entry.name))
+      throw new ContentError(
+        `${rel(path.join(mediaDir, entry.name))}: not a media file name (lower-case letters, digits and dashes, then .jpg, .png, .webp, .mp3, .m4a, .mp4, .webm or .pdf)`,
+      );
+    return entry.name;
+  });
+}
+
+/** Every media block shows a file of `media/` of its kind, as publishing in the app demands. */
+function checkMediaBlocks(lesson: LessonFile, media: string[], file: string): void {
+  const names = new Set(media);
+  lesson.blocks.forEach((block, i) => {
+    const problem = blockMediaProblem(block, (name) => names.has(name));
+    if (problem)
+      throw new ContentError(
+        `${file}: blocks.${i}.src: "${block.src ?? ''}": ${MEDIA_PROBLEMS[problem] ?? problem}`,
+      );
+  });
+}
+
+/** The publish check's reasons, in the words of a file's author. */
+const MEDIA_PROBLEMS: Record<string, string> = {
+  'learning.media.errors.missingSrc': 'media blocks need src',
+  'learning.media.errors.notInLibrary':
+    "must be media/<file> (images, audio and video come from the course folder's media/)",
+  'learning.media.errors.unknown': 'no such file in media/',
+  'learning.media.errors.kind.image': 'an image block needs a .jpg, .png or .webp file',
+  'learning.media.errors.kind.audio': 'an audio block needs an .mp3 or .m4a file',
+  'learning.media.errors.kind.video': 'a video block needs an .mp4 or .webm file',
+};
+
+/**
+ * Checks every media file's bytes (type sniffed, pictures decoded) before anything is written, so a
+ * broken file leaves the database as it was.
+ */
+async function checkMediaBytes(parsed: ParsedCourse): Promise<void> {
+  for (const name of parsed.media) {
+    try {
+      await checkUpload(
+        { buffer: readFileSync(path.join(parsed.dir, 'media', name)), originalname: name },
+        MEDIA_TYPES,
+      );
+    } catch (err) {
+      if (!(err instanceof UploadRefused)) throw err;
+      throw new ContentError(`${parsed.course.slug}/media/${name}: ${MEDIA_REFUSALS[err.problem]}`);
+    }
+  }
+}
+
+const MEDIA_REFUSALS: Record<UploadRefused['problem'], string> = {
+  type: 'not a file type lessons can show',
+  mismatch: 'the contents are not what the extension says',
+  image: 'the picture cannot be read',
+};
+
+/** The course folder's media into the course's library: new and changed files stored, unchanged skipped. */
+async function importMedia(ctx: AppContext, courseId: Types.ObjectId, parsed: ParsedCourse): Promise<void> {
+  for (const name of parsed.media)
+    await storeMedia(
+      ctx,
+      courseId,
+      { buffer: readFileSync(path.join(parsed.dir, 'media', name)), originalname: name },
+      name,
+    );
 }
 
 const hash = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex');
@@ -106,6 +186,7 @@ export async function importParsedCourse(ctx: AppContext, parsed: ParsedCourse) 
     { $setOnInsert: { slug: course.slug, status: 'published', ...fields, createdAt: now, updatedAt: now } },
     { upsert: true, new: true, timestamps: false },
   ).lean();
+  await importMedia(ctx, doc._id, parsed);
   const lessonIds: Types.ObjectId[] = [];
   for (const lesson of parsed.lessons) lessonIds.push(await upsertLesson(ctx, doc._id, lesson));
   if (doc.contentHash !== contentHash) {
@@ -143,6 +224,7 @@ export async function importCourses(ctx: AppContext, dir = defaultContentDir()) 
         .map((e) => path.join(dir, e.name));
   // Validate every course before writing any, so a bad file leaves the database untouched.
   const parsed = dirs.map(readCourseDir);
+  for (const p of parsed) await checkMediaBytes(p);
   const results = [];
   for (const p of parsed) results.push(await importParsedCourse(ctx, p));
   return results;

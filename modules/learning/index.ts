@@ -72,5 +72,7 @@ export {
 export { sendReminders } from './reminders';
 export { enrolJournalist } from './cohorts';
 export { importCourses, ContentError } from './importer';
+export { listMedia as courseMedia } from './media';
+export { MAX_MEDIA_MB, MEDIA_NAME, MEDIA_PREFIX, mediaRef } from './media-files';
 export type { Gate, GateReason, Step } from './progress';
 export type { Course, Lesson, LessonVersion, Enrolment, Cohort, Bilingual, Block } from './model';

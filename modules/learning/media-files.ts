@@ -32,6 +32,8 @@ export const MEDIA_TYPES: Record<string, MediaType> = {
 /** Trainees read on phones over slow links: a lesson file is at most this, and the page says its size. */
 export const MAX_MEDIA_MB = 30;
 export const MAX_MEDIA_PER_COURSE = 200;
+/** A whole library, so the course still travels as one archive (see interop's archive limits). */
+export const MAX_LIBRARY_MB = 300;
 
 /** A stored name: lower-case ASCII letters, digits and dashes, then the type's extension. */
 export const MEDIA_NAME = /^[a-z0-9][a-z0-9-]{0,59}\.(jpg|png|webp|mp3|m4a|mp4|webm|pdf)$/;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
@@ -11,6 +12,7 @@ import { courseModel, lessonModel, type Block } from './model';
 import { lessonMediaModel, type LessonMedia } from './media-model';
 import {
   blockMediaProblem,
+  MAX_LIBRARY_MB,
   MAX_MEDIA_PER_COURSE,
   MEDIA_NAME,
   MEDIA_PREFIX,
@@ -61,15 +63,21 @@ export async function storeMedia(
   name?: string,
 ): Promise<{ media: LessonMedia; replaced: boolean; unchanged: boolean }> {
   const Media = lessonMediaModel(ctx.db);
-  const sourceSha256 = sha256(file.buffer);
-  const { bytes, mime, ext, originalName } = await checked(file);
-  const finalName = name ?? mediaName(file.originalname, ext);
+  const declared = MEDIA_TYPES[path.extname(file.originalname).slice(1).toLowerCase()];
+  if (!declared) throw new Invalid('learning.media.errors.type');
+  const finalName = name ?? mediaName(file.originalname, declared.ext);
   if (!MEDIA_NAME.test(finalName)) throw new Invalid('learning.media.errors.name');
+  const sourceSha256 = sha256(file.buffer);
   const existing = await Media.findOne({ courseId, name: finalName }).lean<LessonMedia>();
+  // The same upload again, or a file exported from here coming back: nothing to check or store.
   if (existing?.sourceSha256 === sourceSha256 || existing?.sha256 === sourceSha256)
     return { media: existing, replaced: false, unchanged: true };
-  if (!existing && (await Media.countDocuments({ courseId })) >= MAX_MEDIA_PER_COURSE)
+  const library = await Media.find({ courseId }, { size: 1 }).lean();
+  if (!existing && library.length >= MAX_MEDIA_PER_COURSE)
     throw new Conflict('learning.media.errors.tooMany');
+  const { bytes, mime, ext, originalName } = await checked(file);
+  const total = library.reduce((sum, m) => sum + m.size, 0) - (existing?.size ?? 0) + bytes.length;
+  if (total > MAX_LIBRARY_MB * 1024 * 1024) throw new Conflict('learning.media.errors.libraryFull');
 
   const stored = await ctx.storage.put(bytes);
   const fields = {

@@ -11,7 +11,14 @@ import { learningPolicy as policy } from './policy';
 import { courseParams } from './schemas';
 import { getOutlineBySlug } from './outline';
 import { InUse, listMedia, mediaBytes, mediaForReading, removeMedia, uploadMedia } from './media';
-import { kindOfName, MAX_MEDIA_MB, MAX_MEDIA_PER_COURSE, MEDIA_NAME, MEDIA_PREFIX } from './media-files';
+import {
+  kindOfName,
+  MAX_LIBRARY_MB,
+  MAX_MEDIA_MB,
+  MAX_MEDIA_PER_COURSE,
+  MEDIA_NAME,
+  MEDIA_PREFIX,
+} from './media-files';
 import { byteRange } from '../../server/http/range';
 
 const mediaParams = courseParams.extend({ name: z.string().regex(MEDIA_NAME) });
@@ -58,6 +65,7 @@ export function mediaRoutes(ctx: AppContext): Router {
       files,
       maxMb: MAX_MEDIA_MB,
       maxFiles: MAX_MEDIA_PER_COURSE,
+      libraryMb: MAX_LIBRARY_MB,
       errors: {},
       ...extra,
     });

@@ -7,7 +7,9 @@ import { binary } from '../support/binary';
 import { buildUser, signIn } from '../factories';
 import { importCourses } from '../../modules/learning';
 import { courseModel, lessonModel } from '../../modules/learning/model';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { lessonMediaModel } from '../../modules/learning/media-model';
+import { courseWithMedia, MP3 } from '../support/media-course';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { projectRoot } from '../../server/paths';
 import os from 'node:os';
@@ -288,5 +290,101 @@ test('CLI: export-course writes the archive, import-course-archive reads it on a
     rmSync(dir, { recursive: true, force: true });
     await a.close();
     await b.close();
+  }
+});
+
+async function mediaOf(ctx: AppContext, slug: string) {
+  const course = await courseModel(ctx.db).findOne({ slug }).lean();
+  const rows = await lessonMediaModel(ctx.db).find({ courseId: course!._id }).sort({ name: 1 }).lean();
+  return Promise.all(
+    rows.map(async (m) => ({
+      name: m.name,
+      sha256: m.sha256,
+      mime: m.mime,
+      bytes: await ctx.storage.read(m.storageKey),
+      storageKey: m.storageKey,
+    })),
+  );
+}
+
+test('lesson media travel inside the archive: same files, same lessons; importing again stores nothing new', async () => {
+  const a = await buildTestApp();
+  const b = await buildTestApp();
+  const dir = await courseWithMedia();
+  try {
+    await importCourses(a.ctx, dir);
+    const before = await mediaOf(a.ctx, 'media-course');
+    assert.deepEqual(
+      before.map((m) => [m.name, m.mime]),
+      [
+        ['routes-map.png', 'image/png'],
+        ['survivor-voice.mp3', 'audio/mpeg'],
+      ],
+    );
+    const { zip } = await exportCourseArchive(a.ctx, 'media-course');
+    const archive = await JSZip.loadAsync(zip);
+    assert.deepEqual(await archive.file('media-course/media/survivor-voice.mp3')!.async('nodebuffer'), MP3);
+    await importCourseArchive(b.ctx, zip);
+    const after = await mediaOf(b.ctx, 'media-course');
+    const comparable = (list: typeof before) =>
+      list.map(({ name, sha256, mime, bytes }) => ({ name, sha256, mime, bytes }));
+    assert.deepEqual(comparable(after), comparable(before));
+    assert.deepEqual(
+      (await snapshot(b.ctx, 'media-course')).lessons,
+      (await snapshot(a.ctx, 'media-course')).lessons,
+    );
+    await importCourseArchive(b.ctx, zip);
+    assert.deepEqual(
+      (await mediaOf(b.ctx, 'media-course')).map((m) => m.storageKey),
+      after.map((m) => m.storageKey),
+      'unchanged files are not stored again',
+    );
+
+    // A trainee of the importing installation sees the picture from its own library.
+    const reader = await signIn(b.app, await buildUser(b.ctx));
+    const first = (await snapshot(b.ctx, 'media-course')).lessons[0] as { slug: string };
+    const page = await reader.get(`/learn/media-course/${first.slug}`).expect(200);
+    const src = /<img src="([^"]+routes-map\.png\?v=[a-f0-9]{12})"/.exec(page.text)?.[1];
+    assert.ok(src, 'the lesson shows the imported picture');
+    const served = await reader.get(src).buffer(true).parse(binary).expect(200);
+    assert.deepEqual(served.body, after[0]!.bytes);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await a.close();
+    await b.close();
+  }
+});
+
+test('an archive whose lessons show a file it does not carry, or whose file is not what it says, writes nothing', async () => {
+  const a = await buildTestApp();
+  const fresh = await buildTestApp();
+  const dir = await courseWithMedia();
+  try {
+    await importCourses(a.ctx, dir);
+    const { zip } = await exportCourseArchive(a.ctx, 'media-course');
+    const bad = async (mutate: (z: JSZip) => void, reason: RegExp) => {
+      const z = await JSZip.loadAsync(zip);
+      mutate(z);
+      await assert.rejects(
+        importCourseArchive(fresh.ctx, await z.generateAsync({ type: 'nodebuffer' })),
+        (err: Error & { status?: number }) => err.status === 400 && reason.test(err.message),
+      );
+    };
+    await bad(
+      (z) => z.remove('media-course/media/routes-map.png'),
+      /blocks\.\d+\.src: "media\/routes-map\.png": no such file in media\//,
+    );
+    await bad(
+      (z) => z.file('media-course/media/routes-map.png', 'MZ not a picture'),
+      /media\/routes-map\.png: the contents are not what the extension says/,
+    );
+    await bad((z) => z.file('media-course/media/Bad Name.png', 'x'), /unexpected file/);
+    assert.equal(await courseModel(fresh.ctx.db).countDocuments(), 0);
+    assert.equal(await lessonMediaModel(fresh.ctx.db).countDocuments(), 0);
+    assert.deepEqual(await fresh.ctx.storage.list(), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await a.close();
+    await fresh.close();
   }
 });

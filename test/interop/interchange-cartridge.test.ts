@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import JSZip from 'jszip';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { courseWithMedia } from '../support/media-course';
 import { buildTestApp } from '../support/app';
 import { binary } from '../support/binary';
 import { buildUser, signIn } from '../factories';
@@ -52,11 +55,19 @@ async function checkCartridge(zip: JSZip) {
     );
     for (const f of childrenNamed(r, 'file'))
       assert.ok(files.includes(f.attrs.href!), `${f.attrs.href} in package`);
-    if (r.attrs.type === 'webcontent') {
-      const html = await zip.file(r.attrs.href!)!.async('string');
+    for (const d of childrenNamed(r, 'dependency'))
+      assert.ok(resources.has(d.attrs.identifierref!), `${d.attrs.identifierref} resolves`);
+    if (r.attrs.type === 'webcontent' && r.attrs.href) {
+      const html = await zip.file(r.attrs.href)!.async('string');
       assert.match(html, /<section lang="en">/);
       assert.match(html, /<section lang="mn">/);
-    } else {
+      // Every file the page shows is in the package, at the path the page gives (relative to the page).
+      for (const [, ref] of html.matchAll(/ (?:src|href)="(?!https?:|mailto:|#)([^"]+)"/g))
+        assert.ok(
+          files.includes(path.posix.join(path.posix.dirname(r.attrs.href), ref!)),
+          `${ref} from ${r.attrs.href}`,
+        );
+    } else if (r.attrs.type !== 'webcontent') {
       const href = childrenNamed(r, 'file')[0]!.attrs.href!;
       assessments.push(parseXml(await zip.file(href)!.async('string')));
     }
@@ -135,6 +146,41 @@ test('the structural check fails a broken cartridge (so a pass means something)'
     badRef.file('imsmanifest.xml', manifest.replace('identifierref="R_L1"', 'identifierref="R_nope"'));
     await assert.rejects(checkCartridge(badRef), /R_nope resolves/);
   } finally {
+    await t.close();
+  }
+});
+
+test('lesson media travel in the cartridge: in web_resources/, shown by the lesson pages that depend on them', async () => {
+  const t = await buildTestApp();
+  const dir = await courseWithMedia();
+  try {
+    await importCourses(t.ctx, dir);
+    const pkg = await JSZip.loadAsync((await exportCommonCartridge(t.ctx, 'media-course')).zip);
+    await checkCartridge(pkg);
+    const files = Object.keys(pkg.files);
+    assert.ok(files.includes('web_resources/media/routes-map.png'));
+    assert.ok(files.includes('web_resources/media/survivor-voice.mp3'));
+    const manifest = await pkg.file('imsmanifest.xml')!.async('string');
+    assert.match(
+      manifest,
+      /<resource identifier="R_MEDIA" type="webcontent"><file href="web_resources\/media\/routes-map\.png"\/>/,
+    );
+    assert.match(
+      manifest,
+      /<resource identifier="R_L1" [^>]*>.*<dependency identifierref="R_MEDIA"\/><\/resource>/,
+    );
+    const first = files.find((f) => f.startsWith('lessons/01-'))!;
+    const html = await pkg.file(first)!.async('string');
+    assert.match(html, /<img src="..\/web_resources\/media\/routes-map.png" alt="A map of routes">/);
+    assert.match(
+      html,
+      /<audio controls="controls" src="..\/web_resources\/media\/survivor-voice.mp3"><\/audio>/,
+    );
+    // The check notices a page that shows a file the package does not carry.
+    pkg.remove('web_resources/media/routes-map.png');
+    await assert.rejects(checkCartridge(pkg), /routes-map\.png/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
     await t.close();
   }
 });

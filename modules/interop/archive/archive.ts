@@ -6,18 +6,30 @@ import JSZip from 'jszip';
 import { stringify } from 'yaml';
 import type { AppContext } from '../../../server/context';
 import { Invalid, NotFound } from '../../../server/http/errors';
-import { courseWithPublishedLessons, importCourses, type Bilingual, type Block } from '../../learning';
+import {
+  courseMedia,
+  courseWithPublishedLessons,
+  importCourses,
+  MAX_MEDIA_MB,
+  MEDIA_NAME,
+  type Bilingual,
+  type Block,
+} from '../../learning';
 import { courseQuizBank, surveyOfCourse, type Question, type QuestionOption, type Quiz } from '../../quizzes';
 
 /**
  * A course as one .zip: `<slug>/course.yaml`, `<slug>/lessons/<lesson>.yaml`,
- * `<slug>/questions/<objective>.yaml` — the same files as content/courses/<slug>/ — plus
- * `umbrella-course.json` (format marker). Importing extracts to a temp folder and runs learning's importer.
+ * `<slug>/questions/<objective>.yaml`, `<slug>/media/<file>` (the course's media library) — the same
+ * files as content/courses/<slug>/ — plus `umbrella-course.json` (format marker). Importing extracts to a
+ * temp folder and runs learning's importer.
  */
 export const ARCHIVE_FORMAT = 'umbrella-course';
-export const MAX_ARCHIVE_BYTES = 20 * 1024 * 1024;
-const MAX_ENTRY_BYTES = 2 * 1024 * 1024;
-const MAX_TOTAL_BYTES = 50 * 1024 * 1024;
+const MB = 1024 * 1024;
+export const MAX_ARCHIVE_BYTES = 400 * MB;
+/** A YAML file; a media file may be as large as an upload. */
+const MAX_TEXT_ENTRY_BYTES = 2 * MB;
+const MAX_MEDIA_ENTRY_BYTES = MAX_MEDIA_MB * MB;
+const MAX_TOTAL_BYTES = 500 * MB;
 const MAX_ENTRIES = 2000;
 
 type QuestionDoc = Question;
@@ -123,6 +135,8 @@ export async function exportCourseArchive(
   }
   const survey = [...(await surveyOfCourse(ctx, course._id)).values()];
   if (survey.length) dir.file('survey.yaml', stringify(surveyFile(survey)));
+  for (const media of await courseMedia(ctx, course._id))
+    dir.file(`media/${media.name}`, await ctx.storage.read(media.storageKey), { compression: 'STORE' });
   zip.file('umbrella-course.json', JSON.stringify({ format: ARCHIVE_FORMAT, version: 1, slug: course.slug }));
   const buffer = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', platform: 'UNIX' });
   return { slug: course.slug, zip: buffer };
@@ -155,9 +169,9 @@ function surveyFile(items: SurveyItem[]) {
 
 const SLUG = '[a-z0-9][a-z0-9-]{0,79}';
 const ENTRY = new RegExp(
-  `^(${SLUG})/(course\\.yaml|survey\\.yaml|lessons/${SLUG}\\.yaml|questions/${SLUG}\\.ya?ml)$`,
+  `^(${SLUG})/(course\\.yaml|survey\\.yaml|lessons/${SLUG}\\.yaml|questions/${SLUG}\\.ya?ml|media/(${MEDIA_NAME.source.slice(1, -1)}))$`,
 );
-const DIR_ENTRY = new RegExp(`^${SLUG}/((lessons|questions)/)?$`);
+const DIR_ENTRY = new RegExp(`^${SLUG}/((lessons|questions|media)/)?$`);
 
 class ArchiveError extends Invalid {
   constructor(readonly reason: string) {
@@ -167,7 +181,11 @@ class ArchiveError extends Invalid {
 }
 
 /** Decompresses one entry as a stream, stopping at the size cap (a zip bomb never fills memory). */
-function readEntry(file: JSZip.JSZipObject, budget: { left: number }): Promise<Buffer> {
+function readEntry(
+  file: JSZip.JSZipObject,
+  budget: { left: number },
+  max = MAX_TEXT_ENTRY_BYTES,
+): Promise<Buffer> {
   const stream = file.nodeStream('nodebuffer') as unknown as Readable;
   const chunks: Buffer[] = [];
   let size = 0;
@@ -175,7 +193,7 @@ function readEntry(file: JSZip.JSZipObject, budget: { left: number }): Promise<B
     stream.on('data', (chunk: Buffer) => {
       size += chunk.length;
       budget.left -= chunk.length;
-      if (size > MAX_ENTRY_BYTES || budget.left < 0) {
+      if (size > max || budget.left < 0) {
         stream.pause();
         stream.removeAllListeners('data');
         reject(new ArchiveError(`${file.name}: too large`));
@@ -216,7 +234,7 @@ export async function importCourseArchive(ctx: AppContext, data: Buffer) {
   )
     throw new ArchiveError('not an Umbrella course archive');
   const slug = manifest.slug;
-  const files: Array<{ name: string; entry: JSZip.JSZipObject }> = [];
+  const files: Array<{ name: string; entry: JSZip.JSZipObject; media: boolean }> = [];
   for (const entry of entries) {
     if (entry.name === 'umbrella-course.json') continue;
     if (entry.dir) {
@@ -225,17 +243,19 @@ export async function importCourseArchive(ctx: AppContext, data: Buffer) {
     }
     const m = ENTRY.exec(entry.name);
     if (!m || m[1] !== slug) throw new ArchiveError(`${entry.name}: unexpected file`);
-    files.push({ name: entry.name, entry });
+    files.push({ name: entry.name, entry, media: m[3] !== undefined });
   }
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'umbrella-course-'));
   try {
     const root = path.join(tmp, slug);
     await mkdir(path.join(root, 'lessons'), { recursive: true });
     await mkdir(path.join(root, 'questions'), { recursive: true });
+    if (files.some((f) => f.media)) await mkdir(path.join(root, 'media'), { recursive: true });
     for (const f of files) {
       const target = path.join(tmp, f.name);
       if (!target.startsWith(root + path.sep)) throw new ArchiveError(`${f.name}: unexpected file`);
-      await writeFile(target, await readEntry(f.entry, budget), { flag: 'wx' });
+      const max = f.media ? MAX_MEDIA_ENTRY_BYTES : MAX_TEXT_ENTRY_BYTES;
+      await writeFile(target, await readEntry(f.entry, budget, max), { flag: 'wx' });
     }
     try {
       return await importCourses(ctx, root);

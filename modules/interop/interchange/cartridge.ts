@@ -1,7 +1,7 @@
 import JSZip from 'jszip';
 import type { AppContext } from '../../../server/context';
 import { NotFound } from '../../../server/http/errors';
-import { courseWithPublishedLessons, type Block } from '../../learning';
+import { courseMedia, courseWithPublishedLessons, MEDIA_PREFIX, mediaRef, type Block } from '../../learning';
 import { courseQuizBank } from '../../quizzes';
 import { escapeXml } from './xml';
 import { escapeHtml, fromBankQuestion, type InterchangeQuestion } from './model';
@@ -9,7 +9,8 @@ import { isCorrect } from './moodle';
 
 /*
  * IMS Common Cartridge 1.3 export: imsmanifest.xml (organization: one item per lesson and quiz),
- * lessons as webcontent (one HTML file each, English then Mongolian, each marked with lang), quizzes as
+ * lessons as webcontent (one HTML file each, English then Mongolian, each marked with lang; the library
+ * files they show in web_resources/media/, one shared resource each lesson depends on), quizzes as
  * QTI 1.2 assessments in the CC profile. The CC profile has multiple choice, multiple response and
  * true/false: single → multiple_choice, multiple and spot-harm → multiple_response, true-false →
  * true_false. Ordering and case questions have no CC type and are left out (named in `left`).
@@ -24,6 +25,9 @@ const NS = {
 };
 const SCHEMA_LOCATION = `${NS.cp} http://www.imsglobal.org/profile/cc/ccv1p3/ccv1p3_imscp_v1p2_v1p0.xsd`;
 const QTI_LOCATION = `${NS.qti} http://www.imsglobal.org/profile/cc/ccv1p3/ccv1p3_qtiasiv1p2p1_v1p0.xsd`;
+
+/** Where a cartridge keeps files its pages share (the CC convention Moodle and Canvas read). */
+const WEB_RESOURCES = 'web_resources';
 
 const PROFILE: Partial<Record<InterchangeQuestion['type'], string>> = {
   single: 'cc.multiple_choice.v0p1',
@@ -40,14 +44,27 @@ const paragraphs = (s: string) =>
     .map((p) => `<p>${escapeHtml(p.trim())}</p>`)
     .join('\n');
 
+/** A block's file as the lesson page finds it in the cartridge (library files travel in web_resources/). */
+const fileHref = (src: string) => (src.startsWith(MEDIA_PREFIX) ? `../${WEB_RESOURCES}/${src}` : src);
+
+function mediaHtml(b: Block, lang: 'en' | 'mn'): string {
+  const src = escapeHtml(fileHref(b.src ?? ''));
+  const caption = `<figcaption>${escapeHtml(b[lang])}</figcaption>`;
+  if (b.type === 'image')
+    return `<figure><img src="${src}" alt="${escapeHtml(b.alt?.[lang] ?? '')}">${caption}</figure>`;
+  if (b.type === 'audio')
+    return `<figure><audio controls="controls" src="${src}"></audio>${caption}</figure>`;
+  if (b.type === 'video')
+    return `<figure><video controls="controls" src="${src}"></video>${caption}</figure>`;
+  return `<p><a href="${src}">${escapeHtml(b[lang])}</a></p>`;
+}
+
 function lessonHtml(title: { en: string; mn: string }, blocks: Block[]): string {
   const part = (lang: 'en' | 'mn') =>
     `<section lang="${lang}">\n<h1>${escapeHtml(title[lang])}</h1>\n` +
     blocks
       .map((b) => {
-        if (b.type === 'image' && b.src)
-          return `<figure><img src="${escapeHtml(b.src)}" alt="${escapeHtml(b.alt?.[lang] ?? '')}"><figcaption>${escapeHtml(b[lang])}</figcaption></figure>`;
-        if (b.src) return `<p><a href="${escapeHtml(b.src)}">${escapeHtml(b[lang])}</a></p>`;
+        if (b.src) return mediaHtml(b, lang);
         return b.type === 'callout' ? `<aside>${paragraphs(b[lang])}</aside>` : paragraphs(b[lang]);
       })
       .join('\n') +
@@ -115,6 +132,14 @@ export async function exportCommonCartridge(ctx: AppContext, slug: string) {
   const items: string[] = [];
   const resources: string[] = [];
   const left = new Set<string>();
+  // The library files the lessons show, as one shared web resource every lesson depends on.
+  const shown = new Set(lessons.flatMap((l) => l.blocks.map((b) => mediaRef(b.src)).filter((n) => !!n)));
+  const media = (await courseMedia(ctx, course._id)).filter((m) => shown.has(m.name));
+  for (const m of media)
+    zip.file(`${WEB_RESOURCES}/${MEDIA_PREFIX}${m.name}`, await ctx.storage.read(m.storageKey), {
+      compression: 'STORE',
+    });
+  const dependency = media.length ? '<dependency identifierref="R_MEDIA"/>' : '';
   lessons.forEach((l, i) => {
     const id = `L${i + 1}`;
     const href = `lessons/${l.slug}.html`;
@@ -123,9 +148,15 @@ export async function exportCommonCartridge(ctx: AppContext, slug: string) {
       `<item identifier="I_${id}" identifierref="R_${id}"><title>${escapeXml(`${l.title.en} / ${l.title.mn}`)}</title></item>`,
     );
     resources.push(
-      `<resource identifier="R_${id}" type="webcontent" href="${href}"><file href="${href}"/></resource>`,
+      `<resource identifier="R_${id}" type="webcontent" href="${href}"><file href="${href}"/>${dependency}</resource>`,
     );
   });
+  if (media.length)
+    resources.push(
+      `<resource identifier="R_MEDIA" type="webcontent">${media
+        .map((m) => `<file href="${WEB_RESOURCES}/${MEDIA_PREFIX}${m.name}"/>`)
+        .join('')}</resource>`,
+    );
   quizzes
     .slice()
     .sort((a, b) => a.key.localeCompare(b.key))
