@@ -7,7 +7,7 @@ import { binary } from '../support/binary';
 import { buildUser, signIn } from '../factories';
 import { importCourses } from '../../modules/learning';
 import { courseModel, lessonModel } from '../../modules/learning/model';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { lessonMediaModel } from '../../modules/learning/media-model';
 import { courseWithMedia, MP3 } from '../support/media-course';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
