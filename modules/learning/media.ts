@@ -8,7 +8,7 @@ import { AppError, Conflict, Invalid, NotFound } from '../../server/http/errors'
 import { checkUpload, UploadRefused } from '../../server/storage/checked-upload';
 import type { ByteRange } from '../../server/storage/storage';
 import { recordAudit } from '../audit';
-import { courseModel, lessonModel, type Block } from './model';
+import { courseModel, lessonModel, type Bilingual, type Block } from './model';
 import { lessonMediaModel, type LessonMedia } from './media-model';
 import {
   blockMediaProblem,
@@ -138,7 +138,7 @@ export async function removeMedia(ctx: AppContext, actor: Actor, courseSlug: str
   const media = await lessonMediaModel(ctx.db).findOne({ courseId, name }).lean();
   if (!media) throw new NotFound();
   const using = await lessonsUsing(ctx, courseId, name);
-  if (using.length) throw new InUse(using.map((l) => l.slug));
+  if (using.length) throw new InUse(using.map((l) => ({ slug: l.slug, title: l.title })));
   const deleted = await lessonMediaModel(ctx.db).deleteOne({ _id: media._id, storageKey: media.storageKey });
   if (deleted.deletedCount !== 1) throw new Conflict('learning.media.errors.busy');
   await ctx.storage.remove(media.storageKey);
@@ -148,7 +148,7 @@ export async function removeMedia(ctx: AppContext, actor: Actor, courseSlug: str
 
 /** Removing a file lessons still show: the page names them. */
 export class InUse extends AppError {
-  constructor(readonly lessons: string[]) {
+  constructor(readonly lessons: Array<{ slug: string; title: Bilingual }>) {
     super(409, 'learning.media.errors.inUse');
   }
 }
