@@ -10,7 +10,7 @@ import { getCall } from './service-calls';
 import { editability, myPitch } from './service-pitches';
 import { MAX_FILES_PER_PITCH } from './defaults';
 import { attachmentHeader } from '../../server/http/attachment';
-import { checkUpload, UploadRefused, type AcceptedType } from '../../server/storage/checked-upload';
+import { checkUploadOrRefuse, type AcceptedType } from '../../server/storage/checked-upload';
 import { checkZip, DOCX_LIMITS, ZipRefused } from '../../server/storage/zip';
 
 type Actor = Pick<SessionUser, 'id' | 'role'>;
@@ -38,16 +38,6 @@ async function assertReadableDocx(bytes: Buffer): Promise<void> {
   }
 }
 
-/** The kernel's type and image checks, in grants' words. */
-async function checked(file: Upload) {
-  try {
-    return await checkUpload(file, ALLOWED);
-  } catch (err) {
-    if (err instanceof UploadRefused) throw new Invalid(`grants.files.errors.${err.problem}`);
-    throw err;
-  }
-}
-
 export interface Upload {
   buffer: Buffer;
   originalname: string;
@@ -70,7 +60,7 @@ export async function uploadPitchFile(
   if (!can.editable) throw new Conflict(can.reason);
   if (pitch.fileIds.length >= MAX_FILES_PER_PITCH) throw new Conflict('grants.files.errors.tooMany');
 
-  const { bytes, mime, ext, originalName } = await checked(file);
+  const { bytes, mime, ext, originalName } = await checkUploadOrRefuse(file, ALLOWED, 'grants.files.errors');
   if (ext === 'docx') await assertReadableDocx(bytes);
 
   const stored = await ctx.storage.put(bytes);

@@ -5,7 +5,7 @@ import type { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
 import type { SessionUser } from '../../server/types';
 import { AppError, Conflict, Invalid, NotFound } from '../../server/http/errors';
-import { checkUpload, UploadRefused } from '../../server/storage/checked-upload';
+import { checkUploadOrRefuse } from '../../server/storage/checked-upload';
 import type { ByteRange } from '../../server/storage/storage';
 import { recordAudit } from '../audit';
 import { courseModel, lessonModel, type Bilingual, type Block } from './model';
@@ -42,16 +42,6 @@ export async function listMedia(ctx: AppContext, courseId: Types.ObjectId): Prom
   return lessonMediaModel(ctx.db).find({ courseId }).sort({ name: 1 }).lean<LessonMedia[]>();
 }
 
-/** The type checks of the kernel (sniffed bytes, images re-encoded without metadata), in learning's words. */
-async function checked(file: Upload) {
-  try {
-    return await checkUpload(file, MEDIA_TYPES);
-  } catch (err) {
-    if (err instanceof UploadRefused) throw new Invalid(`learning.media.errors.${err.problem}`);
-    throw err;
-  }
-}
-
 /**
  * Stores a file under `name` in the course's library. The same name again replaces the file (blocks
  * that show it show the new one; the old bytes are removed); the same bytes again change nothing.
@@ -75,7 +65,11 @@ export async function storeMedia(
   const library = await Media.find({ courseId }, { size: 1 }).lean();
   if (!existing && library.length >= MAX_MEDIA_PER_COURSE)
     throw new Conflict('learning.media.errors.tooMany');
-  const { bytes, mime, ext, originalName } = await checked(file);
+  const { bytes, mime, ext, originalName } = await checkUploadOrRefuse(
+    file,
+    MEDIA_TYPES,
+    'learning.media.errors',
+  );
   const total = library.reduce((sum, m) => sum + m.size, 0) - (existing?.size ?? 0) + bytes.length;
   if (total > MAX_LIBRARY_MB * 1024 * 1024) throw new Conflict('learning.media.errors.libraryFull');
 

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileTypeFromBuffer } from 'file-type';
 import sharp from 'sharp';
 import { displayName } from '../http/attachment';
+import { Invalid } from '../http/errors';
 
 /** A type a module accepts: the extension a name may carry and what the bytes must be. */
 export interface AcceptedType {
@@ -92,4 +93,18 @@ export async function checkUpload(
     }
   }
   return { bytes, mime: allowed.mime, ext: allowed.ext, originalName };
+}
+
+/** checkUpload, with a refusal as a 400 in the module's own words: the i18n key `${errorKeys}.${problem}`. */
+export async function checkUploadOrRefuse(
+  file: { buffer: Buffer; originalname: string },
+  accepted: Record<string, AcceptedType>,
+  errorKeys: string,
+): Promise<CheckedUpload> {
+  try {
+    return await checkUpload(file, accepted);
+  } catch (err) {
+    if (err instanceof UploadRefused) throw new Invalid(`${errorKeys}.${err.problem}`);
+    throw err;
+  }
 }
