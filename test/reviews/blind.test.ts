@@ -96,7 +96,7 @@ test('blind pages, headers and downloads carry no applicant identity', async () 
 
   const page = await agent.get(`/reviews/${assignmentId}`).expect(200);
   assertNoIdentity(page.text + JSON.stringify(page.headers), applicant, 'pitch page');
-  assert.match(page.text, /Attachment 1 \(PDF, \d+ B\)/);
+  assert.match(page.text, /Attachment 1 \(PDF, \d+ bytes\)/);
   assert.match(page.text, /Attachment 2 \(DOCX, /);
 
   const pdf = await agent.get(`/reviews/files/${assignmentId}/1`).buffer(true).parse(binary).expect(200);
