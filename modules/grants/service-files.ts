@@ -60,7 +60,7 @@ export async function uploadPitchFile(
   if (!can.editable) throw new Conflict(can.reason);
   if (pitch.fileIds.length >= MAX_FILES_PER_PITCH) throw new Conflict('grants.files.errors.tooMany');
 
-  const { bytes, mime, ext, originalName } = await checkUploadOrRefuse(file, ALLOWED, 'grants.files.errors');
+  const { bytes, mime, ext, originalName } = await checkUploadOrRefuse(file, ALLOWED, 'grants.files.errors.');
   if (ext === 'docx') await assertReadableDocx(bytes);
 
   const stored = await ctx.storage.put(bytes);

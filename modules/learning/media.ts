@@ -68,7 +68,7 @@ export async function storeMedia(
   const { bytes, mime, ext, originalName } = await checkUploadOrRefuse(
     file,
     MEDIA_TYPES,
-    'learning.media.errors',
+    'learning.media.errors.',
   );
   const total = library.reduce((sum, m) => sum + m.size, 0) - (existing?.size ?? 0) + bytes.length;
   if (total > MAX_LIBRARY_MB * 1024 * 1024) throw new Conflict('learning.media.errors.libraryFull');

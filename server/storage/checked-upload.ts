@@ -95,16 +95,16 @@ export async function checkUpload(
   return { bytes, mime: allowed.mime, ext: allowed.ext, originalName };
 }
 
-/** checkUpload, with a refusal as a 400 in the module's own words: the i18n key `${errorKeys}.${problem}`. */
+/** checkUpload, with a refusal as a 400 in the module's own words: the i18n key `${keyPrefix}${problem}`. */
 export async function checkUploadOrRefuse(
   file: { buffer: Buffer; originalname: string },
   accepted: Record<string, AcceptedType>,
-  errorKeys: string,
+  keyPrefix: string,
 ): Promise<CheckedUpload> {
   try {
     return await checkUpload(file, accepted);
   } catch (err) {
-    if (err instanceof UploadRefused) throw new Invalid(`${errorKeys}.${err.problem}`);
+    if (err instanceof UploadRefused) throw new Invalid(`${keyPrefix}${err.problem}`);
     throw err;
   }
 }
