@@ -260,7 +260,9 @@ const attemptSchema = new Schema<Attempt>(
   { timestamps: true, minimize: false },
 );
 attemptSchema.index({ quizId: 1, userId: 1, attemptNo: 1 }, { unique: true });
-attemptSchema.index({ courseId: 1, userId: 1 });
+// A trainee's attempts (of a course): userId leads, so a cohort's report, which joins each enrolment to
+// its attempts by userId alone, looks each trainee up instead of scanning every attempt per trainee.
+attemptSchema.index({ userId: 1, courseId: 1 });
 attemptSchema.index({ quizKey: 1, status: 1 });
 // Reports: attempts of a course by quiz and status, and per quiz ranked by score.
 attemptSchema.index({ courseId: 1, quizKey: 1, status: 1, userId: 1 });
