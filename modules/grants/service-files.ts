@@ -10,7 +10,11 @@ import { getCall } from './service-calls';
 import { editability, myPitch } from './service-pitches';
 import { MAX_FILES_PER_PITCH } from './defaults';
 import { attachmentHeader } from '../../server/http/attachment';
-import { checkUploadOrRefuse, type AcceptedType } from '../../server/storage/checked-upload';
+import {
+  checkUploadOrRefuse,
+  type UploadedFile,
+  type AcceptedType,
+} from '../../server/storage/checked-upload';
 import { checkZip, DOCX_LIMITS, ZipRefused } from '../../server/storage/zip';
 
 type Actor = Pick<SessionUser, 'id' | 'role'>;
@@ -38,11 +42,6 @@ async function assertReadableDocx(bytes: Buffer): Promise<void> {
   }
 }
 
-export interface Upload {
-  buffer: Buffer;
-  originalname: string;
-}
-
 /**
  * Checks the bytes against the allowlist, re-encodes images without metadata, stores them under a
  * random key and records them. Whatever fails after the bytes are stored removes them again.
@@ -52,7 +51,7 @@ export async function uploadPitchFile(
   user: Actor,
   pitchId: string,
   kind: FileKind,
-  file: Upload,
+  file: UploadedFile,
 ): Promise<StoredFileRecord> {
   const pitch = await myPitch(ctx, user.id, pitchId);
   const call = await getCall(ctx, String(pitch.callId));

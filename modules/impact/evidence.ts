@@ -2,7 +2,12 @@ import type { AppContext } from '../../server/context';
 import type { SessionUser } from '../../server/types';
 import { Invalid, NotFound } from '../../server/http/errors';
 import { oid, trusted } from '../../server/db/ids';
-import { checkUpload, UploadRefused, type AcceptedType } from '../../server/storage/checked-upload';
+import {
+  checkUpload,
+  UploadRefused,
+  type AcceptedType,
+  type UploadedFile,
+} from '../../server/storage/checked-upload';
 import { pieceModel, type Evidence } from './model';
 
 /** Screenshots and documents: what a reach figure's evidence may be. */
@@ -17,10 +22,7 @@ const ACCEPTED: Record<string, AcceptedType> = {
 export const EVIDENCE_MAX_MB = 10;
 
 /** Checks the file (type from its bytes, images without metadata) and stores it. */
-export async function storeEvidence(
-  ctx: AppContext,
-  file: { buffer: Buffer; originalname: string },
-): Promise<Evidence> {
+export async function storeEvidence(ctx: AppContext, file: UploadedFile): Promise<Evidence> {
   let checked;
   try {
     checked = await checkUpload(file, ACCEPTED);

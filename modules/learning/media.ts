@@ -5,7 +5,7 @@ import type { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
 import type { SessionUser } from '../../server/types';
 import { AppError, Conflict, Invalid, NotFound } from '../../server/http/errors';
-import { checkUploadOrRefuse } from '../../server/storage/checked-upload';
+import { checkUploadOrRefuse, type UploadedFile } from '../../server/storage/checked-upload';
 import type { ByteRange } from '../../server/storage/storage';
 import { recordAudit } from '../audit';
 import { courseModel, lessonModel, type Bilingual, type Block } from './model';
@@ -24,11 +24,6 @@ import { invalidateCourse } from './outline';
 /** A course's media library: upload (or replace by name), list, remove, and serve to readers. */
 
 type Actor = Pick<SessionUser, 'id' | 'role'>;
-
-export interface Upload {
-  buffer: Buffer;
-  originalname: string;
-}
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
@@ -49,7 +44,7 @@ export async function listMedia(ctx: AppContext, courseId: Types.ObjectId): Prom
 export async function storeMedia(
   ctx: AppContext,
   courseId: Types.ObjectId,
-  file: Upload,
+  file: UploadedFile,
   name?: string,
 ): Promise<{ media: LessonMedia; replaced: boolean; unchanged: boolean }> {
   const Media = lessonMediaModel(ctx.db);
@@ -104,7 +99,7 @@ export async function storeMedia(
 }
 
 /** A trainer's upload through the library page, audited. */
-export async function uploadMedia(ctx: AppContext, actor: Actor, courseSlug: string, file: Upload) {
+export async function uploadMedia(ctx: AppContext, actor: Actor, courseSlug: string, file: UploadedFile) {
   const courseId = await courseIdOf(ctx, courseSlug);
   const result = await storeMedia(ctx, courseId, file);
   if (!result.unchanged)

@@ -38,6 +38,12 @@ export const storedUploadSchemaFields = {
   originalName: { type: String, required: true, maxlength: 160 },
 } as const;
 
+/** A file as multer hands it over (held in memory), or as an importer reads it from disk. */
+export interface UploadedFile {
+  buffer: Buffer;
+  originalname: string;
+}
+
 export interface CheckedUpload {
   bytes: Buffer;
   mime: string;
@@ -69,7 +75,7 @@ const IMAGES = new Set(['jpg', 'png', 'webp']);
  * a screenshot or photo never carries where it was taken.
  */
 export async function checkUpload(
-  file: { buffer: Buffer; originalname: string },
+  file: UploadedFile,
   accepted: Record<string, AcceptedType>,
 ): Promise<CheckedUpload> {
   const originalName = safeOriginalName(file.originalname);
@@ -97,7 +103,7 @@ export async function checkUpload(
 
 /** checkUpload, with a refusal as a 400 in the module's own words: the i18n key `${keyPrefix}${problem}`. */
 export async function checkUploadOrRefuse(
-  file: { buffer: Buffer; originalname: string },
+  file: UploadedFile,
   accepted: Record<string, AcceptedType>,
   keyPrefix: string,
 ): Promise<CheckedUpload> {

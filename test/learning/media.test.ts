@@ -8,7 +8,7 @@ import { jpegWithGps, PDF } from '../grants/helpers';
 import { MP3 } from '../support/media-course';
 import { lessonMediaModel } from '../../modules/learning/media-model';
 import { lessonModel } from '../../modules/learning/model';
-import { MAX_MEDIA_MB } from '../../modules/learning/media-files';
+import { MAX_LIBRARY_MB, MAX_MEDIA_MB, MAX_MEDIA_PER_COURSE } from '../../modules/learning/media-files';
 import { checkFiles } from '../../server/cli/files';
 import type { Db } from 'mongodb';
 
@@ -243,4 +243,31 @@ test('publishing refuses a media block whose file is not in the library or not o
     src: 'https://www.iom.int/',
   });
   assert.equal(linked.status, 303);
+});
+
+test('a full library refuses another file (by count and by total size) at the file field, storing nothing', async () => {
+  const { course, trainer, library, token } = await setup();
+  const record = (i: number, size: number) => ({
+    courseId: course._id,
+    name: `filler-${i}.pdf`,
+    storageKey: `${'0'.repeat(28)}${String(i).padStart(4, '0')}`,
+    sha256: 'a'.repeat(64),
+    sourceSha256: 'a'.repeat(64),
+    size,
+    mime: 'application/pdf',
+    ext: 'pdf',
+    originalName: `filler-${i}.pdf`,
+  });
+  await lessonMediaModel(t.ctx.db).create(record(0, MAX_LIBRARY_MB * 1024 * 1024));
+  const before = (await t.ctx.storage.list()).length;
+  const heavy = await upload(trainer, library, token, PDF, 'one-more.pdf').expect(409);
+  assert.match(heavy.text, new RegExp(`more than ${MAX_LIBRARY_MB} MB`));
+  await lessonMediaModel(t.ctx.db).deleteMany({ courseId: course._id });
+  await lessonMediaModel(t.ctx.db).insertMany(
+    Array.from({ length: MAX_MEDIA_PER_COURSE }, (_, i) => record(i, 10)),
+  );
+  const many = await upload(trainer, library, token, PDF, 'one-more.pdf').expect(409);
+  assert.match(many.text, new RegExp(`at most ${MAX_MEDIA_PER_COURSE} files`));
+  assert.match(many.text, /id="f-file-error"/);
+  assert.equal((await t.ctx.storage.list()).length, before, 'no bytes left behind');
 });
