@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { Types, type Connection } from 'mongoose';
 import { connectDatabase } from '../server/db/connect';
 import { startEmbeddedMongo } from '../server/db/embedded';
+import { packResults } from '../modules/quizzes/packed-results';
 
 export interface GenerateOptions {
   trainees: number;
@@ -253,7 +254,15 @@ export async function generateLarge(db: Connection, o: GenerateOptions) {
           attemptNo: no,
           status: submitted ? 'submitted' : 'started',
           startedAt: at(day),
-          ...(submitted ? { submittedAt: at(day), score, passed: score >= quiz.passingScore, results } : {}),
+          ...(submitted
+            ? {
+                submittedAt: at(day),
+                score,
+                passed: score >= quiz.passingScore,
+                results,
+                resultsPacked: packResults(results),
+              }
+            : {}),
         };
       }
     }

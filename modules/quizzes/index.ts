@@ -4,7 +4,7 @@ import { quizzesRouter } from './routes';
 import { questionEditorRoutes } from './routes-editor';
 import { importQuizzes } from './import';
 import { quizSummariesForCourse } from './summaries';
-import { expiredAttemptsJob } from './jobs';
+import { expiredAttemptsJob, packOlderResultsJob } from './jobs';
 import { quizzesPersonalData } from './personal-data';
 import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
@@ -20,7 +20,7 @@ export const quizzesModule: UmbrellaModule = {
     { path: '/', router: quizzesRouter },
     { path: '/', router: questionEditorRoutes },
   ],
-  jobs: [expiredAttemptsJob],
+  jobs: [expiredAttemptsJob, packOlderResultsJob],
   personalData: [quizzesPersonalData],
 };
 
@@ -29,7 +29,8 @@ export { closeExpiredAttempts } from './service';
 export { attemptsSubmittedIn, attemptsOfUserSince, submittedAttemptsPage, courseQuizBank } from './reads';
 export { quizSummariesForCourse, type QuizSummary } from './summaries';
 export { surveyOfCourse } from './survey';
-export type { Question, QuestionOption, Quiz, Attempt } from './model';
+export { unpackResults } from './packed-results';
+export type { Question, QuestionOption, Quiz, Attempt, AttemptResult } from './model';
 
 export type NewQuestion = Omit<Question, '_id' | 'courseId' | 'version' | 'contentHash'>;
 

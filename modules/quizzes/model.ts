@@ -185,6 +185,8 @@ export interface Attempt {
   score?: number;
   passed?: boolean;
   results?: AttemptResult[];
+  /** The results again as one string, for reports (see packed-results.ts). */
+  resultsPacked?: string;
   /** Attitude and practice items (first attempts of a pre- or post-test with a survey). */
   surveyItems?: AttemptSurveyItem[];
   /** sid → chosen option id (a scale point '1'–'5' or a practice option); optional, never graded. */
@@ -253,6 +255,8 @@ const attemptSchema = new Schema<Attempt>(
     score: { type: Number, min: 0, max: 100 },
     passed: { type: Boolean },
     results: { type: [resultSchema], default: undefined },
+    // Read by reports only (through the driver): other reads of an attempt leave it out.
+    resultsPacked: { type: String, select: false },
     surveyItems: { type: [surveyItemSchema], default: undefined },
     survey: { type: Schema.Types.Mixed, default: undefined },
     surveyResults: { type: [surveyResultSchema], default: undefined },

@@ -18,6 +18,7 @@ import { drawCovering, itemFor, shuffle } from './draw';
 import { chooseForm } from './forms';
 import { questionsOfCourse, quizById } from './definitions';
 import { grade } from './grading';
+import { packResults } from './packed-results';
 import { canReviewAttempts } from './policy';
 import { answersFromForm, duplicatePositions, unanswered } from './answers';
 import type { AnswerForm } from './schemas';
@@ -340,6 +341,7 @@ export async function submitAttempt(
           score,
           passed,
           results,
+          resultsPacked: packResults(results),
           ...(surveyFinal ? { survey: surveyFinal, surveyResults } : {}),
         },
       },

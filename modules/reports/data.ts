@@ -28,6 +28,9 @@ export const col = (db: Connection, name: keyof typeof C) => db.collection(C[nam
 
 export type Doc = Record<string, unknown>;
 
+/** An attempt's results as reports read them: packed, or the sub-documents when not packed yet. */
+export const PACKED_RESULTS = { $ifNull: ['$resultsPacked', { $ifNull: ['$results', []] }] };
+
 /** Cursor batch size for exports: bounds what one getMore holds in memory, whatever the row count. */
 export const EXPORT_BATCH = 500;
 

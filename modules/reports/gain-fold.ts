@@ -63,10 +63,7 @@ export type Result = { qid: string; objective: string; correct: boolean };
 export interface FirstTest {
   score: number;
   form: string;
-  /** Its results as three parallel arrays (question, objective, right): far cheaper to send. */
-  q?: string[];
-  o?: string[];
-  c?: boolean[];
+  results?: Result[];
 }
 
 export interface FirstTests {
@@ -154,10 +151,9 @@ export function objectiveGains(paired: FirstTests[]): ObjectiveGain[] {
   for (const t of paired) {
     const mine = new Map<string, { preN: number; preC: number; postN: number; postC: number }>();
     const add = (test: FirstTest | null, pre: boolean) => {
-      const objectives = test?.o ?? [];
-      for (let i = 0; i < objectives.length; i++) {
-        const m = mine.get(objectives[i]!) ?? { preN: 0, preC: 0, postN: 0, postC: 0 };
-        const right = test!.c?.[i] ? 1 : 0;
+      for (const { objective, correct } of test?.results ?? []) {
+        const m = mine.get(objective) ?? { preN: 0, preC: 0, postN: 0, postC: 0 };
+        const right = correct ? 1 : 0;
         if (pre) {
           m.preN++;
           m.preC += right;
@@ -165,7 +161,7 @@ export function objectiveGains(paired: FirstTests[]): ObjectiveGain[] {
           m.postN++;
           m.postC += right;
         }
-        mine.set(objectives[i]!, m);
+        mine.set(objective, m);
       }
     };
     add(t.pre, true);
@@ -223,16 +219,13 @@ export const byNameThenId = (a: GainTraineeRow, b: GainTraineeRow) =>
  * grouped by the form it took (attempts from before forms existed count as the form 'pre' or
  * 'post'). Items are the form's questions seen in those attempts; an unanswered one counts wrong.
  */
-const resultsOf = (a: FirstTest): Result[] =>
-  (a.q ?? []).map((qid, i) => ({ qid, objective: a.o?.[i] ?? '', correct: !!a.c?.[i] }));
-
 export function reliabilityOf(firsts: FirstTests[]): FormReliability[] {
   const byForm = new Map<string, Result[][]>();
   for (const t of firsts)
     for (const a of [t.pre, t.post]) {
       if (!a) continue;
       const attempts = byForm.get(a.form) ?? [];
-      attempts.push(resultsOf(a));
+      attempts.push(a.results ?? []);
       byForm.set(a.form, attempts);
     }
   return [...byForm.entries()]

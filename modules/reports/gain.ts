@@ -1,6 +1,7 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
-import { attemptSource, EXPORT_BATCH, type Doc } from './data';
+import { unpackResults } from '../quizzes';
+import { attemptSource, EXPORT_BATCH, PACKED_RESULTS, type Doc } from './data';
 import {
   byNameThenId,
   groupStats,
@@ -39,13 +40,7 @@ function firstTests(o: { results: boolean; paired: boolean }): Doc[] {
           i: '$_id',
           score: '$score',
           form: { $ifNull: ['$form', '$quizKey'] },
-          ...(o.results
-            ? {
-                q: { $ifNull: ['$results.qid', []] },
-                o: { $ifNull: ['$results.objective', []] },
-                c: { $ifNull: ['$results.correct', []] },
-              }
-            : {}),
+          ...(o.results ? { results: PACKED_RESULTS } : {}),
         },
         null,
       ],
@@ -79,13 +74,7 @@ function attemptsOf(ctx: AppContext, f: GainFilters) {
  * here — the database's work is one pass over the course's pre/post attempts.
  */
 export async function learningGain(ctx: AppContext, f: GainFilters, page = 1, pageSize = 50) {
-  const { collection, prefix } = attemptsOf(ctx, f);
-  const firsts = await collection
-    .aggregate<FirstTests>([...prefix, ...firstTests({ results: true, paired: false })], {
-      allowDiskUse: true,
-      batchSize: 5000,
-    })
-    .toArray();
+  const firsts = await firstTestsWithResults(ctx, f);
   const paired: FirstTests[] = [];
   const rows: GainTraineeRow[] = [];
   for (const t of firsts) {
@@ -109,6 +98,11 @@ export async function learningGain(ctx: AppContext, f: GainFilters, page = 1, pa
 }
 
 export async function formReliability(ctx: AppContext, f: GainFilters): Promise<FormReliability[]> {
+  return reliabilityOf(await firstTestsWithResults(ctx, f));
+}
+
+/** Every trainee's first tests in scope, their results unpacked (see firstTests). */
+async function firstTestsWithResults(ctx: AppContext, f: GainFilters): Promise<FirstTests[]> {
   const { collection, prefix } = attemptsOf(ctx, f);
   const firsts = await collection
     .aggregate<FirstTests>([...prefix, ...firstTests({ results: true, paired: false })], {
@@ -116,7 +110,9 @@ export async function formReliability(ctx: AppContext, f: GainFilters): Promise<
       batchSize: 5000,
     })
     .toArray();
-  return reliabilityOf(firsts);
+  for (const t of firsts)
+    for (const test of [t.pre, t.post]) if (test) test.results = unpackResults(test.results);
+  return firsts;
 }
 
 /** Every paired trainee, sorted by name and streamed from a cursor (for exports). */

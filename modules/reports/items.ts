@@ -1,6 +1,7 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
-import { attemptSource, col, type Doc } from './data';
+import { unpackResults, type AttemptResult } from '../quizzes';
+import { attemptSource, col, type Doc, PACKED_RESULTS } from './data';
 
 type Text = { en: string; mn: string };
 
@@ -70,11 +71,11 @@ export interface Misconception {
   lessons: Array<{ slug: string; title: Text }>;
 }
 
-/** One attempt as the analysis reads it: score, id, and each result (question, right, chosen, objective). */
+/** One attempt as the analysis reads it: score, id, and its results. */
 interface Scored {
   _id: Types.ObjectId;
   score?: number | null;
-  r: Array<{ q: string; c: boolean; ch?: string[] | null; o: string }>;
+  r: AttemptResult[];
 }
 
 interface Sums {
@@ -137,7 +138,7 @@ function addAttempt(
   band: string,
 ) {
   const score = typeof a.score === 'number' ? a.score : 0;
-  for (const { q: qid, c: correct, ch: chosen, o: objective } of a.r) {
+  for (const { qid, correct, chosen, objective } of a.r) {
     let s = sums.get(qid);
     if (!s) {
       s = {
@@ -175,7 +176,7 @@ function addAttempt(
 
 /**
  * Facility, discrimination, point-biserial and option shares for every question of a quiz, from one
- * read of the quiz's submitted attempts in scope (score and results, compact): the upper and lower
+ * read of the quiz's submitted attempts in scope (score and packed results): the upper and lower
  * 27 % groups are ranked and every result folded here. The embedded server unwinds and groups
  * hundreds of thousands of results slowly; a real MongoDB sends the same rows as fast as it would
  * have grouped them.
@@ -183,31 +184,13 @@ function addAttempt(
 export async function itemAnalysis(ctx: AppContext, f: ItemFilters) {
   const match: Doc = { quizId: f.quizId, status: 'submitted' };
   const { collection, prefix } = attemptSource(ctx, f.courseId, f.cohortId, f.scope, match);
-  const attempts = await collection
-    .aggregate<Scored>(
-      [
-        ...prefix,
-        {
-          $project: {
-            score: 1,
-            r: {
-              $map: {
-                input: { $ifNull: ['$results', []] },
-                as: 'x',
-                in: {
-                  q: '$$x.qid',
-                  c: '$$x.correct',
-                  ch: { $ifNull: ['$$x.chosen', []] },
-                  o: '$$x.objective',
-                },
-              },
-            },
-          },
-        },
-      ],
+  const read = await collection
+    .aggregate<{ _id: Types.ObjectId; score?: number | null; r: unknown }>(
+      [...prefix, { $project: { score: 1, r: PACKED_RESULTS } }],
       { allowDiskUse: true, batchSize: 5000 },
     )
     .toArray();
+  const attempts: Scored[] = read.map((a) => ({ ...a, r: unpackResults(a.r) }));
   const total = attempts.length;
   const k = groupSize(total);
   const upper = k ? cutOff(attempts, k, -1) : undefined;

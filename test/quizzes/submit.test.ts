@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { buildTestApp, fixedClock, type TestApp } from '../support/app';
 import { buildUser, signIn, tokenFor } from '../factories';
 import { enrolmentModel } from '../../modules/learning/model';
+import { unpackResults } from '../../modules/quizzes';
 import { encode, formFor, importRealCourse, models, quizByKey } from './support';
 
 const clock = fixedClock(new Date('2026-03-02T02:00:00Z'));
@@ -43,6 +44,9 @@ test('20 parallel submits of one attempt give one graded result and one learning
   assert.equal(attempts[0]!.status, 'submitted');
   assert.equal(attempts[0]!.score, 100);
   assert.equal(attempts[0]!.results!.length, quiz.questionIds.length);
+  assert.equal(attempts[0]!.resultsPacked, undefined, 'the packed copy is for reports only');
+  const packed = await Attempts.findById(attempts[0]!._id).select('+resultsPacked').lean();
+  assert.deepEqual(unpackResults(packed!.resultsPacked), attempts[0]!.results, 'packed with the results');
   const enrolments = await enrolmentModel(t.ctx.db).find({ userId: user._id, courseId }).lean();
   assert.equal(enrolments.length, 1);
   assert.deepEqual((enrolments[0] as { quizzesPassed?: string[] }).quizzesPassed, ['post']);

@@ -1,0 +1,51 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildTestApp, type TestApp } from '../support/app';
+import { buildFixture } from './fixture';
+import { learningGain } from '../../modules/reports/gain';
+import { itemAnalysis } from '../../modules/reports/items';
+import { packResults, packOlderResults, unpackResults } from '../../modules/quizzes/packed-results';
+
+let t: TestApp;
+let f: Awaited<ReturnType<typeof buildFixture>>;
+before(async () => {
+  t = await buildTestApp();
+  f = await buildFixture(t.ctx);
+});
+after(async () => t.close());
+
+test('packing keeps every field of a result, whatever its ids contain', () => {
+  const results = [
+    { qid: 'q,1\t"x"', objective: 'A\nB', correct: true, chosen: ['a', 'b,c'] },
+    { qid: 'q2', objective: '', correct: false, chosen: [] },
+    { qid: 'ord', objective: 'C', correct: false, chosen: ['s3', 's1', 's2'] },
+  ];
+  assert.deepEqual(unpackResults(packResults(results)), results);
+  // Sub-documents read from an attempt not packed yet come out the same way.
+  assert.deepEqual(unpackResults(results), results);
+  assert.deepEqual(unpackResults(undefined), []);
+});
+
+test('reports give the same figures from packed results as from the sub-documents', async () => {
+  const attempts = t.ctx.db.collection('attempts');
+  assert.equal(
+    await attempts.countDocuments({ resultsPacked: { $exists: true } }),
+    0,
+    'fixture starts unpacked',
+  );
+  const gainBefore = await learningGain(t.ctx, { courseId: f.courseId });
+  const itemsBefore = await itemAnalysis(t.ctx, { courseId: f.courseId, quizId: f.quiz.post });
+
+  let packed = 0;
+  for (let n = await packOlderResults(t.ctx); n; n = await packOlderResults(t.ctx)) packed += n;
+  const graded = await attempts.countDocuments({ status: 'submitted', results: { $exists: true } });
+  assert.ok(packed > 0);
+  assert.equal(packed, graded, 'every graded attempt packed once');
+  assert.equal(await attempts.countDocuments({ resultsPacked: { $exists: true } }), graded);
+  // What reports read now is the packed string only: prove it by emptying the sub-documents' copy.
+  await attempts.updateMany({ resultsPacked: { $exists: true } }, { $set: { results: [] } });
+
+  assert.deepEqual(await learningGain(t.ctx, { courseId: f.courseId }), gainBefore);
+  assert.deepEqual(await itemAnalysis(t.ctx, { courseId: f.courseId, quizId: f.quiz.post }), itemsBefore);
+  assert.equal(await packOlderResults(t.ctx), 0, 'nothing left to pack');
+});
