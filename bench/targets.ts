@@ -9,6 +9,7 @@ import { createDeclaredIndexes } from './indexes';
 import { attemptModel, type Question, type Quiz } from '../modules/quizzes/model';
 import { itemFor } from '../modules/quizzes/draw';
 import { generateLarge } from './generate-large';
+import { buildMissingTestRecords } from '../modules/quizzes/test-records';
 
 /** One autocannon request, rewritten before it is sent (each quiz submit posts a different attempt). */
 export interface BenchRequest {
@@ -155,6 +156,8 @@ export async function prepareDataSet(ctx: AppContext, o: DataSetOptions) {
     },
   );
   await createDeclaredIndexes(ctx.db);
+  // What the start-up job does for attempts stored before test records existed.
+  await buildMissingTestRecords(ctx);
   o.log?.(`data set ready in ${Math.round(performance.now() - started)} ms`);
   return generated;
 }

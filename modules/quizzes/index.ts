@@ -4,7 +4,7 @@ import { quizzesRouter } from './routes';
 import { questionEditorRoutes } from './routes-editor';
 import { importQuizzes } from './import';
 import { quizSummariesForCourse } from './summaries';
-import { expiredAttemptsJob, packOlderResultsJob } from './jobs';
+import { expiredAttemptsJob, missingTestRecordsJob, packOlderResultsJob } from './jobs';
 import { quizzesPersonalData } from './personal-data';
 import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
@@ -20,7 +20,7 @@ export const quizzesModule: UmbrellaModule = {
     { path: '/', router: quizzesRouter },
     { path: '/', router: questionEditorRoutes },
   ],
-  jobs: [expiredAttemptsJob, packOlderResultsJob],
+  jobs: [expiredAttemptsJob, packOlderResultsJob, missingTestRecordsJob],
   personalData: [quizzesPersonalData],
 };
 
@@ -30,6 +30,7 @@ export { attemptsSubmittedIn, attemptsOfUserSince, submittedAttemptsPage, course
 export { quizSummariesForCourse, type QuizSummary } from './summaries';
 export { surveyOfCourse } from './survey';
 export { unpackResults } from './packed-results';
+export { TEST_RECORDS, type FirstSubmission, type TestRecord, type TestSummary } from './test-records';
 export type { Question, QuestionOption, Quiz, Attempt, AttemptResult } from './model';
 
 export type NewQuestion = Omit<Question, '_id' | 'courseId' | 'version' | 'contentHash'>;

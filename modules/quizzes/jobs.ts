@@ -1,6 +1,7 @@
 import type { BackgroundJob } from '../../server/module';
 import { closeExpiredAttempts } from './service';
 import { packOlderResults } from './packed-results';
+import { buildMissingTestRecords } from './test-records';
 
 /** Every minute: grade timed attempts left open past their deadline. */
 export const expiredAttemptsJob: BackgroundJob = {
@@ -14,4 +15,14 @@ export const packOlderResultsJob: BackgroundJob = {
   name: 'quizzes.packOlderResults',
   intervalMs: 60_000,
   run: (ctx) => packOlderResults(ctx),
+};
+
+/**
+ * At start and hourly: build the test records of courses that have test attempts and no records (a
+ * database from before records existed; the hooks keep the others current).
+ */
+export const missingTestRecordsJob: BackgroundJob = {
+  name: 'quizzes.buildMissingTestRecords',
+  intervalMs: 3_600_000,
+  run: (ctx) => buildMissingTestRecords(ctx),
 };

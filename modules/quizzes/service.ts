@@ -19,6 +19,7 @@ import { chooseForm } from './forms';
 import { questionsOfCourse, quizById } from './definitions';
 import { grade } from './grading';
 import { packResults } from './packed-results';
+import { isTestKey, refreshTestRecord } from './test-records';
 import { canReviewAttempts } from './policy';
 import { answersFromForm, duplicatePositions, unanswered } from './answers';
 import type { AnswerForm } from './schemas';
@@ -144,6 +145,7 @@ export async function startAttempt(ctx: AppContext, userId: string, quizId: stri
         answers: {},
         ...(surveyItems.length ? { surveyItems, survey: {} } : {}),
       });
+      if (isTestKey(quiz.key)) await refreshTestRecord(ctx, user, quiz.courseId);
       return created.toObject();
     } catch (err) {
       if ((err as { code?: number }).code !== 11000) throw err;
@@ -349,6 +351,7 @@ export async function submitAttempt(
     )
     .lean<Attempt>();
   if (!updated) return ownAttempt(ctx, String(attempt.userId), String(attempt._id));
+  if (isTestKey(updated.quizKey)) await refreshTestRecord(ctx, updated.userId, updated.courseId);
   await recordQuizOutcome(ctx, {
     userId: String(updated.userId),
     courseId: String(updated.courseId),

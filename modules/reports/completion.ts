@@ -1,7 +1,8 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
 import { InFlight } from '../../server/in-flight';
-import { attemptSource, EXPORT_BATCH, col, enrolmentMatch, type Doc } from './data';
+import type { TestRecord, TestSummary } from '../quizzes';
+import { EXPORT_BATCH, col, enrolmentMatch, testRecordSource, type Doc } from './data';
 
 export const PAGE_SIZE = 50;
 
@@ -90,124 +91,45 @@ interface RawRow extends Omit<CompletionRow, 'lessonsViewed' | 'lessonQuizzesPas
   passedKeys: string[];
 }
 
-interface AttemptSummary {
-  _id: { u: Types.ObjectId; k: 'pre' | 'post' };
-  attempts: number;
-  submitted: number;
-  firstScore?: number;
-  firstAt?: Date;
-  bestScore?: number;
-  lastAt?: Date;
-  passed?: boolean;
-}
-
 type TestKey = 'pre' | 'post';
-const TESTS: TestKey[] = ['pre', 'post'];
 
-/** One trainee's attempts at both tests, folded by one `$group` (see summaryStages). */
-interface UserSummary {
-  _id: Types.ObjectId;
-  [field: string]: unknown;
-}
-
-/**
- * Per trainee, for each test: attempts, submitted, the first submitted score and when (least
- * submittedAt), the best score, the last submission and whether any passed — one `$group` by trainee
- * with conditional accumulators, so no attempt is sorted (the embedded server sorts slowly).
- */
-const summaryStages: Doc[] = [
-  {
-    $group: {
-      _id: '$userId',
-      ...Object.fromEntries(
-        TESTS.flatMap((k) => {
-          const isK = { $eq: ['$quizKey', k] };
-          const submitted = { $and: [isK, { $eq: ['$status', 'submitted'] }] };
-          const when = (v: unknown) => ({ $cond: [isK, v, null] });
-          return [
-            [`${k}Attempts`, { $sum: { $cond: [isK, 1, 0] } }],
-            [`${k}Submitted`, { $sum: { $cond: [submitted, 1, 0] } }],
-            [
-              `${k}First`,
-              {
-                $min: {
-                  $cond: [submitted, { at: { $ifNull: ['$submittedAt', null] }, score: '$score' }, null],
-                },
-              },
-            ],
-            [`${k}Best`, { $max: when('$score') }],
-            [`${k}Last`, { $max: when('$submittedAt') }],
-            [`${k}Passed`, { $max: when('$passed') }],
-          ];
-        }),
-      ),
-    },
-  },
-];
-
-/** The per-test summaries of one trainee's folded row (a test never attempted has none). */
-function splitSummary(u: UserSummary, into: Map<string, AttemptSummary>) {
-  for (const k of TESTS) {
-    const attempts = u[`${k}Attempts`] as number;
-    if (!attempts) continue;
-    const first = u[`${k}First`] as { at?: Date; score?: number } | null;
-    into.set(`${String(u._id)}:${k}`, {
-      _id: { u: u._id, k },
-      attempts,
-      submitted: u[`${k}Submitted`] as number,
-      firstScore: first?.score ?? undefined,
-      firstAt: first?.at ?? undefined,
-      bestScore: (u[`${k}Best`] as number | null) ?? undefined,
-      lastAt: (u[`${k}Last`] as Date | null) ?? undefined,
-      passed: (u[`${k}Passed`] as boolean | null) ?? undefined,
-    });
-  }
-}
-
-/** Pre/post attempt summaries for one page (or batch) of trainees: one grouped query. */
-async function attemptSummaries(ctx: AppContext, courseId: Types.ObjectId, userIds: Types.ObjectId[]) {
-  const rows = await col(ctx.db, 'attempts')
-    .aggregate<UserSummary>([
-      { $match: { courseId, userId: { $in: userIds }, quizKey: { $in: ['pre', 'post'] } } },
-      ...summaryStages,
-    ])
+/** The test records of one page of trainees: an indexed look-up of at most a page of ids. */
+async function recordsOf(ctx: AppContext, courseId: Types.ObjectId, userIds: Types.ObjectId[]) {
+  const rows = await col(ctx.db, 'testRecords')
+    .find({ courseId, userId: { $in: userIds } }, { projection: { userId: 1, pre: 1, post: 1 } })
     .toArray();
-  const map = new Map<string, AttemptSummary>();
-  for (const r of rows) splitSummary(r, map);
-  return map;
+  return new Map(rows.map((r) => [String(r.userId), r as unknown as TestRecord]));
 }
 
-function cell(s: AttemptSummary | undefined, which: 'first' | 'best'): TestCell {
+/** A test's cell: the pre-test shows the first submission (what measures), the post-test the best. */
+function cell(s: TestSummary | null | undefined, key: TestKey): TestCell {
   if (!s) return { status: 'none', attempts: 0 };
   if (!s.submitted) return { status: 'started', attempts: s.attempts };
   return {
     status: 'submitted',
-    score: which === 'first' ? s.firstScore : s.bestScore,
+    score: key === 'pre' ? s.first?.score : s.best,
     passed: !!s.passed,
-    at: which === 'first' ? s.firstAt : s.lastAt,
+    at: key === 'pre' ? s.first?.at : s.last,
     attempts: s.attempts,
   };
 }
 
 async function enrich(ctx: AppContext, courseId: Types.ObjectId, raw: RawRow[]): Promise<CompletionRow[]> {
-  const summaries = await attemptSummaries(
+  const records = await recordsOf(
     ctx,
     courseId,
     raw.map((r) => r.userId),
   );
-  return raw.map((r) => toRow(r, summaries));
+  return raw.map((r) => toRow(r, records.get(String(r.userId))));
 }
 
-function toRow(
-  { viewedIds, passedKeys, ...r }: RawRow,
-  summaries: Map<string, AttemptSummary>,
-): CompletionRow {
+function toRow({ viewedIds, passedKeys, ...r }: RawRow, record: TestRecord | undefined): CompletionRow {
   return {
     ...r,
     lessonsViewed: new Set(viewedIds.map(String)).size,
     lessonQuizzesPassed: new Set(passedKeys.filter((k) => k.startsWith('lesson:'))).size,
-    pre: cell(summaries.get(`${String(r.userId)}:pre`), 'first'),
-    post: cell(summaries.get(`${String(r.userId)}:post`), 'best'),
+    pre: cell(record?.pre, 'pre'),
+    post: cell(record?.post, 'post'),
   };
 }
 
@@ -263,9 +185,9 @@ async function computeMatrix(ctx: AppContext, f: CompletionFilters, page: number
 }
 
 /**
- * Every row, for exports: the enrolments and the per-trainee attempt summaries are two cursors, both
- * ordered by trainee id, merged as they stream — constant memory and no long `$in` lists. (So exports
- * are ordered by trainee id, not by the page's sort.)
+ * Every row, for exports: the enrolments and the trainees' test records are two cursors, both ordered
+ * by trainee id, merged as they stream — constant memory and no long `$in` lists. (So exports are
+ * ordered by trainee id, not by the page's sort.)
  */
 export async function* completionRows(ctx: AppContext, f: CompletionFilters): AsyncGenerator<CompletionRow> {
   const rowCursor = col(ctx.db, 'enrolments').aggregate<RawRow>(
@@ -273,23 +195,18 @@ export async function* completionRows(ctx: AppContext, f: CompletionFilters): As
     { allowDiskUse: true, batchSize: EXPORT_BATCH },
   );
   const rows = rowCursor[Symbol.asyncIterator]();
-  const match = { courseId: f.courseId, quizKey: { $in: ['pre', 'post'] } };
-  const { collection, prefix } = attemptSource(ctx, f.courseId, f.cohortId, f.scope, match);
-  const summaryCursor = collection.aggregate<UserSummary>(
-    [...prefix, ...summaryStages, { $sort: { _id: 1 } }],
+  const { collection, prefix } = testRecordSource(ctx, f.courseId, f.cohortId, f.scope);
+  const recordCursor = collection.aggregate<TestRecord>(
+    [...prefix, { $project: { userId: 1, pre: 1, post: 1 } }, { $sort: { userId: 1 } }],
     { allowDiskUse: true, batchSize: EXPORT_BATCH },
   );
-  const summaries = summaryCursor[Symbol.asyncIterator]();
-  let next = await summaries.next();
+  const records = recordCursor[Symbol.asyncIterator]();
+  let next = await records.next();
   for (let r = await rows.next(); !r.done; r = await rows.next()) {
     const uid = String(r.value.userId);
-    const mine = new Map<string, AttemptSummary>();
-    while (!next.done && String(next.value._id) < uid) next = await summaries.next();
-    if (!next.done && String(next.value._id) === uid) {
-      splitSummary(next.value, mine);
-      next = await summaries.next();
-    }
+    while (!next.done && String(next.value.userId) < uid) next = await records.next();
+    const mine = !next.done && String(next.value.userId) === uid ? next.value : undefined;
     yield toRow(r.value, mine);
   }
-  await summaries.return?.();
+  await records.return?.();
 }

@@ -2,6 +2,7 @@ import { Types, type Connection } from 'mongoose';
 import type { AppContext } from '../../server/context';
 import { isObjectId, oid } from '../../server/db/ids';
 import type { SessionUser } from '../../server/types';
+import { TEST_RECORDS } from '../quizzes';
 
 /**
  * Collections other modules own. Reports only read them, through aggregation pipelines, so the
@@ -16,6 +17,7 @@ export const C = {
   questions: 'questions',
   quizzes: 'quizzes',
   attempts: 'attempts',
+  testRecords: TEST_RECORDS,
   surveyItems: 'surveyitems',
   calls: 'calls',
   pitches: 'pitches',
@@ -85,6 +87,31 @@ export function attemptSource(
       { $unwind: '$a' },
       { $replaceRoot: { newRoot: '$a' } },
       { $match: attemptMatch },
+    ],
+  };
+}
+
+/**
+ * Where a report's test records (one per trainee: see quizzes' test-records.ts) come from, like
+ * attemptSource: the course's records, or the scoped cohorts' enrolments joined to theirs by userId.
+ */
+export function testRecordSource(
+  ctx: AppContext,
+  courseId: Types.ObjectId,
+  cohortId: Types.ObjectId | undefined,
+  scope: Types.ObjectId[] | undefined,
+): { collection: ReturnType<typeof col>; prefix: Doc[] } {
+  if (!scope && !cohortId)
+    return { collection: col(ctx.db, 'testRecords'), prefix: [{ $match: { courseId } }] };
+  return {
+    collection: col(ctx.db, 'enrolments'),
+    prefix: [
+      { $match: enrolmentMatch(courseId, cohortId, scope) },
+      { $project: { userId: 1 } },
+      { $lookup: { from: C.testRecords, localField: 'userId', foreignField: 'userId', as: 'r' } },
+      { $unwind: '$r' },
+      { $replaceRoot: { newRoot: '$r' } },
+      { $match: { courseId } },
     ],
   };
 }

@@ -67,7 +67,7 @@ export interface FirstTest {
 }
 
 export interface FirstTests {
-  _id: Types.ObjectId;
+  userId: Types.ObjectId;
   pre: FirstTest | null;
   post: FirstTest | null;
   /** 1 when the trainee's user still exists. */
@@ -83,7 +83,7 @@ export function pairedRow(t: FirstTests): GainTraineeRow | undefined {
   const pre = t.pre.score;
   const post = t.post.score;
   return {
-    userId: t._id,
+    userId: t.userId,
     name: t.name,
     region: t.region ?? '',
     locale: t.locale ?? '',

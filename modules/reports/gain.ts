@@ -1,7 +1,7 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
-import { unpackResults } from '../quizzes';
-import { attemptSource, EXPORT_BATCH, PACKED_RESULTS, type Doc } from './data';
+import { unpackResults, type FirstSubmission } from '../quizzes';
+import { EXPORT_BATCH, testRecordSource, type Doc } from './data';
 import {
   byNameThenId,
   groupStats,
@@ -23,37 +23,22 @@ export interface GainFilters {
 
 /**
  * Each trainee's first submitted pre-test and first submitted post-test in scope (either may be
- * null). Retakes never count: a retake follows feedback on the same objectives (and, with one form,
- * the same questions), so taking the best attempt measured persistence, not learning (a 45 → 100
- * "gain" after three tries). "First" is the least (attemptNo, submittedAt, _id): one `$group` with
- * `$min` over that triple picks it without sorting every attempt, which the embedded server does
- * slowly (the whole course's attempts), and a real MongoDB answers from the same one pass.
+ * null), read from their test record (see quizzes' test-records.ts). Retakes never count: a retake
+ * follows feedback on the same objectives (and, with one form, the same questions), so taking the
+ * best attempt measured persistence, not learning (a 45 → 100 "gain" after three tries). "First" is
+ * the least (attemptNo, submittedAt, _id) submitted attempt.
  */
-function firstTests(o: { results: boolean; paired: boolean }): Doc[] {
-  const first = (k: string) => ({
-    $min: {
-      $cond: [
-        { $eq: ['$quizKey', k] },
-        {
-          a: { $ifNull: ['$attemptNo', null] },
-          s: { $ifNull: ['$submittedAt', null] },
-          i: '$_id',
-          score: '$score',
-          form: { $ifNull: ['$form', '$quizKey'] },
-          ...(o.results ? { results: PACKED_RESULTS } : {}),
-        },
-        null,
-      ],
-    },
-  });
+function firstTests(o: { paired: boolean }): Doc[] {
+  const has = (k: string) => ({ [`${k}.first.score`]: { $exists: true } });
   return [
-    { $group: { _id: '$userId', pre: first('pre'), post: first('post') } },
-    ...(o.paired ? [{ $match: { pre: { $ne: null }, post: { $ne: null } } }] : []),
-    { $lookup: { from: 'users', localField: '_id', foreignField: '_id', as: 'u' } },
+    { $match: o.paired ? { ...has('pre'), ...has('post') } : { $or: [has('pre'), has('post')] } },
+    { $lookup: { from: 'users', localField: 'userId', foreignField: '_id', as: 'u' } },
     {
       $project: {
-        pre: 1,
-        post: 1,
+        _id: 0,
+        userId: 1,
+        pre: { $ifNull: ['$pre.first', null] },
+        post: { $ifNull: ['$post.first', null] },
         users: { $size: '$u' },
         name: { $arrayElemAt: ['$u.name', 0] },
         region: { $arrayElemAt: ['$u.region', 0] },
@@ -63,10 +48,7 @@ function firstTests(o: { results: boolean; paired: boolean }): Doc[] {
   ];
 }
 
-function attemptsOf(ctx: AppContext, f: GainFilters) {
-  const match: Doc = { courseId: f.courseId, status: 'submitted', quizKey: { $in: ['pre', 'post'] } };
-  return attemptSource(ctx, f.courseId, f.cohortId, f.scope, match);
-}
+const recordsOf = (ctx: AppContext, f: GainFilters) => testRecordSource(ctx, f.courseId, f.cohortId, f.scope);
 
 /**
  * Cohort summary, splits by region and language, gain per objective, reliability per form and one
@@ -103,30 +85,27 @@ export async function formReliability(ctx: AppContext, f: GainFilters): Promise<
 
 /** Every trainee's first tests in scope, their results unpacked (see firstTests). */
 async function firstTestsWithResults(ctx: AppContext, f: GainFilters): Promise<FirstTests[]> {
-  const { collection, prefix } = attemptsOf(ctx, f);
-  const firsts = await collection
-    .aggregate<FirstTests>([...prefix, ...firstTests({ results: true, paired: false })], {
-      allowDiskUse: true,
-      batchSize: 5000,
-    })
+  const { collection, prefix } = recordsOf(ctx, f);
+  type Stored = Omit<FirstTests, 'pre' | 'post'> & Record<'pre' | 'post', FirstSubmission | null>;
+  const stored = await collection
+    .aggregate<Stored>([...prefix, ...firstTests({ paired: false })], { allowDiskUse: true, batchSize: 5000 })
     .toArray();
-  for (const t of firsts)
-    for (const test of [t.pre, t.post]) if (test) test.results = unpackResults(test.results);
-  return firsts;
+  const unpacked = (s: FirstSubmission | null) =>
+    s && { score: s.score, form: s.form, results: unpackResults(s.resultsPacked) };
+  return stored.map((t) => ({ ...t, pre: unpacked(t.pre), post: unpacked(t.post) }));
 }
 
 /** Every paired trainee, sorted by name and streamed from a cursor (for exports). */
 export async function* gainRows(ctx: AppContext, f: GainFilters): AsyncGenerator<GainTraineeRow> {
-  const { collection, prefix } = attemptsOf(ctx, f);
+  const { collection, prefix } = recordsOf(ctx, f);
   const cursor = collection.aggregate<GainTraineeRow>(
     [
       ...prefix,
-      ...firstTests({ results: false, paired: true }),
+      ...firstTests({ paired: true }),
       { $match: { users: { $gt: 0 } } },
       {
         $project: {
-          _id: 0,
-          userId: '$_id',
+          userId: 1,
           name: 1,
           region: { $ifNull: ['$region', ''] },
           locale: { $ifNull: ['$locale', ''] },

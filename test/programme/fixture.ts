@@ -5,6 +5,7 @@ import { courseModel, cohortModel, enrolmentModel } from '../../modules/learning
 import { liveSessionModel } from '../../modules/sessions/model';
 import { pitchModel } from '../../modules/grants/model';
 import { pieceModel } from '../../modules/impact/model';
+import { buildMissingTestRecords } from '../../modules/quizzes/test-records';
 
 /**
  * A whole programme for the period 2030-01-01 … 2030-12-31 in Asia/Ulaanbaatar (UTC+8, no DST),
@@ -232,6 +233,8 @@ export async function buildProgramme(ctx: AppContext) {
     }),
   );
   await db.collection('attempts').insertMany(attempts);
+  // The trainees' test records, as the start-up job builds them for attempts stored before records.
+  await buildMissingTestRecords(ctx);
 
   // Grants. C1 opened in the period (themes tip, migration, media); C2 opened before it; C3 is a draft.
   const themes = [

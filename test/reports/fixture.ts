@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
 import { buildUser } from '../factories';
+import { buildMissingTestRecords } from '../../modules/quizzes/test-records';
 
 /**
  * A small, hand-computed data set written straight into the collections the reports read.
@@ -189,6 +190,8 @@ export async function buildFixture(ctx: AppContext) {
       results: [],
     },
   ]);
+  // The trainees' test records, as the start-up job builds them for attempts stored before records.
+  await buildMissingTestRecords(ctx);
 
   // Grants: one call needing the course; pitches at each stage.
   const callId = id();

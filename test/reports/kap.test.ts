@@ -5,6 +5,7 @@ import { buildTestApp, type TestApp } from '../support/app';
 import { buildUser, signIn } from '../factories';
 import { kapShifts } from '../../modules/reports/kap';
 import { learningGain } from '../../modules/reports/gain';
+import { buildMissingTestRecords } from '../../modules/quizzes/test-records';
 
 /**
  * Attitudes and practices: the paired shift per survey item, computed by hand.
@@ -157,6 +158,8 @@ before(async () => {
   }
   const t5 = await buildUser(t.ctx, { name: 't5' });
   await db.collection('attempts').insertOne(attempt(t5._id, 'pre', 1, [1, 5, 3]));
+  // The trainees' test records, as the start-up job builds them for attempts stored before records.
+  await buildMissingTestRecords(t.ctx);
 });
 after(async () => t.close());
 

@@ -10,6 +10,7 @@ import { getOutlineBySlug, importCourses } from '../../../modules/learning';
 import { cohortModel, enrolmentModel } from '../../../modules/learning/model';
 import { attemptModel, questionModel, quizModel } from '../../../modules/quizzes/model';
 import { buildUser } from '../../factories';
+import { buildMissingTestRecords } from '../../../modules/quizzes/test-records';
 
 type Person = Awaited<ReturnType<typeof buildUser>>;
 
@@ -120,6 +121,8 @@ export async function buildReportsData(ctx: AppContext) {
     await attemptModel(ctx.db).create(attempt(u, 'pre', preRight, 2));
     if (postRight !== null) await attemptModel(ctx.db).create(attempt(u, 'post', postRight, 9));
   }
+  // The trainees' test records, as the start-up job builds them for attempts stored before records.
+  await buildMissingTestRecords(ctx);
 
   // The grant pipeline: one call, pitches at several stages, reviews and a published award.
   const db = ctx.db;
