@@ -41,12 +41,26 @@ export function unpackResults(stored: unknown): AttemptResult[] {
 const BATCH = 500;
 const packedEverything = new WeakSet<AppContext['db']>();
 
+/** How long one run of the job packs before it lets the next run (a minute later) go on. */
+const RUN_BUDGET_MS = 5_000;
+
 /**
- * Packs the results of attempts graded before `resultsPacked` existed, a batch per run, until a run
- * finds none; from then on this process stops looking (every new submission is packed as it is
- * graded). Reports are right either way: they read the sub-documents of an attempt not packed yet.
+ * Packs the results of attempts graded before `resultsPacked` existed, batch after batch for a few
+ * seconds per run, until a run finds none; from then on this process stops looking (every new
+ * submission is packed as it is graded). Reports are right either way: they read the sub-documents
+ * of an attempt not packed yet. Returns how many it packed.
  */
 export async function packOlderResults(ctx: AppContext): Promise<number> {
+  const started = performance.now();
+  let packed = 0;
+  for (let n = await packBatch(ctx); n; n = await packBatch(ctx)) {
+    packed += n;
+    if (performance.now() - started > RUN_BUDGET_MS) break;
+  }
+  return packed;
+}
+
+async function packBatch(ctx: AppContext): Promise<number> {
   if (packedEverything.has(ctx.db)) return 0;
   // The driver's collection: the model's filters refuse query operators (sanitizeFilter).
   const attempts = attemptModel(ctx.db).collection;
