@@ -22,8 +22,30 @@ export function columnWidths(headers: string[], columns: Column<unknown>[]): num
 
 const offsetFormats = new Map<string, Intl.DateTimeFormat>();
 
-/** Minutes the zone is ahead of UTC at that instant (DST-aware, from the Intl time-zone data). */
+const DAY_MS = 86_400_000;
+/** `zone|UTC day` → the offset that holds all that day, or null on a day the offset changes. */
+const steadyOffsets = new Map<string, number | null>();
+
+/**
+ * Minutes the zone is ahead of UTC at that instant (DST-aware, from the Intl time-zone data). An
+ * export writes thousands of dates: asking Intl for each was a fifth of a completion CSV's time, so
+ * the offset is looked up once per zone and UTC day — when it is the same at the day's first and last
+ * second (every day but the few a zone changes its clocks on, which are computed instant by instant).
+ */
 export function zoneOffsetMinutes(at: Date, timeZone: string): number {
+  const day = Math.floor(at.getTime() / DAY_MS);
+  const key = `${timeZone}|${day}`;
+  let steady = steadyOffsets.get(key);
+  if (steady === undefined) {
+    const first = exactOffset(new Date(day * DAY_MS), timeZone);
+    steady = first === exactOffset(new Date((day + 1) * DAY_MS - 1000), timeZone) ? first : null;
+    if (steadyOffsets.size >= 10_000) steadyOffsets.clear();
+    steadyOffsets.set(key, steady);
+  }
+  return steady ?? exactOffset(at, timeZone);
+}
+
+function exactOffset(at: Date, timeZone: string): number {
   let f = offsetFormats.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {

@@ -46,6 +46,25 @@ test('ISO 8601 with the offset of the zone', () => {
   assert.equal(isoInZone(at, 'UTC'), '2025-12-04T17:30:00+00:00');
 });
 
+test('on the day a zone changes its clocks, each instant gets its own offset', () => {
+  // New York left daylight time at 06:00 UTC on 2 Nov 2025 (02:00 EDT became 01:00 EST).
+  const utc = (h: number, m = 0) => new Date(Date.UTC(2025, 10, 2, h, m));
+  // Asked in this order so the day's lookup is made on a moment of each side first.
+  assert.equal(isoInZone(utc(5, 59), 'America/New_York'), '2025-11-02T01:59:00-04:00');
+  assert.equal(isoInZone(utc(6), 'America/New_York'), '2025-11-02T01:00:00-05:00');
+  assert.equal(isoInZone(utc(1), 'America/New_York'), '2025-11-01T21:00:00-04:00');
+  assert.equal(isoInZone(utc(23), 'America/New_York'), '2025-11-02T18:00:00-05:00');
+  // And the days either side keep theirs.
+  assert.equal(
+    isoInZone(new Date(Date.UTC(2025, 10, 1, 12)), 'America/New_York'),
+    '2025-11-01T08:00:00-04:00',
+  );
+  assert.equal(
+    isoInZone(new Date(Date.UTC(2025, 10, 3, 12)), 'America/New_York'),
+    '2025-11-03T07:00:00-05:00',
+  );
+});
+
 test('cohort PDF dated in the viewer’s zone: 5 Dec in Ulaanbaatar while UTC still says 4 Dec', async () => {
   // A TOTP code is accepted once: this admin signs in once for the file. No zone of their own: the
   // default, Asia/Ulaanbaatar.
