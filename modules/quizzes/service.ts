@@ -351,13 +351,13 @@ export async function submitAttempt(
     )
     .lean<Attempt>();
   if (!updated) return ownAttempt(ctx, String(attempt.userId), String(attempt._id));
-  if (isTestKey(updated.quizKey)) await refreshTestRecord(ctx, updated.userId, updated.courseId);
   await recordQuizOutcome(ctx, {
     userId: String(updated.userId),
     courseId: String(updated.courseId),
     quizKey: updated.quizKey,
     passed,
   });
+  if (isTestKey(updated.quizKey)) await refreshTestRecord(ctx, updated.userId, updated.courseId);
   return updated;
 }
 

@@ -201,18 +201,32 @@ export async function rebuildTestRecords(ctx: AppContext, courseId: Types.Object
   return n + batch.length;
 }
 
+/** Courses whose records were built once from all their attempts; from then on the hooks keep them. */
+const builtSchema = new Schema<{ _id: Types.ObjectId; builtAt: Date }>(
+  { _id: { type: Schema.Types.ObjectId, required: true }, builtAt: { type: Date, required: true } },
+  { versionKey: false, collection: 'testrecordbuilds' },
+);
+const builtModel = (db: Connection) => modelOn(db, 'TestRecordBuild', builtSchema);
+
 /**
- * Builds the records of every course that has test attempts but no records yet (a database from
- * before they existed). Courses with records are kept current as attempts start and are graded.
+ * Builds the records of every course with test attempts whose records were never built in full (a
+ * database from before records existed). "Has a record" would not do: on the first start after an
+ * upgrade a trainee's submission can record itself before this job reaches the course.
  */
 export async function buildMissingTestRecords(ctx: AppContext): Promise<number> {
   const courseIds = (await attemptModel(ctx.db).collection.distinct('courseId', {
     quizKey: { $in: [...TEST_KEYS] },
   })) as Types.ObjectId[];
+  const Built = builtModel(ctx.db);
   let built = 0;
   for (const courseId of courseIds) {
-    if (await testRecordModel(ctx.db).exists({ courseId })) continue;
+    if (await Built.exists({ _id: courseId })) continue;
     built += await rebuildTestRecords(ctx, courseId);
+    await Built.updateOne(
+      { _id: courseId },
+      { $setOnInsert: { builtAt: ctx.clock.now() } },
+      { upsert: true },
+    );
   }
   return built;
 }
