@@ -26,6 +26,8 @@ export interface FirstSubmission {
   form: string;
   /** Its results, packed (see packed-results.ts). */
   resultsPacked: string;
+  /** Its attitude and practice answers, keyed in the course's direction (none without a survey). */
+  survey: Array<{ sid: string; keyed: number; high: boolean }>;
 }
 
 export interface TestSummary {
@@ -83,6 +85,13 @@ function summaryStages(): Record<string, unknown>[] {
       score: '$score',
       form: { $ifNull: ['$form', '$quizKey'] },
       r: { $ifNull: ['$resultsPacked', { $ifNull: ['$results', []] }] },
+      v: {
+        $map: {
+          input: { $ifNull: ['$surveyResults', []] },
+          as: 'x',
+          in: { sid: '$$x.sid', keyed: '$$x.keyed', high: '$$x.high' },
+        },
+      },
     };
     return [
       [`${k}Attempts`, { $sum: { $cond: [isK, 1, 0] } }],
@@ -113,6 +122,7 @@ function toRecord(g: Grouped): TestRecord {
       score: number;
       form: string;
       r: unknown;
+      v: FirstSubmission['survey'];
     } | null;
     record[k] = {
       attempts,
@@ -126,6 +136,7 @@ function toRecord(g: Grouped): TestRecord {
               form: first.form,
               // An attempt graded before results were packed has only the sub-documents.
               resultsPacked: typeof first.r === 'string' ? first.r : packResults(unpackResults(first.r)),
+              survey: first.v,
             },
           }
         : {}),
@@ -143,8 +154,10 @@ function testAttempts(match: Record<string, unknown>) {
 }
 
 /**
- * Writes records that count more events than the stored ones, inserting the missing. A record stored
- * meanwhile with as many events or more stays (its upsert collides with it on the unique index).
+ * Writes records that count at least as many events as the stored ones, inserting the missing. As
+ * many events means the same attempts, so rewriting it changes nothing but the format (a rebuild
+ * after the record's shape grew); a record stored meanwhile with more events stays (its upsert
+ * collides with it on the unique index).
  */
 async function store(ctx: AppContext, records: TestRecord[]): Promise<void> {
   if (!records.length) return;
@@ -152,7 +165,7 @@ async function store(ctx: AppContext, records: TestRecord[]): Promise<void> {
     await testRecordModel(ctx.db).collection.bulkWrite(
       records.map((r) => ({
         updateOne: {
-          filter: { userId: r.userId, courseId: r.courseId, events: { $lt: r.events } },
+          filter: { userId: r.userId, courseId: r.courseId, events: { $lte: r.events } },
           update: { $set: { pre: r.pre ?? null, post: r.post ?? null, events: r.events } },
           upsert: true,
         },
@@ -201,17 +214,25 @@ export async function rebuildTestRecords(ctx: AppContext, courseId: Types.Object
   return n + batch.length;
 }
 
+/** The records' shape: a course built at an older one is built again (records gained `survey`: 2). */
+const RECORD_FORMAT = 2;
+
 /** Courses whose records were built once from all their attempts; from then on the hooks keep them. */
-const builtSchema = new Schema<{ _id: Types.ObjectId; builtAt: Date }>(
-  { _id: { type: Schema.Types.ObjectId, required: true }, builtAt: { type: Date, required: true } },
+const builtSchema = new Schema<{ _id: Types.ObjectId; builtAt: Date; format: number }>(
+  {
+    _id: { type: Schema.Types.ObjectId, required: true },
+    builtAt: { type: Date, required: true },
+    format: { type: Number, required: true },
+  },
   { versionKey: false, collection: 'testrecordbuilds' },
 );
 const builtModel = (db: Connection) => modelOn(db, 'TestRecordBuild', builtSchema);
 
 /**
  * Builds the records of every course with test attempts whose records were never built in full (a
- * database from before records existed). "Has a record" would not do: on the first start after an
- * upgrade a trainee's submission can record itself before this job reaches the course.
+ * database from before records existed), or were built in an older format. "Has a record" would not
+ * do: on the first start after an upgrade a trainee's submission can record itself before this job
+ * reaches the course.
  */
 export async function buildMissingTestRecords(ctx: AppContext): Promise<number> {
   const courseIds = (await attemptModel(ctx.db).collection.distinct('courseId', {
@@ -220,11 +241,11 @@ export async function buildMissingTestRecords(ctx: AppContext): Promise<number> 
   const Built = builtModel(ctx.db);
   let built = 0;
   for (const courseId of courseIds) {
-    if (await Built.exists({ _id: courseId })) continue;
+    if (await Built.exists({ _id: courseId, format: RECORD_FORMAT })) continue;
     built += await rebuildTestRecords(ctx, courseId);
     await Built.updateOne(
       { _id: courseId },
-      { $setOnInsert: { builtAt: ctx.clock.now() } },
+      { $set: { builtAt: ctx.clock.now(), format: RECORD_FORMAT } },
       { upsert: true },
     );
   }

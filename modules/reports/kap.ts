@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
-import { attemptSource, surveyItemsOfCourse, type Doc } from './data';
+import { surveyItemsOfCourse, testRecordSource } from './data';
 import { pairedInterval } from './stats';
 
 /**
@@ -43,21 +43,6 @@ export interface KapShift {
   shown: boolean;
 }
 
-/** The least (attemptNo, submittedAt, _id) attempt of one test per trainee: its survey results. */
-const first = (key: string) => ({
-  $min: {
-    $cond: [
-      { $eq: ['$quizKey', key] },
-      {
-        a: { $ifNull: ['$attemptNo', null] },
-        s: { $ifNull: ['$submittedAt', null] },
-        i: '$_id',
-        r: { $ifNull: ['$surveyResults', []] },
-      },
-      null,
-    ],
-  },
-});
 const tagged = (field: string, k: string) => ({
   $map: {
     input: { $ifNull: [field, []] },
@@ -78,20 +63,28 @@ interface Sums {
   highPost: number;
 }
 
-/** Every survey item of the course with its paired shift (items nobody answered twice: n = 0). */
+/**
+ * Every survey item of the course with its paired shift (items nobody answered twice: n = 0), from
+ * each trainee's test record: the survey answers of their first submitted pre- and post-test, the
+ * least (attemptNo, submittedAt, _id) of each (see quizzes' test-records.ts).
+ */
 export async function kapShifts(ctx: AppContext, f: KapFilters): Promise<KapShift[]> {
-  const match: Doc = { courseId: f.courseId, status: 'submitted', quizKey: { $in: ['pre', 'post'] } };
-  const { collection, prefix } = attemptSource(ctx, f.courseId, f.cohortId, f.scope, match);
+  const { collection, prefix } = testRecordSource(ctx, f.courseId, f.cohortId, f.scope);
   const [definitions, sums] = await Promise.all([
     surveyItemsOfCourse(ctx, f.courseId),
     collection
       .aggregate<Sums>(
         [
           ...prefix,
-          { $project: { userId: 1, quizKey: 1, attemptNo: 1, submittedAt: 1, surveyResults: 1 } },
-          { $group: { _id: '$userId', pre: first('pre'), post: first('post') } },
-          { $match: { pre: { $ne: null }, post: { $ne: null } } },
-          { $project: { x: { $concatArrays: [tagged('$pre.r', 'pre'), tagged('$post.r', 'post')] } } },
+          { $match: { 'pre.first.score': { $exists: true }, 'post.first.score': { $exists: true } } },
+          {
+            $project: {
+              _id: '$userId',
+              x: {
+                $concatArrays: [tagged('$pre.first.survey', 'pre'), tagged('$post.first.survey', 'post')],
+              },
+            },
+          },
           { $unwind: '$x' },
           {
             $group: {

@@ -65,18 +65,13 @@ export function reportsRouter(ctx: AppContext): Router {
   router.get('/reports/gain', policy.training, async (req, res) => {
     const q = parse(reportQuery, req.query);
     const c = await context(res, q);
-    const data = c.r
-      ? await learningGain(
-          ctx,
-          { courseId: c.r.courseId, cohortId: c.r.cohortId, scope: c.r.scope },
-          q.page ?? 1,
-        )
-      : undefined;
-    // Attitudes and practices beside the knowledge gain (only where someone is paired).
-    const kap =
-      c.r && data?.summary
-        ? await kapShifts(ctx, { courseId: c.r.courseId, cohortId: c.r.cohortId, scope: c.r.scope })
-        : [];
+    const f = c.r && { courseId: c.r.courseId, cohortId: c.r.cohortId, scope: c.r.scope };
+    // Attitudes and practices beside the knowledge gain (shown only where someone is paired), read
+    // at the same time: the database answers one while this process folds the other.
+    const [data, shifts] = f
+      ? await Promise.all([learningGain(ctx, f, q.page ?? 1), kapShifts(ctx, f)])
+      : [undefined, []];
+    const kap = data?.summary ? shifts : [];
     const outline = c.r ? await getCourseOutline(ctx, c.r.courseId) : null;
     const lang = res.locals.lang as 'en' | 'mn';
     const objectiveLabel = (id: string) => outline?.objectives.find((o) => o.id === id)?.label[lang] ?? id;

@@ -53,8 +53,15 @@ async function start(agent: Agent, csrf: string, quiz: Quiz): Promise<string> {
   return started.headers.location!.split('/').pop()!;
 }
 
-async function submit(agent: Agent, csrf: string, id: string, mode: 'right' | 'wrong', times = 1) {
-  const form = await formFor(t.ctx, id, mode);
+async function submit(
+  agent: Agent,
+  csrf: string,
+  id: string,
+  mode: 'right' | 'wrong',
+  times = 1,
+  survey: Record<string, string> = {},
+) {
+  const form = { ...(await formFor(t.ctx, id, mode)), ...survey };
   await Promise.all(
     Array.from({ length: times }, () =>
       agent.post(`/quizzes/attempts/${id}/submit`).type('form').send(encode(form, csrf)).expect(303),
@@ -74,7 +81,8 @@ test('the record follows start, submit and retake; the first submission measures
   assert.deepEqual(record?.pre, { attempts: 1, submitted: 0 }, 'a started pre-test');
   assert.equal(record?.post ?? null, null);
 
-  await submit(agent, csrf, first, 'wrong', 5); // five racing submits grade once
+  // Five racing submits grade once; the first pre-test carries the attitude and practice survey.
+  await submit(agent, csrf, first, 'wrong', 5, { 's.at-blame': '5', 's.pr-consent': 'explain' });
   const graded = (await models(t.ctx).Attempts.findById(first).select('+resultsPacked').lean())!;
   record = await recordOf(user._id);
   assert.equal(record?.pre?.submitted, 1);
@@ -83,6 +91,10 @@ test('the record follows start, submit and retake; the first submission measures
   assert.equal(record?.pre?.first?.form, graded.form);
   assert.deepEqual(record?.pre?.first?.at, graded.submittedAt);
   assert.deepEqual(unpackResults(record?.pre?.first?.resultsPacked), graded.results);
+  assert.deepEqual(record?.pre?.first?.survey, [
+    { sid: 'at-blame', keyed: 1, high: true },
+    { sid: 'pr-consent', keyed: 3, high: true },
+  ]);
 
   const p1 = await start(agent, csrf, post);
   await submit(agent, csrf, p1, 'wrong');
