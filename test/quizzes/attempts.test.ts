@@ -2,9 +2,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { buildTestApp, type TestApp } from '../support/app';
-import { buildUser, signIn, tokenFor } from '../factories';
+import { buildUser } from '../factories';
 import { startAttempt } from '../../modules/quizzes/service';
-import { encode, formFor, importRealCourse, models, quizByKey } from './support';
+import { encode, formFor, importRealCourse, models, quizByKey, signedInTrainee } from './support';
 
 let t: TestApp;
 let courseId: Awaited<ReturnType<typeof importRealCourse>>['courseId'];
@@ -14,11 +14,7 @@ before(async () => {
 });
 after(() => t.close());
 
-async function trainee() {
-  const user = await buildUser(t.ctx);
-  const agent = await signIn(t.app, user);
-  return { user, agent, csrf: await tokenFor(agent) };
-}
+const trainee = () => signedInTrainee(t);
 
 test('pool draws stay inside the pool and have `draw` distinct questions (30 draws)', async () => {
   const quiz = await quizByKey(t.ctx, courseId, 'lesson:02-smuggling-vs-trafficking');

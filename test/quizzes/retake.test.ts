@@ -1,12 +1,21 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp, type TestApp } from '../support/app';
-import { buildUser, signIn, tokenFor } from '../factories';
+import { buildUser } from '../factories';
 import { importCourses } from '../../modules/learning';
 import { courseModel } from '../../modules/learning/model';
 import { startAttempt } from '../../modules/quizzes/service';
 import type { Quiz } from '../../modules/quizzes/model';
-import { COURSE_DIR, encode, formFor, models, quizByKey, readCourse } from './support';
+import {
+  COURSE_DIR,
+  encode,
+  formFor,
+  models,
+  quizByKey,
+  readCourse,
+  signedInTrainee,
+  type TraineeAgent,
+} from './support';
 
 /** Items per form of the shipped pre- and post-test (two per objective). */
 const FORM_LENGTH = readCourse().preTest.questions.length;
@@ -30,12 +39,8 @@ before(async () => {
 });
 after(() => t.close());
 
-async function trainee() {
-  const user = await buildUser(t.ctx);
-  const agent = await signIn(t.app, user);
-  return { user, agent, csrf: await tokenFor(agent) };
-}
-type Agent = Awaited<ReturnType<typeof trainee>>['agent'];
+const trainee = () => signedInTrainee(t);
+type Agent = TraineeAgent;
 
 async function take(agent: Agent, csrf: string, quiz: Quiz, mode: 'right' | 'wrong') {
   const started = await agent

@@ -1,10 +1,19 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp, type TestApp } from '../support/app';
-import { buildCourse, buildUser, signIn, tokenFor } from '../factories';
+import { buildCourse } from '../factories';
 import { courseModel } from '../../modules/learning/model';
 import { importQuizzes } from '../../modules/quizzes';
-import { COURSE_DIR, encode, formFor, models, quizByKey, readCourse } from './support';
+import {
+  COURSE_DIR,
+  encode,
+  formFor,
+  models,
+  quizByKey,
+  readCourse,
+  signedInTrainee,
+  type TraineeAgent,
+} from './support';
 
 let t: TestApp;
 before(async () => {
@@ -30,13 +39,9 @@ async function courseWithTests(sequence?: { preTest?: string; postTest?: string 
   return { slug: course.slug, courseId: course._id, pre, post };
 }
 
-async function trainee() {
-  const user = await buildUser(t.ctx);
-  const agent = await signIn(t.app, user);
-  return { user, agent, csrf: await tokenFor(agent) };
-}
+const trainee = () => signedInTrainee(t);
 
-type Agent = Awaited<ReturnType<typeof trainee>>['agent'];
+type Agent = TraineeAgent;
 const start = (agent: Agent, csrf: string, quizId: unknown) =>
   agent
     .post(`/quizzes/${String(quizId)}/attempts`)

@@ -4,6 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { Types } from 'mongoose';
 import { parse as parseYaml } from 'yaml';
 import type { AppContext } from '../../server/context';
+import type { TestApp } from '../support/app';
+import { buildUser, signIn, tokenFor } from '../factories';
 import { courseModel } from '../../modules/learning/model';
 import { importQuizzes } from '../../modules/quizzes';
 import { attemptModel, questionModel, quizModel, type Quiz } from '../../modules/quizzes/model';
@@ -109,3 +111,11 @@ export function encode(form: Record<string, string | string[] | undefined>, csrf
   }
   return body.toString();
 }
+
+/** A new trainee, signed in: their session agent and a CSRF token for it. */
+export async function signedInTrainee(t: Pick<TestApp, 'ctx' | 'app'>) {
+  const user = await buildUser(t.ctx);
+  const agent = await signIn(t.app, user);
+  return { user, agent, csrf: await tokenFor(agent) };
+}
+export type TraineeAgent = Awaited<ReturnType<typeof signedInTrainee>>['agent'];

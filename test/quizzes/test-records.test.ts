@@ -2,7 +2,6 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Types } from 'mongoose';
 import { buildTestApp, type TestApp } from '../support/app';
-import { buildUser, signIn, tokenFor } from '../factories';
 import { importCourses } from '../../modules/learning';
 import { courseModel } from '../../modules/learning/model';
 import type { Quiz } from '../../modules/quizzes/model';
@@ -13,7 +12,15 @@ import {
   refreshTestRecord,
   testRecordModel,
 } from '../../modules/quizzes/test-records';
-import { COURSE_DIR, encode, formFor, models, quizByKey } from './support';
+import {
+  COURSE_DIR,
+  encode,
+  formFor,
+  models,
+  quizByKey,
+  signedInTrainee,
+  type TraineeAgent,
+} from './support';
 
 /**
  * A trainee's test record follows their attempts through the app (start, submit, retake, double
@@ -37,12 +44,8 @@ before(async () => {
 });
 after(() => t.close());
 
-async function trainee() {
-  const user = await buildUser(t.ctx);
-  const agent = await signIn(t.app, user);
-  return { user, agent, csrf: await tokenFor(agent) };
-}
-type Agent = Awaited<ReturnType<typeof trainee>>['agent'];
+const trainee = () => signedInTrainee(t);
+type Agent = TraineeAgent;
 
 async function start(agent: Agent, csrf: string, quiz: Quiz): Promise<string> {
   const started = await agent
