@@ -4,7 +4,7 @@ import { quizzesRouter } from './routes';
 import { questionEditorRoutes } from './routes-editor';
 import { importQuizzes } from './import';
 import { quizSummariesForCourse } from './summaries';
-import { expiredAttemptsJob, missingTestRecordsJob, packOlderResultsJob } from './jobs';
+import { expiredAttemptsJob, packOlderResultsJob, testRecordsJob } from './jobs';
 import { quizzesPersonalData } from './personal-data';
 import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
@@ -20,7 +20,7 @@ export const quizzesModule: UmbrellaModule = {
     { path: '/', router: quizzesRouter },
     { path: '/', router: questionEditorRoutes },
   ],
-  jobs: [expiredAttemptsJob, packOlderResultsJob, missingTestRecordsJob],
+  jobs: [expiredAttemptsJob, packOlderResultsJob, testRecordsJob],
   personalData: [quizzesPersonalData],
 };
 

@@ -1,7 +1,7 @@
 import type { BackgroundJob } from '../../server/module';
 import { closeExpiredAttempts } from './service';
 import { packOlderResults } from './packed-results';
-import { buildMissingTestRecords } from './test-records';
+import { buildMissingTestRecords, refreshRecentTestRecords, TEST_RECORDS_INTERVAL_MS } from './test-records';
 
 /** Every minute: grade timed attempts left open past their deadline. */
 export const expiredAttemptsJob: BackgroundJob = {
@@ -18,11 +18,12 @@ export const packOlderResultsJob: BackgroundJob = {
 };
 
 /**
- * At start and hourly: build the test records of courses that have test attempts and no records (a
- * database from before records existed; the hooks keep the others current).
+ * At start and hourly: build the test records of courses never built (a database from before records
+ * existed), then recompute the records of trainees whose test attempts changed in the last two hours
+ * (a process that stopped between grading an attempt and recording it is mended within the hour).
  */
-export const missingTestRecordsJob: BackgroundJob = {
-  name: 'quizzes.buildMissingTestRecords',
-  intervalMs: 3_600_000,
-  run: (ctx) => buildMissingTestRecords(ctx),
+export const testRecordsJob: BackgroundJob = {
+  name: 'quizzes.testRecords',
+  intervalMs: TEST_RECORDS_INTERVAL_MS,
+  run: async (ctx) => (await buildMissingTestRecords(ctx)) + (await refreshRecentTestRecords(ctx)),
 };

@@ -252,5 +252,24 @@ export async function buildMissingTestRecords(ctx: AppContext): Promise<number> 
   return built;
 }
 
+/** How often the records job runs; it looks back twice as far, so no change falls between two runs. */
+export const TEST_RECORDS_INTERVAL_MS = 3_600_000;
+
+/**
+ * Recomputes the records of every trainee whose test attempts changed (started, saved, graded) in the
+ * last two intervals. Returns how many records it recomputed.
+ */
+export async function refreshRecentTestRecords(ctx: AppContext): Promise<number> {
+  const since = new Date(ctx.clock.now().getTime() - 2 * TEST_RECORDS_INTERVAL_MS);
+  const changed = await attemptModel(ctx.db)
+    .collection.aggregate<{ _id: { u: Types.ObjectId; c: Types.ObjectId } }>([
+      testAttempts({ updatedAt: { $gte: since } }),
+      { $group: { _id: { u: '$userId', c: '$courseId' } } },
+    ])
+    .toArray();
+  for (const { _id } of changed) await refreshTestRecord(ctx, _id.u, _id.c);
+  return changed.length;
+}
+
 /** Whether a quiz key is one of the course's measuring tests (the ones with records). */
 export const isTestKey = (key: string): key is TestKey => (TEST_KEYS as readonly string[]).includes(key);

@@ -9,6 +9,7 @@ import { unpackResults } from '../../modules/quizzes/packed-results';
 import {
   buildMissingTestRecords,
   rebuildTestRecords,
+  refreshRecentTestRecords,
   refreshTestRecord,
   testRecordModel,
 } from '../../modules/quizzes/test-records';
@@ -152,4 +153,17 @@ test('the start-up job builds a course’s records once, even when a trainee rec
   assert.equal(await buildMissingTestRecords(t.ctx), before.length, 'every trainee of the course');
   assert.deepEqual(await all(), before);
   assert.equal(await buildMissingTestRecords(t.ctx), 0, 'built once: the hooks keep it from here');
+});
+
+test('the hourly job mends a record left behind when a process stopped between grading and recording', async () => {
+  const { user, agent, csrf } = await trainee();
+  await submit(agent, csrf, await start(agent, csrf, pre), 'right');
+  const current = await recordOf(user._id);
+  // As if the process died after grading: the record still says "started, not submitted".
+  await testRecordModel(t.ctx.db).updateOne(
+    { userId: user._id, courseId },
+    { $set: { events: 1, pre: { attempts: 1, submitted: 0 } } },
+  );
+  assert.ok((await refreshRecentTestRecords(t.ctx)) >= 1);
+  assert.deepEqual(await recordOf(user._id), current);
 });
