@@ -1,4 +1,4 @@
-import { Readable, Writable } from 'node:stream';
+import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
 import { stringify } from 'csv-stringify';
@@ -130,7 +130,33 @@ export async function writeCsv<R>(
 ): Promise<void> {
   const source = Readable.from(asCells(rows, columns, dates), { objectMode: true });
   const csv = stringify({ bom: true, header: true, columns: headers.map((h) => formulaSafe(h) as string) });
-  await pipeline(source, csv, out);
+  await pipeline(source, csv, coalesce(), out);
+}
+
+/**
+ * Joins small chunks (csv-stringify emits one per row) into writes of ~16 KB: a compressed response
+ * pays one trip to zlib per write, which for 10,000 rows was a third of the export's time.
+ */
+export function coalesce(size = 16_384): Transform {
+  let parts: Buffer[] = [];
+  let length = 0;
+  const joined = () => {
+    const out = Buffer.concat(parts, length);
+    parts = [];
+    length = 0;
+    return out;
+  };
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      parts.push(chunk);
+      length += chunk.length;
+      if (length >= size) done(null, joined());
+      else done();
+    },
+    flush(done) {
+      done(null, length ? joined() : undefined);
+    },
+  });
 }
 
 /** Streams rows into an XLSX workbook (exceljs WorkbookWriter commits each row as it goes). */
