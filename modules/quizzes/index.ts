@@ -6,6 +6,7 @@ import { importQuizzes } from './import';
 import { quizSummariesForCourse } from './summaries';
 import { expiredAttemptsJob, packOlderResultsJob, testRecordsJob } from './jobs';
 import { quizzesPersonalData } from './personal-data';
+import { rebuildTestRecordsCommand } from './cli';
 import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
@@ -21,6 +22,7 @@ export const quizzesModule: UmbrellaModule = {
     { path: '/', router: questionEditorRoutes },
   ],
   jobs: [expiredAttemptsJob, packOlderResultsJob, testRecordsJob],
+  cli: { 'rebuild-test-records': rebuildTestRecordsCommand },
   personalData: [quizzesPersonalData],
 };
 

@@ -22,6 +22,7 @@ import {
   signedInTrainee,
   type TraineeAgent,
 } from './support';
+import { rebuildTestRecordsCommand } from '../../modules/quizzes/cli';
 
 /**
  * A trainee's test record follows their attempts through the app (start, submit, retake, double
@@ -166,4 +167,15 @@ test('the hourly job mends a record left behind when a process stopped between g
   );
   assert.ok((await refreshRecentTestRecords(t.ctx)) >= 1);
   assert.deepEqual(await recordOf(user._id), current);
+});
+
+test('CLI: rebuild-test-records repairs a course’s records; a missing or unknown slug is refused', async () => {
+  const { user, agent, csrf } = await trainee();
+  await submit(agent, csrf, await start(agent, csrf, pre), 'right');
+  const current = await recordOf(user._id);
+  await testRecordModel(t.ctx.db).deleteMany({ courseId });
+  await rebuildTestRecordsCommand(t.ctx, ['tip-reporting']);
+  assert.deepEqual(await recordOf(user._id), current);
+  await assert.rejects(rebuildTestRecordsCommand(t.ctx, []), /Usage: rebuild-test-records/);
+  await assert.rejects(rebuildTestRecordsCommand(t.ctx, ['no-such-course']), /No course "no-such-course"/);
 });
