@@ -32,7 +32,13 @@ export { attemptsSubmittedIn, attemptsOfUserSince, submittedAttemptsPage, course
 export { quizSummariesForCourse, type QuizSummary } from './summaries';
 export { surveyOfCourse } from './survey';
 export { unpackResults } from './packed-results';
-export { TEST_RECORDS, type FirstSubmission, type TestRecord, type TestSummary } from './test-records';
+export {
+  TEST_RECORDS,
+  ensureTestRecords,
+  type FirstSubmission,
+  type TestRecord,
+  type TestSummary,
+} from './test-records';
 export type { Question, QuestionOption, Quiz, Attempt, AttemptResult } from './model';
 
 export type NewQuestion = Omit<Question, '_id' | 'courseId' | 'version' | 'contentHash'>;

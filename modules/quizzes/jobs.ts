@@ -19,11 +19,18 @@ export const packOlderResultsJob: BackgroundJob = {
 
 /**
  * At start and hourly: build the test records of courses never built (a database from before records
- * existed), then recompute the records of trainees whose test attempts changed in the last two hours
- * (a process that stopped between grading an attempt and recording it is mended within the hour).
+ * existed), and recompute the records of trainees whose test attempts changed since the last sweep (a
+ * process that stopped between grading an attempt and recording it is mended within the hour).
  */
 export const testRecordsJob: BackgroundJob = {
   name: 'quizzes.testRecords',
   intervalMs: TEST_RECORDS_INTERVAL_MS,
-  run: async (ctx) => (await buildMissingTestRecords(ctx)) + (await refreshRecentTestRecords(ctx)),
+  run: async (ctx) => {
+    // A course that cannot be built must not stop the sweep of the others' changes.
+    const [built, swept] = await Promise.allSettled([
+      buildMissingTestRecords(ctx),
+      refreshRecentTestRecords(ctx),
+    ]);
+    for (const r of [built, swept]) if (r.status === 'rejected') throw r.reason;
+  },
 };

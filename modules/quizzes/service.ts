@@ -19,7 +19,7 @@ import { chooseForm } from './forms';
 import { questionsOfCourse, quizById } from './definitions';
 import { grade } from './grading';
 import { packResults } from './packed-results';
-import { isTestKey, refreshTestRecord } from './test-records';
+import { isTestKey, tryRefreshTestRecord } from './test-records';
 import { canReviewAttempts } from './policy';
 import { answersFromForm, duplicatePositions, unanswered } from './answers';
 import type { AnswerForm } from './schemas';
@@ -145,7 +145,7 @@ export async function startAttempt(ctx: AppContext, userId: string, quizId: stri
         answers: {},
         ...(surveyItems.length ? { surveyItems, survey: {} } : {}),
       });
-      if (isTestKey(quiz.key)) await refreshTestRecord(ctx, user, quiz.courseId);
+      if (isTestKey(quiz.key)) await tryRefreshTestRecord(ctx, user, quiz.courseId);
       return created.toObject();
     } catch (err) {
       if ((err as { code?: number }).code !== 11000) throw err;
@@ -357,7 +357,7 @@ export async function submitAttempt(
     quizKey: updated.quizKey,
     passed,
   });
-  if (isTestKey(updated.quizKey)) await refreshTestRecord(ctx, updated.userId, updated.courseId);
+  if (isTestKey(updated.quizKey)) await tryRefreshTestRecord(ctx, updated.userId, updated.courseId);
   return updated;
 }
 

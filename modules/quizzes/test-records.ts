@@ -153,28 +153,54 @@ function testAttempts(match: Record<string, unknown>) {
   return { $match: { ...match, quizKey: { $in: [...TEST_KEYS] } } };
 }
 
+/** What a failed bulk write says: the failed operations, and any write concern error beside them. */
+interface BulkFailure {
+  writeErrors?: Array<{ code?: number; index: number }>;
+  result?: { getWriteConcernError?: () => unknown };
+}
+
+const conditionalUpdate = (r: TestRecord, upsert: boolean) => ({
+  updateOne: {
+    filter: { userId: r.userId, courseId: r.courseId, events: { $lte: r.events } },
+    update: { $set: { pre: r.pre ?? null, post: r.post ?? null, events: r.events } },
+    upsert,
+  },
+});
+
+/**
+ * The records whose upsert collided with a record stored meanwhile; rethrows anything else (a write
+ * concern error included: a write that may not have lasted is not "stored meanwhile").
+ */
+export function collided(err: unknown, records: TestRecord[]): TestRecord[] {
+  const { writeErrors = [], result } = err as BulkFailure;
+  if (!writeErrors.length || writeErrors.some((e) => e.code !== 11000)) throw err;
+  if (result?.getWriteConcernError?.()) throw err;
+  return writeErrors.map((e) => records[e.index]!);
+}
+
 /**
  * Writes records that count at least as many events as the stored ones, inserting the missing. As
  * many events means the same attempts, so rewriting it changes nothing but the format (a rebuild
- * after the record's shape grew); a record stored meanwhile with more events stays (its upsert
- * collides with it on the unique index).
+ * after the record's shape grew). An upsert that collides on the unique index met a record written
+ * meanwhile (a racing recomputation): it is retried as a plain conditional update, so the one with
+ * more events wins whichever was first.
  */
 async function store(ctx: AppContext, records: TestRecord[]): Promise<void> {
   if (!records.length) return;
+  const Records = testRecordModel(ctx.db);
+  // The unique index must exist before the first write, or racing upserts could insert twins.
+  await Records.init();
   try {
-    await testRecordModel(ctx.db).collection.bulkWrite(
-      records.map((r) => ({
-        updateOne: {
-          filter: { userId: r.userId, courseId: r.courseId, events: { $lte: r.events } },
-          update: { $set: { pre: r.pre ?? null, post: r.post ?? null, events: r.events } },
-          upsert: true,
-        },
-      })),
+    await Records.collection.bulkWrite(
+      records.map((r) => conditionalUpdate(r, true)),
       { ordered: false },
     );
   } catch (err) {
-    const errors = (err as { writeErrors?: Array<{ code?: number }> }).writeErrors ?? [];
-    if (!errors.length || errors.some((e) => e.code !== 11000)) throw err;
+    const retry = collided(err, records);
+    await Records.collection.bulkWrite(
+      retry.map((r) => conditionalUpdate(r, false)),
+      { ordered: false },
+    );
   }
 }
 
@@ -217,58 +243,115 @@ export async function rebuildTestRecords(ctx: AppContext, courseId: Types.Object
 /** The records' shape: a course built at an older one is built again (records gained `survey`: 2). */
 const RECORD_FORMAT = 2;
 
-/** Courses whose records were built once from all their attempts; from then on the hooks keep them. */
-const builtSchema = new Schema<{ _id: Types.ObjectId; builtAt: Date; format: number }>(
-  {
-    _id: { type: Schema.Types.ObjectId, required: true },
-    builtAt: { type: Date, required: true },
-    format: { type: Number, required: true },
-  },
-  { versionKey: false, collection: 'testrecordbuilds' },
-);
-const builtModel = (db: Connection) => modelOn(db, 'TestRecordBuild', builtSchema);
+/**
+ * Courses whose records were built once from all their attempts (from then on the hooks keep them),
+ * and, under the id SWEPT, how far the hourly sweep has recomputed the records of changed attempts.
+ */
+interface BuildMark {
+  _id: Types.ObjectId | string;
+  builtAt?: Date;
+  format?: number;
+  /** On SWEPT only: every attempt changed before this was recomputed by a sweep. */
+  through?: Date;
+}
+const SWEPT = 'swept';
+const marks = (ctx: AppContext) => ctx.db.collection<BuildMark>('testrecordbuilds');
+
+const isBuilt = async (ctx: AppContext, courseId: Types.ObjectId) =>
+  (await marks(ctx).countDocuments({ _id: courseId, format: RECORD_FORMAT }, { limit: 1 })) > 0;
+
+async function buildCourse(ctx: AppContext, courseId: Types.ObjectId): Promise<number> {
+  const n = await rebuildTestRecords(ctx, courseId);
+  await marks(ctx).updateOne(
+    { _id: courseId },
+    { $set: { builtAt: ctx.clock.now(), format: RECORD_FORMAT } },
+    { upsert: true },
+  );
+  return n;
+}
+
+/**
+ * Builds a course's records now if they were never built (or at an older format): a report asked
+ * before the start-up job reached the course must not read half its trainees. Built once, it is one
+ * indexed read.
+ */
+export async function ensureTestRecords(ctx: AppContext, courseId: Types.ObjectId): Promise<void> {
+  if (!(await isBuilt(ctx, courseId))) await buildCourse(ctx, courseId);
+}
 
 /**
  * Builds the records of every course with test attempts whose records were never built in full (a
  * database from before records existed), or were built in an older format. "Has a record" would not
  * do: on the first start after an upgrade a trainee's submission can record itself before this job
- * reaches the course.
+ * reaches the course. A course that fails is logged and left for the next run; the others go on.
  */
 export async function buildMissingTestRecords(ctx: AppContext): Promise<number> {
   const courseIds = (await attemptModel(ctx.db).collection.distinct('courseId', {
     quizKey: { $in: [...TEST_KEYS] },
   })) as Types.ObjectId[];
-  const Built = builtModel(ctx.db);
   let built = 0;
+  const failed: unknown[] = [];
   for (const courseId of courseIds) {
-    if (await Built.exists({ _id: courseId, format: RECORD_FORMAT })) continue;
-    built += await rebuildTestRecords(ctx, courseId);
-    await Built.updateOne(
-      { _id: courseId },
-      { $set: { builtAt: ctx.clock.now(), format: RECORD_FORMAT } },
-      { upsert: true },
-    );
+    try {
+      if (!(await isBuilt(ctx, courseId))) built += await buildCourse(ctx, courseId);
+    } catch (err) {
+      ctx.log.error({ err, courseId: String(courseId) }, 'test records of a course not built');
+      failed.push(err);
+    }
   }
+  if (failed.length) throw new AggregateError(failed, `${failed.length} course(s) not built`);
   return built;
 }
 
-/** How often the records job runs; it looks back twice as far, so no change falls between two runs. */
+/** How often the records job runs. */
 export const TEST_RECORDS_INTERVAL_MS = 3_600_000;
 
 /**
- * Recomputes the records of every trainee whose test attempts changed (started, saved, graded) in the
- * last two intervals. Returns how many records it recomputed.
+ * Recomputes the records of every trainee whose test attempts changed (started, saved, graded) since
+ * the last sweep that finished, less an interval (writes in flight while it ran, clocks of other
+ * processes a little behind); on the first sweep, in the last two intervals. A sweep with a failed
+ * trainee does not move the mark, so the next one looks as far back again. Returns how many records
+ * it recomputed.
  */
 export async function refreshRecentTestRecords(ctx: AppContext): Promise<number> {
-  const since = new Date(ctx.clock.now().getTime() - 2 * TEST_RECORDS_INTERVAL_MS);
+  const startedAt = ctx.clock.now();
+  const mark = await marks(ctx).findOne({ _id: SWEPT });
+  const from = mark?.through ?? new Date(startedAt.getTime() - TEST_RECORDS_INTERVAL_MS);
+  const since = new Date(from.getTime() - TEST_RECORDS_INTERVAL_MS);
   const changed = await attemptModel(ctx.db)
     .collection.aggregate<{ _id: { u: Types.ObjectId; c: Types.ObjectId } }>([
       testAttempts({ updatedAt: { $gte: since } }),
       { $group: { _id: { u: '$userId', c: '$courseId' } } },
     ])
     .toArray();
-  for (const { _id } of changed) await refreshTestRecord(ctx, _id.u, _id.c);
+  const failed: unknown[] = [];
+  for (const { _id } of changed) {
+    try {
+      await refreshTestRecord(ctx, _id.u, _id.c);
+    } catch (err) {
+      ctx.log.error({ err, userId: String(_id.u) }, 'test record not recomputed');
+      failed.push(err);
+    }
+  }
+  if (failed.length) throw new AggregateError(failed, `${failed.length} test record(s) not recomputed`);
+  await marks(ctx).updateOne({ _id: SWEPT }, { $set: { through: startedAt } }, { upsert: true });
   return changed.length;
+}
+
+/**
+ * The hooks' call: a record that fails to be written is logged, not the trainee's error (their
+ * attempt is saved; the hourly sweep recomputes the record from it).
+ */
+export async function tryRefreshTestRecord(
+  ctx: AppContext,
+  userId: Types.ObjectId,
+  courseId: Types.ObjectId,
+): Promise<void> {
+  try {
+    await refreshTestRecord(ctx, userId, courseId);
+  } catch (err) {
+    ctx.log.error({ err, userId: String(userId) }, 'test record not recomputed; the hourly sweep will');
+  }
 }
 
 /** Whether a quiz key is one of the course's measuring tests (the ones with records). */

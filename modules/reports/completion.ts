@@ -1,7 +1,7 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
 import { InFlight } from '../../server/in-flight';
-import type { TestRecord, TestSummary } from '../quizzes';
+import { ensureTestRecords, type TestRecord, type TestSummary } from '../quizzes';
 import { EXPORT_BATCH, col, enrolmentMatch, testRecordSource, type Doc } from './data';
 
 export const PAGE_SIZE = 50;
@@ -95,6 +95,7 @@ type TestKey = 'pre' | 'post';
 
 /** The test records of one page of trainees: an indexed look-up of at most a page of ids. */
 async function recordsOf(ctx: AppContext, courseId: Types.ObjectId, userIds: Types.ObjectId[]) {
+  await ensureTestRecords(ctx, courseId);
   const rows = await col(ctx.db, 'testRecords')
     .find({ courseId, userId: { $in: userIds } }, { projection: { userId: 1, pre: 1, post: 1 } })
     .toArray();
@@ -195,7 +196,7 @@ export async function* completionRows(ctx: AppContext, f: CompletionFilters): As
     { allowDiskUse: true, batchSize: EXPORT_BATCH },
   );
   const rows = rowCursor[Symbol.asyncIterator]();
-  const { collection, prefix } = testRecordSource(ctx, f.courseId, f.cohortId, f.scope);
+  const { collection, prefix } = await testRecordSource(ctx, f.courseId, f.cohortId, f.scope);
   const recordCursor = collection.aggregate<TestRecord>(
     [...prefix, { $project: { userId: 1, pre: 1, post: 1 } }, { $sort: { userId: 1 } }],
     { allowDiskUse: true, batchSize: EXPORT_BATCH },

@@ -2,7 +2,7 @@ import { Types, type Connection } from 'mongoose';
 import type { AppContext } from '../../server/context';
 import { isObjectId, oid } from '../../server/db/ids';
 import type { SessionUser } from '../../server/types';
-import { TEST_RECORDS } from '../quizzes';
+import { TEST_RECORDS, ensureTestRecords } from '../quizzes';
 
 /**
  * Collections other modules own. Reports only read them, through aggregation pipelines, so the
@@ -94,13 +94,16 @@ export function attemptSource(
 /**
  * Where a report's test records (one per trainee: see quizzes' test-records.ts) come from, like
  * attemptSource: the course's records, or the scoped cohorts' enrolments joined to theirs by userId.
+ * A course whose records were never built (a report asked before the start-up job reached it) is
+ * built first.
  */
-export function testRecordSource(
+export async function testRecordSource(
   ctx: AppContext,
   courseId: Types.ObjectId,
   cohortId: Types.ObjectId | undefined,
   scope: Types.ObjectId[] | undefined,
-): { collection: ReturnType<typeof col>; prefix: Doc[] } {
+): Promise<{ collection: ReturnType<typeof col>; prefix: Doc[] }> {
+  await ensureTestRecords(ctx, courseId);
   if (!scope && !cohortId)
     return { collection: col(ctx.db, 'testRecords'), prefix: [{ $match: { courseId } }] };
   return {

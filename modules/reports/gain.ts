@@ -85,7 +85,7 @@ export async function formReliability(ctx: AppContext, f: GainFilters): Promise<
 
 /** Every trainee's first tests in scope, their results unpacked (see firstTests). */
 async function firstTestsWithResults(ctx: AppContext, f: GainFilters): Promise<FirstTests[]> {
-  const { collection, prefix } = recordsOf(ctx, f);
+  const { collection, prefix } = await recordsOf(ctx, f);
   type Stored = Omit<FirstTests, 'pre' | 'post'> & Record<'pre' | 'post', FirstSubmission | null>;
   const stored = await collection
     .aggregate<Stored>([...prefix, ...firstTests({ paired: false })], { allowDiskUse: true, batchSize: 5000 })
@@ -97,7 +97,7 @@ async function firstTestsWithResults(ctx: AppContext, f: GainFilters): Promise<F
 
 /** Every paired trainee, sorted by name and streamed from a cursor (for exports). */
 export async function* gainRows(ctx: AppContext, f: GainFilters): AsyncGenerator<GainTraineeRow> {
-  const { collection, prefix } = recordsOf(ctx, f);
+  const { collection, prefix } = await recordsOf(ctx, f);
   const cursor = collection.aggregate<GainTraineeRow>(
     [
       ...prefix,

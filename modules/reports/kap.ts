@@ -69,7 +69,7 @@ interface Sums {
  * least (attemptNo, submittedAt, _id) of each (see quizzes' test-records.ts).
  */
 export async function kapShifts(ctx: AppContext, f: KapFilters): Promise<KapShift[]> {
-  const { collection, prefix } = testRecordSource(ctx, f.courseId, f.cohortId, f.scope);
+  const { collection, prefix } = await testRecordSource(ctx, f.courseId, f.cohortId, f.scope);
   const [definitions, sums] = await Promise.all([
     surveyItemsOfCourse(ctx, f.courseId),
     collection

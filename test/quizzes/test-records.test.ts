@@ -1,13 +1,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { buildTestApp, type TestApp } from '../support/app';
 import { importCourses } from '../../modules/learning';
 import { courseModel } from '../../modules/learning/model';
-import type { Quiz } from '../../modules/quizzes/model';
+import { attemptModel, type Quiz } from '../../modules/quizzes/model';
 import { unpackResults } from '../../modules/quizzes/packed-results';
 import {
   buildMissingTestRecords,
+  collided,
   rebuildTestRecords,
   refreshRecentTestRecords,
   refreshTestRecord,
@@ -23,6 +24,7 @@ import {
   type TraineeAgent,
 } from './support';
 import { rebuildTestRecordsCommand } from '../../modules/quizzes/cli';
+import { completionRows } from '../../modules/reports/completion';
 
 /**
  * A trainee's test record follows their attempts through the app (start, submit, retake, double
@@ -178,4 +180,95 @@ test('CLI: rebuild-test-records repairs a course’s records; a missing or unkno
   assert.deepEqual(await recordOf(user._id), current);
   await assert.rejects(rebuildTestRecordsCommand(t.ctx, []), /Usage: rebuild-test-records/);
   await assert.rejects(rebuildTestRecordsCommand(t.ctx, ['no-such-course']), /No course "no-such-course"/);
+});
+
+test('racing recomputations of a missing record store one record, the right one', async () => {
+  const { user, agent, csrf } = await trainee();
+  await submit(agent, csrf, await start(agent, csrf, pre), 'right');
+  const current = await recordOf(user._id);
+  await testRecordModel(t.ctx.db).deleteMany({ userId: user._id });
+  await Promise.all(Array.from({ length: 8 }, () => refreshTestRecord(t.ctx, user._id, courseId)));
+  const stored = await testRecordModel(t.ctx.db).find({ userId: user._id, courseId }, { _id: 0 }).lean();
+  assert.deepEqual(stored, [current]);
+});
+
+test('the unique index exists before the first record is written, in a database never used', async () => {
+  const fresh = await buildTestApp();
+  try {
+    const userId = new Types.ObjectId();
+    const freshCourse = new Types.ObjectId();
+    await attemptModel(fresh.ctx.db).collection.insertOne({
+      quizId: new Types.ObjectId(),
+      quizKey: 'pre',
+      courseId: freshCourse,
+      userId,
+      attemptNo: 1,
+      status: 'started',
+      startedAt: new Date(),
+      updatedAt: new Date(),
+    });
+    await Promise.all(Array.from({ length: 8 }, () => refreshTestRecord(fresh.ctx, userId, freshCourse)));
+    const indexes = await testRecordModel(fresh.ctx.db).collection.indexes();
+    assert.ok(indexes.some((i) => i.unique && i.key.userId === 1 && i.key.courseId === 1));
+    assert.equal(await testRecordModel(fresh.ctx.db).countDocuments({ userId }), 1);
+  } finally {
+    await fresh.close();
+  }
+});
+
+test('a colliding upsert is retried; any other write error, or a write concern error, is thrown', () => {
+  const records = [0, 1, 2].map((events) => ({ userId: new Types.ObjectId(), courseId, events }));
+  const dup = (index: number) => ({ code: 11000, index });
+  assert.deepEqual(collided({ writeErrors: [dup(0), dup(2)] }, records), [records[0], records[2]]);
+  const other = { writeErrors: [dup(0), { code: 121, index: 1 }] };
+  assert.throws(
+    () => collided(other, records),
+    (e) => e === other,
+  );
+  const unsure = { writeErrors: [dup(1)], result: { getWriteConcernError: () => ({ code: 64 }) } };
+  assert.throws(
+    () => collided(unsure, records),
+    (e) => e === unsure,
+  );
+  const plain = new Error('connection closed');
+  assert.throws(
+    () => collided(plain, records),
+    (e) => e === plain,
+  );
+});
+
+test('the sweep looks back from the last one that finished, however long ago, and moves its mark', async () => {
+  const { user, agent, csrf } = await trainee();
+  await submit(agent, csrf, await start(agent, csrf, pre), 'right');
+  const current = await recordOf(user._id);
+  const now = t.ctx.clock.now().getTime();
+  const daysAgo = (d: number) => new Date(now - d * 86_400_000);
+  // The app was down for days: the attempt changed 2 days ago, the last sweep finished 3 days ago.
+  await attemptModel(t.ctx.db).collection.updateMany(
+    { userId: user._id },
+    { $set: { updatedAt: daysAgo(2) } },
+  );
+  const marks = t.ctx.db.collection<{ _id: string; through?: Date }>('testrecordbuilds');
+  await marks.updateOne({ _id: 'swept' }, { $set: { through: daysAgo(3) } }, { upsert: true });
+  await testRecordModel(t.ctx.db).updateOne(
+    { userId: user._id, courseId },
+    { $set: { events: 1, pre: { attempts: 1, submitted: 0 } } },
+  );
+  assert.ok((await refreshRecentTestRecords(t.ctx)) >= 1);
+  assert.deepEqual(await recordOf(user._id), current, 'mended though older than two hours');
+  const mark = await marks.findOne({ _id: 'swept' });
+  assert.ok(mark?.through && mark.through.getTime() >= now, 'the mark moved to this sweep');
+});
+
+test('a report asked before a course’s records were ever built builds them first', async () => {
+  const { user, agent, csrf } = await trainee();
+  await submit(agent, csrf, await start(agent, csrf, pre), 'right');
+  // An upgrade: attempts but no records and no build mark, and the start-up job has not run yet.
+  await testRecordModel(t.ctx.db).deleteMany({ courseId });
+  await t.ctx.db.collection('testrecordbuilds').deleteMany({ _id: courseId });
+  const rows = [];
+  for await (const row of completionRows(t.ctx, { courseId })) rows.push(row);
+  const mine = rows.find((r) => String(r.userId) === String(user._id));
+  assert.equal(mine?.pre.status, 'submitted');
+  assert.equal(mine?.pre.score, 100);
 });
