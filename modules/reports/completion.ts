@@ -78,18 +78,24 @@ function basePipeline(f: CompletionFilters): Doc[] {
         region: '$u.region',
         outlet: '$u.outlet',
         locale: '$u.locale',
-        viewedIds: { $ifNull: ['$lessonsViewed.lessonId', []] },
-        passedKeys: { $ifNull: ['$quizzesPassed', []] },
+        // Counted where the data lives: the arrays never cross the wire ($setUnion drops repeats).
+        lessonsViewed: { $size: { $setUnion: [{ $ifNull: ['$lessonsViewed.lessonId', []] }] } },
+        lessonQuizzesPassed: {
+          $size: {
+            $filter: {
+              input: { $setUnion: [{ $ifNull: ['$quizzesPassed', []] }] },
+              as: 'key',
+              cond: { $eq: [{ $substrCP: ['$$key', 0, 7] }, 'lesson:'] },
+            },
+          },
+        },
       },
     },
     { $sort: SORTS[f.sort ?? 'name'] },
   ];
 }
 
-interface RawRow extends Omit<CompletionRow, 'lessonsViewed' | 'lessonQuizzesPassed' | 'pre' | 'post'> {
-  viewedIds: unknown[];
-  passedKeys: string[];
-}
+type RawRow = Omit<CompletionRow, 'pre' | 'post'>;
 
 type TestKey = 'pre' | 'post';
 
@@ -124,11 +130,9 @@ async function enrich(ctx: AppContext, courseId: Types.ObjectId, raw: RawRow[]):
   return raw.map((r) => toRow(r, records.get(String(r.userId))));
 }
 
-function toRow({ viewedIds, passedKeys, ...r }: RawRow, record: TestRecord | undefined): CompletionRow {
+function toRow(r: RawRow, record: TestRecord | undefined): CompletionRow {
   return {
     ...r,
-    lessonsViewed: new Set(viewedIds.map(String)).size,
-    lessonQuizzesPassed: new Set(passedKeys.filter((k) => k.startsWith('lesson:'))).size,
     pre: cell(record?.pre, 'pre'),
     post: cell(record?.post, 'post'),
   };
