@@ -1,6 +1,8 @@
 import { Schema, type Connection, type Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
 import { modelOn } from '../../server/db/connect';
+import { isUnreachable } from '../../server/db/reachability';
+import { InFlight } from '../../server/in-flight';
 import { attemptModel } from './model';
 import { packResults, unpackResults } from './packed-results';
 
@@ -187,21 +189,68 @@ export function collided(err: unknown, records: TestRecord[]): TestRecord[] {
  */
 async function store(ctx: AppContext, records: TestRecord[]): Promise<void> {
   if (!records.length) return;
-  const Records = testRecordModel(ctx.db);
-  // The unique index must exist before the first write, or racing upserts could insert twins.
-  await Records.init();
+  await ensureRecordIndex(ctx);
   try {
-    await Records.collection.bulkWrite(
+    await recordsOf(ctx).bulkWrite(
       records.map((r) => conditionalUpdate(r, true)),
       { ordered: false },
     );
   } catch (err) {
-    const retry = collided(err, records);
-    await Records.collection.bulkWrite(
-      retry.map((r) => conditionalUpdate(r, false)),
-      { ordered: false },
-    );
+    await retryCollided(ctx, collided(err, records));
   }
+}
+
+/** The colliding records again, as plain conditional updates now that a record exists for each. */
+export async function retryCollided(ctx: AppContext, records: TestRecord[]): Promise<void> {
+  if (!records.length) return;
+  await recordsOf(ctx).bulkWrite(
+    records.map((r) => conditionalUpdate(r, false)),
+    { ordered: false },
+  );
+}
+
+const recordsOf = (ctx: AppContext) => ctx.db.collection(TEST_RECORDS);
+const recordIndexes = new WeakMap<Connection, Promise<void>>();
+
+/**
+ * The unique index on (userId, courseId), made before the first write, whatever the connection's
+ * autoIndex: without it two racing upserts could insert twins. Only a success is remembered, so a
+ * failure (the database away a moment) is tried again by the next write.
+ */
+function ensureRecordIndex(ctx: AppContext): Promise<void> {
+  let made = recordIndexes.get(ctx.db);
+  if (!made) {
+    made = createRecordIndex(ctx);
+    recordIndexes.set(ctx.db, made);
+    made.catch(() => recordIndexes.delete(ctx.db));
+  }
+  return made;
+}
+
+async function createRecordIndex(ctx: AppContext): Promise<void> {
+  const create = () => recordsOf(ctx).createIndex({ userId: 1, courseId: 1 }, { unique: true });
+  try {
+    await create();
+  } catch (err) {
+    // Twins written before the index existed keep it from building: the older ones go first.
+    if ((err as { code?: number }).code !== 11000) throw err;
+    await dropTwins(ctx);
+    await create();
+  }
+}
+
+/** Deletes all but the record with most events of each trainee and course. */
+export async function dropTwins(ctx: AppContext): Promise<number> {
+  const twins = await recordsOf(ctx)
+    .aggregate<{ ids: Types.ObjectId[] }>([
+      { $sort: { events: -1 } },
+      { $group: { _id: { u: '$userId', c: '$courseId' }, ids: { $push: '$_id' }, n: { $sum: 1 } } },
+      { $match: { n: { $gt: 1 } } },
+    ])
+    .toArray();
+  const extras = twins.flatMap((t) => t.ids.slice(1));
+  if (extras.length) await recordsOf(ctx).deleteMany({ _id: { $in: extras } });
+  return extras.length;
 }
 
 /** Recomputes one trainee's record of one course (after their test attempt started or was graded). */
@@ -257,17 +306,23 @@ interface BuildMark {
 const SWEPT = 'swept';
 const marks = (ctx: AppContext) => ctx.db.collection<BuildMark>('testrecordbuilds');
 
+// A newer format counts as built: during a rolling upgrade the older processes must not rebuild.
 const isBuilt = async (ctx: AppContext, courseId: Types.ObjectId) =>
-  (await marks(ctx).countDocuments({ _id: courseId, format: RECORD_FORMAT }, { limit: 1 })) > 0;
+  (await marks(ctx).countDocuments({ _id: courseId, format: { $gte: RECORD_FORMAT } }, { limit: 1 })) > 0;
 
-async function buildCourse(ctx: AppContext, courseId: Types.ObjectId): Promise<number> {
-  const n = await rebuildTestRecords(ctx, courseId);
-  await marks(ctx).updateOne(
-    { _id: courseId },
-    { $set: { builtAt: ctx.clock.now(), format: RECORD_FORMAT } },
-    { upsert: true },
-  );
-  return n;
+const builds = new InFlight<number>();
+
+/** Builds a course's records; requests for the same course meanwhile share the one build. */
+function buildCourse(ctx: AppContext, courseId: Types.ObjectId): Promise<number> {
+  return builds.run(`${ctx.db.id}|${String(courseId)}`, async () => {
+    const n = await rebuildTestRecords(ctx, courseId);
+    await marks(ctx).updateOne(
+      { _id: courseId },
+      { $set: { builtAt: ctx.clock.now() }, $max: { format: RECORD_FORMAT } },
+      { upsert: true },
+    );
+    return n;
+  });
 }
 
 /**
@@ -308,10 +363,10 @@ export const TEST_RECORDS_INTERVAL_MS = 3_600_000;
 
 /**
  * Recomputes the records of every trainee whose test attempts changed (started, saved, graded) since
- * the last sweep that finished, less an interval (writes in flight while it ran, clocks of other
- * processes a little behind); on the first sweep, in the last two intervals. A sweep with a failed
- * trainee does not move the mark, so the next one looks as far back again. Returns how many records
- * it recomputed.
+ * the mark the last sweep left, less an interval (writes in flight while it ran, clocks of other
+ * processes a little behind); on the first sweep, in the last two intervals. A trainee whose record
+ * fails holds the mark at their change, so the next sweep tries them again; a database out of reach
+ * ends the sweep at once (the next run starts over). Returns how many records it recomputed.
  */
 export async function refreshRecentTestRecords(ctx: AppContext): Promise<number> {
   const startedAt = ctx.clock.now();
@@ -319,22 +374,28 @@ export async function refreshRecentTestRecords(ctx: AppContext): Promise<number>
   const from = mark?.through ?? new Date(startedAt.getTime() - TEST_RECORDS_INTERVAL_MS);
   const since = new Date(from.getTime() - TEST_RECORDS_INTERVAL_MS);
   const changed = await attemptModel(ctx.db)
-    .collection.aggregate<{ _id: { u: Types.ObjectId; c: Types.ObjectId } }>([
+    .collection.aggregate<{ _id: { u: Types.ObjectId; c: Types.ObjectId }; at: Date }>([
       testAttempts({ updatedAt: { $gte: since } }),
-      { $group: { _id: { u: '$userId', c: '$courseId' } } },
+      { $group: { _id: { u: '$userId', c: '$courseId' }, at: { $min: '$updatedAt' } } },
     ])
     .toArray();
-  const failed: unknown[] = [];
-  for (const { _id } of changed) {
+  let failedFrom: Date | undefined;
+  for (const { _id, at } of changed) {
     try {
       await refreshTestRecord(ctx, _id.u, _id.c);
     } catch (err) {
+      if (isUnreachable(err)) throw err;
       ctx.log.error({ err, userId: String(_id.u) }, 'test record not recomputed');
-      failed.push(err);
+      if (!failedFrom || at < failedFrom) failedFrom = at;
     }
   }
-  if (failed.length) throw new AggregateError(failed, `${failed.length} test record(s) not recomputed`);
-  await marks(ctx).updateOne({ _id: SWEPT }, { $set: { through: startedAt } }, { upsert: true });
+  // $max: a sweep that overlapped a later one never moves the mark back.
+  await marks(ctx).updateOne(
+    { _id: SWEPT },
+    { $max: { through: failedFrom ?? startedAt } },
+    { upsert: true },
+  );
+  if (failedFrom) throw new Error('some test records were not recomputed (logged above)');
   return changed.length;
 }
 

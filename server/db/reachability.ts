@@ -14,3 +14,19 @@ export function databaseReachable(db: Connection): () => boolean {
     return client?.topology?.description.hasDataBearingServers ?? false;
   };
 }
+
+const UNREACHABLE = new Set([
+  'MongooseServerSelectionError',
+  'MongoServerSelectionError',
+  'MongoNotConnectedError',
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoPoolClearedError',
+]);
+
+/** Whether an error says the database could not be reached (not that it refused what was asked). */
+export function isUnreachable(err: unknown): boolean {
+  const e = err as { name?: string; message?: string } | undefined;
+  if (UNREACHABLE.has(e?.name ?? '')) return true;
+  return /buffering timed out|Client must be connected|connection .* closed/i.test(e?.message ?? '');
+}

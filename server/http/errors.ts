@@ -3,6 +3,7 @@ import mongoose from 'mongoose';
 import type { Logger } from '../logging';
 import { fromAcceptLanguage, translator } from '../i18n';
 import { redactUrl } from './log-redact';
+import { isUnreachable } from '../db/reachability';
 
 /** Errors services throw; one handler maps them to a status and a page. `key` is an i18n key. */
 export class AppError extends Error {
@@ -60,12 +61,7 @@ function fromDatabase(err: unknown): AppError | undefined {
   if (e?.code === 11000) return new Conflict();
   if (e?.name === 'MongooseError' && /sanitize|strictQuery|not in schema/i.test(e.message ?? ''))
     return new Invalid();
-  if (e?.name === 'MongooseServerSelectionError' || e?.name === 'MongoServerSelectionError')
-    return new Unavailable();
-  if (e?.name === 'MongoNotConnectedError' || e?.name === 'MongoNetworkError') return new Unavailable();
-  if (e?.name === 'MongoPoolClearedError' || e?.name === 'MongoNetworkTimeoutError') return new Unavailable();
-  if (/buffering timed out|Client must be connected|connection .* closed/i.test(e?.message ?? ''))
-    return new Unavailable();
+  if (isUnreachable(err)) return new Unavailable();
   return undefined;
 }
 

@@ -9,6 +9,7 @@ import { unpackResults } from '../../modules/quizzes/packed-results';
 import {
   buildMissingTestRecords,
   collided,
+  retryCollided,
   rebuildTestRecords,
   refreshRecentTestRecords,
   refreshTestRecord,
@@ -182,7 +183,7 @@ test('CLI: rebuild-test-records repairs a course’s records; a missing or unkno
   await assert.rejects(rebuildTestRecordsCommand(t.ctx, ['no-such-course']), /No course "no-such-course"/);
 });
 
-test('racing recomputations of a missing record store one record, the right one', async () => {
+test('eight recomputations of a missing record at once store one record, the right one', async () => {
   const { user, agent, csrf } = await trainee();
   await submit(agent, csrf, await start(agent, csrf, pre), 'right');
   const current = await recordOf(user._id);
@@ -192,7 +193,7 @@ test('racing recomputations of a missing record store one record, the right one'
   assert.deepEqual(stored, [current]);
 });
 
-test('the unique index exists before the first record is written, in a database never used', async () => {
+test('twins written before the unique index existed are cut to the newest, then the index is made', async () => {
   const fresh = await buildTestApp();
   try {
     const userId = new Types.ObjectId();
@@ -207,16 +208,38 @@ test('the unique index exists before the first record is written, in a database 
       startedAt: new Date(),
       updatedAt: new Date(),
     });
-    await Promise.all(Array.from({ length: 8 }, () => refreshTestRecord(fresh.ctx, userId, freshCourse)));
-    const indexes = await testRecordModel(fresh.ctx.db).collection.indexes();
+    // A database from before the index: no index yet, and two records of one trainee.
+    const raw = fresh.ctx.db.collection('testrecords');
+    await raw.insertMany([
+      { userId, courseId: freshCourse, events: 0, pre: null, post: null },
+      { userId, courseId: freshCourse, events: 0, pre: null, post: null },
+    ]);
+    await refreshTestRecord(fresh.ctx, userId, freshCourse);
+    const indexes = await raw.indexes();
     assert.ok(indexes.some((i) => i.unique && i.key.userId === 1 && i.key.courseId === 1));
-    assert.equal(await testRecordModel(fresh.ctx.db).countDocuments({ userId }), 1);
+    const stored = await raw.find({ userId }).toArray();
+    assert.equal(stored.length, 1);
+    assert.equal(stored[0]!.events, 1, 'and then written: one attempt started');
+    await assert.rejects(raw.insertOne({ userId, courseId: freshCourse, events: 5 }), { code: 11000 });
   } finally {
     await fresh.close();
   }
 });
 
-test('a colliding upsert is retried; any other write error, or a write concern error, is thrown', () => {
+test('a colliding upsert is retried as a conditional update: the record with more events wins', async () => {
+  const { user, agent, csrf } = await trainee();
+  await submit(agent, csrf, await start(agent, csrf, pre), 'right');
+  const current = (await recordOf(user._id))!;
+  // As if this computation lost an insert race to one that saw fewer events.
+  await testRecordModel(t.ctx.db).updateOne({ userId: user._id, courseId }, { $set: { events: 1 } });
+  await retryCollided(t.ctx, [{ ...current, userId: user._id, courseId }]);
+  assert.deepEqual(await recordOf(user._id), current, 'the newer computation is written');
+  // … and one that lost to a computation that saw more is dropped.
+  await retryCollided(t.ctx, [{ userId: user._id, courseId, events: 1 }]);
+  assert.deepEqual(await recordOf(user._id), current);
+});
+
+test('only duplicate-key errors count as a collision; any other write error, or a write concern error, is thrown', () => {
   const records = [0, 1, 2].map((events) => ({ userId: new Types.ObjectId(), courseId, events }));
   const dup = (index: number) => ({ code: 11000, index });
   assert.deepEqual(collided({ writeErrors: [dup(0), dup(2)] }, records), [records[0], records[2]]);
