@@ -1,8 +1,9 @@
 import path from 'node:path';
-import express from 'express';
+import express, { Router } from 'express';
 import session from 'express-session';
 import { MongoStore } from 'connect-mongo';
 import type { Connection } from 'mongoose';
+import type { UmbrellaModule } from '../server/module';
 
 const items = Array.from({ length: 12 }, (_, i) => ({
   title: `Lesson ${i + 1}`,
@@ -49,3 +50,22 @@ export function buildSessionFloorApp(db: Connection) {
   app.get('/', (_req, res) => res.render('ceiling', { items }));
   return app;
 }
+
+/**
+ * The same page as one more module of the app, first in line: through our whole signed-in stack
+ * (request log, security headers, compression, session and its timeouts, CSRF, view locals) but with
+ * no work of its own. The distance from the floor to this row is the stack's; from this row to a page
+ * of ours, the page's.
+ */
+export const stackProbeModule: UmbrellaModule = {
+  name: 'bench-stack-probe',
+  routes: [
+    {
+      path: '/',
+      router: () =>
+        Router().get('/bench/ceiling', (_req, res) =>
+          res.render(path.join(import.meta.dirname, 'views', 'ceiling.ejs'), { items }),
+        ),
+    },
+  ],
+};

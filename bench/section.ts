@@ -4,8 +4,11 @@ import path from 'node:path';
 import { startEmbeddedMongo } from '../server/db/embedded';
 import { connectDatabase } from '../server/db/connect';
 import { createUmbrella } from '../server/plugin';
-import { buildSessionFloorApp } from './ceiling';
-import { ADMIN_PAGE, benchTargets, cookieOf, prepareDataSet } from './targets';
+import { buildSessionFloorApp, stackProbeModule } from './ceiling';
+import { createApp } from '../server/app';
+import { umbrellaModules } from '../server/modules';
+import type { AppContext } from '../server/context';
+import { ADMIN_PAGE, benchTargets, cookieOf, prepareDataSet, type BenchTarget } from './targets';
 import { watchDatabase } from './db-events';
 import {
   inFlightCounter,
@@ -62,6 +65,26 @@ function sizeMb(dir: string): number {
     .filter((e) => e.isFile())
     .reduce((n, e) => n + statSync(path.join(e.parentPath, e.name)).size, 0);
   return Math.round((bytes / 1e6) * 10) / 10;
+}
+
+/** The floor's page through our own stack, signed in as the lesson page's trainee (see stackProbeModule). */
+async function measureStack(
+  ctx: AppContext,
+  targets: BenchTarget[],
+  load: LoadOptions,
+  servers: Array<{ close(): void; closeAllConnections(): void }>,
+): Promise<Row> {
+  const lesson = targets.find((t) => t.name.startsWith('lesson')) ?? targets[0]!;
+  const probe = await listen(createApp(ctx, [stackProbeModule, ...umbrellaModules]));
+  servers.push(probe.server);
+  const row = await measure(
+    "the floor's page through our signed-in stack (no page work)",
+    probe.url,
+    { path: '/bench/ceiling', headers: lesson.headers },
+    load,
+  );
+  probe.server.close();
+  return row;
 }
 
 /**
@@ -137,6 +160,7 @@ export async function runSection(o: SectionOptions): Promise<SectionResult> {
     const dbEvents = watchDatabase(db);
     const targets = await benchTargets(ctx, server.url, { submits: o.submits });
     const pages: Row[] = [];
+    if (!o.only) pages.push(await measureStack(ctx, targets, o.load, servers));
     for (const t of targets) {
       if (o.only && !t.name.includes(o.only)) continue;
       await settle(db, inFlight);
