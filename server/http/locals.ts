@@ -3,11 +3,9 @@ import type { Locale } from '../types';
 import type { Config } from '../config';
 import { dateFormatter, pickLocale, translator } from '../i18n';
 import type { NavItem } from '../module';
-import { fragmentOf } from './fragments';
 
 /** What every view may use: translation, language, the signed-in user, links under the mount path. */
 export function viewLocals(config: Config, nav: readonly NavItem[]): RequestHandler {
-  const reuseFragments = config.env !== 'development';
   return (req, res, next) => {
     const lang = pickLocale(req, config.defaultLocale);
     const timeZone = req.user?.timeZone ?? config.defaultTimeZone;
@@ -23,10 +21,6 @@ export function viewLocals(config: Config, nav: readonly NavItem[]): RequestHand
     res.locals.currentPath = req.originalUrl.slice(base.length) || '/';
     res.locals.errors = {};
     res.locals.values = {};
-    // Rendered once per content object, except while developing (templates change under a running app).
-    res.locals.once = reuseFragments
-      ? fragmentOf
-      : (_owner: object, _key: string, render: () => string) => render();
     next();
   };
 }

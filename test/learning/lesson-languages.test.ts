@@ -6,8 +6,9 @@ import { buildUser, signIn } from '../factories';
 import { seedCourses } from '../../modules/learning/jobs';
 
 /**
- * A lesson's blocks are rendered once and reused (server/http/fragments.ts): every reader still gets
- * the blocks for their content language, interface language and mount path, never another's.
+ * A lesson's blocks follow each reader's content language, interface language and mount path: the
+ * links to the other language stay under the path the app is mounted at, and draft marks speak the
+ * reader's interface language.
  */
 let t: TestApp;
 let host: express.Express;
