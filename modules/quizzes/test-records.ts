@@ -232,7 +232,7 @@ async function createRecordIndex(ctx: AppContext): Promise<void> {
   try {
     await create();
   } catch (err) {
-    // Twins written before the index existed keep it from building: the older ones go first.
+    // Twins written before the index existed keep it from building: those with fewer events go first.
     if ((err as { code?: number }).code !== 11000) throw err;
     await dropTwins(ctx);
     await create();
@@ -240,7 +240,7 @@ async function createRecordIndex(ctx: AppContext): Promise<void> {
 }
 
 /** Deletes all but the record with most events of each trainee and course. */
-export async function dropTwins(ctx: AppContext): Promise<number> {
+async function dropTwins(ctx: AppContext): Promise<number> {
   const twins = await recordsOf(ctx)
     .aggregate<{ ids: Types.ObjectId[] }>([
       { $sort: { events: -1 } },
