@@ -295,3 +295,70 @@ test('a report asked before a course’s records were ever built builds them fir
   assert.equal(mine?.pre.status, 'submitted');
   assert.equal(mine?.pre.score, 100);
 });
+
+/** A graded test attempt whose stored results cannot be read (a row left broken by some old fault). */
+const brokenAttempt = (userId: Types.ObjectId, course: Types.ObjectId, updatedAt: Date) => ({
+  quizId: new Types.ObjectId(),
+  quizKey: 'pre',
+  courseId: course,
+  userId,
+  attemptNo: 1,
+  status: 'submitted',
+  score: 50,
+  submittedAt: updatedAt,
+  startedAt: updatedAt,
+  updatedAt,
+  results: [null],
+});
+
+test('a record that cannot be computed does not fail the trainee: their attempt starts', async () => {
+  const { user, agent, csrf } = await trainee();
+  await attemptModel(t.ctx.db).collection.insertOne(brokenAttempt(user._id, courseId, new Date()));
+  await assert.rejects(refreshTestRecord(t.ctx, user._id, courseId), TypeError, 'the record cannot be made');
+  const id = await start(agent, csrf, post);
+  assert.equal((await attemptModel(t.ctx.db).findById(id).lean())?.status, 'started');
+  await attemptModel(t.ctx.db).collection.deleteMany({ userId: user._id, results: [null] });
+});
+
+test('a sweep with a trainee whose record fails mends the others and holds its mark at that trainee', async () => {
+  const { user, agent, csrf } = await trainee();
+  await submit(agent, csrf, await start(agent, csrf, pre), 'right');
+  const current = await recordOf(user._id);
+  await testRecordModel(t.ctx.db).updateOne(
+    { userId: user._id, courseId },
+    { $set: { events: 1, pre: { attempts: 1, submitted: 0 } } },
+  );
+  const now = t.ctx.clock.now().getTime();
+  const brokenAt = new Date(now - 30 * 60_000);
+  await attemptModel(t.ctx.db).collection.insertOne(brokenAttempt(new Types.ObjectId(), courseId, brokenAt));
+  const marks = t.ctx.db.collection<{ _id: string; through?: Date }>('testrecordbuilds');
+  await marks.updateOne(
+    { _id: 'swept' },
+    { $set: { through: new Date(now - 60 * 60_000) } },
+    { upsert: true },
+  );
+
+  await assert.rejects(refreshRecentTestRecords(t.ctx), /not recomputed/);
+  assert.deepEqual(await recordOf(user._id), current, 'the others are mended');
+  const held = (await marks.findOne({ _id: 'swept' }))?.through;
+  assert.deepEqual(held, brokenAt, 'the mark waits at the failed change: the next sweep looks back to it');
+  await attemptModel(t.ctx.db).collection.deleteMany({ results: [null] });
+});
+
+test('the start-up build goes on past a course that fails and builds the others', async () => {
+  const fresh = await buildTestApp();
+  try {
+    const good = new Types.ObjectId();
+    const bad = new Types.ObjectId();
+    const attempts = attemptModel(fresh.ctx.db).collection;
+    await attempts.insertOne({ ...brokenAttempt(new Types.ObjectId(), good, new Date()), results: [] });
+    await attempts.insertOne(brokenAttempt(new Types.ObjectId(), bad, new Date()));
+    await assert.rejects(buildMissingTestRecords(fresh.ctx), /1 course\(s\) not built/);
+    const built = fresh.ctx.db.collection('testrecordbuilds');
+    assert.ok(await built.findOne({ _id: good }), 'the good course is built');
+    assert.equal(await built.findOne({ _id: bad }), null, 'the failing one is left for the next run');
+    assert.equal(await testRecordModel(fresh.ctx.db).countDocuments({ courseId: good }), 1);
+  } finally {
+    await fresh.close();
+  }
+});
