@@ -80,6 +80,21 @@ async function submit(
 const recordOf = (userId: Types.ObjectId) =>
   testRecordModel(t.ctx.db).findOne({ userId, courseId }, { _id: 0 }).lean();
 
+/**
+ * A trainee who passed the pre-test, whose record was then left stale, as if the process died after
+ * grading: it still says "started, not submitted". Returns the record as it should be.
+ */
+async function traineeWithStaleRecord() {
+  const { user, agent, csrf } = await trainee();
+  await submit(agent, csrf, await start(agent, csrf, pre), 'right');
+  const current = await recordOf(user._id);
+  await testRecordModel(t.ctx.db).updateOne(
+    { userId: user._id, courseId },
+    { $set: { events: 1, pre: { attempts: 1, submitted: 0 } } },
+  );
+  return { user, current };
+}
+
 test('the record follows start, submit and retake; the first submission measures', async () => {
   const { user, agent, csrf } = await trainee();
   assert.equal(await recordOf(user._id), null, 'no record before any test');
@@ -160,14 +175,7 @@ test('the start-up job builds a course’s records once, even when a trainee rec
 });
 
 test('the hourly job mends a record left behind when a process stopped between grading and recording', async () => {
-  const { user, agent, csrf } = await trainee();
-  await submit(agent, csrf, await start(agent, csrf, pre), 'right');
-  const current = await recordOf(user._id);
-  // As if the process died after grading: the record still says "started, not submitted".
-  await testRecordModel(t.ctx.db).updateOne(
-    { userId: user._id, courseId },
-    { $set: { events: 1, pre: { attempts: 1, submitted: 0 } } },
-  );
+  const { user, current } = await traineeWithStaleRecord();
   assert.ok((await refreshRecentTestRecords(t.ctx)) >= 1);
   assert.deepEqual(await recordOf(user._id), current);
 });
@@ -321,13 +329,7 @@ test('a record that cannot be computed does not fail the trainee: their attempt 
 });
 
 test('a sweep with a trainee whose record fails mends the others and holds its mark at that trainee', async () => {
-  const { user, agent, csrf } = await trainee();
-  await submit(agent, csrf, await start(agent, csrf, pre), 'right');
-  const current = await recordOf(user._id);
-  await testRecordModel(t.ctx.db).updateOne(
-    { userId: user._id, courseId },
-    { $set: { events: 1, pre: { attempts: 1, submitted: 0 } } },
-  );
+  const { user, current } = await traineeWithStaleRecord();
   const now = t.ctx.clock.now().getTime();
   const brokenAt = new Date(now - 30 * 60_000);
   await attemptModel(t.ctx.db).collection.insertOne(brokenAttempt(new Types.ObjectId(), courseId, brokenAt));
