@@ -315,14 +315,13 @@ test('100 due reminders: exactly 100 e-mails; one jobs process sweeps at a time;
   );
   await eventually('the 100th message', () => smtp.delivered.length >= 100, 120_000);
 
-  // Nothing more comes in two more outbox rounds.
-  const seen = (await outboxLease())?.doneAt as Date | undefined;
+  // Nothing more comes in two more outbox rounds. The round that sent the 100th may still be
+  // finishing (its lease holds no doneAt until it is released), so wait for its end first.
+  const lastDone = async () => (await outboxLease())?.doneAt as Date | undefined;
+  const seen = await eventually('the round that sent the 100th ends', lastDone, 120_000);
   await eventually(
     'two more outbox rounds',
-    async () => {
-      const now = (await outboxLease())?.doneAt as Date | undefined;
-      return now && seen && now.getTime() > seen.getTime() + 2000;
-    },
+    async () => ((await lastDone())?.getTime() ?? 0) > seen.getTime() + 2000,
     120_000,
   );
   const recipients = smtp.delivered.flatMap((d) => d.to).sort();
