@@ -165,6 +165,12 @@ export interface Pitch {
   /** The short human reference on the receipt, e.g. DU27-0042 (unique within the call). */
   reference?: string;
   decision?: PitchDecision;
+  /**
+   * The applicant's own last change (form, files, submission). Their editor shows this, never
+   * updatedAt: staff moves (shortlist, decision) touch updatedAt and must not show before release.
+   */
+  editedAt?: Date;
+  /** Bumped by the applicant's own changes only, for the same reason (their editor holds it). */
   __v: number;
   createdAt: Date;
   updatedAt: Date;
@@ -199,6 +205,7 @@ const pitchSchema = new Schema<Pitch>(
     withdrawnAt: { type: Date },
     receiptKey: { type: String, maxlength: 100 },
     reference: { type: String, maxlength: 20 },
+    editedAt: { type: Date },
     decision: {
       type: new Schema<PitchDecision>(
         {
@@ -217,7 +224,7 @@ const pitchSchema = new Schema<Pitch>(
 );
 pitchSchema.index({ callId: 1, applicantId: 1, slot: 1 }, { unique: true });
 pitchSchema.index({ callId: 1, status: 1 });
-pitchSchema.index({ applicantId: 1, updatedAt: -1 });
+pitchSchema.index({ applicantId: 1, createdAt: -1 });
 
 export const pitchModel = (db: Connection) => modelOn<Pitch>(db, 'Pitch', pitchSchema);
 

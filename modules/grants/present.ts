@@ -104,6 +104,12 @@ export function callFormFromBody(body: Record<string, unknown>) {
   };
 }
 
+/** When the applicant last changed their pitch, for their editor (a pitch from before editedAt: its creation). */
+export function editedAt(pitch: Pick<Pitch, 'editedAt' | 'createdAt'>): string {
+  const at = pitch.editedAt ?? pitch.createdAt;
+  return at ? new Date(at).toISOString() : '';
+}
+
 /** The pitch editor's values: from the record, or from a refused form. */
 export function pitchFormValues(pitch: Pitch) {
   return {

@@ -12,6 +12,7 @@ import { eligibilityFor } from './eligibility';
 import {
   applicantStatus,
   differingParts,
+  editedAt,
   pick,
   pitchFormFromBody,
   pitchFormValues,
@@ -64,7 +65,7 @@ export function grantsRoutes(ctx: AppContext): Router {
       values: pitchFormValues(pitch),
       saved: req.query.saved === '1',
       submitted: req.query.submitted === '1',
-      savedAt: pitch.updatedAt ? new Date(pitch.updatedAt).toISOString() : '',
+      savedAt: editedAt(pitch),
       ...extra,
     });
   }
@@ -126,7 +127,7 @@ export function grantsRoutes(ctx: AppContext): Router {
         const saved = pitchFormValues(fresh);
         return renderEditor(req, res, fresh, 409, {
           values: typed,
-          conflict: { version: fresh.__v, savedAt: new Date(fresh.updatedAt).toISOString(), values: saved },
+          conflict: { version: fresh.__v, savedAt: editedAt(fresh), values: saved },
           conflictParts: differingParts(typed, saved),
         });
       }
@@ -150,14 +151,14 @@ export function grantsRoutes(ctx: AppContext): Router {
       const fresh = await pitches.myPitch(ctx, signedInUser(req).id, id);
       return res.status(409).json({
         error: { status: 409, code: err.key, message: res.locals.t('grants.conflict.title') },
-        current: { version: fresh.__v, savedAt: fresh.updatedAt, values: pitchFormValues(fresh) },
+        current: { version: fresh.__v, savedAt: editedAt(fresh), values: pitchFormValues(fresh) },
       });
     }
     res.json({
       ok: true,
       version: saved.__v,
       budgetTotal: saved.budgetTotal,
-      savedAt: saved.updatedAt,
+      savedAt: editedAt(saved),
       values: pitchFormValues(saved),
     });
   });

@@ -86,7 +86,7 @@ export async function uploadPitchFile(
         status: trusted({ $in: editableStatuses(call) }),
         [`fileIds.${MAX_FILES_PER_PITCH - 1}`]: trusted({ $exists: false }),
       },
-      { $push: { fileIds: record._id }, $inc: { __v: 1 } },
+      { $push: { fileIds: record._id }, $set: { editedAt: ctx.clock.now() }, $inc: { __v: 1 } },
     );
     if (attached.modifiedCount !== 1) throw new Conflict('grants.files.errors.tooMany');
   } catch (err) {
@@ -113,7 +113,7 @@ export async function removePitchFile(ctx: AppContext, user: Actor, pitchId: str
   if (!file) throw new NotFound();
   await pitchModel(ctx.db).updateOne(
     { _id: pitch._id, applicantId: user.id },
-    { $pull: { fileIds: file._id }, $inc: { __v: 1 } },
+    { $pull: { fileIds: file._id }, $set: { editedAt: ctx.clock.now() }, $inc: { __v: 1 } },
   );
   const deleted = await storedFileModel(ctx.db).deleteOne({ _id: file._id });
   if (deleted.deletedCount === 1) await ctx.storage.remove(file.storageKey);

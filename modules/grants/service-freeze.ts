@@ -13,12 +13,12 @@ export function pitchesFinal(call: Pick<Call, 'deadlineMode' | 'status' | 'close
 
 /**
  * When a call closes, its submitted pitches become the versions under review (a conditional update:
- * only pitches still `submitted`; the version bump makes a stale editor's save lose). Idempotent.
+ * only pitches still `submitted`; a stale editor's save then loses on the status). Idempotent.
  */
 export async function freezeSubmittedPitches(ctx: AppContext, callId: Types.ObjectId): Promise<number> {
   const res = await pitchModel(ctx.db).updateMany(
     { callId, status: 'submitted' },
-    { $set: { status: 'under_review' }, $inc: { __v: 1 } },
+    { $set: { status: 'under_review' } },
   );
   return res.modifiedCount;
 }

@@ -33,15 +33,16 @@ export async function myPitch(ctx: AppContext, userId: string, pitchId: string):
 
 export async function myPitches(ctx: AppContext, userId: string): Promise<Pitch[]> {
   return (await pitchModel(ctx.db)
-    .find({ applicantId: userId }, { title: 1, status: 1, callId: 1, submittedAt: 1, updatedAt: 1 })
-    .sort({ updatedAt: -1 })
+    .find({ applicantId: userId }, { title: 1, status: 1, callId: 1, submittedAt: 1 })
+    // Newest first by creation: an order by updatedAt would move a pitch staff just decided.
+    .sort({ createdAt: -1 })
     .limit(100)
     .lean()) as Pitch[];
 }
 
 export async function myPitchesForCall(ctx: AppContext, userId: string, callId: string): Promise<Pitch[]> {
   return (await pitchModel(ctx.db)
-    .find({ applicantId: userId, callId }, { title: 1, status: 1, submittedAt: 1, updatedAt: 1, slot: 1 })
+    .find({ applicantId: userId, callId }, { title: 1, status: 1, submittedAt: 1, slot: 1 })
     .sort({ slot: 1 })
     .lean()) as Pitch[];
 }
@@ -146,7 +147,7 @@ export async function savePitch(
         __v: form.version,
         status: trusted({ $in: editableStatuses(call) }),
       },
-      { $set: fields, $inc: { __v: 1 } },
+      { $set: { ...fields, editedAt: ctx.clock.now() }, $inc: { __v: 1 } },
       { new: true, runValidators: true },
     )
     .lean();
@@ -194,7 +195,7 @@ export async function submitPitch(
   const updated = await pitchModel(ctx.db)
     .findOneAndUpdate(
       { _id: pitch._id, applicantId: user.id, status: 'draft' },
-      { $set: { status: 'submitted', submittedAt: now, receiptKey }, $inc: { __v: 1 } },
+      { $set: { status: 'submitted', submittedAt: now, editedAt: now, receiptKey }, $inc: { __v: 1 } },
       { new: true },
     )
     .lean();
@@ -298,7 +299,11 @@ export async function withdrawPitch(ctx: AppContext, user: Actor, pitchId: strin
   return updated;
 }
 
-/** One conditional status change (also bumps the version, so stale edits lose); null if not in `from`. */
+/**
+ * One conditional status change; null if not in `from`. It leaves the version alone: the applicant's
+ * editor shows it, so a staff move must not change it. Stale edits still lose, since a save requires
+ * an editable status.
+ */
 export async function transitionPitch(
   ctx: AppContext,
   pitchId: string | Types.ObjectId,
@@ -309,7 +314,7 @@ export async function transitionPitch(
   const updated = await pitchModel(ctx.db)
     .findOneAndUpdate(
       { _id: pitchId, status: trusted({ $in: from }) },
-      { $set: { ...extra, status: to }, $inc: { __v: 1 } },
+      { $set: { ...extra, status: to } },
       { new: true, runValidators: true },
     )
     .lean();

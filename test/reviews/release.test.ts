@@ -105,3 +105,35 @@ test('before release an applicant sees "Under review" and nothing else: no outco
     .send({ _csrf: csrfFrom(accept.text) })
     .expect(303);
 });
+
+/** A page with its per-request tokens (CSRF, CSP nonce) blanked, so two visits can be compared byte for byte. */
+const withoutTokens = (html: string) =>
+  html.replace(/(name="_csrf" value=|name="csrf-token" content=|nonce=)"[^"]*"/g, '$1""');
+
+test("staff moves before release leave the applicant's pages byte for byte as they were (no version, time or order gives them away)", async () => {
+  const call = await buildCall(t.ctx, { budgetPool: 10_000, maxAward: 5_000 }, { closed: true });
+  const earlierCall = await buildCall(t.ctx, {}, { closed: true });
+  const user = await buildUser(t.ctx);
+  const created = new Date('2026-01-10T00:00:00Z');
+  const pitch = await buildPitch(t.ctx, call, user, {
+    status: 'under_review',
+    createdAt: created,
+    updatedAt: created,
+  });
+  // A newer pitch of theirs, listed first: deciding the older one must not move it up.
+  await buildPitch(t.ctx, earlierCall, user, {
+    status: 'under_review',
+    createdAt: new Date('2026-01-12T00:00:00Z'),
+    updatedAt: new Date('2026-01-12T00:00:00Z'),
+  });
+  const agent = await signIn(t.app, user);
+  const before = withoutTokens(await applicantSees(agent, call._id, pitch._id));
+
+  await decide(call._id, pitch._id, { outcome: 'shortlisted' });
+  assert.equal(withoutTokens(await applicantSees(agent, call._id, pitch._id)), before, 'after shortlisting');
+  await decide(call._id, pitch._id, { outcome: 'funded', amount: '2500' });
+  assert.equal(withoutTokens(await applicantSees(agent, call._id, pitch._id)), before, 'after the decision');
+  const stored = await t.ctx.db.collection('pitches').findOne({ _id: pitch._id });
+  assert.equal(stored?.status, 'funded', 'the decision was made');
+  assert.ok(stored?.updatedAt > created, 'staff moves do touch updatedAt, which the applicant never sees');
+});
