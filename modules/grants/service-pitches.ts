@@ -32,12 +32,14 @@ export async function myPitch(ctx: AppContext, userId: string, pitchId: string):
 }
 
 export async function myPitches(ctx: AppContext, userId: string): Promise<Pitch[]> {
-  return (await pitchModel(ctx.db)
-    .find({ applicantId: userId }, { title: 1, status: 1, callId: 1, submittedAt: 1 })
-    // Newest first by creation: an order by updatedAt would move a pitch staff just decided.
-    .sort({ createdAt: -1 })
-    .limit(100)
-    .lean()) as Pitch[];
+  return (
+    (await pitchModel(ctx.db)
+      .find({ applicantId: userId }, { title: 1, status: 1, callId: 1, submittedAt: 1 })
+      // Newest first by creation: an order by updatedAt would move a pitch staff just decided.
+      .sort({ createdAt: -1 })
+      .limit(100)
+      .lean()) as Pitch[]
+  );
 }
 
 export async function myPitchesForCall(ctx: AppContext, userId: string, callId: string): Promise<Pitch[]> {
