@@ -1,8 +1,11 @@
 import type { AppContext } from '../../server/context';
 import { outboxModel } from '../../modules/notifications/model';
 
-/** The newest outbox message to `to` from `template`, waiting briefly for background enqueues. */
-export async function waitForEmail(ctx: AppContext, to: string, template: string, timeoutMs = 3000) {
+/**
+ * The newest outbox message to `to` from `template`, waiting for background enqueues (returns as soon
+ * as it is there; the long deadline is for a loaded machine).
+ */
+export async function waitForEmail(ctx: AppContext, to: string, template: string, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const msg = await outboxModel(ctx.db).findOne({ to, template }).sort({ createdAt: -1 }).lean();

@@ -81,7 +81,7 @@ test('a reset with the newest link kills every older one (and ends every session
   await requestReset(user.email);
   await waitForEmail(t.ctx, user.email, 'accounts/password-reset');
   let links: string[] = [];
-  for (let i = 0; i < 40 && links.length < 3; i++) {
+  for (const until = performance.now() + 20_000; links.length < 3 && performance.now() < until;) {
     links = await resetLinks(user.email);
     if (links.length < 3) await new Promise((r) => setTimeout(r, 25));
   }

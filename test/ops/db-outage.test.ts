@@ -82,12 +82,14 @@ test('database stop and restart: fast 503 while down, /livez stays up, recovery 
     agent.get('/account').set('Accept', 'text/html').set('Accept-Language', 'en'),
   );
   assert.equal(page.value.status, 503);
-  assert.ok(page.ms < 5000, `503 took ${Math.round(page.ms)} ms`);
+  // Bounds far from the driver's 30 s default: they prove the app gives up at its own timeout (3 s),
+  // with room for a loaded machine.
+  assert.ok(page.ms < 15_000, `503 took ${Math.round(page.ms)} ms`);
   assert.match(page.value.text, /briefly unavailable/, 'our friendly page, not a stack trace');
   assert.doesNotMatch(page.value.text, /Mongo(Server|Network|ose)|ECONNREFUSED|at \w+ \(/);
   const anon = await timed(() => request(app).get('/login'));
   assert.ok([200, 503].includes(anon.value.status), `anonymous page: ${anon.value.status}`);
-  assert.ok(anon.ms < 5000, `anonymous page took ${Math.round(anon.ms)} ms`);
+  assert.ok(anon.ms < 15_000, `anonymous page took ${Math.round(anon.ms)} ms`);
   const json = await agent.get('/account').set('Accept', 'application/json');
   assert.equal(json.status, 503);
 
@@ -97,7 +99,7 @@ test('database stop and restart: fast 503 while down, /livez stays up, recovery 
     `while down: page 503 in ${Math.round(page.ms)} ms, anonymous page ${anon.value.status} in ${Math.round(anon.ms)} ms, /readyz in ${Math.round(ready.ms)} ms`,
   );
   assert.equal(ready.value.status, 503);
-  assert.ok(ready.ms < 3000, `/readyz took ${Math.round(ready.ms)} ms`);
+  assert.ok(ready.ms < 15_000, `/readyz took ${Math.round(ready.ms)} ms`);
 
   // Restart: a new server process on the same data; the app's connection finds it by itself.
   db = await startEmbeddedMongo({ backend: 'h2', dataDir });

@@ -42,7 +42,8 @@ import {
 const A = '0';
 const B = '1';
 const PER_ACCOUNT = 3;
-const LEASE_MS = 3000;
+// Renewed every LEASE_MS / 3: a renewal may run 4 s late on a loaded machine before the lease lapses.
+const LEASE_MS = 6000;
 const DAY = 24 * 60 * 60 * 1000;
 
 let db: Connection;
@@ -302,6 +303,12 @@ test('100 due reminders: exactly 100 e-mails; one jobs process sweeps at a time;
   const other = jobs.find((p) => p !== stuck)!;
   await stuck.kill('SIGKILL');
   await eventually('the other 60 messages', () => smtp.delivered.length >= 99, 120_000);
+  // The SMTP server records the 99th before it answers; the sender marks it sent only after that.
+  await eventually(
+    'the 99th marked sent',
+    async () => (await outboxModel(db).countDocuments({ status: 'sent' })) === 99,
+    120_000,
+  );
   assert.match(String((await outboxLease())?.holder), new RegExp(`^$|:${other.pid}:`));
 
   // The message the killed process was sending stays claimed by it until its claim expires (the
