@@ -16,14 +16,14 @@ import {
 import { declare, myAssignments } from './assign';
 import {
   editCommentToApplicant,
-  readableAssignment,
+  readableFile,
   reviewPage,
   reviewTarget,
   saveReview,
   StaleReview,
   type ReviewInput,
 } from './service';
-import { callsByIds, pitchesByIds, storedFilesOfPitch, streamStoredFile } from './grants-port';
+import { callsByIds, pitchesByIds, streamStoredFile } from './grants-port';
 import { assignmentListItem, runningTotal, safeExt } from './present';
 import { stripDocumentMetadata } from './docmeta';
 import { signedInUser } from '../../server/auth/policy';
@@ -195,10 +195,7 @@ export function reviewerRoutes(ctx: AppContext): Router {
 
   router.get('/reviews/files/:assignmentId/:index', policy.reviewer, async (req, res) => {
     const { assignmentId, index } = parseParams(fileParams, req.params);
-    const assignment = await readableAssignment(ctx, signedInUser(req).id, assignmentId);
-    const files = await storedFilesOfPitch(ctx, assignment.pitchId);
-    const file = files[Number(index) - 1];
-    if (!file) throw new NotFound();
+    const file = await readableFile(ctx, signedInUser(req).id, assignmentId, Number(index));
     const { stream } = await streamStoredFile(ctx, file._id);
     const ext = safeExt(file.ext);
     // A record whose bytes are missing is a 404 for the reviewer (backup checks report it to staff).

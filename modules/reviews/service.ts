@@ -10,6 +10,7 @@ import {
   pitchesFinal,
   storedFilesOfPitch,
   type CallDoc,
+  type PitchDoc,
 } from './grants-port';
 import { assignmentModel, reviewModel, type Assignment, type Recommendation, type Review } from './model';
 import { myAssignment } from './assign';
@@ -86,7 +87,7 @@ export async function reviewPage(ctx: AppContext, user: SessionUser, assignmentI
       opensAt: formatInZone(call.closesAt, call.timeZone, lang),
     };
   const [files, review] = await Promise.all([
-    storedFilesOfPitch(ctx, pitch._id),
+    reviewerFiles(ctx, call, pitch._id),
     ensureReview(ctx, assignment),
   ]);
   const peers =
@@ -264,11 +265,22 @@ export async function editCommentToApplicant(
   return saved;
 }
 
-/** The reviewer's assignment whose pitch they may read now (declared, not withdrawn, final); else 404. */
-export async function readableAssignment(ctx: AppContext, reviewerId: string, assignmentId: string) {
+/**
+ * The files a reviewer of this call may read, in the order their page numbers them. On a blind call the
+ * outlet's letter stays with staff: it names the outlet and usually the journalist.
+ */
+async function reviewerFiles(ctx: AppContext, call: CallDoc, pitchId: PitchDoc['_id']) {
+  const files = await storedFilesOfPitch(ctx, pitchId);
+  return call.blind ? files.filter((f) => f.kind !== 'outlet-letter') : files;
+}
+
+/** File `index` (1-based, as the reviewer's page numbers them) of a pitch they may read now; else 404. */
+export async function readableFile(ctx: AppContext, reviewerId: string, assignmentId: string, index: number) {
   const { assignment, call } = await reviewTarget(ctx, reviewerId, assignmentId);
   if (assignment.status === 'offered' || !pitchesFinal(call, ctx.clock.now())) throw new NotFound();
-  return assignment;
+  const file = (await reviewerFiles(ctx, call, assignment.pitchId))[index - 1];
+  if (!file) throw new NotFound();
+  return file;
 }
 
 /** Submitted reviews of a call (staff views and aggregation). */

@@ -56,6 +56,18 @@ async function setup() {
     mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
     originalName: DOCX_NAME,
   });
+  // The outlet's letter names the outlet and the journalist: on a blind call it stays with staff.
+  await buildStoredFile(
+    t.ctx,
+    pitch,
+    Buffer.from(`%PDF-1.4\n% ${OUTLET} commissions ${NAME}\n%%EOF\n`, 'latin1'),
+    {
+      ext: 'pdf',
+      mime: 'application/pdf',
+      originalName: 'letter.pdf',
+      kind: 'outlet-letter',
+    },
+  );
   const a = await assignmentModel(t.ctx.db).create({
     callId: call._id,
     pitchId: pitch._id,
@@ -98,6 +110,7 @@ test('blind pages, headers and downloads carry no applicant identity', async () 
   assertNoIdentity(page.text + JSON.stringify(page.headers), applicant, 'pitch page');
   assert.match(page.text, /Attachment 1 \(PDF, \d+ bytes\)/);
   assert.match(page.text, /Attachment 2 \(DOCX, /);
+  assert.doesNotMatch(page.text, /Attachment 3|letter from the outlet/i, 'the outlet letter is not listed');
 
   const pdf = await agent.get(`/reviews/files/${assignmentId}/1`).buffer(true).parse(binary).expect(200);
   assert.equal(pdf.headers['content-disposition'], 'attachment; filename="attachment-1.pdf"');
@@ -147,6 +160,13 @@ test('the outlet is shown only on calls that are not blind', async () => {
   const reviewer = await buildUser(t.ctx, { role: 'reviewer' });
   const call = await buildCall(t.ctx, { blind: false }, { closed: true });
   const pitch = await buildPitch(t.ctx, call, applicant, { outlet: 'Open Outlet', status: 'under_review' });
+  const letter = Buffer.from('%PDF-1.4\n% Open Outlet commissions the story\n%%EOF\n', 'latin1');
+  await buildStoredFile(t.ctx, pitch, letter, {
+    ext: 'pdf',
+    mime: 'application/pdf',
+    originalName: 'letter.pdf',
+    kind: 'outlet-letter',
+  });
   const a = await assignmentModel(t.ctx.db).create({
     callId: call._id,
     pitchId: pitch._id,
@@ -157,6 +177,10 @@ test('the outlet is shown only on calls that are not blind', async () => {
   const page = await agent.get(`/reviews/${a._id}`).expect(200);
   assert.match(page.text, /Open Outlet/);
   assert.ok(!page.text.includes(NAME));
+  // So is the outlet's letter.
+  assert.match(page.text, /Attachment 1 \(PDF, /);
+  const got = await agent.get(`/reviews/files/${a._id}/1`).buffer(true).parse(binary).expect(200);
+  assert.match((got.body as Buffer).toString('latin1'), /Open Outlet commissions/);
 });
 
 test('a declared conflict removes access at once: every later request is a 404', async () => {

@@ -43,7 +43,7 @@ export async function buildStoredFile(
   ctx: AppContext,
   pitch: { _id: Types.ObjectId; applicantId: Types.ObjectId },
   data: Buffer,
-  fields: { ext: string; mime: string; originalName: string },
+  fields: { ext: string; mime: string; originalName: string; kind?: string },
 ) {
   const stored = await ctx.storage.put(data);
   const doc = {
