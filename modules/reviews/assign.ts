@@ -66,6 +66,8 @@ export async function assignManually(
   const reviewer = (await usersById(ctx, [oid(input.reviewerId)])).get(input.reviewerId);
   if (!reviewer || reviewer.role !== 'reviewer' || reviewer.status !== 'active')
     throw new Invalid('reviews.errors.notReviewer');
+  // A journalist later made a reviewer (or synced so by a host) never reviews their own pitch.
+  if (reviewer._id.equals(pitch.applicantId)) throw new Conflict('reviews.errors.ownPitch');
   if (await outletConflict(ctx, pitch, reviewer.outlet)) throw new Conflict('reviews.errors.outletConflict');
   let created: Assignment;
   try {

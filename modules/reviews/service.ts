@@ -73,8 +73,8 @@ export async function reviewPage(ctx: AppContext, user: SessionUser, assignmentI
     status: assignment.status,
     due: dueLabel(assignment.dueAt, call, lang),
   };
-  // A pitch withdrawn before the deadline leaves every reviewer's list.
-  if (pitch.status === 'withdrawn') throw new NotFound();
+  // A pitch withdrawn before the deadline leaves every reviewer's list; no one reads their own pitch.
+  if (pitch.status === 'withdrawn' || pitch.applicantId.equals(assignment.reviewerId)) throw new NotFound();
   if (assignment.status === 'offered')
     return { ...base, callTitle: callTitle(call, lang), title: pitch.title ?? '', opened: false as const };
   // Assigned before a fixed deadline: the reviewer reads the version on file at the deadline, not a draft.
@@ -157,7 +157,7 @@ export async function reviewTarget(
     getCall(ctx, assignment.callId),
     getPitch(ctx, assignment.pitchId),
   ]);
-  if (pitch.status === 'withdrawn') throw new NotFound();
+  if (pitch.status === 'withdrawn' || pitch.applicantId.equals(assignment.reviewerId)) throw new NotFound();
   return { assignment, call };
 }
 

@@ -125,6 +125,33 @@ test('manual assignment refuses same-outlet reviewers; unassign removes an open 
   await rev.get(`/admin/calls/${call._id}/assignments`).expect(403);
 });
 
+test('no one is assigned their own pitch, and an assignment that slipped in reads nothing', async () => {
+  // A journalist with no outlet (so no outlet rule catches it) who is later made a reviewer.
+  const [author] = await freshReviewers(1, ['']);
+  const call = await buildCall(t.ctx, {}, { closed: true });
+  const pitch = await buildPitch(t.ctx, call, author!, { status: 'under_review', outlet: '' });
+  const agent = await adminAgent();
+  const page = await agent.get(`/admin/calls/${call._id}/assignments`).expect(200);
+  const refused = await agent
+    .post(`/admin/calls/${call._id}/assignments`)
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), pitchId: String(pitch._id), reviewerId: String(author!._id) })
+    .expect(409);
+  assert.match(refused.text, /This reviewer wrote the pitch/);
+  assert.equal(await assignmentModel(t.ctx.db).countDocuments({ pitchId: pitch._id }), 0);
+
+  // One written straight to the database (an older version, a script) still opens nothing.
+  const stray = await assignmentModel(t.ctx.db).create({
+    callId: call._id,
+    pitchId: pitch._id,
+    reviewerId: author!._id,
+    status: 'accepted',
+  });
+  const self = await signIn(t.app, author!);
+  await self.get(`/reviews/${stray._id}`).expect(404);
+  await self.get(`/reviews/files/${stray._id}/1`).expect(404);
+});
+
 test('a due date picked as 14 Dec means the end of 14 Dec in the call’s zone, shown the same to everyone', async () => {
   const call = await buildCall(
     t.ctx,
