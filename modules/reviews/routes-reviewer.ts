@@ -203,7 +203,7 @@ export function reviewerRoutes(ctx: AppContext): Router {
       if (err?.code === 'ENOENT') throw new NotFound();
       throw err;
     });
-    const body = stripDocumentMetadata(bytes, ext);
+    const body = await stripDocumentMetadata(bytes, ext);
     res.set({
       'Content-Type': /^[a-z]+\/[a-z0-9.+-]+$/i.test(file.mime) ? file.mime : 'application/octet-stream',
       'Content-Disposition': `attachment; filename="attachment-${index}.${ext}"`,

@@ -203,7 +203,8 @@ test('a score of 7, -1 or 3.5 in a 0–5 box comes back on the form with everyth
 });
 
 test('the review form shows each weight, what a 1, 3 and 5 look like, the weighted total and what each attachment is', async () => {
-  const call = await buildCall(t.ctx, { rubric: defaultRubric() }, { closed: true });
+  // Not blind: on a blind call the outlet's letter stays with staff.
+  const call = await buildCall(t.ctx, { rubric: defaultRubric(), blind: false }, { closed: true });
   const pitch = await buildPitch(t.ctx, call, await buildUser(t.ctx), { status: 'under_review' });
   await buildStoredFile(t.ctx, pitch, Buffer.from('%PDF-1.4\n%%EOF\n'), {
     ext: 'pdf',

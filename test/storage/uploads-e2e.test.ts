@@ -199,7 +199,8 @@ for (const kind of KINDS) {
         .buffer(true)
         .parse(binary)
         .expect(200);
-      assert.ok((got.body as Buffer).subarray(0, 8).equals(PDF.subarray(0, 8)));
+      // A PDF, rewritten without its metadata for the reviewer.
+      assert.equal((got.body as Buffer).subarray(0, 5).toString('latin1'), '%PDF-');
       await owner.get(`/grants/files/${String(file._id)}`).expect(200);
       await t.ctx.storage.remove(file.storageKey);
       await owner.get(`/grants/files/${String(file._id)}`).expect(404);
