@@ -105,7 +105,30 @@ export async function createCall(ctx: AppContext, actor: Actor, form: CallForm):
   return call.toObject();
 }
 
-/** Edits while draft or open, against the version the admin loaded (a stale form gets a 409). */
+type CallFields = ReturnType<typeof callFieldsFromForm>;
+
+/** A criterion as scores depend on it: labels and guidance may be reworded, the rest may not. */
+const rubricShape = (rubric: Call['rubric']) =>
+  JSON.stringify(rubric.map((r) => [r.id, r.scaleMax, r.weight]));
+
+/**
+ * What an open call keeps: applicants pitched on its promise of blind review (or not), and reviewers
+ * score against its criteria. And no budget may drop below what it has already awarded.
+ */
+function changesRefused(current: Call, fields: CallFields): Record<string, string> {
+  const errors: Record<string, string> = {};
+  if (fields.budgetPool < current.awardedTotal) errors.budgetPool = 'grants.errors.poolBelowAwarded';
+  if (current.status !== 'open') return errors;
+  if (fields.blind !== current.blind) errors.blind = 'grants.errors.blindFixed';
+  if (rubricShape(fields.rubric) !== rubricShape(current.rubric)) errors.rubric = 'grants.errors.rubricFixed';
+  return errors;
+}
+
+/**
+ * Edits while draft or open, against the version the admin loaded (a stale form gets a 409). The
+ * update is conditional on the version checked and on the awards so far fitting the new budget (an
+ * award reserved meanwhile does not bump the version).
+ */
 export async function updateCall(
   ctx: AppContext,
   actor: Actor,
@@ -113,16 +136,27 @@ export async function updateCall(
   form: CallForm,
 ): Promise<Call> {
   const fields = callFieldsFromForm(form);
-  const filter: Record<string, unknown> = { _id: callId, status: trusted({ $in: ['draft', 'open'] }) };
-  if (form.version !== undefined) filter.__v = form.version;
+  const current = await callModel(ctx.db).findById(callId).lean<Call>();
+  if (!current) throw new NotFound();
+  if (current.status !== 'draft' && current.status !== 'open') throw new Conflict('grants.errors.callLocked');
+  const refused = changesRefused(current, fields);
+  if (Object.keys(refused).length) throw new Invalid('errors.invalid', refused);
+  const filter: Record<string, unknown> = {
+    _id: callId,
+    status: current.status,
+    __v: form.version ?? current.__v,
+    awardedTotal: trusted({ $lte: fields.budgetPool }),
+  };
   const updated = await callModel(ctx.db)
     .findOneAndUpdate(filter, { $set: fields, $inc: { __v: 1 } }, { new: true, runValidators: true })
     .lean();
   if (!updated) {
-    const exists = await callModel(ctx.db).findById(callId, { status: 1 }).lean();
-    if (!exists) throw new NotFound();
+    const now = await callModel(ctx.db).findById(callId, { status: 1, awardedTotal: 1 }).lean();
+    if (!now) throw new NotFound();
+    if (now.awardedTotal > fields.budgetPool)
+      throw new Invalid('errors.invalid', { budgetPool: 'grants.errors.poolBelowAwarded' });
     throw new Conflict(
-      exists.status === 'draft' || exists.status === 'open' ? 'errors.staleEdit' : 'grants.errors.callLocked',
+      now.status === 'draft' || now.status === 'open' ? 'errors.staleEdit' : 'grants.errors.callLocked',
     );
   }
   await recordAudit(ctx, actor, 'call.updated', { type: 'call', id: callId });

@@ -121,6 +121,47 @@ test('invalid call forms are refused with field errors and nothing stored', asyn
   assert.equal(await callModel(t.ctx.db).countDocuments(), before);
 });
 
+test('an open call keeps its blind promise and its criteria, and no budget drops below what it awarded', async () => {
+  const admin = await buildUser(t.ctx, { role: 'admin' });
+  const agent = await signIn(t.app, admin);
+  const token = await tokenFor(agent, '/admin/calls/new');
+  const created = await agent.post('/admin/calls').type('form').send(callFormBody(token)).expect(303);
+  const id = /\/admin\/calls\/([a-f0-9]{24})/.exec(created.headers.location!)![1]!;
+  await agent.post(`/admin/calls/${id}/open`).type('form').send({ _csrf: token }).expect(303);
+  // 12 million already awarded (as reserveBudget would have counted it).
+  await callModel(t.ctx.db).updateOne({ _id: id }, { $set: { awardedTotal: 12_000_000 } });
+  const version = async () => String((await callModel(t.ctx.db).findById(id).lean())!.__v);
+  const edit = async (extra: Record<string, unknown>) =>
+    agent
+      .post(`/admin/calls/${id}`)
+      .type('form')
+      .send(callFormBody(token, { version: await version(), ...extra }));
+
+  // An unticked box is left out of the form, as a browser does.
+  const unblind = await edit({ blind: undefined });
+  assert.equal(unblind.status, 400);
+  assert.match(unblind.text, /Whether review is blind cannot change once the call is open/);
+  assert.match(unblind.text, /href="#f-blind"/, 'the error summary links to the checkbox');
+  const reweighed = await edit({ rubricWeight: ['1', '3'] });
+  assert.equal(reweighed.status, 400);
+  assert.match(reweighed.text, /criteria keep their ids, highest scores and weights/);
+  const shrunk = await edit({ budgetPool: '10 000 000', maxAward: '5 000 000' });
+  assert.equal(shrunk.status, 400);
+  assert.match(shrunk.text, /cannot be less than what has already been awarded/);
+  const kept = await callModel(t.ctx.db).findById(id).lean();
+  assert.equal(kept!.blind, true);
+  assert.equal(kept!.rubric[1]!.weight, 2);
+  assert.equal(kept!.budgetPool, 30_000_000);
+
+  // Rewording a criterion and a budget that still covers the awards are fine.
+  await edit({ rubricLabelEn: ['Understanding', 'Ethics'], budgetPool: '12 000 000' }).then((r) =>
+    assert.equal(r.status, 303),
+  );
+  const edited = await callModel(t.ctx.db).findById(id).lean();
+  assert.equal(edited!.rubric[0]!.label.en, 'Understanding');
+  assert.equal(edited!.budgetPool, 12_000_000);
+});
+
 test('journalists cannot reach the admin pages', async () => {
   const user = await buildUser(t.ctx);
   const agent = await signIn(t.app, user);
