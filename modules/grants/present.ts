@@ -41,6 +41,7 @@ export function presentCall(call: Call, lang: Locale, readerZone: string) {
     deadlineMode: call.deadlineMode,
     courseSlug: call.eligibility?.courseSlug ?? '',
     allowMultiplePitches: call.allowMultiplePitches,
+    blind: call.blind,
   };
 }
 

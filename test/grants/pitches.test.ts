@@ -63,6 +63,14 @@ test('the Save button works without JavaScript and the server computes the budge
   assert.equal(saved!.status, 'draft');
 });
 
+test("the editor tells the applicant of a blind call that their outlet's letter goes to staff only", async () => {
+  const blind = await journalistWithDraft(t);
+  const open = await journalistWithDraft(t, { blind: false });
+  const said = /your outlet&#39;s letter goes to programme staff only/;
+  assert.match((await blind.agent.get(`/grants/pitches/${blind.pitchId}`).expect(200)).text, said);
+  assert.doesNotMatch((await open.agent.get(`/grants/pitches/${open.pitchId}`).expect(200)).text, said);
+});
+
 test('mass assignment: status, applicantId or budgetTotal in the form are rejected', async () => {
   const { agent, token, pitchId, user } = await journalistWithDraft(t);
   const other = await buildUser(t.ctx);
