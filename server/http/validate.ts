@@ -2,11 +2,24 @@ import { z } from 'zod';
 import { Invalid, NotFound } from './errors';
 
 /** Field → first message, for re-rendering a form next to the inputs. */
+/** Our words for zod's kinds of issue, where a schema gave none of its own. */
+const ISSUE_KEYS: Partial<Record<z.core.$ZodIssue['code'], string>> = {
+  too_big: 'errors.field.tooBig',
+  too_small: 'errors.field.tooSmall',
+  unrecognized_keys: 'errors.field.unexpected',
+};
+
+/** An i18n key: the schema's own message, or ours for the issue's kind (zod's English never reaches a page). */
+const messageKey = (issue: z.core.$ZodIssue) =>
+  /^[a-z][\w-]*(\.[\w-]+)+$/.test(issue.message)
+    ? issue.message
+    : (ISSUE_KEYS[issue.code] ?? 'errors.field.invalid');
+
 export function fieldErrors(error: z.ZodError): Record<string, string> {
   const out: Record<string, string> = {};
   for (const issue of error.issues) {
     const key = issue.path.join('.') || '_form';
-    out[key] ??= issue.message;
+    out[key] ??= messageKey(issue);
   }
   return out;
 }
