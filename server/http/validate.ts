@@ -15,19 +15,29 @@ const messageKey = (issue: z.core.$ZodIssue) =>
     ? issue.message
     : (ISSUE_KEYS[issue.code] ?? 'errors.field.invalid');
 
-export function fieldErrors(error: z.ZodError): Record<string, string> {
+function byField(error: z.ZodError, say: (issue: z.core.$ZodIssue) => string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const key = issue.path.join('.') || '_form';
-    out[key] ??= messageKey(issue);
-  }
+  for (const issue of error.issues) out[issue.path.join('.') || '_form'] ??= say(issue);
   return out;
 }
+
+/** For pages: each field's problem as an i18n key. */
+export const fieldErrors = (error: z.ZodError) => byField(error, messageKey);
+
+/** For API clients: each problem in the schema's or zod's own words ("Unrecognized key: role"). */
+export const issueMessages = (error: z.ZodError) => byField(error, (issue) => issue.message);
 
 /** Parses or throws a 400 carrying the field errors. */
 export function parse<T extends z.ZodType>(schema: T, data: unknown): z.infer<T> {
   const result = schema.safeParse(data ?? {});
   if (!result.success) throw new Invalid('errors.invalid', fieldErrors(result.error));
+  return result.data;
+}
+
+/** parse, for the JSON API: the refusal names each problem for the developer reading it. */
+export function parseForClients<T extends z.ZodType>(schema: T, data: unknown): z.infer<T> {
+  const result = schema.safeParse(data ?? {});
+  if (!result.success) throw new Invalid('errors.invalid', issueMessages(result.error));
   return result.data;
 }
 

@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
-import { fieldErrors } from '../../server/http/validate';
+import { fieldErrors, issueMessages } from '../../server/http/validate';
 import { buildTestApp, type TestApp } from '../support/app';
 import { buildUser, signIn, tokenFor } from '../factories';
 
@@ -23,6 +23,9 @@ test("field errors are i18n keys: the schema's own, else ours for the kind of is
     count: 'errors.field.tooSmall',
     _form: 'errors.field.unexpected',
   });
+  // API clients keep each problem named, for the developer reading the refusal.
+  assert.match(issueMessages(result.error)._form!, /extra/);
+  assert.equal(issueMessages(result.error).code, 'grants.errors.required');
 });
 
 let t: TestApp;

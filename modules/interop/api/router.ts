@@ -4,7 +4,7 @@ import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
 import { AppError, Invalid, TooMany } from '../../../server/http/errors';
 import { MongoRateLimitStore } from '../../../server/http/rate-limit-store';
 import type { AppContext } from '../../../server/context';
-import { parse, parseParams } from '../../../server/http/validate';
+import { parseForClients, parseParams } from '../../../server/http/validate';
 import type { Policy } from '../../../server/auth/policy';
 import { requireScope } from './tokens';
 import { endpoints } from './endpoints';
@@ -45,8 +45,8 @@ export function apiRouter(ctx: AppContext): Router {
     const scope = Object.assign(requireScope(ctx, ep.scope), { policy: `api:${ep.scope}` }) as Policy;
     router[ep.method](ep.path, scope, async (req, res) => {
       const params = ep.params ? parseParams(ep.params, req.params) : {};
-      const query = ep.query ? parse(ep.query, req.query) : {};
-      const body = ep.body ? parse(ep.body, jsonBody(req)) : undefined;
+      const query = ep.query ? parseForClients(ep.query, req.query) : {};
+      const body = ep.body ? parseForClients(ep.body, jsonBody(req)) : undefined;
       const token = res.locals.apiToken as ApiActor;
       const run = async () => {
         const response = await ep.handler(ctx, { params, query, body, token });
