@@ -1,5 +1,5 @@
 import type { Types } from 'mongoose';
-import { kr20, pairedInterval } from './stats';
+import { changeShown, kr20, pairedInterval } from './stats';
 
 /** The learning gain report's figures, folded from each trainee's first tests (see gain.ts). */
 
@@ -9,9 +9,16 @@ export interface GainGroup {
   meanPre: number;
   meanPost: number;
   meanGain: number;
-  /** Mean of (post − pre)/(100 − pre) over trainees with pre < 100; null when none. */
+  /** 95 % paired t-interval of the mean gain; null below two trainees or with no spread. */
+  ci: [number, number] | null;
+  /** The interval leaves out zero and enough trainees are paired (see changeShown). */
+  shown: boolean;
+  /**
+   * Hake's class-average normalised gain, (meanPost − meanPre) / (100 − meanPre), as per objective;
+   * null when the mean pre-test is 100. (Averaging each trainee's own ratio lets one trainee who
+   * started at 95 and slipped to 80, a ratio of −3, outweigh two who doubled their way to 75.)
+   */
   meanNormGain: number | null;
-  normN: number;
 }
 
 /**
@@ -30,11 +37,11 @@ export interface ObjectiveGain {
   postShare: number;
   /** Mean paired change, percentage points (= postShare − preShare). */
   gain: number;
-  /** 95 % paired t-interval of the mean change; null below two trainees. */
+  /** 95 % paired t-interval of the mean change; null below two trainees or with no spread. */
   ci: [number, number] | null;
   /** Hake's class-average normalised gain: (postShare − preShare) / (100 − preShare); null at 100. */
   normGain: number | null;
-  /** false when the interval includes zero (or there is none): the gain is not shown to be real. */
+  /** false when the interval includes zero, there is none, or too few are paired (see changeShown). */
   shown: boolean;
 }
 
@@ -99,19 +106,22 @@ interface Sums {
   pre: number;
   post: number;
   gain: number;
-  normSum: number;
-  normN: number;
+  gainSquares: number;
 }
 
 function groupOf(key: string | null, s: Sums): GainGroup {
+  const meanPre = s.pre / s.n;
+  const meanPost = s.post / s.n;
+  const ci = pairedInterval(s.n, s.gain, s.gainSquares);
   return {
     key,
     n: s.n,
-    meanPre: s.pre / s.n,
-    meanPost: s.post / s.n,
+    meanPre,
+    meanPost,
     meanGain: s.gain / s.n,
-    meanNormGain: s.normN ? s.normSum / s.normN : null,
-    normN: s.normN,
+    ci,
+    shown: changeShown(s.n, ci),
+    meanNormGain: meanPre < 100 ? (meanPost - meanPre) / (100 - meanPre) : null,
   };
 }
 
@@ -120,15 +130,12 @@ export function groupStats(rows: GainTraineeRow[], by?: (r: GainTraineeRow) => s
   const groups = new Map<string | null, Sums>();
   for (const r of rows) {
     const key = by ? by(r) : null;
-    const s = groups.get(key) ?? { n: 0, pre: 0, post: 0, gain: 0, normSum: 0, normN: 0 };
+    const s = groups.get(key) ?? { n: 0, pre: 0, post: 0, gain: 0, gainSquares: 0 };
     s.n++;
     s.pre += r.pre;
     s.post += r.post;
     s.gain += r.gain;
-    if (r.normGain !== null) {
-      s.normSum += r.normGain;
-      s.normN++;
-    }
+    s.gainSquares += r.gain * r.gain;
     groups.set(key, s);
   }
   return [...groups.entries()]
@@ -205,7 +212,7 @@ export function objectiveGains(paired: FirstTests[]): ObjectiveGain[] {
         gain: o.sumD / o.n,
         ci,
         normGain: preShare < 100 ? (postShare - preShare) / (100 - preShare) : null,
-        shown: !!ci && (ci[0] > 0 || ci[1] < 0),
+        shown: changeShown(o.n, ci),
       };
     })
     .sort((a, b) => a.objective.localeCompare(b.objective));

@@ -59,16 +59,22 @@ export async function learningGain(ctx: AppContext, f: GainFilters, page = 1, pa
   const firsts = await firstTestsWithResults(ctx, f);
   const paired: FirstTests[] = [];
   const rows: GainTraineeRow[] = [];
+  // Trainees with one test only are not in the figures, but are counted: if most never took the
+  // post-test, the gain describes those who stayed, not the cohort.
+  const unpaired = { preOnly: 0, postOnly: 0 };
   for (const t of firsts) {
     const row = pairedRow(t);
-    if (!row) continue;
-    paired.push(t);
-    rows.push(row);
+    if (row) {
+      paired.push(t);
+      rows.push(row);
+    } else if (t.users && t.pre && !t.post) unpaired.preOnly++;
+    else if (t.users && t.post && !t.pre) unpaired.postOnly++;
   }
   const summary = groupStats(rows)[0];
   const start = (Math.max(1, page) - 1) * pageSize;
   return {
     summary,
+    unpaired,
     byRegion: groupStats(rows, (r) => r.region ?? ''),
     byLanguage: groupStats(rows, (r) => r.locale ?? ''),
     objectives: objectiveGains(paired),

@@ -85,8 +85,11 @@ export async function writeCohortPdf(
     `${t('reports.col.meanPre')}: ${fmt(s?.meanPre)} · ${t('reports.col.meanPost')}: ${fmt(s?.meanPost)}`,
   );
   doc.text(
-    `${t('reports.col.meanGain')}: ${fmt(s?.meanGain)} · ${t('reports.col.meanNormGain')}: ${fmt(s?.meanNormGain, 2)}`,
+    `${t('reports.col.meanGain')}: ${fmt(s?.meanGain)} (${t('reports.col.ci')}: ${
+      s?.ci ? t('reports.gain.ciRange', { low: fmt(s.ci[0]), high: fmt(s.ci[1]) }) : '–'
+    }) — ${t(s?.shown ? 'reports.gain.shown' : 'reports.gain.notShown')} · ${t('reports.col.meanNormGain')}: ${fmt(s?.meanNormGain, 2)}`,
   );
+  doc.text(t('reports.gain.unpaired', gain.unpaired));
   doc.moveDown();
 
   doc.font('bold').fontSize(12).text(t('reports.gain.byObjective'));

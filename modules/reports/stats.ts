@@ -78,14 +78,29 @@ export function tQuantile(p: number, df: number): number {
 /**
  * A 95 % confidence interval for a mean from n paired differences, given their sum and sum of
  * squares: mean ± t(0.975, n − 1) · s / √n, s the sample standard deviation (n − 1). Exact when the
- * differences are normal; null below two pairs.
+ * differences are normal; null below two pairs, and null when every difference is the same: with no
+ * spread in the data there is nothing to estimate the uncertainty from (a zero-width interval would
+ * claim certainty).
  */
 export function pairedInterval(n: number, sum: number, sumSquares: number): [number, number] | null {
   if (n < 2) return null;
   const mean = sum / n;
-  const variance = Math.max(0, (sumSquares - n * mean * mean) / (n - 1));
+  const variance = (sumSquares - n * mean * mean) / (n - 1);
+  // Rounding leaves a tiny remainder where every difference is equal.
+  if (variance <= 1e-9 * Math.max(1, mean * mean)) return null;
   const half = tQuantile(0.975, n - 1) * Math.sqrt(variance / n);
   return [mean - half, mean + half];
+}
+
+/**
+ * Below this many paired trainees no change is called shown: even if every one of them moved the
+ * same way, an exact sign test could not tell it from chance (five of five: p = 2 · 0.5⁵ = 0.0625).
+ */
+export const MIN_PAIRS_SHOWN = 6;
+
+/** A change counts as shown when enough trainees are paired and its interval leaves out zero. */
+export function changeShown(n: number, ci: [number, number] | null): boolean {
+  return n >= MIN_PAIRS_SHOWN && !!ci && (ci[0] > 0 || ci[1] < 0);
 }
 
 /**

@@ -79,6 +79,9 @@ const groupColumns = ({ t }: Words): Column<GainGroup & { by: string }>[] => [
   { header: k('meanPre'), value: (r) => round(r.meanPre) },
   { header: k('meanPost'), value: (r) => round(r.meanPost) },
   { header: k('meanGain'), value: (r) => round(r.meanGain) },
+  { header: k('ciLow'), value: (r) => (r.ci ? round(r.ci[0]) : null) },
+  { header: k('ciHigh'), value: (r) => (r.ci ? round(r.ci[1]) : null) },
+  { header: k('evidence'), value: (r) => t(r.shown ? 'reports.gain.yes' : 'reports.gain.no') },
   { header: k('meanNormGain'), value: (r) => round(r.meanNormGain, 3) },
 ];
 

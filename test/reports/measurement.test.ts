@@ -4,7 +4,8 @@ import { Types } from 'mongoose';
 import { buildTestApp, type TestApp } from '../support/app';
 import { buildUser, signIn } from '../factories';
 import { learningGain } from '../../modules/reports/gain';
-import { kr20, pairedInterval, tQuantile } from '../../modules/reports/stats';
+import { changeShown, kr20, pairedInterval, tQuantile } from '../../modules/reports/stats';
+import { groupStats } from '../../modules/reports/gain-fold';
 import { buildMissingTestRecords } from '../../modules/quizzes/test-records';
 
 /**
@@ -137,6 +138,26 @@ describe('measurement that holds up', () => {
     close(ci[0], 62.5 - 39.78057881605329, 'X low');
     close(ci[1], 62.5 + 39.78057881605329, 'X high');
     assert.equal(pairedInterval(1, 10, 100), null);
+    // Two trainees who both gained exactly 10: no spread, so no interval (not a zero-width one).
+    assert.equal(pairedInterval(2, 20, 200), null);
+    assert.equal(pairedInterval(30, 300, 3000), null);
+    // Shown needs six pairs: five of five moving the same way is p = 0.0625 by a sign test.
+    assert.equal(changeShown(5, [1, 2]), false);
+    assert.equal(changeShown(6, [1, 2]), true);
+    assert.equal(changeShown(6, [-1, 2]), false);
+    assert.equal(changeShown(60, null), false);
+    // The class normalised gain is Hake's, on the means: (50→75, 50→75, 95→80) is +0.33, where the
+    // mean of the trainees' own ratios (0.5, 0.5, −3) would say −0.67.
+    const row = (pre: number, post: number) => ({
+      userId: new Types.ObjectId(),
+      name: '',
+      pre,
+      post,
+      gain: post - pre,
+      normGain: (post - pre) / (100 - pre),
+    });
+    const [cls] = groupStats([row(50, 75), row(50, 75), row(95, 80)]);
+    close(cls?.meanNormGain, (76.66666666666667 - 65) / 35, 'Hake on the means');
     close(
       kr20([
         [0, 0, 1, 0],
@@ -169,7 +190,7 @@ describe('measurement that holds up', () => {
     close(x.ci?.[0], 22.71942118394671, 'X CI low', 1e-8);
     close(x.ci?.[1], 102.28057881605329, 'X CI high', 1e-8);
     close(x.normGain, 62.5 / 75);
-    assert.equal(x.shown, true);
+    assert.equal(x.shown, false, 'the interval leaves out zero, but four trainees are too few to call it');
 
     assert.equal(y?.objective, 'Y');
     close(y.gain, 25);
@@ -196,7 +217,7 @@ describe('measurement that holds up', () => {
     assert.match(page.text, /0\.69/);
     const csv = await en.get('/reports/export/gain-objectives?course=forms-course').expect(200);
     assert.match(csv.text, /^\uFEFF?Learning objective,Paired trainees,/);
-    assert.match(csv.text, /\nObjective X,4,25,87\.5,62\.5,22\.7,102\.3,0\.833,yes,8/);
+    assert.match(csv.text, /\nObjective X,4,25,87\.5,62\.5,22\.7,102\.3,0\.833,no,8/);
     assert.match(csv.text, /\nObjective Y,4,50,75,25,-20\.9,70\.9,0\.5,no,8/);
 
     const mn = await signIn(t.app, await buildUser(t.ctx, { role: 'admin', locale: 'mn' }));

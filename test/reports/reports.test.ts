@@ -83,8 +83,9 @@ describe('services: exact numbers', () => {
     // The first post-test attempt counts, not the best: u1's retake (100) is left out.
     close(g.summary?.meanPost, 75, 'mean post');
     close(g.summary?.meanGain, 37.5, 'mean gain');
-    close(g.summary?.meanNormGain, (0 + 0.5 + 1) / 3, 'normalised gain skips pre = 100');
-    assert.equal(g.summary?.normN, 3);
+    close(g.summary?.meanNormGain, (75 - 37.5) / (100 - 37.5), "Hake's gain on the means");
+    assert.ok(g.summary?.ci, 'the headline gain has its interval');
+    assert.equal(g.summary?.shown, false, 'four trainees are too few to call it shown');
     const byObj = Object.fromEntries(g.objectives.map((o) => [o.objective, o]));
     close(byObj.A?.preShare, 50);
     close(byObj.A?.postShare, 75);
@@ -105,7 +106,7 @@ describe('services: exact numbers', () => {
     const scope = await cohortScope(t.ctx, asViewer(f.trainer1));
     const mine = await learningGain(t.ctx, { courseId: f.courseId, scope });
     assert.equal(mine.summary?.n, 2);
-    close(mine.summary?.meanNormGain, 0.25);
+    close(mine.summary?.meanNormGain, 1 / 3, 'Hake on the means (25 → 50)');
     const k2 = await learningGain(t.ctx, { courseId: f.courseId, cohortId: f.k2 });
     assert.equal(k2.summary?.n, 2);
     close(k2.summary?.meanGain, 50);
