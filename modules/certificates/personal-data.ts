@@ -1,7 +1,11 @@
 import type { PersonalDataHook } from '../../server/context';
-import { certificatesOf } from './service';
+import { certificatesOf, eraseHolder } from './service';
 
-/** The certificates someone holds, for their data export (codes included: they are the holder's). */
+/**
+ * The certificates someone holds, for their data export (codes included: they are the holder's). On
+ * erasure the name goes and the certificate stays verifiable by code, course and date, so a publisher
+ * can still check a certificate it was shown was real.
+ */
 export const certificatesPersonalData: PersonalDataHook = {
   key: 'certificates',
   async export(ctx, userId) {
@@ -14,4 +18,5 @@ export const certificatesPersonalData: PersonalDataHook = {
       revokedAt: c.revokedAt ?? null,
     }));
   },
+  erase: eraseHolder,
 };

@@ -124,6 +124,23 @@ export async function certificateByCode(ctx: AppContext, input: string): Promise
   return cert ?? undefined;
 }
 
+/**
+ * What a deleted account's certificates say instead of a name: the name the accounts module gives a
+ * deleted user (its DELETED_NAME, which its index does not export), so staff lists read the same.
+ */
+export const ERASED_HOLDER_NAME = 'Deleted user';
+
+/**
+ * Account deletion: the holder's name leaves every certificate and none shows a name again. Code,
+ * course, date and revocation stay, so the certificate still verifies as issued.
+ */
+export async function eraseHolder(ctx: AppContext, userId: Id): Promise<void> {
+  await certificateModel(ctx.db).updateMany(
+    { userId: toObjectId(userId) },
+    { $set: { holderName: ERASED_HOLDER_NAME, showName: false } },
+  );
+}
+
 /** Issued certificates for trainers and admins, newest first. */
 export async function listIssued(ctx: AppContext, limit = 500): Promise<Certificate[]> {
   return certificateModel(ctx.db).find({}).sort({ issuedAt: -1 }).limit(limit).lean();

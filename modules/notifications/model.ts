@@ -8,10 +8,16 @@ export interface OutboxMessage {
   _id: Types.ObjectId;
   to: string;
   subject: string;
+  /**
+   * The body. Kept until the message settles, so a retry (or a take-over after a crash) can send it;
+   * erased once sent, and for one-time links once given up (retention.ts): '' after `erasedAt`.
+   */
   text: string;
   html: string;
   /** Small text files sent with the message (a calendar invitation). */
   attachments?: Array<{ filename: string; contentType: string; content: string }>;
+  /** When the body (text, html, attachments) was erased; to, subject and template stay for the list. */
+  erasedAt?: Date;
   template: string;
   status: OutboxStatus;
   attempts: number;
@@ -31,6 +37,7 @@ const outboxSchema = new Schema<OutboxMessage>(
   {
     to: { type: String, required: true, maxlength: 254 },
     subject: { type: String, required: true, maxlength: 300 },
+    // Required when queued; erasure later empties them with an update, which does not validate.
     text: { type: String, required: true },
     html: { type: String, required: true },
     attachments: {
@@ -59,6 +66,7 @@ const outboxSchema = new Schema<OutboxMessage>(
     sentAt: { type: Date },
     messageId: { type: String },
     dedupeKey: { type: String, maxlength: 200 },
+    erasedAt: { type: Date },
   },
   { timestamps: true },
 );

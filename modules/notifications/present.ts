@@ -11,11 +11,13 @@ export interface OutboxRow {
   createdAt: Date;
   nextAttemptAt: Date;
   sentAt?: Date;
-  /** Only in dev mode, where no SMTP server exists and a developer must be able to follow links. */
+  /** The body was erased: nothing to show, nothing to send again. */
+  erased: boolean;
+  /** Only where `showBody` allows it (development, never a one-time link). */
   text?: string;
 }
 
-export function presentOutbox(msgs: OutboxMessage[], devMode: boolean): OutboxRow[] {
+export function presentOutbox(msgs: OutboxMessage[], showBody: (msg: OutboxMessage) => boolean): OutboxRow[] {
   return msgs.map((m) => ({
     id: String(m._id),
     to: m.to,
@@ -27,6 +29,7 @@ export function presentOutbox(msgs: OutboxMessage[], devMode: boolean): OutboxRo
     createdAt: m.createdAt,
     nextAttemptAt: m.nextAttemptAt,
     sentAt: m.sentAt,
-    text: devMode ? m.text : undefined,
+    erased: !!m.erasedAt,
+    text: showBody(m) ? m.text : undefined,
   }));
 }

@@ -5,6 +5,7 @@ import { recordAudit } from '../audit';
 import { notificationsPolicy as policy } from './policy';
 import { emptyForm, idParams } from './schemas';
 import { presentOutbox } from './present';
+import { mayShowBody } from './retention';
 import * as outbox from './service';
 import { signedInUser } from '../../server/auth/policy';
 
@@ -14,7 +15,8 @@ export function notificationsRouter(ctx: AppContext): Router {
 
   router.get('/', policy.manageOutbox, async (req, res) => {
     const devMode = ctx.mailer.kind === 'dev';
-    const rows = presentOutbox(await outbox.listOutbox(ctx), devMode);
+    // No SMTP is not proof of a developer's machine: only a development configuration shows bodies.
+    const rows = presentOutbox(await outbox.listOutbox(ctx), (m) => mayShowBody(ctx, m));
     const done = req.query.done;
     const notice = done === 'test' || done === 'retry' ? done : undefined;
     res.render('notifications/outbox', { rows, devMode, notice });

@@ -54,17 +54,22 @@ export async function listOutbox(ctx: AppContext, limit = 100): Promise<OutboxMe
   return outboxModel(ctx.db).find({}).sort({ createdAt: -1, _id: -1 }).limit(limit).lean<OutboxMessage[]>();
 }
 
-/** Puts a dead-lettered message back in the queue for one more round of attempts. */
+/**
+ * Puts a dead-lettered message back in the queue for one more round of attempts. One whose body was
+ * erased (it carried a one-time link) cannot be sent again: the person asks for a new link instead.
+ */
 export async function retryDeadEmail(ctx: AppContext, id: string): Promise<void> {
   const Outbox = outboxModel(ctx.db);
   const revived = await Outbox.findOneAndUpdate(
-    { _id: id, status: 'dead' },
+    // `null` matches a missing field without a query operator (filters are sanitised).
+    { _id: id, status: 'dead', erasedAt: null },
     { $set: { status: 'pending', attempts: 0, nextAttemptAt: ctx.clock.now() } },
     { new: true },
   ).lean();
   if (revived) return;
-  if (await Outbox.exists({ _id: id })) throw new Conflict();
-  throw new NotFound();
+  const msg = await Outbox.findOne({ _id: id }, { erasedAt: 1 }).lean();
+  if (!msg) throw new NotFound();
+  throw new Conflict(msg.erasedAt ? 'notifications.errors.erased' : undefined);
 }
 
 /** A test message to the admin's own address, to check the mail set-up end to end. */

@@ -3,7 +3,9 @@ import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import type { AppContext } from '../../server/context';
 import type { BackgroundJob } from '../../server/module';
+import { UnsendableMail } from '../../server/mail/mailer';
 import { outboxModel, type OutboxMessage } from './model';
+import { erasure, eraseOnSettle, sweepSettledBodies } from './retention';
 
 /** How long a claim lasts; a worker that crashed mid-send releases its message after this. */
 export const LOCK_MS = 2 * 60_000;
@@ -74,69 +76,72 @@ async function settle(
   ctx: AppContext,
   msg: OutboxMessage,
   token: string,
-  outcome: { messageId: string } | { error: unknown },
+  outcome: Outcome,
   random: () => number,
 ): Promise<keyof WorkerResult | undefined> {
   const now = ctx.clock.now();
   const mine = { _id: msg._id, status: 'sending', lockedBy: token };
   const release = { lockedBy: '', lockedUntil: '' };
-  let update: Record<string, unknown>;
-  let result: keyof WorkerResult;
+  let status: 'sent' | 'dead' | 'pending';
+  let fields: Record<string, unknown>;
   if ('messageId' in outcome) {
-    update = { $set: { status: 'sent', sentAt: now, messageId: outcome.messageId }, $unset: release };
-    result = 'sent';
+    status = 'sent';
+    fields = { sentAt: now, messageId: outcome.messageId };
   } else {
     const attempts = msg.attempts + 1;
     const dead = isPermanent(outcome.error) || attempts >= MAX_ATTEMPTS;
     const lastError = describeError(outcome.error);
-    update = dead
-      ? { $set: { status: 'dead', attempts, lastError }, $unset: release }
-      : {
-          $set: {
-            status: 'pending',
-            attempts,
-            lastError,
-            nextAttemptAt: new Date(now.getTime() + backoff(attempts, random)),
-          },
-          $unset: release,
-        };
-    result = dead ? 'dead' : 'retried';
+    status = dead ? 'dead' : 'pending';
+    fields = dead
+      ? { attempts, lastError }
+      : { attempts, lastError, nextAttemptAt: new Date(now.getTime() + backoff(attempts, random)) };
     ctx.log.warn({ outboxId: String(msg._id), attempts, dead, error: lastError }, 'e-mail not sent');
   }
+  // The body goes in the same update that settles the message: until then a retry still has it.
+  const erase = status !== 'pending' && eraseOnSettle(ctx, msg, status) ? erasure(now) : undefined;
+  const update = {
+    $set: { status, ...fields, ...erase?.$set },
+    $unset: { ...release, ...erase?.$unset },
+  };
+  const result: keyof WorkerResult = status === 'pending' ? 'retried' : status;
   // Conditional on our claim: a worker whose lock expired and was taken over cannot overwrite.
   const done = await outboxModel(ctx.db).updateOne(mine, update);
   return done.modifiedCount === 1 ? result : undefined;
 }
 
+type Outcome = { messageId: string } | { error: unknown };
+
+/** Hands one claimed message to SMTP (or, in dev mode, to nobody). */
+async function deliver(ctx: AppContext, msg: OutboxMessage): Promise<Outcome> {
+  const { text, html } = msg;
+  // Only a message an admin revived after its body was erased gets here: never send it empty.
+  if (!text || !html) return { error: new UnsendableMail('message body erased') };
+  if (ctx.mailer.kind === 'dev') return { messageId: 'dev' };
+  try {
+    const { to, subject, attachments } = msg;
+    return await ctx.mailer.send({ to, subject, text, html, attachments });
+  } catch (error) {
+    return { error };
+  }
+}
+
 /**
  * Sends due outbox messages one claim at a time, so several workers (processes or machines) can run
  * side by side and each message goes out once. In dev mode nothing leaves the machine: messages are
- * marked sent with messageId 'dev' and stay readable on /admin/outbox.
+ * marked sent with messageId 'dev' (in development, those without a secret stay readable on
+ * /admin/outbox). A settled message's body is erased as retention.ts decides.
  */
 export async function sendDueEmails(ctx: AppContext, options: WorkerOptions = {}): Promise<WorkerResult> {
   const batch = options.batch ?? 20;
   const random = options.random ?? Math.random;
   const workerId = options.workerId ?? defaultWorkerId();
   const totals: WorkerResult = { sent: 0, retried: 0, dead: 0 };
+  await sweepSettledBodies(ctx);
   for (let i = 0; i < batch; i++) {
     const token = `${workerId}#${randomBytes(6).toString('hex')}`;
     const msg = await claimOne(ctx, token);
     if (!msg) break;
-    let outcome: { messageId: string } | { error: unknown };
-    try {
-      outcome =
-        ctx.mailer.kind === 'dev'
-          ? { messageId: 'dev' }
-          : await ctx.mailer.send({
-              to: msg.to,
-              subject: msg.subject,
-              text: msg.text,
-              html: msg.html,
-              attachments: msg.attachments,
-            });
-    } catch (error) {
-      outcome = { error };
-    }
+    const outcome = await deliver(ctx, msg);
     const result = await settle(ctx, msg, token, outcome, random);
     if (result) totals[result]++;
   }

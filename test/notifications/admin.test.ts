@@ -18,7 +18,9 @@ describe('admin outbox page (dev mode, no SMTP)', () => {
     await t.close();
   });
 
-  test('dev mode marks messages sent without SMTP and shows their text so links can be followed', async () => {
+  test('dev mode marks messages sent without SMTP; in development their text is shown so links can be followed', async () => {
+    const t = await buildTestApp({ config: { env: 'development' } });
+    after(() => t.close());
     assert.equal(t.ctx.mailer.kind, 'dev');
     await enqueueEmail(t.ctx, {
       to: 'ada@example.org',
