@@ -18,9 +18,13 @@ const listQuery = z.strictObject({
     .optional()
     .or(z.literal('').transform(() => undefined)),
 });
-const detailQuery = z.strictObject({ saved: z.literal('1').optional(), invited: z.literal('1').optional() });
+const detailQuery = z.strictObject({
+  saved: z.literal('1').optional(),
+  invited: z.literal('1').optional(),
+  withdrawn: z.literal('1').optional(),
+});
 
-/** Admin user management: list, invite, change role, disable. */
+/** Admin user management: list, invite, change role, disable (or withdraw an invitation). */
 export function adminUserRoutes(ctx: AppContext): Router {
   const router = Router();
   // Access changes need a fresh password or TOTP code, not just the session.
@@ -67,6 +71,7 @@ export function adminUserRoutes(ctx: AppContext): Router {
       self: id === signedInUser(req).id,
       saved: !!flags.saved,
       invited: !!flags.invited,
+      withdrawn: !!flags.withdrawn,
     });
   });
 
@@ -92,7 +97,9 @@ export function adminUserRoutes(ctx: AppContext): Router {
         { type: 'user', id },
         { from: { role: before.role, status: before.status }, to: { role: user.role, status: user.status } },
       );
-      res.redirect(303, res.locals.url(`/admin/users/${id}?saved=1`));
+      // Disabling an invitation withdraws it (its links stop working): say so rather than "saved".
+      const flag = before.status === 'invited' ? 'withdrawn' : 'saved';
+      res.redirect(303, res.locals.url(`/admin/users/${id}?${flag}=1`));
     } catch (err) {
       if (!(err instanceof Invalid)) throw err;
       const target = await getUserForAdmin(ctx, id);

@@ -21,6 +21,7 @@ import { langForm, loginForm, loginQuery, recoveryCodeForm, totpForm } from './s
 import { accountsPolicy as policy } from './policy';
 import * as accounts from './service';
 import { totpQrSvg } from './totp';
+import { beginTotpEnrolment, confirmTotpEnrolment, pendingTotpSecret } from './totp-enrolment';
 import { issueRecoveryCodes, useRecoveryCode } from './recovery-codes';
 
 /** Sign-in, second factor, sign-out and the language switcher. */
@@ -115,10 +116,15 @@ export function authRoutes(ctx: AppContext): Router {
     }
   });
 
+  /**
+   * The setup page. Each visit shows a new secret; after a wrong code the same one again (the person
+   * has just scanned it), as long as this session still holds it.
+   */
   const renderSetup = async (req: Request, res: Response, status = 200, errors = {}) => {
     const userId = pendingUserId(req);
     const user = await accounts.findActiveUser(ctx, userId);
-    const secret = await accounts.beginTotpEnrolment(ctx, userId);
+    const kept = status === 200 ? undefined : pendingTotpSecret(req, userId);
+    const secret = kept ?? (await beginTotpEnrolment(ctx, req, userId));
     const qr = await totpQrSvg(secret, user.email);
     res.status(status).render('accounts/totp-setup', { secret, qr: qr.dataUrl, errors });
   };
@@ -129,7 +135,7 @@ export function authRoutes(ctx: AppContext): Router {
     const userId = pendingUserId(req);
     try {
       const { code } = parse(totpForm, req.body);
-      const user = await accounts.confirmTotpEnrolment(ctx, userId, code);
+      const user = await confirmTotpEnrolment(ctx, req, userId, code);
       const next = req.session.pending2fa?.next;
       const codes = await issueRecoveryCodes(ctx, userId);
       await startSession(req, accounts.toSessionUser(user), ctx.clock.now());

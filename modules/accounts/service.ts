@@ -9,7 +9,7 @@ import { endSessionsOf } from '../../server/auth/session';
 import { enqueueEmail } from '../notifications';
 import { userModel, type Gender, type OutletType, type User } from './model';
 import { consumeToken, issueToken, peekToken, revokeTokensOf } from './tokens';
-import { matchTotp, newTotpSecret } from './totp';
+import { matchTotp } from './totp';
 
 /**
  * Each of these e-mails is wanted every time, so each gets a key of its own (the embedded database
@@ -96,10 +96,14 @@ export async function findActiveUser(ctx: AppContext, id: string) {
   return user;
 }
 
-/** Accepts a TOTP code once: the matched time step is stored so a replayed code fails. */
+/**
+ * Accepts a TOTP code once: the matched time step is stored so a replayed code fails. Only a confirmed
+ * secret counts (`totpEnabledAt`): one an older version stored at setup and nobody confirmed was shown
+ * to whoever opened that page, so it is no second factor.
+ */
 export async function verifySecondFactor(ctx: AppContext, userId: string, code: string): Promise<User> {
   const user = await findActiveUser(ctx, userId);
-  const secret = user.totpSecret;
+  const secret = user.totpEnabledAt ? user.totpSecret : undefined;
   const step = secret ? matchTotp(secret, code, ctx.clock.now()) : undefined;
   if (step === undefined) throw new Invalid('accounts.errors.code', { code: 'accounts.errors.code' });
   const updated = await userModel(ctx.db)
@@ -114,24 +118,6 @@ export async function verifySecondFactor(ctx: AppContext, userId: string, code: 
     .lean();
   if (!updated) throw new Invalid('accounts.errors.codeUsed', { code: 'accounts.errors.codeUsed' });
   return updated;
-}
-
-/** Stores a new, not yet confirmed secret for enrolment and returns it. */
-export async function beginTotpEnrolment(ctx: AppContext, userId: string): Promise<string> {
-  const user = await findActiveUser(ctx, userId);
-  if (user.totpEnabledAt) throw new Conflict('accounts.errors.totpAlreadyOn');
-  const secret = user.totpSecret ?? newTotpSecret();
-  await userModel(ctx.db).updateOne(
-    { _id: user._id, totpEnabledAt: trusted({ $exists: false }) },
-    { $set: { totpSecret: secret } },
-  );
-  return secret;
-}
-
-export async function confirmTotpEnrolment(ctx: AppContext, userId: string, code: string): Promise<User> {
-  const user = await verifySecondFactor(ctx, userId, code);
-  await userModel(ctx.db).updateOne({ _id: user._id }, { $set: { totpEnabledAt: ctx.clock.now() } });
-  return user;
 }
 
 export interface ProfileInput {
@@ -337,7 +323,12 @@ export async function listUsers(ctx: AppContext, filter: { role?: Role } = {}) {
     .lean();
 }
 
-/** Role or status change: the user's open sessions end at once so the change cannot be outlived. */
+/**
+ * Role or status change: the user's open sessions end at once so the change cannot be outlived.
+ * Disabling also withdraws a pending invitation (an address typed wrong, a role given by mistake): its
+ * links are used up with the reset links, so they get the usual "expired or used" page. An invitation
+ * cannot be switched to active by hand: the account has no password until its owner accepts.
+ */
 export async function updateUserAccess(
   ctx: AppContext,
   actor: SessionUser,
@@ -345,9 +336,10 @@ export async function updateUserAccess(
   change: { role: Role; status: 'active' | 'disabled' },
 ) {
   if (actor.id === id) throw new Invalid('accounts.errors.selfChange');
+  const from = change.status === 'disabled' ? ['active', 'disabled', 'invited'] : ['active', 'disabled'];
   const user = await userModel(ctx.db)
     .findOneAndUpdate(
-      { _id: id, status: trusted({ $in: ['active', 'disabled'] }) },
+      { _id: id, status: trusted({ $in: from }) },
       { $set: change },
       {
         new: true,
@@ -355,9 +347,16 @@ export async function updateUserAccess(
       },
     )
     .lean();
-  if (!user) throw new NotFound();
+  if (!user) {
+    if (await userModel(ctx.db).exists({ _id: id, status: 'invited' }))
+      throw new Invalid('accounts.errors.invitePending');
+    throw new NotFound();
+  }
   await endSessionsOf(ctx.db, id);
-  // A disabled account's reset links die with its sessions (re-enabling does not revive them).
-  if (change.status === 'disabled') await revokeTokensOf(ctx, id, 'reset');
+  // A disabled account's links die with its sessions (re-enabling does not revive them).
+  if (change.status === 'disabled') {
+    await revokeTokensOf(ctx, id, 'reset');
+    await revokeTokensOf(ctx, id, 'invite');
+  }
   return user;
 }

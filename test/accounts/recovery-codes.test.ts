@@ -48,7 +48,8 @@ async function enrol() {
   });
   const p = await pendingSecondStep(trainer.email);
   assert.match(p.form, /Set up two-step verification/);
-  const secret = (await userOf(trainer.email)).totpSecret!;
+  // The secret exists only on the setup page (and this session) until a code confirms it.
+  const secret = /<code class="secret">([A-Z2-7]+)<\/code>/.exec(p.form)![1]!;
   const res = await p.agent
     .post('/login/2fa/setup')
     .set('Accept-Language', 'en')
