@@ -1,7 +1,8 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
 import { surveyItemsOfCourse, testRecordSource } from './data';
-import { pairedInterval } from './stats';
+import { pairedShareChange, type PairedCounts } from './paired-proportions';
+import { MIN_PAIRS_SHOWN, changeShown, pairedInterval } from './stats';
 
 /**
  * Attitudes and practices (the A and P of KAP): per survey item, the paired shift from each trainee's
@@ -41,6 +42,20 @@ export interface KapShift {
   postHigh: number | null;
   /** false when the interval includes zero (or there is none): the shift is not shown to be real. */
   shown: boolean;
+  /** The same n trainees, by "high" before and after: the pairs the change in shares rests on. */
+  highPairs: PairedCounts;
+  /** 95 % Wilson intervals of preHigh and postHigh, in percent; null when n = 0. */
+  preHighCi: [number, number] | null;
+  postHighCi: [number, number] | null;
+  /** postHigh − preHigh in percentage points, with its 95 % paired interval (Newcombe, method 10). */
+  highChange: number | null;
+  highChangeCi: [number, number] | null;
+  /** Shown only with enough trainees, at least one who changed answer, and an interval without 0. */
+  highShown: boolean;
+  /** 0 < n < MIN_PAIRS_SHOWN: too few trainees to call any change shown, whatever the numbers. */
+  fewPairs: boolean;
+  /** A reversed attitude: its share agrees with the statement as worded, so fewer is better. */
+  fewerIsBetter: boolean;
 }
 
 const tagged = (field: string, k: string) => ({
@@ -61,6 +76,7 @@ interface Sums {
   sumD2: number;
   highPre: number;
   highPost: number;
+  highBoth: number;
 }
 
 /**
@@ -109,6 +125,7 @@ export async function kapShifts(ctx: AppContext, f: KapFilters): Promise<KapShif
               sumD2: { $sum: { $multiply: ['$d', '$d'] } },
               highPre: { $sum: '$preH' },
               highPost: { $sum: '$postH' },
+              highBoth: { $sum: { $multiply: ['$preH', '$postH'] } },
             },
           },
         ],
@@ -117,26 +134,53 @@ export async function kapShifts(ctx: AppContext, f: KapFilters): Promise<KapShif
       .toArray(),
   ]);
   const bySid = new Map(sums.map((s) => [s._id, s]));
-  return definitions.map((d): KapShift => {
-    const s = bySid.get(d.sid as string);
-    const n = s?.n ?? 0;
-    const ci = s ? pairedInterval(n, s.sumD, s.sumD2) : null;
-    return {
-      sid: d.sid as string,
-      kind: d.kind as KapShift['kind'],
-      scale: d.scale as KapShift['scale'],
-      dimension: d.dimension as string,
-      dimensionLabel: d.dimensionLabel as Text,
-      text: d.text as Text,
-      reversed: d.reversed === true,
-      n,
-      preMean: n ? s!.sumPre / n : null,
-      postMean: n ? s!.sumPost / n : null,
-      shift: n ? s!.sumD / n : null,
-      ci,
-      preHigh: n ? (100 * s!.highPre) / n : null,
-      postHigh: n ? (100 * s!.highPost) / n : null,
-      shown: !!ci && (ci[0] > 0 || ci[1] < 0),
-    };
-  });
+  return definitions.map((d) => toShift(d, bySid.get(d.sid as string)));
+}
+
+/** The 2×2 table of "high" answers, from the sums (no pairs: all zero). */
+function highPairs(s: Sums | undefined): PairedCounts {
+  if (!s) return { both: 0, beforeOnly: 0, afterOnly: 0, neither: 0 };
+  return {
+    both: s.highBoth,
+    beforeOnly: s.highPre - s.highBoth,
+    afterOnly: s.highPost - s.highBoth,
+    neither: s.n - s.highPre - s.highPost + s.highBoth,
+  };
+}
+
+/** One item's row: its definition and its trainees' sums (none when nobody answered it twice). */
+function toShift(d: Record<string, unknown>, s: Sums | undefined): KapShift {
+  const n = s?.n ?? 0;
+  const ci = s ? pairedInterval(n, s.sumD, s.sumD2) : null;
+  const pairs = highPairs(s);
+  const high = pairedShareChange(pairs);
+  const kind = d.kind as KapShift['kind'];
+  const reversed = d.reversed === true;
+  return {
+    sid: d.sid as string,
+    kind,
+    scale: d.scale as KapShift['scale'],
+    dimension: d.dimension as string,
+    dimensionLabel: d.dimensionLabel as Text,
+    text: d.text as Text,
+    reversed,
+    n,
+    preMean: n ? s!.sumPre / n : null,
+    postMean: n ? s!.sumPost / n : null,
+    shift: n ? s!.sumD / n : null,
+    ci,
+    preHigh: high.before,
+    postHigh: high.after,
+    shown: changeShown(n, ci),
+    highPairs: pairs,
+    preHighCi: high.beforeCi,
+    postHighCi: high.afterCi,
+    highChange: high.change,
+    highChangeCi: high.changeCi,
+    highShown: high.shown,
+    fewPairs: n > 0 && n < MIN_PAIRS_SHOWN,
+    // Practices count the safest answer in the course's direction; attitudes count agreement as
+    // worded, which for a reversed statement is the attitude the course works against.
+    fewerIsBetter: kind === 'attitude' && reversed,
+  };
 }

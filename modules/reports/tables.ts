@@ -100,6 +100,18 @@ const kapColumns = (lang: Locale, t: TFunction): Column<KapShift>[] => [
   { header: k('highBefore'), value: (r) => round(r.preHigh) },
   { header: k('highAfter'), value: (r) => round(r.postHigh) },
   { header: k('shiftShown'), value: (r) => t(r.shown ? 'reports.gain.yes' : 'reports.gain.no') },
+  { header: k('highBeforeLow'), value: (r) => round(r.preHighCi?.[0]) },
+  { header: k('highBeforeHigh'), value: (r) => round(r.preHighCi?.[1]) },
+  { header: k('highAfterLow'), value: (r) => round(r.postHighCi?.[0]) },
+  { header: k('highAfterHigh'), value: (r) => round(r.postHighCi?.[1]) },
+  { header: k('agreeBoth'), value: (r) => r.highPairs.both },
+  { header: k('agreeBeforeOnly'), value: (r) => r.highPairs.beforeOnly },
+  { header: k('agreeAfterOnly'), value: (r) => r.highPairs.afterOnly },
+  { header: k('agreeNeither'), value: (r) => r.highPairs.neither },
+  { header: k('highChange'), value: (r) => round(r.highChange) },
+  { header: k('highChangeLow'), value: (r) => round(r.highChangeCi?.[0]) },
+  { header: k('highChangeHigh'), value: (r) => round(r.highChangeCi?.[1]) },
+  { header: k('highChangeShown'), value: (r) => t(r.highShown ? 'reports.gain.yes' : 'reports.gain.no') },
 ];
 
 const itemColumns = (lang: Locale, { t, objective }: Words): Column<ItemStat>[] => [
