@@ -113,30 +113,43 @@ describe('services: exact numbers', () => {
   });
 
   test('item facility, discrimination, point-biserial, option shares, misconceptions', async () => {
+    // First submitted attempts only: u1's post-test retake (100) is left out, as in the gain.
     const r = await itemAnalysis(t.ctx, { courseId: f.courseId, quizId: f.quiz.post });
-    assert.equal(r.total, 5);
-    assert.equal(r.groupSize, 1);
+    assert.equal(r.total, 4);
     const [q1, q2] = r.items;
     assert.equal(q1?.qid, 'q1');
-    close(q1?.facility, 0.8);
-    close(q2?.facility, 0.8);
-    close(q1?.discrimination, 0, 'upper and lower both right on q1');
-    close(q2?.discrimination, 1, 'lower attempt missed q2');
-    close(q1?.pointBiserial, (37.5 / Math.sqrt(600)) * 0.4);
+    close(q1?.facility, 0.75);
+    close(q2?.facility, 0.75);
+    // Against the rest score (here the other question): u1 is right on q1 only, u2 on q2 only.
+    close(q1?.pointBiserial, -1 / 3);
+    close(q2?.pointBiserial, -1 / 3);
+    // Groups of 1: upper = a third of each of the three tied at rest 100 (2 of 3 right), lower = u1.
+    assert.equal(q1?.groupN, 1);
+    close(q1?.discrimination, 2 / 3 - 1);
+    assert.equal(q1?.rough, true);
     assert.deepEqual(
       q1?.options.map((o) => [o.id, o.share]),
       [
-        ['a', 80],
-        ['b', 20],
+        ['a', 75],
+        ['b', 25],
         ['c', 0],
       ],
     );
-    assert.equal(r.misconceptions.length, 2);
-    assert.equal(r.misconceptions[0]?.qid, 'q1');
-    assert.equal(r.misconceptions[0]?.option.mn, 'Тийм, үргэлж');
-    close(r.misconceptions[0]?.share, 20);
+    assert.deepEqual(r.misconceptions, [], 'four answers are too few to rank');
+
+    const pre = await itemAnalysis(t.ctx, { courseId: f.courseId, quizId: f.quiz.pre });
+    assert.equal(pre.total, 5);
     assert.deepEqual(
-      r.misconceptions[0]?.lessons.map((l) => l.slug),
+      pre.misconceptions.map((m) => [m.qid, m.option.en, m.share]),
+      [
+        ['q2', 'Never', 80],
+        ['q1', 'Yes, always', 20],
+        ['q1', 'Sometimes', 20],
+      ],
+    );
+    assert.equal(pre.misconceptions[1]?.option.mn, 'Тийм, үргэлж');
+    assert.deepEqual(
+      pre.misconceptions[1]?.lessons.map((l) => l.slug),
       ['lesson-a'],
     );
   });
@@ -311,7 +324,7 @@ describe('routes', () => {
     );
     assert.match(gain.text, /<title id="chart-gain-objectives-title">/);
     assert.doesNotMatch(gain.text, /style="/);
-    const items = await en.get('/reports/items?course=tip&quiz=post').expect(200);
+    const items = await en.get('/reports/items?course=tip&quiz=pre').expect(200);
     assert.match(items.text, /20% chose “Yes, always” for “Is consent relevant\?”/);
     assert.match(items.text, /href="\/learn\/tip\/lesson-a"/);
     await en.get(`/reports/pipeline?call=${String(f.callId)}`).expect(200);
@@ -323,7 +336,7 @@ describe('routes', () => {
     assert.match(g2.text, /<h1>Мэдлэгийн ахиц<\/h1>/);
     const c2 = await mn.get('/reports/completion?course=tip').expect(200);
     assert.match(c2.text, /Гүйцэтгэлийн хүснэгт/);
-    const i2 = await mn.get('/reports/items?course=tip&quiz=post').expect(200);
+    const i2 = await mn.get('/reports/items?course=tip&quiz=pre').expect(200);
     assert.match(i2.text, /20% нь “Зөвшөөрөл хамаатай юу\?” асуултад “Тийм, үргэлж” гэж хариулсан/);
     const p2 = await mn.get(`/reports/pipeline?call=${String(f.callId)}`).expect(200);
     assert.match(p2.text, /Тэтгэлгийн явц/);
