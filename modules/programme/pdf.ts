@@ -83,7 +83,16 @@ export async function writeProgrammePdf(
           : `${tx(k.text)}: ${f.num(k.preMean, 2)} → ${f.num(k.postMean, 2)} (${f.signed(k.shift, 2)}; ` +
               `${t('programme.col.ci')} ${f.ci(k.ci, 2)}; n = ${f.fig(k.n)})`,
       );
-    doc.fontSize(8).text(t('programme.knowledgeMethod')).fontSize(10);
+    doc
+      .fontSize(8)
+      .text(
+        t('programme.unpaired', {
+          preOnly: f.fig(r.knowledge.unpaired.preOnly),
+          postOnly: f.fig(r.knowledge.unpaired.postOnly),
+        }),
+      )
+      .text(t('programme.knowledgeMethod'))
+      .fontSize(10);
   } else doc.moveDown().text(t('programme.noCourse'));
 
   if (r.grants) {

@@ -10,8 +10,7 @@ import {
   knowledgeFigures,
   trainingFigures,
   type AttendanceFigures,
-  type KapRow,
-  type ObjectiveRow,
+  type Knowledge,
   type TrainingFigures,
 } from './training';
 import { grantFigures, type GrantFigures } from './grants';
@@ -30,7 +29,7 @@ export interface ProgrammeReport {
   people: PeriodEnrolment[];
   training?: TrainingFigures;
   attendance?: AttendanceFigures;
-  knowledge?: { objectives: ObjectiveRow[]; kap: KapRow[]; outsideCohorts: number };
+  knowledge?: Knowledge;
   grants?: GrantFigures;
   impact?: ImpactSummary & { pieceRows: PeriodPiece[] };
 }

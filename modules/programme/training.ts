@@ -171,6 +171,15 @@ export async function attendanceFigures(
   };
 }
 
+/** The knowledge section: figures per objective and survey item, and who is left out of them. */
+export interface Knowledge {
+  objectives: ObjectiveRow[];
+  kap: KapRow[];
+  outsideCohorts: number;
+  /** Trainees with one test only: not in the figures, counted so a reader can judge who finished. */
+  unpaired: { preOnly: Cell; postOnly: Cell };
+}
+
 /**
  * Knowledge per objective and attitude/practice shifts per survey item, from the reports module's
  * paired computations (first pre-test against first post-test, 95 % paired t-intervals), for the
@@ -181,7 +190,7 @@ export async function knowledgeFigures(
   courseId: Types.ObjectId,
   people: PeriodEnrolment[],
   min: number,
-): Promise<{ objectives: ObjectiveRow[]; kap: KapRow[]; outsideCohorts: number }> {
+): Promise<Knowledge> {
   const scope = [
     ...new Map(people.flatMap((e) => (e.cohortId ? [[String(e.cohortId), e.cohortId]] : []))).values(),
   ];
@@ -236,5 +245,9 @@ export async function knowledgeFigures(
           };
     }),
     outsideCohorts: people.filter((e) => !e.cohortId).length,
+    unpaired: {
+      preOnly: cell({ value: gain.unpaired.preOnly, people: gain.unpaired.preOnly }, min),
+      postOnly: cell({ value: gain.unpaired.postOnly, people: gain.unpaired.postOnly }, min),
+    },
   };
 }

@@ -131,6 +131,8 @@ test('every figure of the report, worked out by hand', async () => {
   assert.equal(att!.shown, true);
   assert.deepEqual([prac!.sid, prac!.n, prac!.shift, prac!.suppressed], ['prac', S, null, true]);
   assert.equal(r.knowledge!.outsideCohorts, 0);
+  // Everyone in scope took both tests: none is left out of the knowledge figures.
+  assert.deepEqual(r.knowledge!.unpaired, { preOnly: v(0), postOnly: v(0) });
 
   // Grants: C1 only (C2 opened in 2029, C3 is a draft). Pitches received p1–p8 (p9 a draft) = 8 by 8
   // people. Funded p1–p5 and p7 = 6; amount 1 000 000 + 1 500 000 + 2 000 000 + 500 000 + 1 000 000 +

@@ -6,7 +6,7 @@ import { buildUser, signIn } from '../factories';
 import { learningGain } from '../../modules/reports/gain';
 import { changeShown, kr20, pairedInterval, tQuantile } from '../../modules/reports/stats';
 import { groupStats } from '../../modules/reports/gain-fold';
-import { buildMissingTestRecords } from '../../modules/quizzes/test-records';
+import { buildMissingTestRecords, refreshTestRecord } from '../../modules/quizzes/test-records';
 
 /**
  * Two parallel forms, counterbalanced; everything below is computed by hand.
@@ -49,13 +49,13 @@ const pattern = {
 
 let t: TestApp;
 const courseId = new Types.ObjectId();
+const quiz = { pre: new Types.ObjectId(), post: new Types.ObjectId() };
 const close = (a: number | null | undefined, b: number, msg = '', eps = 1e-9) =>
   assert.ok(typeof a === 'number' && Math.abs(a - b) < eps, `${msg} expected ${b}, got ${a}`);
 
 before(async () => {
   t = await buildTestApp();
   const db = t.ctx.db;
-  const quiz = { pre: new Types.ObjectId(), post: new Types.ObjectId() };
   await db.collection('courses').insertOne({
     _id: courseId,
     slug: 'forms-course',
@@ -204,6 +204,34 @@ describe('measurement that holds up', () => {
     assert.deepEqual([forms.A?.attempts, forms.A?.items], [4, 4]);
     close(forms.A?.kr20, 56 / 81, 'KR-20 form A');
     close(forms.B?.kr20, -2 / 9, 'KR-20 form B');
+  });
+
+  test('a trainee with only a pre-test is counted, not paired', async () => {
+    const dropout = await buildUser(t.ctx, { name: 'dropout' });
+    const at = new Date(Date.UTC(2026, 1, 20));
+    await t.ctx.db.collection('attempts').insertOne({
+      quizId: quiz.pre,
+      quizKey: 'pre',
+      courseId,
+      userId: dropout._id,
+      attemptNo: 1,
+      form: 'A',
+      status: 'submitted',
+      startedAt: at,
+      submittedAt: at,
+      score: 0,
+      passed: true,
+      results: [{ qid: 'a1', objective: 'X', correct: false, chosen: ['x'] }],
+    });
+    await refreshTestRecord(t.ctx, dropout._id, courseId);
+    const g = await learningGain(t.ctx, { courseId });
+    assert.equal(g.summary?.n, 4, 'the figures stay paired');
+    assert.deepEqual(g.unpaired, { preOnly: 1, postOnly: 0 });
+    const admin = await signIn(t.app, await buildUser(t.ctx, { role: 'admin' }));
+    const page = await admin.get('/reports/gain?course=forms-course').expect(200);
+    assert.match(page.text, /trainees who took only the pre-test \(1\) or only the post-test \(0\)/);
+    await t.ctx.db.collection('attempts').deleteMany({ userId: dropout._id });
+    await t.ctx.db.collection('testrecords').deleteMany({ userId: dropout._id });
   });
 
   test('the gain page states the method and marks "not shown" (en and mn)', async () => {
