@@ -25,7 +25,8 @@ export const interopModule: UmbrellaModule = {
   name: 'interop',
   routes: [{ path: '/', router: interopRouter }],
   // The token API and LTI launches come from other sites by design and check their callers themselves.
-  crossSitePaths: ['/api/', '/lti/'],
+  // Not the learner's hand-off (/lti/continue/): it starts a session, so it keeps the CSRF check.
+  crossSitePaths: ['/api/', '/lti/login', '/lti/launch', '/lti/deep-link'],
   nav: [
     { href: '/admin/api-tokens', label: 'interop.nav', roles: ['admin'] },
     { href: '/admin/lti', label: 'interop.lti.nav', roles: ['admin'] },

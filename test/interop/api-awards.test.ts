@@ -52,7 +52,7 @@ test('awards: a released call lists its awards; a decision not yet released neve
     .expect(303);
   assert.ok(await t.ctx.db.collection('awards').findOne({ pitchId: pitch._id }), 'the award exists inside');
   const hidden = await finance.GET('/calls/{id}/awards', { params: { path: { id: String(quiet._id) } } });
-  assert.deepEqual(hidden.data, { released: false, data: [] });
+  assert.deepEqual(hidden.data, { released: false, data: [], nextCursor: null });
   const pitches = await finance.GET('/calls/{id}/pitches', { params: { path: { id: String(quiet._id) } } });
   assert.doesNotMatch(JSON.stringify(pitches.data), /funded|"amount"/);
   assert.equal(

@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { buildTestApp, type TestApp } from '../support/app';
 import {
+  continueHandoff,
+  handoffOf,
   postLaunch,
   startPlatform,
   ROLE,
@@ -102,7 +104,8 @@ test('OIDC login → launch → continue: the learner lands on the lesson', asyn
   const href = continueLink(page.text);
   assert.ok(href, 'continue link on the page');
   const agent = request.agent(t.app);
-  const go = await agent.get(href).expect(303);
+  const go = await continueHandoff(agent, page);
+  assert.equal(go.status, 303);
   assert.equal(go.headers.location, '/learn/tip-reporting/01-what-is-trafficking');
   const lesson = await agent.get(go.headers.location!).expect(200);
   assert.match(lesson.text, /What trafficking in persons is/);
@@ -280,7 +283,7 @@ test('score passback: a submitted quiz attempt reaches the platform with its sco
   const page = await launch(
     await login({ sub: 'graded-1', custom: { target }, lineitemId: 'li-7', resourceLinkId: 'rl-quiz' }),
   ).expect(200);
-  await request.agent(t.app).get(continueLink(page.text)!).expect(303);
+  assert.equal((await continueHandoff(request.agent(t.app), page)).status, 303);
   const link = await ltiLinkModel(t.ctx.db).findOne({ sub: 'graded-1' }).lean();
   const userId = String(link!.userId);
   const quiz = (await quizSummariesForCourse(t.ctx, courseId)).find(

@@ -320,12 +320,40 @@ export async function startPlatform(toolBaseUrl: string): Promise<PlatformSim> {
 
 /**
  * The browser's form post of a launch to the tool, with the state cookie the login set in that browser
- * (a launch from another browser leaves it out).
+ * (a launch from another browser leaves it out). `prefix`: where a host app mounts the tool.
  */
-export function postLaunch(app: Express, form: { id_token: string; state: string; cookie?: string }) {
+export function postLaunch(
+  app: Express,
+  form: { id_token: string; state: string; cookie?: string },
+  prefix = '',
+) {
   return request(app)
-    .post('/lti/launch')
+    .post(`${prefix}/lti/launch`)
     .set('Cookie', form.cookie ?? '')
     .type('form')
     .send({ id_token: form.id_token, state: form.state });
+}
+
+type Agent = ReturnType<typeof request.agent>;
+interface Launched {
+  text: string;
+  headers: Record<string, unknown>;
+}
+
+/** A learner launch's hand-off: the continue link on the page. */
+export function handoffOf(launched: Launched): { href: string } {
+  const href = /href="([^"]*\/lti\/continue\/[A-Za-z0-9_-]+)"/.exec(launched.text)?.[1];
+  if (!href) throw new Error('no learner hand-off in the launch response');
+  return { href };
+}
+
+/**
+ * The learner's new tab: opens the hand-off page ("Continue as …"), then
+ * presses Continue with the page's CSRF token. Answers the POST (303 to the content when it worked).
+ */
+export async function continueHandoff(agent: Agent, launched: Launched, header: Record<string, string> = {}) {
+  const { href } = handoffOf(launched);
+  const page = await agent.get(href).set(header).expect(200);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1];
+  return agent.post(href).set(header).type('form').send({ _csrf: csrf });
 }

@@ -82,6 +82,28 @@ export const page = <T extends z.ZodType>(item: T) =>
     nextCursor: described(z.string().nullable(), 'Pass as ?cursor= for the next page; null on the last page'),
   });
 
+/** The query of a list that can grow: at most 100 rows a page (default 50), those after `cursor`. */
+export const paging = {
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: objectId.optional(),
+};
+
+/**
+ * One cursor page of rows a module hands over whole (it has no paged read yet): ordered by id, those
+ * after the cursor, at most `limit`; `nextCursor` only while more remain. Ids are 24 lowercase hex
+ * digits, so their text order is their order.
+ */
+export function pageOf<T extends { _id: unknown }>(
+  rows: readonly T[],
+  query: { limit: number; cursor?: string },
+): { rows: T[]; nextCursor: string | null } {
+  const after = rows
+    .filter((r) => !query.cursor || String(r._id) > query.cursor)
+    .sort((a, b) => (String(a._id) < String(b._id) ? -1 : 1));
+  const page = after.slice(0, query.limit);
+  return { rows: page, nextCursor: after.length > query.limit ? String(page[page.length - 1]!._id) : null };
+}
+
 export const defineEndpoint = <
   P extends z.ZodType,
   Q extends z.ZodType,

@@ -13,11 +13,12 @@ import {
   named,
   objectId,
   page,
+  pageOf,
+  paging,
   slug,
   USER_ID,
 } from './endpoint';
 
-const paging = { limit: z.coerce.number().int().min(1).max(100).default(50), cursor: objectId.optional() };
 const nextCursor = (rows: Array<{ _id: unknown }>, limit: number) =>
   rows.length === limit ? String(rows[rows.length - 1]!._id) : null;
 
@@ -130,23 +131,22 @@ export const moreEndpoints = [
     method: 'get',
     path: '/calls/:id/pitches',
     scope: 'grants:read',
-    summary: 'Submitted pitches of a call with their status and, once released, their decision',
+    summary:
+      'Submitted pitches of a call with their status and, once released, their decision, paged by cursor',
     params: z.strictObject({ id: objectId }),
-    query: z.strictObject({}),
-    response: z.object({
-      data: z.array(
-        z.object({
-          id: z.string(),
-          title: z.string(),
-          status: z.string(),
-          themes: z.array(z.string()),
-          budgetTotal: z.number(),
-          submittedAt: dateTime().nullable(),
-          decision: z.object({ outcome: z.string(), amount: z.number() }).nullable(),
-        }),
-      ),
-    }),
-    async handler(ctx, { params }) {
+    query: z.strictObject(paging),
+    response: page(
+      z.object({
+        id: z.string(),
+        title: z.string(),
+        status: z.string(),
+        themes: z.array(z.string()),
+        budgetTotal: z.number(),
+        submittedAt: dateTime().nullable(),
+        decision: z.object({ outcome: z.string(), amount: z.number() }).nullable(),
+      }),
+    ),
+    async handler(ctx, { params, query }) {
       const call = await getCall(ctx, params.id);
       const pitches = await pitchesForCall(ctx, call._id, [
         'submitted',
@@ -157,8 +157,9 @@ export const moreEndpoints = [
         'waitlisted',
       ]);
       const released = !!call.decisionsReleasedAt;
+      const { rows, nextCursor } = pageOf(pitches, query);
       return {
-        data: pitches.map((p) => ({
+        data: rows.map((p) => ({
           id: String(p._id),
           title: p.title,
           // What the applicant may see: no decision (nor shortlisting) before the release.
@@ -169,6 +170,7 @@ export const moreEndpoints = [
           decision:
             released && p.decision ? { outcome: p.decision.outcome, amount: p.decision.amount } : null,
         })),
+        nextCursor,
       };
     },
   }),

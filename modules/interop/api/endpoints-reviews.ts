@@ -2,7 +2,18 @@ import { z } from 'zod';
 import { getCall } from '../../grants';
 import { assignManually, assignmentsOfCall, unassign } from '../../reviews';
 import { releasedAwardsOfCall } from '../../awards';
-import { dateTime, defineEndpoint, described, iso, named, objectId, tokenActor } from './endpoint';
+import {
+  dateTime,
+  defineEndpoint,
+  described,
+  iso,
+  named,
+  objectId,
+  page,
+  pageOf,
+  paging,
+  tokenActor,
+} from './endpoint';
 
 /**
  * An assignment as the API shows it: who reviews which pitch and how far they are. Never the scores,
@@ -55,13 +66,14 @@ export const reviewEndpoints = [
     method: 'get',
     path: '/calls/:id/assignments',
     scope: 'assignments:read',
-    summary: "A call's reviewer assignments (no scores, comments or conflict reasons)",
+    summary: "A call's reviewer assignments (no scores, comments or conflict reasons), paged by cursor",
     params: z.strictObject({ id: objectId }),
-    query: z.strictObject({}),
-    response: z.object({ data: z.array(Assignment) }),
-    async handler(ctx, { params }) {
+    query: z.strictObject(paging),
+    response: page(Assignment),
+    async handler(ctx, { params, query }) {
       await getCall(ctx, params.id);
-      return { data: (await assignmentsOfCall(ctx, params.id)).map(view) };
+      const { rows, nextCursor } = pageOf(await assignmentsOfCall(ctx, params.id), query);
+      return { data: rows.map(view), nextCursor };
     },
   }),
   defineEndpoint({
@@ -98,36 +110,32 @@ export const reviewEndpoints = [
     method: 'get',
     path: '/calls/:id/awards',
     scope: 'decisions:read',
-    summary: "A call's awards and their milestones — empty until the decisions are released",
+    summary: "A call's awards and their milestones, paged by cursor — empty until the decisions are released",
     params: z.strictObject({ id: objectId }),
-    query: z.strictObject({}),
-    response: z.object({
-      released: z.boolean(),
-      data: z.array(
-        named(
-          'Award',
-          z.object({
-            id: z.string(),
-            pitchId: z.string(),
-            amount: z.number(),
-            status: z.string(),
-            milestones: z.array(z.object({ key: z.string(), at: dateTime() })),
-            tranches: z.array(
-              z.object({ key: z.string(), amount: z.number(), paidAt: dateTime().nullable() }),
-            ),
-            publishedAt: dateTime().nullable(),
-          }),
-        ),
+    query: z.strictObject(paging),
+    response: page(
+      named(
+        'Award',
+        z.object({
+          id: z.string(),
+          pitchId: z.string(),
+          amount: z.number(),
+          status: z.string(),
+          milestones: z.array(z.object({ key: z.string(), at: dateTime() })),
+          tranches: z.array(z.object({ key: z.string(), amount: z.number(), paidAt: dateTime().nullable() })),
+          publishedAt: dateTime().nullable(),
+        }),
       ),
-    }),
-    async handler(ctx, { params }) {
+    ).extend({ released: z.boolean() }),
+    async handler(ctx, { params, query }) {
       const call = await getCall(ctx, params.id);
-      if (!call.decisionsReleasedAt) return { released: false, data: [] };
+      if (!call.decisionsReleasedAt) return { released: false, data: [], nextCursor: null };
       // The awards module checks the release again itself: it never hands out an unreleased award.
-      const awards = await releasedAwardsOfCall(ctx, params.id);
+      const { rows, nextCursor } = pageOf(await releasedAwardsOfCall(ctx, params.id), query);
       return {
         released: true,
-        data: awards.map((a) => ({
+        nextCursor,
+        data: rows.map((a) => ({
           id: String(a._id),
           pitchId: String(a.pitchId),
           amount: a.amount,

@@ -61,3 +61,6 @@ export const deepLinkForm = z.strictObject({
   // One choice, or several ticked boxes when the platform accepts several items.
   target: z.union([targetValue.transform((v) => [v]), z.array(targetValue).min(1).max(50)]),
 });
+
+/** The hand-off's "Continue" button; `switchUser` when the page showed someone else signed in. */
+export const continueForm = z.strictObject({ switchUser: z.literal('1').optional() });

@@ -5,7 +5,6 @@ import { z } from 'zod';
 import type { AppContext } from '../../../server/context';
 import type { SessionUser } from '../../../server/types';
 import { Invalid, NotFound, Forbidden, Conflict } from '../../../server/http/errors';
-import { toSessionUser, userById } from '../../accounts';
 import { findOrCreateLearner, launchLanguage } from './learners';
 import { nrpsClaim, rememberRoster } from './roster';
 import { recordAudit } from '../../audit';
@@ -14,9 +13,9 @@ import { ltiLaunchModel, ltiPlatformModel, ltiStateModel, ltiTicketModel, type L
 import { formatTarget, parseTarget, resolveTarget } from './targets';
 import { signWithToolKey } from './keys';
 import type { PlatformInput, LoginInput } from './schemas';
+import { createHandoff } from './handoff';
 
 const STATE_TTL_MS = 10 * 60 * 1000;
-const HANDOFF_TTL_MS = 2 * 60 * 1000;
 const DEEP_LINK_TTL_MS = 30 * 60 * 1000;
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -308,15 +307,8 @@ export async function handleLaunch(
     },
     { upsert: true },
   );
-  const handoff = token();
-  await ltiTicketModel(ctx.db).create({
-    purpose: 'handoff',
-    tokenHash: sha256(handoff),
-    userId: user._id,
-    path,
-    lang: page.lang,
-    expiresAt: new Date(now.getTime() + HANDOFF_TTL_MS),
-  });
+  // Bound to this browser: the ticket works only where the launch's state cookie was (login CSRF).
+  const handoff = await createHandoff(ctx, { userId: user._id, path, lang: page.lang, now });
   return { ...page, kind: 'learner', handoff, title: resolved?.title };
 }
 
@@ -334,15 +326,6 @@ async function consumeTicket(ctx: AppContext, purpose: 'handoff' | 'deep-link', 
       { new: true },
     )
     .lean();
-}
-
-/** The new tab's one-time ticket → the learner's session user and where to go. */
-export async function redeemHandoff(ctx: AppContext, raw: string) {
-  const ticket = await consumeTicket(ctx, 'handoff', raw);
-  if (!ticket?.userId) throw new NotFound('interop.lti.errors.handoff');
-  const user = await userById(ctx, ticket.userId);
-  if (!user || user.status !== 'active' || user.role !== 'journalist') throw new Forbidden();
-  return { user: toSessionUser(user), path: ticket.path ?? '/learn', lang: ticket.lang };
 }
 
 /** Peeks at a deep-linking ticket without using it up (the selection page). */

@@ -43,7 +43,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** A call's reviewer assignments (no scores, comments or conflict reasons) */
+    /** A call's reviewer assignments (no scores, comments or conflict reasons), paged by cursor */
     get: operations['listAssignments'];
     put?: never;
     /** Assign a reviewer to a pitch (reviewer role, outlet conflicts and duplicates are refused) */
@@ -78,7 +78,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** A call's awards and their milestones — empty until the decisions are released */
+    /** A call's awards and their milestones, paged by cursor — empty until the decisions are released */
     get: operations['listAwards'];
     put?: never;
     post?: never;
@@ -95,7 +95,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Submitted pitches of a call with their status and, once released, their decision */
+    /** Submitted pitches of a call with their status and, once released, their decision, paged by cursor */
     get: operations['listCallPitches'];
     put?: never;
     post?: never;
@@ -597,7 +597,10 @@ export interface operations {
   };
   listAssignments: {
     parameters: {
-      query?: never;
+      query?: {
+        cursor?: string;
+        limit?: number;
+      };
       header?: never;
       path: {
         id: string;
@@ -614,6 +617,8 @@ export interface operations {
         content: {
           'application/json': {
             data: components['schemas']['Assignment'][];
+            /** @description Pass as ?cursor= for the next page; null on the last page */
+            nextCursor: string | null;
           };
         };
       };
@@ -709,7 +714,10 @@ export interface operations {
   };
   listAwards: {
     parameters: {
-      query?: never;
+      query?: {
+        cursor?: string;
+        limit?: number;
+      };
       header?: never;
       path: {
         id: string;
@@ -726,6 +734,8 @@ export interface operations {
         content: {
           'application/json': {
             data: components['schemas']['Award'][];
+            /** @description Pass as ?cursor= for the next page; null on the last page */
+            nextCursor: string | null;
             released: boolean;
           };
         };
@@ -739,7 +749,10 @@ export interface operations {
   };
   listCallPitches: {
     parameters: {
-      query?: never;
+      query?: {
+        cursor?: string;
+        limit?: number;
+      };
       header?: never;
       path: {
         id: string;
@@ -767,6 +780,8 @@ export interface operations {
               themes: string[];
               title: string;
             }[];
+            /** @description Pass as ?cursor= for the next page; null on the last page */
+            nextCursor: string | null;
           };
         };
       };
