@@ -22,13 +22,8 @@ import {
 import { buildUser, csrfFrom, signIn, PASSWORD } from '../factories';
 import { importCourses } from '../../modules/learning';
 import { ltiTicketModel } from '../../modules/interop/lti/model';
-import { registerPlatform } from '../../modules/interop/lti/service';
-import { platformForm } from '../../modules/interop/lti/schemas';
-import { toSessionUser } from '../../modules/accounts';
 import { translator } from '../../server/i18n';
 
-/** Pages without a signed-in user or Accept-Language speak the default, Mongolian. */
-const mn = translator('mn');
 const en = translator('en');
 
 let t: TestApp;

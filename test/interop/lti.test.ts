@@ -6,7 +6,6 @@ import request from 'supertest';
 import { buildTestApp, type TestApp } from '../support/app';
 import {
   continueHandoff,
-  handoffOf,
   postLaunch,
   startPlatform,
   ROLE,
