@@ -71,7 +71,8 @@ export async function learningGain(ctx: AppContext, f: GainFilters, page = 1, pa
     else if (t.users && t.post && !t.pre) unpaired.postOnly++;
   }
   const summary = groupStats(rows)[0];
-  const start = (Math.max(1, page) - 1) * pageSize;
+  // pageSize Infinity (the PDF): every trainee, from the first.
+  const start = Number.isFinite(pageSize) ? (Math.max(1, page) - 1) * pageSize : 0;
   return {
     summary,
     unpaired,

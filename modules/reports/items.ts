@@ -77,8 +77,10 @@ interface Sums {
 function pointBiserial({ n, c, sy, syy, sxy }: RestSums): number | null {
   if (c === 0 || c === n) return null;
   const mean = sy / n;
-  const sd = Math.sqrt(Math.max(0, syy / n - mean * mean));
-  if (sd === 0) return null;
+  const variance = syy / n - mean * mean;
+  // Rest scores that are all equal leave rounding noise, not spread: no correlation to report.
+  if (variance <= 1e-9 * Math.max(1, mean * mean)) return null;
+  const sd = Math.sqrt(variance);
   const m1 = sxy / c;
   const m0 = (sy - sxy) / (n - c);
   const p = c / n;

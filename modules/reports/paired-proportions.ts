@@ -106,7 +106,8 @@ export function pairedShareChange(t: PairedCounts): PairedShareChange {
     change: n ? (100 * (yesAfter - yesBefore)) / n : null,
     changeCi,
     discordant,
-    // No discordant pair: the interval is never exactly zero-width, but there is no evidence at all.
-    shown: discordant > 0 && changeShown(n, changeCi),
+    // Only trainees who changed their answer carry evidence of a change, so the six needed to call it
+    // shown are six of those (three of three changing one way is p = 0.25 by McNemar's exact test).
+    shown: changeShown(discordant, changeCi),
   };
 }

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { Types } from 'mongoose';
 import { buildTestApp, type TestApp } from '../support/app';
 import { buildUser, signIn } from '../factories';
+import { binary } from '../support/binary';
+import { pdfText } from '../programme/pdf-text';
 import { learningGain } from '../../modules/reports/gain';
 import { changeShown, kr20, pairedInterval, tQuantile } from '../../modules/reports/stats';
 import { groupStats } from '../../modules/reports/gain-fold';
@@ -247,6 +249,16 @@ describe('measurement that holds up', () => {
     assert.match(csv.text, /^\uFEFF?Learning objective,Paired trainees,/);
     assert.match(csv.text, /\nObjective X,4,25,87\.5,62\.5,22\.7,102\.3,0\.833,no,8/);
     assert.match(csv.text, /\nObjective Y,4,50,75,25,-20\.9,70\.9,0\.5,no,8/);
+
+    // The cohort PDF lists every paired trainee (it asks for all of them at once).
+    const pdf = await en
+      .get('/reports/cohort-summary?course=forms-course')
+      .buffer(true)
+      .parse(binary)
+      .expect(200);
+    const text = pdfText(pdf.body as Buffer).join('\n');
+    for (const name of Object.keys(pattern))
+      assert.match(text, new RegExp(`\\b${name}\\b`), `${name} in the PDF`);
 
     const mn = await signIn(t.app, await buildUser(t.ctx, { role: 'admin', locale: 'mn' }));
     const mnPage = await mn.get('/reports/gain?course=forms-course').expect(200);

@@ -105,4 +105,14 @@ describe('paired share change', () => {
     assert.equal(five.shown, false);
     assert.equal(pairedShareChange(table(0, 6, 0, 0)).shown, true);
   });
+
+  test('the six are six who changed: three or four changed answers among more trainees are not called shown', () => {
+    // 3 of 3 changing one way is p = 0.25 by McNemar's exact test, whatever the interval says.
+    const three = pairedShareChange(table(0, 3, 0, 3));
+    assert.ok(three.changeCi![0] > 0, 'the interval alone would exclude zero');
+    assert.equal(three.shown, false);
+    assert.equal(pairedShareChange(table(3, 3, 0, 0)).shown, false);
+    assert.equal(pairedShareChange(table(0, 4, 0, 2)).shown, false);
+    assert.equal(pairedShareChange(table(2, 6, 0, 2)).shown, true);
+  });
 });
