@@ -40,6 +40,11 @@ export interface User {
   remindersOptOut: boolean;
   /** The user's id in a host app that mounts us with its own sign-in. */
   hostId?: string;
+  /**
+   * Set when an invitation was withdrawn before anyone accepted it: the account never had a password
+   * (its owner was never confirmed), so it may be invited again but never switched to active by hand.
+   */
+  invitationWithdrawnAt?: Date;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -67,6 +72,7 @@ const userSchema = new Schema<User>(
     lockedUntil: { type: Date },
     remindersOptOut: { type: Boolean, default: false },
     hostId: { type: String, maxlength: 200 },
+    invitationWithdrawnAt: { type: Date },
   },
   { timestamps: true },
 );

@@ -270,8 +270,23 @@ export async function inviteUser(
 ) {
   const created = await userModel(ctx.db)
     .create({ ...input, status: 'invited' })
-    .catch((err: { code?: number }) => {
-      throw err.code === 11000 ? new Conflict('accounts.errors.emailTaken') : err;
+    .catch(async (err: { code?: number }) => {
+      if (err.code !== 11000) throw err;
+      // The address of a withdrawn invitation may be invited again, with the new name and role.
+      const again = await userModel(ctx.db).findOneAndUpdate(
+        {
+          email: input.email.toLowerCase(),
+          status: 'disabled',
+          invitationWithdrawnAt: trusted({ $exists: true }),
+        },
+        {
+          $set: { name: input.name, role: input.role, status: 'invited' },
+          $unset: { invitationWithdrawnAt: '' },
+        },
+        { new: true },
+      );
+      if (!again) throw new Conflict('accounts.errors.emailTaken');
+      return again;
     });
   const token = await issueToken(ctx, created._id, 'invite');
   await enqueueEmail(ctx, {
@@ -336,20 +351,41 @@ export async function updateUserAccess(
   change: { role: Role; status: 'active' | 'disabled' },
 ) {
   if (actor.id === id) throw new Invalid('accounts.errors.selfChange');
-  const from = change.status === 'disabled' ? ['active', 'disabled', 'invited'] : ['active', 'disabled'];
-  const user = await userModel(ctx.db)
-    .findOneAndUpdate(
-      { _id: id, status: trusted({ $in: from }) },
-      { $set: change },
-      {
-        new: true,
-        projection: { passwordHash: 0, totpSecret: 0, recoveryCodeHashes: 0, usedRecoveryCodeHashes: 0 },
-      },
-    )
-    .lean();
+  const options = {
+    new: true,
+    projection: { passwordHash: 0, totpSecret: 0, recoveryCodeHashes: 0, usedRecoveryCodeHashes: 0 },
+  };
+  const users = userModel(ctx.db);
+  // Withdrawing a pending invitation marks the account, so it can never be switched to active by hand
+  // (whoever owns the address could then set a password through /forgot and hold the role).
+  const withdrawn =
+    change.status === 'disabled'
+      ? await users
+          .findOneAndUpdate(
+            { _id: id, status: 'invited' },
+            { $set: { ...change, invitationWithdrawnAt: ctx.clock.now() } },
+            options,
+          )
+          .lean()
+      : null;
+  const user =
+    withdrawn ??
+    (await users
+      .findOneAndUpdate(
+        {
+          _id: id,
+          status: trusted({ $in: ['active', 'disabled'] }),
+          ...(change.status === 'active' ? { invitationWithdrawnAt: trusted({ $exists: false }) } : {}),
+        },
+        { $set: change },
+        options,
+      )
+      .lean());
   if (!user) {
-    if (await userModel(ctx.db).exists({ _id: id, status: 'invited' }))
+    if (await users.exists({ _id: id, status: 'invited' }))
       throw new Invalid('accounts.errors.invitePending');
+    if (await users.exists({ _id: id, invitationWithdrawnAt: trusted({ $exists: true }) }))
+      throw new Invalid('accounts.errors.inviteWithdrawn');
     throw new NotFound();
   }
   await endSessionsOf(ctx.db, id);

@@ -110,3 +110,45 @@ test('a pending invitation cannot be switched to active by hand (it has no passw
   assert.equal((await userModel(t.ctx.db).findById(id).lean())!.status, 'invited');
   await request(t.app).get(`/invite/${token}`).expect(200);
 });
+
+test('a withdrawn invitation is never switched to active by hand, and its address can be invited again', async () => {
+  const { agent, id, email } = await invite('admin');
+  const page = await agent.get(`/admin/users/${id}`).expect(200);
+  await agent
+    .post(`/admin/users/${id}`)
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), role: 'admin', status: 'disabled' })
+    .expect(303);
+  // Activating it would let whoever owns the address set a password through /forgot and be an admin.
+  const refused = await agent
+    .post(`/admin/users/${id}`)
+    .set('Accept-Language', 'en')
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), role: 'admin', status: 'active' });
+  assert.equal(refused.status, 400);
+  assert.match(refused.text, /withdrawn before anyone accepted it/);
+  assert.equal((await userModel(t.ctx.db).findById(id).lean())!.status, 'disabled');
+
+  // Invited again (now as a journalist): the same account, pending, with a link that works.
+  await agent
+    .post('/admin/invite')
+    .type('form')
+    .send({
+      _csrf: await tokenFor(agent, '/admin/invite'),
+      stepUpSecret: PASSWORD,
+      email,
+      name: 'Right Person',
+      role: 'journalist',
+    })
+    .expect(303);
+  const again = (await userModel(t.ctx.db).findById(id).lean())!;
+  assert.deepEqual([again.status, again.role, again.name], ['invited', 'journalist', 'Right Person']);
+  assert.equal(again.invitationWithdrawnAt, undefined);
+  const mails = await t.ctx.db
+    .collection('outboxmessages')
+    .find({ to: email, template: 'accounts/invitation' })
+    .sort({ createdAt: -1 })
+    .toArray();
+  const token = linkToken(String(mails[0]!.text), 'invite');
+  await request(t.app).get(`/invite/${token}`).expect(200);
+});
