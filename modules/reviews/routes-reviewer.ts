@@ -195,7 +195,7 @@ export function reviewerRoutes(ctx: AppContext): Router {
 
   router.get('/reviews/files/:assignmentId/:index', policy.reviewer, async (req, res) => {
     const { assignmentId, index } = parseParams(fileParams, req.params);
-    const file = await readableFile(ctx, signedInUser(req).id, assignmentId, Number(index));
+    const { file, blind } = await readableFile(ctx, signedInUser(req).id, assignmentId, Number(index));
     const { stream } = await streamStoredFile(ctx, file._id);
     const ext = safeExt(file.ext);
     // A record whose bytes are missing is a 404 for the reviewer (backup checks report it to staff).
@@ -203,7 +203,8 @@ export function reviewerRoutes(ctx: AppContext): Router {
       if (err?.code === 'ENOENT') throw new NotFound();
       throw err;
     });
-    const body = await stripDocumentMetadata(bytes, ext);
+    // On a call that is not blind the reviewer sees who applied: the file goes out as it came.
+    const body = blind ? await stripDocumentMetadata(bytes, ext) : bytes;
     res.set({
       'Content-Type': /^[a-z]+\/[a-z0-9.+-]+$/i.test(file.mime) ? file.mime : 'application/octet-stream',
       'Content-Disposition': `attachment; filename="attachment-${index}.${ext}"`,

@@ -274,13 +274,16 @@ async function reviewerFiles(ctx: AppContext, call: CallDoc, pitchId: PitchDoc['
   return call.blind ? files.filter((f) => f.kind !== 'outlet-letter') : files;
 }
 
-/** File `index` (1-based, as the reviewer's page numbers them) of a pitch they may read now; else 404. */
+/**
+ * File `index` (1-based, as the reviewer's page numbers them) of a pitch they may read now, and whether
+ * the call is blind (its files then lose their author details on the way out); else 404.
+ */
 export async function readableFile(ctx: AppContext, reviewerId: string, assignmentId: string, index: number) {
   const { assignment, call } = await reviewTarget(ctx, reviewerId, assignmentId);
   if (assignment.status === 'offered' || !pitchesFinal(call, ctx.clock.now())) throw new NotFound();
   const file = (await reviewerFiles(ctx, call, assignment.pitchId))[index - 1];
   if (!file) throw new NotFound();
-  return file;
+  return { file, blind: call.blind };
 }
 
 /** Submitted reviews of a call (staff views and aggregation). */

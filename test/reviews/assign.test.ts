@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp, type TestApp } from '../support/app';
 import { buildCall, buildUser, csrfFrom, signIn } from '../factories';
-import { buildPitch } from './factories';
+import { buildPitch, buildStoredFile } from './factories';
 import { assignmentModel } from '../../modules/reviews/model';
 import { userModel } from '../../modules/accounts/model';
 
@@ -130,6 +130,13 @@ test('no one is assigned their own pitch, and an assignment that slipped in read
   const [author] = await freshReviewers(1, ['']);
   const call = await buildCall(t.ctx, {}, { closed: true });
   const pitch = await buildPitch(t.ctx, call, author!, { status: 'under_review', outlet: '' });
+  // A file to download, so the 404 below is the rule's, not an empty list's.
+  await buildStoredFile(t.ctx, pitch, Buffer.from('%PDF-1.4\n%%EOF\n'), {
+    ext: 'pdf',
+    mime: 'application/pdf',
+    originalName: 'sample.pdf',
+    kind: 'sample',
+  });
   const agent = await adminAgent();
   const page = await agent.get(`/admin/calls/${call._id}/assignments`).expect(200);
   const refused = await agent

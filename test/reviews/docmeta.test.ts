@@ -73,6 +73,24 @@ async function plainPdf(): Promise<Buffer> {
   return Buffer.from(await doc.save({ useObjectStreams: false }));
 }
 
+test('PDF: an info dictionary with only a title and a company, XMP without its /Type and an untyped comment are cleaned too', async () => {
+  const doc = await PDFDocument.create();
+  const page = doc.addPage([200, 200]);
+  const info = doc.context.obj({ Title: PDFString.of('Plan by Saran'), Company: PDFString.of('Ikon') });
+  doc.context.trailerInfo.Info = doc.context.register(info);
+  const xmp = doc.context.flateStream('<x:xmpmeta><dc:creator>Saran Tsogt</dc:creator></x:xmpmeta>', {
+    Subtype: 'XML',
+  });
+  page.node.set(PDFName.of('Metadata'), doc.context.register(xmp));
+  // A comment with no /Type and no popup, kept as an indirect object.
+  const note = doc.context.obj({ Subtype: 'Text', Rect: [1, 1, 9, 9], T: PDFString.of('Saran Tsogt') });
+  page.node.set(PDFName.of('Annots'), doc.context.obj([doc.context.register(note)]));
+  const src = Buffer.from(await doc.save({ useObjectStreams: false }));
+  assert.match(await pdfStrings(src), /Saran/);
+  const seen = await pdfStrings(await stripPdfMetadata(src));
+  assert.ok(!/Saran|Ikon/.test(seen), seen);
+});
+
 test('PDF: a damaged or encrypted file is refused, never handed over as it came', async () => {
   const refused = (err: unknown) =>
     err instanceof AppError && err.status === 422 && err.key === 'reviews.errors.attachmentUnreadable';
@@ -129,6 +147,32 @@ test('DOCX: properties, people, co-author ids, thumbnail and picture EXIF are em
   assert.equal(picture.exif, undefined, 'the picture keeps no EXIF');
   assert.equal(picture.width, 4);
   const png = Buffer.from('89504e470d0a1a0a', 'hex');
+  // An Excel budget embedded in the document carries its own author and comment authors.
+  const xlsx = zipSync({
+    'docProps/core.xml': strToU8(
+      '<cp:coreProperties><dc:creator>Saran Tsogt</dc:creator></cp:coreProperties>',
+    ),
+    'xl/comments1.xml': strToU8('<comments><authors><author>Saran Tsogt</author></authors></comments>'),
+  });
+  const tiff = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#888' } })
+    .tiff()
+    .withExif({ IFD0: { Artist: 'Saran Tsogt' } })
+    .toBuffer();
+  const withEmbedded = Buffer.from(
+    zipSync({
+      'word/document.xml': strToU8('<w:document><w:t>Budget below</w:t></w:document>'),
+      'word/embeddings/Microsoft_Excel_Worksheet.xlsx': xlsx,
+      'word/media/image2.tiff': new Uint8Array(tiff),
+    }),
+  );
+  const out = unzipSync(new Uint8Array(await stripDocumentMetadata(withEmbedded, 'docx')));
+  const inner = unzipSync(out['word/embeddings/Microsoft_Excel_Worksheet.xlsx']!);
+  const innerText = Object.values(inner)
+    .map((f) => strFromU8(f))
+    .join('');
+  assert.ok(!/Saran/.test(innerText), innerText);
+  assert.equal((await sharp(Buffer.from(out['word/media/image2.tiff']!)).metadata()).exif, undefined);
+
   assert.equal(await stripDocumentMetadata(png, 'png'), png);
   // A DOCX it cannot read is refused, never handed to a blind reviewer unstripped.
   await assert.rejects(
