@@ -105,9 +105,14 @@ export function callFormFromBody(body: Record<string, unknown>) {
   };
 }
 
-/** When the applicant last changed their pitch, for their editor (a pitch from before editedAt: its creation). */
-export function editedAt(pitch: Pick<Pitch, 'editedAt' | 'createdAt'>): string {
-  const at = pitch.editedAt ?? pitch.createdAt;
+/**
+ * When the applicant last changed their pitch, for their editor. A pitch saved before editedAt existed
+ * falls back to updatedAt while it is a draft or submitted (no staff move has touched it then), else to
+ * its creation.
+ */
+export function editedAt(pitch: Pick<Pitch, 'editedAt' | 'createdAt' | 'updatedAt' | 'status'>): string {
+  const untouchedByStaff = pitch.status === 'draft' || pitch.status === 'submitted';
+  const at = pitch.editedAt ?? (untouchedByStaff ? pitch.updatedAt : undefined) ?? pitch.createdAt;
   return at ? new Date(at).toISOString() : '';
 }
 

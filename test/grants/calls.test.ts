@@ -142,6 +142,10 @@ test('an open call keeps its blind promise and its criteria, and no budget drops
   assert.equal(unblind.status, 400);
   assert.match(unblind.text, /Whether review is blind cannot change once the call is open/);
   assert.match(unblind.text, /href="#f-blind"/, 'the error summary links to the checkbox');
+  assert.match(unblind.text, /<input type="checkbox" id="f-blind"/, 'which carries that id');
+  const form = await agent.get(`/admin/calls/${id}`).expect(200);
+  assert.match(form.text, /applicants pitched on this, so it stays as it is/);
+  assert.match(form.text, /Labels and guidance can still be reworded/);
   const reweighed = await edit({ rubricWeight: ['1', '3'] });
   assert.equal(reweighed.status, 400);
   assert.match(reweighed.text, /criteria keep their ids, highest scores and weights/);
