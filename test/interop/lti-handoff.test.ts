@@ -91,7 +91,10 @@ test('opening the hand-off link signs nobody in; Continue with the CSRF token do
 
   const agent = request.agent(t.app);
   const page = await agent.get(href).expect(200);
-  assert.ok(page.text.includes(en('interop.lti.continue.as', { name: 'Mallory Learner' })), 'says who');
+  assert.ok(
+    page.text.includes(en('interop.lti.continue.as', { name: 'Mallory Learner (mallory@lms.example.org)' })),
+    'says who, with the address the LMS gave',
+  );
   assert.match(page.text, new RegExp(`<form method="post" action="${href}">`));
   assert.equal(await signedInPage(agent), undefined, 'the GET started no session');
   assert.equal(await ticketUsed(href), false, 'the GET did not use the ticket');

@@ -12,12 +12,13 @@ import { ltiTicketModel } from './model';
  * not sign anyone in (login CSRF: a learner could send their own ticket to a victim), so:
  * - opening it only shows "Continue as <name>": a victim sent someone else's link sees a stranger's
  *   name and is never signed in by the link alone;
- * - a POST with the CSRF token uses it up and signs in; it works once and for two minutes.
+ * - a POST with the CSRF token uses it up and signs in; it works once and for ten minutes.
  * It is not bound to the launching browser by a cookie: browsers that keep an LMS frame's cookies
  * apart from top-level tabs (Safari, Firefox) would never pass one on, and their learners would be
  * locked out.
  */
-export const HANDOFF_TTL_MS = 2 * 60 * 1000;
+/** Long enough to open the tab, read whose account it is and press Continue on a slow phone. */
+export const HANDOFF_TTL_MS = 10 * 60 * 1000;
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 

@@ -85,7 +85,11 @@ export function ltiRoutes(ctx: AppContext): Router {
     const other = req.user && req.user.id !== handoff.user.id ? req.user : undefined;
     res.status(status).render('interop/lti/continue', {
       ticket,
-      learner: { name: handoff.user.name },
+      // The address too (the LMS's, not a placeholder): a display name is easy to copy, an address less so.
+      learner: {
+        name: handoff.user.name,
+        email: handoff.user.email.endsWith('.invalid') ? '' : handoff.user.email,
+      },
       signedInAs: other ? { name: other.name } : undefined,
     });
   };

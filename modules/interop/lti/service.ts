@@ -307,7 +307,7 @@ export async function handleLaunch(
     },
     { upsert: true },
   );
-  // Bound to this browser: the ticket works only where the launch's state cookie was (login CSRF).
+  // The new tab names the account and asks before signing in (login CSRF: see handoff.ts).
   const handoff = await createHandoff(ctx, { userId: user._id, path, lang: page.lang, now });
   return { ...page, kind: 'learner', handoff, title: resolved?.title };
 }
