@@ -187,8 +187,14 @@ export async function setPreferredLocale(ctx: AppContext, userId: string, locale
 
 /** Always answers the same; mails a link only when the address belongs to an active account. */
 export async function requestPasswordReset(ctx: AppContext, email: string, locale: Locale): Promise<void> {
+  // An account a host app created (no password here) signs in through the host. A reset would let
+  // whoever owns its address, which the host may never have checked, set a password on it.
   const user = await userModel(ctx.db)
-    .findOne({ email: email.trim().toLowerCase(), status: 'active' })
+    .findOne({
+      email: email.trim().toLowerCase(),
+      status: 'active',
+      $or: [{ hostId: trusted({ $exists: false }) }, { passwordHash: trusted({ $exists: true }) }],
+    })
     .lean();
   if (!user) return;
   const token = await issueToken(ctx, user._id, 'reset');

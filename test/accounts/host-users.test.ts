@@ -109,3 +109,40 @@ test('two first requests of one host user at once make one account, not an error
   assert.notEqual(a!.id, String(local._id));
   assert.equal(await userModel(db).countDocuments({ hostId: 'racing-1' }), 1);
 });
+
+test('an account a host created gets no password reset: its address may never have been checked', async () => {
+  const email = `claimed-${randomUUID().slice(0, 8)}@example.org`;
+  // A free address, unverified by the host, becomes the host-made account's address.
+  await account({ id: `claim-${email}`, email, name: 'Claimant', role: 'journalist' });
+  const made = (await userModel(db)
+    .findOne({ hostId: `claim-${email}` })
+    .lean())!;
+  assert.equal(made.email, email);
+  // The address's real owner asks for a reset here: nothing is sent, so nobody can set a password on it.
+  const forgot = await request(host).get('/training/forgot').expect(200);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(forgot.text)![1]!;
+  const cookie = String(forgot.headers['set-cookie']).split(';')[0]!;
+  await request(host)
+    .post('/training/forgot')
+    .set('Cookie', cookie)
+    .type('form')
+    .send({ _csrf: csrf, email })
+    .expect(200);
+  // A local account with a password still gets its reset e-mail the same way.
+  const local = await buildUser(umbrella.ctx);
+  await request(host)
+    .post('/training/forgot')
+    .set('Cookie', cookie)
+    .type('form')
+    .send({ _csrf: csrf, email: local.email })
+    .expect(200);
+  for (
+    let i = 0;
+    i < 200 && !(await db.collection('outboxmessages').countDocuments({ to: local.email }));
+    i++
+  )
+    await new Promise((r) => setTimeout(r, 50));
+  assert.equal(await db.collection('outboxmessages').countDocuments({ to: local.email }), 1);
+  // Asked first, answered by now: the host-made account got nothing.
+  assert.equal(await db.collection('outboxmessages').countDocuments({ to: email }), 0);
+});
