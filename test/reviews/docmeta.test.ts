@@ -220,7 +220,9 @@ test('the blind-metadata rewrite never inflates a bomb: refused with 422 before 
   );
   assert.ok(Date.now() - started < 5000, 'stopped early');
   const grown = process.memoryUsage().arrayBuffers - before;
-  assert.ok(grown < DOCX_LIMITS.maxTotalBytes + 16 * 1024 * 1024, `held ${grown} bytes`);
+  // The bomb inflates to 200 MB; stopping at the 64 MB cap holds about that much until the next
+  // collection, with room for what the garbage collector has not reclaimed yet on a loaded machine.
+  assert.ok(grown < 2 * DOCX_LIMITS.maxTotalBytes, `held ${grown} bytes`);
   // An ordinary document is rewritten as before.
   const out = unzipSync(new Uint8Array(await stripDocumentMetadata(docx(), 'docx')));
   assert.match(strFromU8(out['word/document.xml']!), /Sample/);
