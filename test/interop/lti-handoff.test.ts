@@ -17,6 +17,7 @@ import {
   postLaunch,
   startPlatform,
   type LaunchOptions,
+  ltiLogin,
   type PlatformSim,
 } from '../support/lti-platform';
 import { buildUser, csrfFrom, signIn, PASSWORD } from '../factories';
@@ -56,19 +57,7 @@ after(async () => {
 
 /** A learner's launch in the LMS frame: login (state cookie), the platform's form post, the page. */
 async function launchAs(options: LaunchOptions) {
-  sim.next = options;
-  const res = await request(t.app)
-    .get('/lti/login')
-    .query({
-      iss: sim.issuer,
-      login_hint: 'h',
-      target_link_uri: `${baseUrl}/lti/launch`,
-      client_id: sim.clientId,
-    })
-    .expect(302);
-  const cookie = String(res.headers['set-cookie'] ?? '').split(';')[0]!;
-  const form = await sim.authorize(res.headers.location!);
-  return postLaunch(t.app, { ...form, cookie }).expect(200);
+  return postLaunch(t.app, await ltiLogin(t.app, sim, baseUrl, options)).expect(200);
 }
 
 const signedInPage = async (agent: ReturnType<typeof request.agent>) => {

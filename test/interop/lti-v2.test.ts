@@ -16,6 +16,7 @@ import {
   startPlatform,
   ROLE,
   type LaunchOptions,
+  ltiLogin,
   type PlatformSim,
 } from '../support/lti-platform';
 import { buildUser, csrfFrom, signIn, PASSWORD } from '../factories';
@@ -67,21 +68,8 @@ after(async () => {
   await t?.close();
 });
 
-async function login(sim: PlatformSim, options: LaunchOptions) {
-  sim.next = options;
-  const res = await request(t.app)
-    .get('/lti/login')
-    .query({
-      iss: sim.issuer,
-      login_hint: 'hint',
-      target_link_uri: `${baseUrl}/lti/launch`,
-      client_id: sim.clientId,
-    })
-    .expect(302);
-  // The browser keeps the login's state cookie and sends it back with the launch.
-  const cookie = String(res.headers['set-cookie'] ?? '').split(';')[0]!;
-  return { ...(await sim.authorize(res.headers.location!)), cookie };
-}
+/** The browser keeps the login's state cookie and sends it back with the launch. */
+const login = (sim: PlatformSim, options: LaunchOptions) => ltiLogin(t.app, sim, baseUrl, options);
 
 const launch = (form: { id_token: string; state: string; cookie?: string }) => postLaunch(t.app, form);
 const continueLink = (html: string) => /href="([^"]*\/lti\/continue\/[A-Za-z0-9_-]+)"/.exec(html)?.[1];

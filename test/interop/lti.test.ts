@@ -10,6 +10,7 @@ import {
   startPlatform,
   ROLE,
   type LaunchOptions,
+  ltiLogin,
   type PlatformSim,
 } from '../support/lti-platform';
 import { buildUser, csrfFrom, signIn, PASSWORD } from '../factories';
@@ -59,23 +60,11 @@ after(async () => {
 });
 
 async function login(options: LaunchOptions) {
-  sim.next = options;
-  const res = await request(t.app)
-    .get('/lti/login')
-    .query({
-      iss: sim.issuer,
-      login_hint: 'hint-1',
-      target_link_uri: `${baseUrl}/lti/launch`,
-      lti_message_hint: 'msg-1',
-      client_id: sim.clientId,
-    })
-    .expect(302);
-  const location = new URL(res.headers.location!);
+  const form = await ltiLogin(t.app, sim, baseUrl, options, { lti_message_hint: 'msg-1' });
+  const location = new URL(form.location);
   assert.equal(location.origin + location.pathname, `${sim.url}/auth`);
   assert.equal(location.searchParams.get('lti_message_hint'), 'msg-1');
-  // The browser keeps the login's state cookie and sends it back with the launch.
-  const cookie = String(res.headers['set-cookie'] ?? '').split(';')[0]!;
-  return { ...(await sim.authorize(location.toString())), cookie };
+  return form;
 }
 
 const launch = (form: { id_token: string; state: string; cookie?: string }) => postLaunch(t.app, form);

@@ -334,6 +334,33 @@ export function postLaunch(
     .send({ id_token: form.id_token, state: form.state });
 }
 
+/**
+ * A learner's browser starting a launch: the OIDC login at the tool (which sets the state cookie and
+ * redirects to the platform), then the platform's answer. Returns the form the platform posts back,
+ * with the cookie the browser keeps. `query` adds to the login request (e.g. lti_message_hint).
+ */
+export async function ltiLogin(
+  app: Express,
+  sim: PlatformSim,
+  toolBaseUrl: string,
+  options: LaunchOptions,
+  query: Record<string, string> = {},
+) {
+  sim.next = options;
+  const res = await request(app)
+    .get('/lti/login')
+    .query({
+      iss: sim.issuer,
+      login_hint: 'hint',
+      target_link_uri: `${toolBaseUrl}/lti/launch`,
+      client_id: sim.clientId,
+      ...query,
+    })
+    .expect(302);
+  const cookie = String(res.headers['set-cookie'] ?? '').split(';')[0]!;
+  return { ...(await sim.authorize(res.headers.location!)), cookie, location: res.headers.location! };
+}
+
 type Agent = ReturnType<typeof request.agent>;
 interface Launched {
   text: string;
