@@ -85,6 +85,10 @@ const groupColumns = ({ t }: Words): Column<GainGroup & { by: string }>[] => [
   { header: k('meanNormGain'), value: (r) => round(r.meanNormGain, 3) },
 ];
 
+/** As the page says it: too few pairs to tell, or whether the change is shown. */
+const verdict = (t: TFunction, r: KapShift, shown: boolean) =>
+  r.fewPairs ? t('reports.kap.tooFew') : t(shown ? 'reports.gain.yes' : 'reports.gain.no');
+
 /** Attitude and practice shifts per survey item, in the reader's language (see kap.ts). */
 const kapColumns = (lang: Locale, t: TFunction): Column<KapShift>[] => [
   { header: k('dimension'), value: (r) => r.dimensionLabel[lang] },
@@ -99,7 +103,7 @@ const kapColumns = (lang: Locale, t: TFunction): Column<KapShift>[] => [
   { header: k('ciHigh'), value: (r) => (r.ci ? round(r.ci[1], 2) : null) },
   { header: k('highBefore'), value: (r) => round(r.preHigh) },
   { header: k('highAfter'), value: (r) => round(r.postHigh) },
-  { header: k('shiftShown'), value: (r) => t(r.shown ? 'reports.gain.yes' : 'reports.gain.no') },
+  { header: k('shiftShown'), value: (r) => verdict(t, r, r.shown) },
   { header: k('highBeforeLow'), value: (r) => round(r.preHighCi?.[0]) },
   { header: k('highBeforeHigh'), value: (r) => round(r.preHighCi?.[1]) },
   { header: k('highAfterLow'), value: (r) => round(r.postHighCi?.[0]) },
@@ -111,7 +115,7 @@ const kapColumns = (lang: Locale, t: TFunction): Column<KapShift>[] => [
   { header: k('highChange'), value: (r) => round(r.highChange) },
   { header: k('highChangeLow'), value: (r) => round(r.highChangeCi?.[0]) },
   { header: k('highChangeHigh'), value: (r) => round(r.highChangeCi?.[1]) },
-  { header: k('highChangeShown'), value: (r) => t(r.highShown ? 'reports.gain.yes' : 'reports.gain.no') },
+  { header: k('highChangeShown'), value: (r) => verdict(t, r, r.highShown) },
 ];
 
 const itemColumns = (lang: Locale, { t, objective }: Words): Column<ItemStat>[] => [
@@ -121,6 +125,8 @@ const itemColumns = (lang: Locale, { t, objective }: Words): Column<ItemStat>[] 
   { header: k('answers'), value: (r) => r.n },
   { header: k('facility'), value: (r) => round(r.facility, 3) },
   { header: k('discrimination'), value: (r) => round(r.discrimination, 3) },
+  // The page marks a discrimination from small groups "rough": the export gives the group size.
+  { header: k('groupSize'), value: (r) => (r.groupN ? round(r.groupN, 1) : null) },
   { header: k('pointBiserial'), value: (r) => round(r.pointBiserial, 3) },
   {
     header: k('options'),

@@ -295,15 +295,16 @@ describe('attitudes and practices: paired shift per item', () => {
     assert.match(csv, /^\uFEFF?Dimension,Kind,Item,Reversed,Paired trainees,Mean before,Mean after,Shift,/);
     assert.match(
       csv,
-      /\nBlame,attitude,Item a-rev,yes,4,2\.5,4\.5,2,-0\.25,4\.25,50,0,no,15,85,0,49,0,2,0,2,-50,-85,10\.2,no\r?\n/,
+      // Four pairs: the CSV says what the page says, not a bare "no".
+      /\nBlame,attitude,Item a-rev,yes,4,2\.5,4\.5,2,-0\.25,4\.25,50,0,Too few to tell,15,85,0,49,0,2,0,2,-50,-85,10\.2,Too few to tell\r?\n/,
     );
     assert.match(
       csv,
-      /\nBlame,attitude,Item a-dir,no,4,3,4\.25,1\.25,0\.45,2\.05,25,75,no,[^\n]*,1,0,2,1,50,-13\.5,78\.9,no\r?\n/,
+      /\nBlame,attitude,Item a-dir,no,4,3,4\.25,1\.25,0\.45,2\.05,25,75,Too few to tell,[^\n]*,1,0,2,1,50,-13\.5,78\.9,Too few to tell\r?\n/,
     );
     assert.match(
       csv,
-      /\nConsent,practice,Item p-act,no,3,2,3,1,-1\.48,3\.48,33\.3,100,no,[^\n]*,1,0,2,0,66\.7,/,
+      /\nConsent,practice,Item p-act,no,3,2,3,1,-1\.48,3\.48,33\.3,100,Too few to tell,[^\n]*,1,0,2,0,66\.7,/,
     );
     assert.match(csv, /\nConsent,practice,Item p-none,no,0,,,,,,,,no,,,,,0,0,0,0,,,,no/);
     const mnCsv = (await mn.get('/reports/export/kap?course=kap-course').expect(200)).text;

@@ -293,6 +293,12 @@ describe('routes', () => {
     const objectives = [2, 3].map((r) => String(sheet.getRow(r).getCell(col('objective')).value));
     assert.deepEqual(objectives.sort(), ['А', 'Б']);
     assert.equal(sheet.getColumn(col('stem')).width, 60, 'long text gets a wide column');
+    // Groups of one answer each (4 trainees): the export gives the size the page calls rough.
+    assert.ok(col('groupSize') > 0, 'the group size has its column');
+    assert.deepEqual(
+      [2, 3].map((r) => sheet.getRow(r).getCell(col('groupSize')).value),
+      [1, 1],
+    );
     assert.ok(sheet.getColumn(col('qid')).width! >= 10, 'short columns fit their header');
     assert.equal(header.font?.bold, true);
     assert.equal(sheet.views[0]?.state, 'frozen');
