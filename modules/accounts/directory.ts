@@ -65,16 +65,24 @@ export async function emailInUse(ctx: AppContext, email: string): Promise<boolea
 }
 
 /**
- * A journalist account for someone another system vouches for (an LMS launch). The preferred address
- * may be taken by a parallel request: then the placeholder is used, which is unique to the identity.
+ * An account for someone another system vouches for (an LMS launch; a host app, with its `hostId`), a
+ * journalist unless the system says otherwise. The preferred address may be taken (by someone else, or
+ * by a parallel request): then the placeholder is used, which is unique to the identity.
  */
-export async function createLinkedJournalist(
+export async function createLinkedAccount(
   ctx: AppContext,
-  fields: { email: string; placeholderEmail: string; name: string; locale?: Locale },
+  fields: {
+    email: string;
+    placeholderEmail: string;
+    name: string;
+    locale?: Locale;
+    role?: Role;
+    hostId?: string;
+  },
 ): Promise<UserCard> {
   const Users = userModel(ctx.db);
-  const { email, placeholderEmail, ...rest } = fields;
-  const data = { ...rest, role: 'journalist' as const, status: 'active' as const };
+  const { email, placeholderEmail, role = 'journalist', ...rest } = fields;
+  const data = { ...rest, role, status: 'active' as const };
   const user = await Users.create({ email, ...data }).catch((err: { code?: number }) => {
     if (err.code !== 11000 || email === placeholderEmail) throw err;
     return Users.create({ email: placeholderEmail, ...data });

@@ -5,6 +5,7 @@ import type { AuthAdapter } from '../../server/auth/current-user';
 import type { Locale, Role, SessionUser } from '../../server/types';
 import { userModel, type User } from './model';
 import { toSessionUser } from './service';
+import { createLinkedAccount, type UserCard } from './directory';
 
 /** What a host app tells us about its signed-in user. */
 export interface HostUser {
@@ -44,7 +45,7 @@ export async function linkHostUser(ctx: AppContext, host: HostUser): Promise<Ses
   const users = userModel(ctx.db);
   const email = host.email.trim().toLowerCase();
   const fields = { name: host.name.slice(0, 120), role: host.role };
-  let user = await users.findOne({ hostId: host.id }).lean<User>();
+  let user: UserCard | null = await users.findOne({ hostId: host.id }).lean<User>();
   if (user && (user.name !== fields.name || user.role !== fields.role)) {
     user = await users.findOneAndUpdate({ _id: user._id }, { $set: fields }, { new: true }).lean<User>();
   }
@@ -66,25 +67,20 @@ async function createHostAccount(
   host: HostUser,
   email: string,
   fields: { name: string; role: Role },
-): Promise<User> {
-  const users = userModel(ctx.db);
+): Promise<UserCard> {
   const hash = createHash('sha256').update(host.id).digest('hex').slice(0, 24);
-  const placeholder = `host-${hash}@host.invalid`;
-  for (const address of [email, placeholder]) {
-    try {
-      const created = await users.create({
-        ...fields,
-        email: address,
-        hostId: host.id,
-        status: 'active',
-        locale: host.locale,
-      });
-      return created.toObject();
-    } catch (err) {
-      if ((err as { code?: number }).code !== 11000) throw err;
-    }
-    const raced = await users.findOne({ hostId: host.id }).lean<User>();
-    if (raced) return raced;
+  try {
+    return await createLinkedAccount(ctx, {
+      ...fields,
+      email,
+      placeholderEmail: `host-${hash}@host.invalid`,
+      hostId: host.id,
+      locale: host.locale,
+    });
+  } catch (err) {
+    if ((err as { code?: number }).code !== 11000) throw err;
+    const raced = await userModel(ctx.db).findOne({ hostId: host.id }).lean<User>();
+    if (!raced) throw err;
+    return raced;
   }
-  throw new Error('host user: no account could be created or found');
 }

@@ -41,7 +41,7 @@ export {
   reminderRecipients,
   activeJournalistsByEmail,
   emailInUse,
-  createLinkedJournalist,
+  createLinkedAccount,
   discardUnlinkedAccount,
   followLocale,
   type UserCard,
@@ -52,3 +52,4 @@ export { statsProfiles, type StatsProfile } from './statistics';
 export { hostAuthAdapter, linkHostUser, type HostUser } from './host-users';
 export { extendHome, type HomeTask } from './home';
 export { DEMO_PASSWORD } from './seed';
+export { DELETED_NAME } from './privacy';

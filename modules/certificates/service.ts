@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
 import type { SessionUser } from '../../server/types';
 import { Conflict, NotFound } from '../../server/http/errors';
-import { findActiveUser } from '../accounts';
+import { DELETED_NAME, findActiveUser } from '../accounts';
 import { recordAudit } from '../audit';
 import { certificateModel, type Bilingual, type Certificate } from './model';
 import { newCertificateCode, normalizeCode } from './code';
@@ -125,19 +125,14 @@ export async function certificateByCode(ctx: AppContext, input: string): Promise
 }
 
 /**
- * What a deleted account's certificates say instead of a name: the name the accounts module gives a
- * deleted user (its DELETED_NAME, which its index does not export), so staff lists read the same.
- */
-export const ERASED_HOLDER_NAME = 'Deleted user';
-
-/**
  * Account deletion: the holder's name leaves every certificate and none shows a name again. Code,
  * course, date and revocation stay, so the certificate still verifies as issued.
  */
 export async function eraseHolder(ctx: AppContext, userId: Id): Promise<void> {
   await certificateModel(ctx.db).updateMany(
     { userId: toObjectId(userId) },
-    { $set: { holderName: ERASED_HOLDER_NAME, showName: false } },
+    // The accounts module's name for a deleted user, so staff lists read the same everywhere.
+    { $set: { holderName: DELETED_NAME, showName: false } },
   );
 }
 

@@ -35,6 +35,7 @@ export { unpackResults } from './packed-results';
 export {
   TEST_RECORDS,
   ensureTestRecords,
+  isTestKey,
   type FirstSubmission,
   type TestRecord,
   type TestSummary,

@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
 import type { AppContext } from '../../server/context';
-import { unpackResults, type AttemptResult } from '../quizzes';
+import { isTestKey, unpackResults, type AttemptResult } from '../quizzes';
 import { attemptSource, col, PACKED_RESULTS, testRecordSource, type Doc } from './data';
 
 export interface ItemFilters {
@@ -9,9 +9,6 @@ export interface ItemFilters {
   cohortId?: Types.ObjectId;
   scope?: Types.ObjectId[];
 }
-
-/** The quiz keys test records are kept under (quizzes' test-records.ts). */
-const isTestKey = (key: unknown): key is 'pre' | 'post' => key === 'pre' || key === 'post';
 
 const READ = { allowDiskUse: true, batchSize: 5000 };
 
@@ -24,7 +21,7 @@ const READ = { allowDiskUse: true, batchSize: 5000 };
  */
 export async function firstAttemptResults(ctx: AppContext, f: ItemFilters): Promise<AttemptResult[][]> {
   const quiz = await col(ctx.db, 'quizzes').findOne({ _id: f.quizId }, { projection: { key: 1 } });
-  const key: unknown = quiz?.key;
+  const key = String(quiz?.key ?? '');
   const rows = isTestKey(key) ? await fromTestRecords(ctx, f, key) : await fromAttempts(ctx, f);
   return rows.map((row) => unpackResults(row.r));
 }

@@ -50,7 +50,7 @@ export interface KapShift {
   /** postHigh − preHigh in percentage points, with its 95 % paired interval (Newcombe, method 10). */
   highChange: number | null;
   highChangeCi: [number, number] | null;
-  /** Shown only with enough trainees, at least one who changed answer, and an interval without 0. */
+  /** Shown only when six or more trainees changed their answer and the interval leaves out 0. */
   highShown: boolean;
   /** 0 < n < MIN_PAIRS_SHOWN: too few trainees to call any change shown, whatever the numbers. */
   fewPairs: boolean;

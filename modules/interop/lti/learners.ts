@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { AppContext } from '../../../server/context';
 import {
-  createLinkedJournalist,
+  createLinkedAccount,
   discardUnlinkedAccount,
   emailInUse,
   followLocale,
@@ -55,7 +55,7 @@ export async function findOrCreateLearner(ctx: AppContext, platform: LtiPlatform
   // An LMS-asserted address that already belongs to an account is never trusted to sign into it.
   const claimed = emailShape.safeParse(c.email?.trim().toLowerCase());
   const free = claimed.success && !(await emailInUse(ctx, claimed.data));
-  const user = await createLinkedJournalist(ctx, {
+  const user = await createLinkedAccount(ctx, {
     email: free ? claimed.data : placeholder,
     placeholderEmail: placeholder,
     name: displayName(c),
