@@ -7,6 +7,8 @@ import { accountTokenModel, userModel } from '../../modules/accounts/model';
 import { listAudit } from '../../modules/audit';
 import { linkToken, waitForEmail } from './helpers';
 
+type Agent = ReturnType<typeof request.agent>;
+
 let t: TestApp;
 before(async () => {
   t = await buildTestApp();
@@ -34,6 +36,10 @@ async function invite(role: 'admin' | 'journalist') {
   return { agent, id, token, email };
 }
 
+/** An access change on the admin's user page, answered in English. */
+const changeAccess = (agent: Agent, id: string, body: Record<string, string>) =>
+  agent.post(`/admin/users/${id}`).set('Accept-Language', 'en').type('form').send(body);
+
 test('an admin withdraws a pending invitation: the link is refused and no account becomes active', async () => {
   const { agent, id, token, email } = await invite('admin');
   // The invitee opened the form before the withdrawal.
@@ -44,11 +50,11 @@ test('an admin withdraws a pending invitation: the link is refused and no accoun
   assert.match(page.text, /has not accepted the invitation yet/);
   assert.match(page.text, /Withdraw the invitation/);
   assert.match(page.text, /<input type="hidden" name="status" value="disabled">/);
-  const done = await agent
-    .post(`/admin/users/${id}`)
-    .type('form')
-    .send({ _csrf: csrfFrom(page.text), role: 'admin', status: 'disabled' })
-    .expect(303);
+  const done = await changeAccess(agent, id, {
+    _csrf: csrfFrom(page.text),
+    role: 'admin',
+    status: 'disabled',
+  }).expect(303);
   assert.equal(done.headers.location, `/admin/users/${id}?withdrawn=1`);
   const after = await agent.get(done.headers.location!).set('Accept-Language', 'en').expect(200);
   assert.match(after.text, /The invitation is withdrawn/);
@@ -80,31 +86,24 @@ test('withdrawing an invitation needs the same fresh confirmation as any access 
   const agent = await signIn(t.app, admin);
   const { id, token } = await invite('journalist');
   const csrf = await tokenFor(agent, `/admin/users/${id}`);
-  const asked = await agent
-    .post(`/admin/users/${id}`)
-    .set('Accept-Language', 'en')
-    .type('form')
-    .send({ _csrf: csrf, role: 'journalist', status: 'disabled' });
+  const asked = await changeAccess(agent, id, { _csrf: csrf, role: 'journalist', status: 'disabled' });
   assert.equal(asked.status, 403);
   assert.match(asked.text, /Confirm it is you/);
   await request(t.app).get(`/invite/${token}`).expect(200);
   assert.equal((await userModel(t.ctx.db).findById(id).lean())!.status, 'invited');
-  await agent
-    .post(`/admin/users/${id}`)
-    .type('form')
-    .send({ _csrf: csrf, role: 'journalist', status: 'disabled', stepUpSecret: PASSWORD })
-    .expect(303);
+  await changeAccess(agent, id, {
+    _csrf: csrf,
+    role: 'journalist',
+    status: 'disabled',
+    stepUpSecret: PASSWORD,
+  }).expect(303);
   await request(t.app).get(`/invite/${token}`).expect(404);
 });
 
 test('a pending invitation cannot be switched to active by hand (it has no password yet)', async () => {
   const { agent, id, token } = await invite('journalist');
   const csrf = await tokenFor(agent, `/admin/users/${id}`);
-  const res = await agent
-    .post(`/admin/users/${id}`)
-    .set('Accept-Language', 'en')
-    .type('form')
-    .send({ _csrf: csrf, role: 'journalist', status: 'active' });
+  const res = await changeAccess(agent, id, { _csrf: csrf, role: 'journalist', status: 'active' });
   assert.equal(res.status, 400);
   assert.match(res.text, /can only be withdrawn/);
   assert.equal((await userModel(t.ctx.db).findById(id).lean())!.status, 'invited');
@@ -114,17 +113,15 @@ test('a pending invitation cannot be switched to active by hand (it has no passw
 test('a withdrawn invitation is never switched to active by hand, and its address can be invited again', async () => {
   const { agent, id, email } = await invite('admin');
   const page = await agent.get(`/admin/users/${id}`).expect(200);
-  await agent
-    .post(`/admin/users/${id}`)
-    .type('form')
-    .send({ _csrf: csrfFrom(page.text), role: 'admin', status: 'disabled' })
-    .expect(303);
+  await changeAccess(agent, id, { _csrf: csrfFrom(page.text), role: 'admin', status: 'disabled' }).expect(
+    303,
+  );
   // Activating it would let whoever owns the address set a password through /forgot and be an admin.
-  const refused = await agent
-    .post(`/admin/users/${id}`)
-    .set('Accept-Language', 'en')
-    .type('form')
-    .send({ _csrf: csrfFrom(page.text), role: 'admin', status: 'active' });
+  const refused = await changeAccess(agent, id, {
+    _csrf: csrfFrom(page.text),
+    role: 'admin',
+    status: 'active',
+  });
   assert.equal(refused.status, 400);
   assert.match(refused.text, /withdrawn before anyone accepted it/);
   assert.equal((await userModel(t.ctx.db).findById(id).lean())!.status, 'disabled');
